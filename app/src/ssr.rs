@@ -1,0 +1,42 @@
+//! Server-side helpers used inside server functions. Server functions are public HTTP endpoints: each one
+//! authorises through these helpers before touching a service.
+
+use backend::AppState;
+use domain::staff::{Role, StaffUser};
+use domain::AppError;
+use leptos::prelude::*;
+
+/// The shared state, provided as context on both the render path and the server-function path.
+pub fn state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))
+}
+
+/// The session token from the request's cookie, if any.
+pub fn session_token() -> Option<String> {
+    let parts = use_context::<http::request::Parts>()?;
+    parts
+        .headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == backend::auth::SESSION_COOKIE)
+        .map(|(_, v)| v.to_owned())
+}
+
+/// The signed-in staff member, if any.
+pub async fn current_staff() -> Result<Option<StaffUser>, AppError> {
+    let state = state()?;
+    match session_token() {
+        Some(token) => backend::auth::session_user(&state, &token).await,
+        None => Ok(None),
+    }
+}
+
+/// The signed-in staff member, who must hold at least `role`.
+pub async fn require(role: Role) -> Result<StaffUser, AppError> {
+    let user = current_staff().await?.ok_or_else(|| AppError::new(domain::ErrCode::Unauthorized))?;
+    user.role.require(role)?;
+    Ok(user)
+}

@@ -1,0 +1,101 @@
+use super::{form_error, staff_me, FieldError};
+use crate::home::get_figures;
+use crate::lang::{tr, use_lang};
+use domain::figures::CampaignFigures;
+use domain::staff::{Role, StaffUser};
+use domain::T;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn StaffHome() -> impl IntoView {
+    let me = Resource::new(|| (), |_| staff_me());
+    let figures = Resource::new(|| (), |_| get_figures());
+    let lang = use_lang();
+    view! {
+        <Title text=format!("{} · {}", tr(T::StaffHomeTitle), tr(T::BrandName))/>
+        <section class="page">
+            <h1>{tr(T::StaffHomeTitle)}</h1>
+            <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match (me.await, figures.await) {
+                        (Ok(Some(user)), Ok(f)) => view! { <Console user f/> }.into_any(),
+                        (Ok(None), _) => view! {
+                            <p>
+                                <a href="/staff/login">{tr(T::StaffLoginTitle)}</a>
+                            </p>
+                        }
+                            .into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <p class="error">{e.message(lang)}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
+    let role = user.role;
+    view! {
+        <div class="whoami">
+            <p>
+                {tr(T::StaffWelcome)} <strong>{user.username.clone()}</strong> " · " {tr(T::StaffRole)} ": "
+                {tr(role.label())}
+            </p>
+            <form method="post" action="/staff/logout">
+                <button type="submit" class="button">{tr(T::StaffLogout)}</button>
+            </form>
+        </div>
+        {(role == Role::Admin)
+            .then(|| {
+                view! {
+                    <p>
+                        <a href="/staff/audit">{tr(T::StaffAuditTitle)}</a>
+                    </p>
+                }
+            })}
+        {if role.allows(Role::Moderator) {
+            view! { <FiguresForm f/> }.into_any()
+        } else {
+            view! { <p class="notice">{tr(T::StaffViewerNote)}</p> }.into_any()
+        }}
+    }
+}
+
+#[component]
+fn FiguresForm(f: Option<CampaignFigures>) -> impl IntoView {
+    let (code, field) = form_error();
+    let query = leptos_router::hooks::use_query_map();
+    let saved = move || query.read().get("saved").is_some();
+    let f = f.unwrap_or_else(|| CampaignFigures {
+        businesses: 0,
+        pass_rate_bp: 0,
+        batches_sampled: 0,
+        cases_investigated: 0,
+        volunteers: 0,
+        updated_at: 0,
+    });
+    let pass_rate = format!("{}.{:02}", f.pass_rate_bp / 100, f.pass_rate_bp % 100);
+    let number = move |name: &'static str, label: T, value: i64| {
+        view! {
+            <label for=name>{tr(label)}</label>
+            <input id=name name=name type="number" min="0" max="100000000" step="1" required value=value/>
+            <FieldError name code field/>
+        }
+    };
+    view! {
+        <h2>{tr(T::StaffFiguresTitle)}</h2>
+        {move || saved().then(|| view! { <p class="success" role="status">{tr(T::StaffFiguresSaved)}</p> })}
+        <form method="post" action="/staff/figures" class="form">
+            {number("businesses", T::FigureBusinesses, f.businesses)}
+            <label for="pass_rate">{tr(T::FigurePassRate)} " (%)"</label>
+            <input id="pass_rate" name="pass_rate" type="text" inputmode="decimal" maxlength="8" required value=pass_rate/>
+            <FieldError name="pass_rate" code field/>
+            {number("batches_sampled", T::FigureBatches, f.batches_sampled)}
+            {number("cases_investigated", T::FigureCases, f.cases_investigated)}
+            {number("volunteers", T::FigureVolunteers, f.volunteers)}
+            <button type="submit" class="button primary">{tr(T::StaffFiguresSave)}</button>
+        </form>
+    }
+}

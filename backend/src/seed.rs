@@ -1,0 +1,43 @@
+//! The demo data set (DESIGN.md section 6): deterministic, idempotent, labelled as demo data on every page.
+
+use crate::audit::Actor;
+use crate::clock::now;
+use crate::{figures, staff, AppState};
+use domain::figures::CampaignFigures;
+use domain::staff::Role;
+use domain::AppError;
+
+/// The demo staff accounts' shared password. Only `server seed --demo` creates these accounts.
+pub const DEMO_PASSWORD: &str = "mianyang-demo-2026";
+pub const DEMO_ACCOUNTS: [(&str, Role); 3] =
+    [("demo_admin", Role::Admin), ("demo_moderator", Role::Moderator), ("demo_viewer", Role::Viewer)];
+
+/// The campaign's published figures.
+pub fn demo_figures() -> CampaignFigures {
+    CampaignFigures {
+        businesses: 43_993,
+        pass_rate_bp: 9_970,
+        batches_sampled: 49_895,
+        cases_investigated: 2_945,
+        volunteers: 5_000,
+        updated_at: 0,
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub accounts_created: usize,
+}
+
+/// Loads the demo data. Running it twice changes nothing the second time.
+pub async fn demo(state: &AppState) -> Result<SeedReport, AppError> {
+    let mut report = SeedReport::default();
+    figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
+    for (name, role) in DEMO_ACCOUNTS {
+        if !staff::exists(state, name).await? {
+            staff::create(state, &Actor::cli(), name, DEMO_PASSWORD, role).await?;
+            report.accounts_created += 1;
+        }
+    }
+    Ok(report)
+}

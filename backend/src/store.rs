@@ -1,0 +1,149 @@
+//! The database. One sqlx `AnyPool` serves SQLite and PostgreSQL; queries use `$n` placeholders, which both
+//! accept. Dialect differences are few and handled where they occur (`Store::kind`).
+
+use crate::config::{redact_url, DbKind};
+use anyhow::{bail, Context};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+/// The SQLite file a URL names, if it is a file (not `:memory:`).
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or("");
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+impl Store {
+    /// Connects, creating the SQLite file and its folder when needed. Errors name `DATABASE_URL` and say why.
+    pub async fn connect(url: &str) -> anyhow::Result<Store> {
+        sqlx::any::install_default_drivers();
+        let kind = DbKind::from_url(url)?;
+        let mut url = url.to_owned();
+        if kind == DbKind::Sqlite {
+            if let Some(path) = sqlite_path(&url) {
+                prepare_sqlite_folder(&path)?;
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            }
+        }
+        let max = match kind {
+            DbKind::Sqlite => 8,
+            DbKind::Postgres => 16,
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    if conn.backend_name() == "SQLite" {
+                        // WAL for concurrent readers; NORMAL loses nothing on a process crash (see DESIGN.md §7).
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = NORMAL").await?;
+                        conn.execute("PRAGMA busy_timeout = 5000").await?;
+                        conn.execute("PRAGMA foreign_keys = ON").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .with_context(|| format!("DATABASE_URL: cannot connect to {}", redact_url(&url)))?;
+        Ok(Store { pool, kind })
+    }
+
+    /// Applies the embedded migrations of this backend.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let migrator = match self.kind {
+            DbKind::Sqlite => &SQLITE_MIGRATIONS,
+            DbKind::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        migrator.run(&self.pool).await.context("applying database migrations")?;
+        Ok(())
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// Readiness: the database answers a trivial query.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ())
+    }
+
+    /// A consistent online backup: SQLite `VACUUM INTO`; PostgreSQL through `pg_dump` (plain SQL).
+    pub async fn backup(&self, to: &Path, database_url: &str) -> anyhow::Result<()> {
+        if to.exists() {
+            bail!("{} already exists; choose a new file", to.display());
+        }
+        match self.kind {
+            DbKind::Sqlite => {
+                let target = to.to_str().context("backup path is not valid UTF-8")?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(target.to_owned())
+                    .execute(&self.pool)
+                    .await
+                    .with_context(|| format!("backup to {}", to.display()))?;
+            }
+            DbKind::Postgres => {
+                let status = tokio::process::Command::new("pg_dump")
+                    .arg("--dbname")
+                    .arg(database_url)
+                    .arg("--file")
+                    .arg(to)
+                    .status()
+                    .await
+                    .context("running pg_dump (is the PostgreSQL client installed?)")?;
+                if !status.success() {
+                    bail!("pg_dump failed with {status}");
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Creates the SQLite file's folder and checks we can write there, so a read-only data folder is a one-line
+/// startup error naming the setting rather than an obscure SQLite code later.
+fn prepare_sqlite_folder(path: &Path) -> anyhow::Result<()> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("DATABASE_URL: cannot create the folder {}", dir.display()))?;
+    let probe = dir.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"")
+        .with_context(|| format!("DATABASE_URL: the folder {} is not writable", dir.display()))?;
+    let _ = std::fs::remove_file(probe);
+    if path.exists() && std::fs::OpenOptions::new().append(true).open(path).is_err() {
+        bail!("DATABASE_URL: the database file {} is read-only", path.display());
+    }
+    Ok(())
+}
+
+/// Reads a column, mapping a decode failure to our internal error.
+pub fn col<'r, T>(row: &'r AnyRow, name: &str) -> Result<T, domain::AppError>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    use sqlx::Row;
+    row.try_get(name).map_err(|e| domain::AppError::internal(format!("column {name}: {e}")))
+}

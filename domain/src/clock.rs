@@ -1,0 +1,45 @@
+//! Dates as people in Mianyang read them: China Standard Time, UTC+8 all year.
+
+const CST_OFFSET: i64 = 8 * 3600;
+
+/// (year, month, day) of a day count since 1970-01-01 (Howard Hinnant's civil-from-days).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `2026-11-28 22:30` in UTC+8.
+pub fn format_datetime(unix_secs: i64) -> String {
+    let local = unix_secs + CST_OFFSET;
+    let (y, m, d) = civil_from_days(local.div_euclid(86_400));
+    let secs = local.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+/// `2026-11-28` in UTC+8.
+pub fn format_date(unix_secs: i64) -> String {
+    let (y, m, d) = civil_from_days((unix_secs + CST_OFFSET).div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_in_china_standard_time() {
+        assert_eq!(format_datetime(0), "1970-01-01 08:00");
+        // 2026-11-28T22:30:00Z is 2026-11-29 06:30 in Mianyang.
+        assert_eq!(format_datetime(1_795_905_000), "2026-11-29 06:30");
+        assert_eq!(format_date(951_753_600), "2000-02-29");
+        assert_eq!(format_date(-86_400 - CST_OFFSET), "1969-12-31");
+    }
+}

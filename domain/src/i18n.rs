@@ -1,0 +1,221 @@
+//! Every user-visible string, in zh-CN (first) and en.
+//!
+//! Texts are an enum and a `match`: a key without both languages does not compile, so the English version can
+//! never silently miss a string. We chose this over a runtime catalogue crate because the two-language table
+//! is small, must be identical in the browser and the server, and a compile-time check is the strongest guarantee.
+
+use serde::{Deserialize, Serialize};
+
+/// The interface language. Chinese is the default.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag used in `<html lang>`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The short code stored in the `lang` cookie and used in forms.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    /// The other language, for the switch in the header.
+    pub fn other(self) -> Lang {
+        match self {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        }
+    }
+
+    /// Parses `zh`, `zh-CN`, `zh-Hans`, `en`, `en-US`… (case-insensitive).
+    pub fn parse(s: &str) -> Option<Lang> {
+        let s = s.trim().to_ascii_lowercase();
+        let primary = s.split(['-', '_']).next().unwrap_or("");
+        match primary {
+            "zh" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the language from an `Accept-Language` header: the highest-weighted tag we speak, else Chinese.
+    pub fn from_accept_language(header: &str) -> Lang {
+        let mut best: Option<(f32, Lang)> = None;
+        for part in header.split(',') {
+            let mut pieces = part.split(';');
+            let tag = pieces.next().unwrap_or("");
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(lang) = Lang::parse(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, lang));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+
+    /// The language of a request: the `lang` cookie when set, else `Accept-Language`, else Chinese.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        cookie
+            .and_then(Lang::parse)
+            .or_else(|| accept_language.map(Lang::from_accept_language))
+            .unwrap_or_default()
+    }
+}
+
+macro_rules! texts {
+    ($($key:ident => $zh:literal, $en:literal;)*) => {
+        /// A user-visible text. `T::X.get(lang)` gives it in that language.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum T { $($key),* }
+
+        impl T {
+            /// Every text, for completeness tests.
+            pub const ALL: &'static [T] = &[$(T::$key),*];
+
+            /// The text in the given language.
+            pub fn get(self, lang: Lang) -> &'static str {
+                match lang {
+                    Lang::Zh => match self { $(T::$key => $zh),* },
+                    Lang::En => match self { $(T::$key => $en),* },
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    // Brand and shell
+    BrandName => "食安绵阳", "Food-Safe Mianyang";
+    BrandTagline => "你点我检 · 有奖举报 · 信用查询", "You pick, we test · Rewarded reports · Credit lookup";
+    BrandOwner => "绵阳市市场监督管理局", "Mianyang Administration for Market Regulation";
+    SkipToContent => "跳到正文", "Skip to content";
+    Menu => "菜单", "Menu";
+    MenuClose => "收起菜单", "Close menu";
+    NavHome => "首页", "Home";
+    NavPicks => "你点我检", "You Pick, We Test";
+    NavReport => "举报投诉", "Report";
+    NavTrack => "进度查询", "Track a case";
+    NavCredit => "信用查询", "Credit lookup";
+    NavResults => "抽检结果", "Test results";
+    NavNews => "新闻动态", "News";
+    NavStaff => "工作人员入口", "Staff sign-in";
+    SwitchLanguage => "English", "中文";
+    SwitchLanguageLabel => "切换语言", "Switch language";
+    FooterHotline => "投诉举报热线 12315", "Complaints hotline 12315";
+    FooterDemo => "演示数据：本站内容为生成的示例数据。", "Demo data: the content of this site is generated sample data.";
+    FooterApi => "开放数据接口", "Open data API";
+    FooterCopyright => "© 2026 绵阳市市场监督管理局 · 食安绵阳", "© 2026 Mianyang Administration for Market Regulation · Food-Safe Mianyang";
+    // Home
+    HomeTitle => "食安绵阳 · 让每一口都放心", "Food-Safe Mianyang · Safe food in every bite";
+    HomeIntro => "绵阳市食品安全城市创建：市民点单、政府抽检、结果公开；举报有奖，信用可查。", "Mianyang's food-safety campaign: citizens choose what is tested, the regulator samples it and publishes the results; reports are rewarded and every business's credit record is public.";
+    HomeFiguresTitle => "创建成果", "Campaign figures";
+    FigureBusinesses => "持证食品经营主体", "Licensed food businesses";
+    FigurePassRate => "评价性抽检合格率", "Evaluation sampling pass rate";
+    FigureBatches => "2021年以来抽检食品批次", "Food batches sampled since 2021";
+    FigureCases => "查办案件", "Cases investigated";
+    FigureVolunteers => "食品安全志愿者", "Food-safety volunteers";
+    FiguresUpdated => "数据更新于", "Figures updated";
+    HomeActionsTitle => "我要参与", "Take part";
+    ActionPicks => "投票选出下一批抽检食品", "Vote on which foods are tested next";
+    ActionReport => "举报食品安全问题，查实有奖", "Report a food-safety problem and earn a reward";
+    ActionCredit => "查一查餐馆、超市的信用等级", "Check a restaurant's or shop's credit grade";
+    ActionTrack => "凭受理编号查询办理进度", "Follow your case with its tracking number";
+    MascotAlt => "吉祥物“绵绵”举着放大镜", "The mascot Mianmian holding a magnifying glass";
+    MascotName => "吉祥物“绵绵”", "Mascot: Mianmian";
+    LogoAlt => "食安绵阳标志", "Food-Safe Mianyang logo";
+    Loading => "加载中…", "Loading…";
+    ComingSoon => "该栏目正在建设中，敬请期待。", "This section is being built. Please check back soon.";
+    // Errors and status pages
+    NotFoundTitle => "页面不存在", "Page not found";
+    NotFoundBody => "您访问的页面不存在或已被移除。", "The page you asked for does not exist or has been removed.";
+    BackHome => "返回首页", "Back to the home page";
+    ErrNotFound => "找不到请求的资源。", "The requested resource was not found.";
+    ErrInvalidJson => "请求体不是有效的 JSON。", "The request body is not valid JSON.";
+    ErrUnsupportedMediaType => "不支持的内容类型。", "Unsupported content type.";
+    ErrPayloadTooLarge => "请求体过大。", "The request body is too large.";
+    ErrRateLimited => "请求过于频繁，请稍后再试。", "Too many requests. Please try again later.";
+    ErrUnauthorized => "请先登录。", "Please sign in first.";
+    ErrForbidden => "您没有权限执行此操作。", "You are not allowed to do this.";
+    ErrCsrf => "请求来源无法验证，请刷新页面后重试。", "The request's origin could not be verified. Reload the page and try again.";
+    ErrInvalidCredentials => "用户名或密码错误。", "Wrong username or password.";
+    ErrLoginThrottled => "登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please try again later.";
+    ErrRequired => "此项必填。", "This field is required.";
+    ErrTooLong => "内容过长。", "This is too long.";
+    ErrTooShort => "内容过短。", "This is too short.";
+    ErrInvalidValue => "格式不正确。", "This value is not valid.";
+    ErrConflict => "与已有记录冲突。", "This conflicts with an existing record.";
+    ErrMethodNotAllowed => "不支持该请求方法。", "This method is not allowed here.";
+    ErrTimeout => "请求超时，请重试。", "The request timed out. Please try again.";
+    ErrUnavailable => "服务暂不可用，请稍后再试。", "The service is temporarily unavailable.";
+    ErrInternal => "服务器内部错误，我们已记录此问题。", "Internal error. We have logged the problem.";
+    // Staff
+    StaffLoginTitle => "工作人员登录", "Staff sign-in";
+    StaffUsername => "用户名", "Username";
+    StaffPassword => "密码", "Password";
+    StaffLoginButton => "登录", "Sign in";
+    StaffLogout => "退出登录", "Sign out";
+    StaffHomeTitle => "工作台", "Staff console";
+    StaffWelcome => "您好，", "Hello, ";
+    StaffRole => "角色", "Role";
+    RoleAdmin => "管理员", "Administrator";
+    RoleModerator => "审核员", "Moderator";
+    RoleViewer => "只读用户", "Viewer";
+    StaffFiguresTitle => "更新创建成果数据", "Update the campaign figures";
+    StaffFiguresSave => "保存", "Save";
+    StaffFiguresSaved => "已保存。", "Saved.";
+    StaffAuditTitle => "审计日志", "Audit log";
+    AuditAt => "时间", "Time";
+    AuditActor => "操作人", "Actor";
+    AuditAction => "操作", "Action";
+    AuditTarget => "对象", "Target";
+    AuditIp => "来源地址", "Source address";
+    StaffViewerNote => "只读用户可以查看工作台与审计日志，但不能修改数据。", "Viewers can read the console and the audit log but cannot change data.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_text_exists_in_both_languages() {
+        for t in T::ALL {
+            assert!(!t.get(Lang::Zh).trim().is_empty(), "{t:?} has no Chinese text");
+            assert!(!t.get(Lang::En).trim().is_empty(), "{t:?} has no English text");
+        }
+    }
+
+    #[test]
+    fn chinese_texts_are_chinese() {
+        // The language switch is deliberately in the other language.
+        let cjk = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+        for t in T::ALL.iter().filter(|t| **t != T::SwitchLanguage) {
+            assert!(cjk(t.get(Lang::Zh)), "{t:?} zh text has no Chinese: {}", t.get(Lang::Zh));
+        }
+    }
+
+    #[test]
+    fn negotiates_language() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("xx"), Some("en-US,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::negotiate(None, Some("fr-FR, en;q=0.5, zh;q=0.8")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("fr")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, None), Lang::Zh);
+        assert_eq!(Lang::parse("zh_Hans"), Some(Lang::Zh));
+    }
+}

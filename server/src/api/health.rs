@@ -1,0 +1,27 @@
+use crate::http::Shared;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::{AppError, ErrCode};
+use serde_json::json;
+
+/// The process is alive.
+#[utoipa::path(get, path = "/healthz", tag = "health", responses((status = 200, description = "alive")))]
+pub async fn healthz() -> Json<serde_json::Value> {
+    Json(json!({ "status": "ok" }))
+}
+
+/// The database answers.
+#[utoipa::path(get, path = "/readyz", tag = "health", responses(
+    (status = 200, description = "ready"),
+    (status = 503, description = "database unreachable", body = crate::api::ErrorBody)
+))]
+pub async fn readyz(State(shared): State<Shared>) -> Response {
+    match shared.app.store.ping().await {
+        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            AppError::new(ErrCode::Unavailable).into_response()
+        }
+    }
+}

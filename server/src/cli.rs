@@ -1,0 +1,322 @@
+//! The command line. Every flag is also an environment variable (see `.env.example`).
+
+use crate::startup;
+use anyhow::Context;
+use backend::audit::Actor;
+use backend::config::{parse_trusted_proxies, resolve_secret_key, Config, RateLimits, Secret};
+use backend::{AppState, Store};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::staff::Role;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "server", version, about = "食安绵阳 Food-Safe Mianyang portal")]
+pub struct Cli {
+    #[command(flatten)]
+    pub opts: Opts,
+    #[command(subcommand)]
+    pub cmd: Option<Cmd>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct Opts {
+    /// `sqlite://FILE` (created) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db", global = true, hide_env_values = true)]
+    pub database_url: String,
+    /// Listen address.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub site_addr: SocketAddr,
+    /// Folder for the SQLite file, the generated secret key and uploads.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+    /// Secret (≥ 32 characters) for cookies, encryption of personal data and voter HMACs; the same on every
+    /// instance. Generated into the data folder when unset.
+    #[arg(long, env = "PORTAL_SECRET_KEY", global = true, hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// CIDRs of reverse proxies whose `X-Forwarded-For` is believed.
+    #[arg(long, env = "PORTAL_TRUSTED_PROXIES", default_value = "", global = true)]
+    pub trusted_proxies: String,
+    /// Where accepted cases are forwarded (HMAC-signed).
+    #[arg(long, env = "PORTAL_WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<String>,
+    #[arg(long, env = "PORTAL_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// SMS gateway for one-time codes; unset in development (codes go to the log).
+    #[arg(long, env = "PORTAL_SMS_URL", global = true)]
+    pub sms_url: Option<String>,
+    /// Page and asset requests per minute per client.
+    #[arg(long, env = "PORTAL_RATE_PAGE_PER_MIN", default_value_t = RateLimits::default().page_per_min, global = true)]
+    pub rate_page_per_min: u32,
+    /// API reads per minute per client.
+    #[arg(long, env = "PORTAL_RATE_API_PER_MIN", default_value_t = RateLimits::default().api_per_min, global = true)]
+    pub rate_api_per_min: u32,
+    /// Writes (POST, PUT, PATCH, DELETE) per minute per client.
+    #[arg(long, env = "PORTAL_RATE_WRITE_PER_MIN", default_value_t = RateLimits::default().write_per_min, global = true)]
+    pub rate_write_per_min: u32,
+    /// Staff sign-in attempts per minute per client.
+    #[arg(long, env = "PORTAL_RATE_LOGIN_PER_MIN", default_value_t = RateLimits::default().login_per_min, global = true)]
+    pub rate_login_per_min: u32,
+    /// Seconds an anonymous page everyone sees alike is served from memory (0 disables).
+    #[arg(long, env = "PORTAL_PAGE_CACHE_SECS", default_value_t = 5, global = true)]
+    pub page_cache_secs: u64,
+    /// Mark cookies `Secure` and send HSTS (set when served over TLS).
+    #[arg(long, env = "PORTAL_COOKIE_SECURE", default_value_t = false, global = true)]
+    pub cookie_secure: bool,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "PORTAL_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
+    pub max_body_bytes: usize,
+    /// Seconds before a request is answered 408.
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 15, global = true)]
+    pub request_timeout_secs: u64,
+    /// The built site (CSS, WASM, assets). cargo-leptos sets it.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: PathBuf,
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum Cmd {
+    /// Migrate the database, then serve (the default).
+    Serve,
+    /// Apply migrations and exit.
+    Migrate,
+    /// Load data sets.
+    Seed {
+        /// The demo data set (idempotent).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Staff accounts.
+    Staff {
+        #[command(subcommand)]
+        cmd: StaffCmd,
+    },
+    /// Consistent online backup of the database.
+    Backup {
+        #[arg(long)]
+        to: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum StaffCmd {
+    /// Create an account; the password is read from standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum RoleArg {
+    Admin,
+    Moderator,
+    Viewer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Moderator => Role::Moderator,
+            RoleArg::Viewer => Role::Viewer,
+        }
+    }
+}
+
+impl Opts {
+    /// Validates the options into a [`Config`]. Errors name the setting at fault.
+    pub fn to_config(&self) -> anyhow::Result<Config> {
+        backend::config::DbKind::from_url(&self.database_url)?;
+        let (key, generated) = resolve_secret_key(self.secret_key.as_deref(), &self.data_dir)?;
+        if generated {
+            tracing::warn!(
+                "PORTAL_SECRET_KEY is not set: generated one into {}/secret.key. Set PORTAL_SECRET_KEY, equal on \
+                 every instance, in production.",
+                self.data_dir.display()
+            );
+        }
+        let per_min = |name: &str, v: u32| {
+            if v == 0 {
+                anyhow::bail!("{name} must be at least 1")
+            }
+            Ok(v)
+        };
+        if self.max_body_bytes < 1024 {
+            anyhow::bail!("PORTAL_MAX_BODY_BYTES must be at least 1024");
+        }
+        if let Some(url) = &self.webhook_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                anyhow::bail!("PORTAL_WEBHOOK_URL must be an http(s) URL");
+            }
+        }
+        Ok(Config {
+            database_url: Secret::new(self.database_url.clone()),
+            site_addr: self.site_addr,
+            data_dir: self.data_dir.clone(),
+            secret_key: Secret::new(key),
+            trusted_proxies: parse_trusted_proxies(&self.trusted_proxies)?,
+            webhook_url: self.webhook_url.clone(),
+            webhook_secret: self.webhook_secret.clone().map(Secret::new),
+            sms_url: self.sms_url.clone(),
+            rate_limits: RateLimits {
+                page_per_min: per_min("PORTAL_RATE_PAGE_PER_MIN", self.rate_page_per_min)?,
+                api_per_min: per_min("PORTAL_RATE_API_PER_MIN", self.rate_api_per_min)?,
+                write_per_min: per_min("PORTAL_RATE_WRITE_PER_MIN", self.rate_write_per_min)?,
+                login_per_min: per_min("PORTAL_RATE_LOGIN_PER_MIN", self.rate_login_per_min)?,
+            },
+            page_cache_ttl: Duration::from_secs(self.page_cache_secs),
+            cookie_secure: self.cookie_secure,
+            max_body_bytes: self.max_body_bytes,
+            request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
+            site_root: self.site_root.clone(),
+        })
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info,hyper=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+/// Entry point: parse, run, and turn any error into a one-line message and exit code 1.
+pub async fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, naming the setting: the chain of causes joined.
+            let msg = e.chain().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            eprintln!("error: {msg}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Store> {
+    let store = Store::connect(config.database_url.expose()).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let config = cli.opts.to_config()?;
+    match cli.cmd.unwrap_or(Cmd::Serve) {
+        Cmd::Serve => {
+            let listener = tokio::net::TcpListener::bind(config.site_addr)
+                .await
+                .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", config.site_addr))?;
+            let running = startup::build(config, listener).await?;
+            tracing::info!("食安绵阳 portal listening on http://{}", running.local_addr());
+            running.serve(shutdown_signal()).await
+        }
+        Cmd::Migrate => {
+            let store = open(&config).await?;
+            store.close().await;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Cmd::Seed { demo } => {
+            if !demo {
+                anyhow::bail!("nothing to seed: pass --demo");
+            }
+            let store = open(&config).await?;
+            let state = AppState::new(store.clone(), config);
+            let report = backend::seed::demo(&state).await.map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+            tracing::info!(?report, "demo data loaded");
+            store.close().await;
+            Ok(())
+        }
+        Cmd::Staff { cmd: StaffCmd::Add { username, role } } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let store = open(&config).await?;
+            let state = AppState::new(store.clone(), config);
+            let user = backend::staff::create(&state, &Actor::cli(), &username, password, role.into())
+                .await
+                .map_err(|e| anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("staff"), e.message(domain::Lang::En)))?;
+            store.close().await;
+            tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
+            Ok(())
+        }
+        Cmd::Backup { to } => {
+            let store = open(&config).await?;
+            store.backup(&to, config.database_url.expose()).await?;
+            store.close().await;
+            tracing::info!("backup written to {}", to.display());
+            Ok(())
+        }
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn parses_subcommands_and_flags() {
+        let cli = parse(&["--database-url", "postgres://u@h/db", "staff", "add", "--username", "li", "--role", "moderator"])
+            .unwrap();
+        assert_eq!(cli.opts.database_url, "postgres://u@h/db");
+        assert!(matches!(cli.cmd, Some(Cmd::Staff { cmd: StaffCmd::Add { role: RoleArg::Moderator, .. } })));
+        let cli = parse(&["backup", "--to", "/tmp/x.db"]).unwrap();
+        assert!(matches!(cli.cmd, Some(Cmd::Backup { .. })));
+        assert!(parse(&["staff", "add", "--username", "li", "--role", "root"]).is_err());
+        assert!(parse(&["--site-addr", "not-an-addr"]).is_err());
+    }
+
+    #[test]
+    fn config_errors_name_the_setting() {
+        let dir = std::env::temp_dir().join(format!("portal-cli-{}", std::process::id()));
+        let mut cli = parse(&["--data-dir", dir.to_str().unwrap(), "--secret-key", &"s".repeat(32)]).unwrap();
+        let cfg = cli.opts.to_config().unwrap();
+        assert_eq!(cfg.rate_limits, RateLimits::default());
+        cli.opts.database_url = "mysql://x".into();
+        assert!(cli.opts.to_config().unwrap_err().to_string().contains("DATABASE_URL"));
+        cli.opts.database_url = "sqlite://x.db".into();
+        cli.opts.trusted_proxies = "nonsense".into();
+        assert!(cli.opts.to_config().unwrap_err().to_string().contains("PORTAL_TRUSTED_PROXIES"));
+        cli.opts.trusted_proxies = String::new();
+        cli.opts.rate_write_per_min = 0;
+        assert!(cli.opts.to_config().unwrap_err().to_string().contains("PORTAL_RATE_WRITE_PER_MIN"));
+        cli.opts.rate_write_per_min = 5;
+        cli.opts.secret_key = Some("short".into());
+        assert!(cli.opts.to_config().unwrap_err().to_string().contains("PORTAL_SECRET_KEY"));
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,130 @@
+//! The last step before a response leaves: security headers on everything; for HTML a fresh CSP nonce swapped
+//! in for the marker the page was rendered with (so cached pages still get a new nonce each time); error
+//! bodies in the request's language; and bare framework errors (413 from the body limit, 408 from the timeout,
+//! axum's extractor rejections) turned into our JSON error body.
+
+use super::Shared;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use domain::{AppError, ErrCode, Lang};
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+
+/// What pages are rendered with in place of the nonce. Never sent to a client.
+pub const NONCE_MARKER: &str = "NONCE_c2hpYW4tbWlhbnlhbmc";
+
+/// Largest HTML page we buffer to swap the nonce.
+const MAX_HTML: usize = 8 * 1024 * 1024;
+
+fn fresh_nonce() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// The policy for HTML pages: scripts only from us or carrying this response's nonce; WASM allowed to compile.
+pub fn html_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+const OTHER_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
+
+fn is_html(res: &Response) -> bool {
+    res.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// The error code for a bare error status produced outside our handlers.
+fn code_for(status: StatusCode) -> ErrCode {
+    match status.as_u16() {
+        400 | 422 => ErrCode::InvalidJson,
+        401 => ErrCode::Unauthorized,
+        403 => ErrCode::Forbidden,
+        404 => ErrCode::NotFound,
+        405 => ErrCode::MethodNotAllowed,
+        408 => ErrCode::Timeout,
+        409 => ErrCode::Conflict,
+        413 => ErrCode::PayloadTooLarge,
+        415 => ErrCode::UnsupportedMediaType,
+        429 => ErrCode::RateLimited,
+        503 => ErrCode::Unavailable,
+        s if s >= 500 => ErrCode::Internal,
+        _ => ErrCode::InvalidValue,
+    }
+}
+
+/// Replaces the body with our error JSON in `lang`, keeping status and headers.
+fn localised(res: Response, err: &AppError, lang: Lang) -> Response {
+    let (mut parts, _) = res.into_parts();
+    let body = serde_json::to_vec(&err.body(lang)).unwrap_or_default();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    Response::from_parts(parts, Body::from(body))
+}
+
+pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> Response {
+    let lang = app::lang::request_lang(req.headers());
+    let mut res = next.run(req).await;
+    let status = res.status();
+
+    if status.is_client_error() || status.is_server_error() {
+        let known = res.extensions().get::<AppError>().cloned();
+        match known {
+            Some(err) => {
+                if lang != Lang::Zh {
+                    res = localised(res, &err, lang);
+                }
+            }
+            None if !is_html(&res) => {
+                let err = AppError::new(code_for(status));
+                res = localised(res, &err, lang);
+                res.extensions_mut().insert(err);
+            }
+            None => {}
+        }
+    }
+
+    let nonce = fresh_nonce();
+    let csp = if is_html(&res) {
+        let (mut parts, body) = res.into_parts();
+        let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
+            Ok(b) => b,
+            Err(e) => return AppError::internal(format!("buffering page: {e}")).into_response(),
+        };
+        let html = String::from_utf8_lossy(&bytes).replace(NONCE_MARKER, &nonce);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        parts.headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+        res = Response::from_parts(parts, Body::from(html));
+        html_csp(&nonce)
+    } else {
+        OTHER_CSP.to_owned()
+    };
+
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    );
+    if shared.app.config.cookie_secure {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    res
+}

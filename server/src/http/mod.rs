@@ -1,0 +1,69 @@
+//! The HTTP stack around every route. Order, outermost first: trace → catch panics → compression →
+//! security headers, CSP nonce and localised errors → timeout → client IP → rate limits → CSRF → body limit.
+//! Page routes add the staff gate and the page cache.
+
+/// The client's address: the socket peer, or `X-Forwarded-For` when the peer is a trusted proxy.
+pub mod client_ip;
+/// Rate limits per client (governor), one quota per route group.
+pub mod limits;
+/// Cross-site request refusal for every unsafe method.
+pub mod csrf;
+/// Security headers, the per-response CSP nonce, and error bodies in the request's language.
+pub mod headers;
+/// In-memory cache of anonymous pages that everyone sees alike.
+pub mod cache;
+/// Session and role checks for `/staff/…`.
+pub mod staff_gate;
+
+use axum::extract::FromRef;
+use axum::Router;
+use backend::AppState;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+/// The axum state: the app's state plus what only the HTTP layer needs.
+#[derive(Clone)]
+pub struct Shared {
+    pub app: AppState,
+    pub leptos: LeptosOptions,
+    pub limiters: Arc<limits::Limiters>,
+    pub cache: Arc<cache::PageCache>,
+}
+
+impl Shared {
+    pub fn new(app: AppState) -> Shared {
+        let leptos = crate::startup::make_leptos_options(&app.config);
+        let limiters = Arc::new(limits::Limiters::new(app.config.rate_limits));
+        let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl));
+        Shared { app, leptos, limiters, cache }
+    }
+}
+
+impl FromRef<Shared> for LeptosOptions {
+    fn from_ref(s: &Shared) -> LeptosOptions {
+        s.leptos.clone()
+    }
+}
+
+impl FromRef<Shared> for AppState {
+    fn from_ref(s: &Shared) -> AppState {
+        s.app.clone()
+    }
+}
+
+/// Wraps a router in the common middleware.
+pub fn stack(router: Router<Shared>, shared: &Shared) -> Router<Shared> {
+    use axum::middleware::from_fn_with_state as mw;
+    let cfg = &shared.app.config;
+    router
+        .layer(axum::extract::DefaultBodyLimit::max(cfg.max_body_bytes))
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(cfg.max_body_bytes))
+        .layer(mw(shared.clone(), csrf::csrf))
+        .layer(mw(shared.clone(), limits::rate_limit))
+        .layer(mw(shared.clone(), client_ip::client_ip))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, cfg.request_timeout))
+        .layer(mw(shared.clone(), headers::finish))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(tower_http::catch_panic::CatchPanicLayer::new())
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
