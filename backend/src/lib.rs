@@ -22,3 +22,5 @@ pub mod clock;
 
 pub use state::AppState;
 pub use store::Store;
+/// Fresh real databases (SQLite file or PostgreSQL database) for tests.
+pub mod testing;

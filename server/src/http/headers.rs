@@ -72,12 +72,54 @@ fn localised(res: Response, err: &AppError, lang: Lang) -> Response {
     Response::from_parts(parts, Body::from(body))
 }
 
+/// Server functions answer every error with 500; ours carry an `AppError`, whose own status we restore (a
+/// refused role is a 403, not our bug). The body stays in the encoding the browser side decodes.
+async fn server_fn_status(res: Response) -> Response {
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return AppError::internal("server function error body too large").into_response();
+    };
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// Keeps redirects on our own site: a `Location` to another host (leptos_axum redirects no-JS server-function
+/// posts to the unchecked `Referer`) becomes the same path here, or `/`.
+fn same_site_location(res: &mut Response, host: Option<&str>) {
+    let Some(loc) = res.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()) else { return };
+    let fixed = if loc.starts_with('/') && !loc.starts_with("//") && !loc.starts_with("/\\") {
+        return;
+    } else if let Some((_, rest)) = loc.split_once("://") {
+        let (h, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+        if host.is_some_and(|ours| ours.eq_ignore_ascii_case(h)) {
+            path
+        } else {
+            "/".to_owned()
+        }
+    } else {
+        "/".to_owned()
+    };
+    if let Ok(v) = HeaderValue::from_str(&fixed) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+}
+
 pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> Response {
     let lang = app::lang::request_lang(req.headers());
+    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let mut res = next.run(req).await;
+    if res.status().is_redirection() {
+        same_site_location(&mut res, host.as_deref());
+    }
+    if res.status() == StatusCode::INTERNAL_SERVER_ERROR && res.headers().contains_key("serverfnerror") {
+        res = server_fn_status(res).await;
+    }
     let status = res.status();
+    let server_fn = res.headers().contains_key("serverfnerror");
 
-    if status.is_client_error() || status.is_server_error() {
+    if (status.is_client_error() || status.is_server_error()) && !server_fn {
         let known = res.extensions().get::<AppError>().cloned();
         match known {
             Some(err) => {
