@@ -29,7 +29,14 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn Header() -> impl IntoView {
     // The menu button only exists once the app is hydrated: without JavaScript the navigation is always open.
     let (hydrated, set_hydrated) = signal(false);
-    Effect::new(move |_| set_hydrated.set(true));
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        // A marker for tests and styles: the WASM app is running.
+        #[cfg(not(feature = "ssr"))]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
     let (open, set_open) = signal(false);
     let location = use_location();
     let lang = use_lang();

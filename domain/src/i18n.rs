@@ -185,6 +185,7 @@ texts! {
     AuditAction => "操作", "Action";
     AuditTarget => "对象", "Target";
     AuditIp => "来源地址", "Source address";
+    AuditOlder => "更早的记录", "Older entries";
     StaffViewerNote => "只读用户可以查看工作台与审计日志，但不能修改数据。", "Viewers can read the console and the audit log but cannot change data.";
 }
 

@@ -58,7 +58,7 @@ pub fn AuditPage() -> impl IntoView {
                                         </tbody>
                                     </table>
                                 </div>
-                                {older.map(|href| view! { <p><a href=href>"→"</a></p> })}
+                                {older.map(|href| view! { <p><a href=href>{tr(T::AuditOlder)}</a></p> })}
                             }
                                 .into_any()
                         }

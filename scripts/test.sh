@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs every test: unit, storage (SQLite and PostgreSQL), HTTP, and Playwright in Chromium against the release
+# build (each spec hydrated and with JavaScript off). Installs what it needs the first time.
+# Usage: scripts/test.sh [--strict]   (--strict: warnings are errors, and clippy runs on both sides)
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+STRICT=0
+for a in "$@"; do [ "$a" = "--strict" ] && STRICT=1; done
+
+setup_rust
+setup_browser
+ensure_postgres || { echo "PostgreSQL at 127.0.0.1:5432 is required for the storage tests" >&2; exit 1; }
+# Drop test databases left behind by interrupted runs.
+psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'portal_test_%'" 2>/dev/null |
+  while read -r db; do psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; done
+
+if [ "$STRICT" = 1 ]; then
+  log "clippy (server side, ssr)"
+  cargo clippy --all-targets -- -D warnings
+  log "clippy (browser side, hydrate, wasm32)"
+  cargo clippy -p frontend --features hydrate --target wasm32-unknown-unknown -- -D warnings
+fi
+
+log "unit, storage and HTTP tests (SQLite and PostgreSQL)"
+cargo test
+
+build_release
+
+log "end-to-end tests (Playwright, Chromium; hydrated and without JavaScript)"
+E2E_DIR="$(mktemp -d)"
+PORT="${E2E_PORT:-3099}"
+export DATABASE_URL="sqlite://$E2E_DIR/portal.db" PORTAL_DATA_DIR="$E2E_DIR" LEPTOS_SITE_ROOT="$(site_root)"
+export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PORTAL_RATE_PAGE_PER_MIN=6000 PORTAL_RATE_WRITE_PER_MIN=600
+export PORTAL_RATE_LOGIN_PER_MIN=100
+"$(server_bin)" seed --demo
+"$(server_bin)" serve >"$E2E_DIR/server.log" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$E2E_DIR"' EXIT
+wait_http "http://127.0.0.1:$PORT/healthz" 30 || { cat "$E2E_DIR/server.log"; exit 1; }
+(cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test) || { tail -50 "$E2E_DIR/server.log"; exit 1; }
+log "all tests passed"
