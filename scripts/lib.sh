@@ -64,7 +64,7 @@ build_release() {
 }
 
 server_bin() { echo "$CARGO_TARGET_DIR/release/server"; }
-site_root() { echo "$CARGO_TARGET_DIR/site"; }
+site_root() { echo "$ROOT/target/site"; }
 
 ensure_postgres() {
   # The machine starts PostgreSQL; start it again if it stopped.

@@ -23,6 +23,8 @@ pub enum ErrCode {
     TooLong,
     TooShort,
     InvalidValue,
+    InvalidCreditCode,
+    InvalidLicenceNo,
     Conflict,
     MethodNotAllowed,
     Timeout,
@@ -35,7 +37,7 @@ impl ErrCode {
     pub fn status(self) -> u16 {
         use ErrCode::*;
         match self {
-            InvalidJson | Required | TooLong | TooShort | InvalidValue => 400,
+            InvalidJson | Required | TooLong | TooShort | InvalidValue | InvalidCreditCode | InvalidLicenceNo => 400,
             Unauthorized | InvalidCredentials => 401,
             Forbidden | CsrfRejected => 403,
             NotFound => 404,
@@ -68,6 +70,8 @@ impl ErrCode {
             TooLong => T::ErrTooLong,
             TooShort => T::ErrTooShort,
             InvalidValue => T::ErrInvalidValue,
+            InvalidCreditCode => T::ErrInvalidCreditCode,
+            InvalidLicenceNo => T::ErrInvalidLicenceNo,
             Conflict => T::ErrConflict,
             MethodNotAllowed => T::ErrMethodNotAllowed,
             Timeout => T::ErrTimeout,

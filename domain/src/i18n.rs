@@ -159,11 +159,30 @@ texts! {
     ErrTooLong => "内容过长。", "This is too long.";
     ErrTooShort => "内容过短。", "This is too short.";
     ErrInvalidValue => "格式不正确。", "This value is not valid.";
+    ErrInvalidCreditCode => "统一社会信用代码不正确（应为18位，且校验位正确）。", "Invalid unified social credit code (18 characters with a valid check character).";
+    ErrInvalidLicenceNo => "许可证编号不正确（JY或SC加14位数字）。", "Invalid licence number (JY or SC followed by 14 digits).";
     ErrConflict => "与已有记录冲突。", "This conflicts with an existing record.";
     ErrMethodNotAllowed => "不支持该请求方法。", "This method is not allowed here.";
     ErrTimeout => "请求超时，请重试。", "The request timed out. Please try again.";
     ErrUnavailable => "服务暂不可用，请稍后再试。", "The service is temporarily unavailable.";
     ErrInternal => "服务器内部错误，我们已记录此问题。", "Internal error. We have logged the problem.";
+    // Credit
+    GradeA => "守信", "Trustworthy";
+    GradeB => "基本守信", "Mostly trustworthy";
+    GradeC => "失信", "Untrustworthy";
+    GradeD => "严重失信", "Seriously untrustworthy";
+    EventInspection => "监督检查发现问题", "Inspection finding";
+    EventSampling => "抽检不合格", "Sampling failure";
+    EventPenalty => "行政处罚", "Administrative penalty";
+    EventReport => "举报查实", "Substantiated report";
+    EventCommendation => "表彰奖励", "Commendation";
+    SeverityMinor => "轻微", "Minor";
+    SeverityGeneral => "一般", "General";
+    SeverityMajor => "较重", "Major";
+    SeveritySerious => "严重", "Serious";
+    DynExcellent => "优秀", "Excellent";
+    DynGood => "良好", "Good";
+    DynFair => "一般", "Fair";
     // Staff
     StaffLoginTitle => "工作人员登录", "Staff sign-in";
     StaffUsername => "用户名", "Username";

@@ -5,6 +5,8 @@
 pub mod i18n;
 /// The one error type at the edge: codes, HTTP status, localised messages.
 pub mod error;
+/// Businesses and credit: identifiers, districts, categories, the deduction rules, search tokens.
+pub mod credit;
 /// Staff roles, usernames and the password policy.
 pub mod staff;
 /// The campaign's headline figures shown on the home page.

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmarks: a bare axum "hello" baseline and the portal, measured in the same run with wrk, printed as ratios to
+# the baseline. Usage: bench/run.sh [seconds per run, default 10] [connections, default 64]
+# Results of a run are appended to bench/results-latest.txt; bench/RESULTS.md records the figures we report.
+source "$(dirname "$0")/../scripts/lib.sh"
+cd "$ROOT"
+DURATION="${1:-10}"
+CONNS="${2:-64}"
+command -v wrk >/dev/null 2>&1 || apt_install wrk
+setup_rust
+build_release
+log "building the baseline (bench/hello)"
+cargo build --release -p hello -q
+
+WORK="$(mktemp -d)"
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$WORK"; }
+trap cleanup EXIT
+
+"$CARGO_TARGET_DIR/release/hello" 127.0.0.1:3900 &
+PIDS+=($!)
+
+start_portal() {
+  # start_portal PORT CACHE_SECS
+  local port="$1" cache="$2" dir="$WORK/p$1"
+  mkdir -p "$dir"
+  env DATABASE_URL="sqlite://$dir/portal.db" PORTAL_DATA_DIR="$dir" LEPTOS_SITE_ROOT="$(site_root)" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_PAGE_CACHE_SECS="$cache" RUST_LOG=warn \
+    PORTAL_RATE_PAGE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000 \
+    "$(server_bin)" seed --demo >/dev/null 2>&1
+  env DATABASE_URL="sqlite://$dir/portal.db" PORTAL_DATA_DIR="$dir" LEPTOS_SITE_ROOT="$(site_root)" \
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_PAGE_CACHE_SECS="$cache" RUST_LOG=warn \
+    PORTAL_RATE_PAGE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000 \
+    "$(server_bin)" serve >"$dir/log" 2>&1 &
+  PIDS+=($!)
+  wait_http "http://127.0.0.1:$port/healthz" 30
+}
+start_portal 3901 5
+start_portal 3902 0
+wait_http "http://127.0.0.1:3900/" 30
+
+to_ms() { # wrk latency like 1.23ms / 850.00us / 1.02s -> ms
+  awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.2f", n }'
+}
+
+measure() { # measure NAME URL [extra wrk args...] -> "rps p50 p99"
+  local name="$1" url="$2"; shift 2
+  wrk -t2 -c"$CONNS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up
+  local out; out="$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" "$url")"
+  local rps p50 p99 errs
+  rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+  p50="$(to_ms "$(awk '$1 == "50%" { print $2 }' <<<"$out")")"
+  p99="$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+  errs="$(awk '/Non-2xx or 3xx responses:/ { print $5 }' <<<"$out")"
+  printf '%s %s %s %s %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}"
+}
+
+log "measuring: ${DURATION}s per run, $CONNS connections, 2 wrk threads (server and wrk share the 2 cores)"
+RESULTS="$WORK/results"
+{
+  measure baseline_hello http://127.0.0.1:3900/
+  measure home_cached http://127.0.0.1:3901/
+  measure home_cached_gzip http://127.0.0.1:3901/ -H "Accept-Encoding: gzip"
+  measure home_uncached http://127.0.0.1:3902/
+  measure healthz http://127.0.0.1:3901/healthz
+  measure api_figures http://127.0.0.1:3901/api/v1/figures
+} | tee "$RESULTS" >/dev/null
+
+BASE="$(awk '$1 == "baseline_hello" { print $2 }' "$RESULTS")"
+{
+  echo "# bench run $(date -u +%Y-%m-%dT%H:%MZ), ${DURATION}s x ${CONNS} connections"
+  printf '%-18s %12s %9s %9s %9s %8s\n' case "req/s" ratio "p50 ms" "p99 ms" non2xx
+  while read -r name rps p50 p99 errs; do
+    printf '%-18s %12.0f %9.3f %9s %9s %8s\n' "$name" "$rps" "$(awk -v a="$rps" -v b="$BASE" 'BEGIN { print a / b }')" "$p50" "$p99" "$errs"
+  done <"$RESULTS"
+} | tee -a "$ROOT/bench/results-latest.txt"
