@@ -524,7 +524,7 @@ mod tests {
             assert_eq!(LicenceNo::parse(bad).unwrap_err().code, ErrCode::InvalidLicenceNo, "{bad}");
         }
         // ISO 7064 MOD 11-10 reference value.
-        assert_eq!(licence_check_digit("0794"), Some('0'));
+        assert_eq!(licence_check_digit("0794"), Some('5'));
         assert_eq!(licence_check_digit("1a"), None);
     }
 
