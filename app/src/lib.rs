@@ -9,6 +9,8 @@ pub mod layout;
 pub mod lang;
 /// Brand home page with the campaign figures.
 pub mod home;
+/// 信用查询: registry search and business pages.
+pub mod credit;
 /// Placeholder pages for sections still being built, and the 404 page.
 pub mod pages;
 /// The staff console: sign-in, home, audit log.

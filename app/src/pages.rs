@@ -35,11 +35,6 @@ pub fn TrackPage() -> impl IntoView {
 }
 
 #[component]
-pub fn CreditPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavCredit/> }
-}
-
-#[component]
 pub fn ResultsPage() -> impl IntoView {
     view! { <Placeholder title=T::NavResults/> }
 }

@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::layout::Layout;
-use crate::{home, pages, staff};
+use crate::{credit, home, pages, staff};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -47,7 +47,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("picks") view=pages::PicksPage ssr=SsrMode::Async/>
                     <Route path=path!("report") view=pages::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("track") view=pages::TrackPage ssr=SsrMode::Async/>
-                    <Route path=path!("credit") view=pages::CreditPage ssr=SsrMode::Async/>
+                    <Route path=path!("credit") view=credit::CreditSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("credit/:code") view=credit::BusinessPage ssr=SsrMode::Async/>
                     <Route path=path!("results") view=pages::ResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("news") view=pages::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/login") view=staff::login::LoginPage ssr=SsrMode::Async/>

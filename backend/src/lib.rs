@@ -24,3 +24,5 @@ pub use state::AppState;
 pub use store::Store;
 /// Fresh real databases (SQLite file or PostgreSQL database) for tests.
 pub mod testing;
+pub mod credit;
+pub mod seed_registry;

@@ -27,11 +27,21 @@ pub fn demo_figures() -> CampaignFigures {
 #[derive(Debug, Default)]
 pub struct SeedReport {
     pub accounts_created: usize,
+    pub businesses_created: u64,
 }
+
+/// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
+pub const DEMO_BUSINESSES: u64 = 44_000;
 
 /// Loads the demo data. Running it twice changes nothing the second time.
 pub async fn demo(state: &AppState) -> Result<SeedReport, AppError> {
+    demo_with(state, DEMO_BUSINESSES).await
+}
+
+/// The demo data with a registry of `businesses` generated businesses (tests use a small one).
+pub async fn demo_with(state: &AppState, businesses: u64) -> Result<SeedReport, AppError> {
     let mut report = SeedReport::default();
+    report.businesses_created = crate::seed_registry::load(&state.store, 0, businesses).await?;
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if !staff::exists(state, name).await? {

@@ -13,12 +13,14 @@ macro_rules! on_both {
                 use super::*;
                 #[tokio::test]
                 async fn sqlite() {
+                    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
                     let db = TestDb::new(Backend::Sqlite).await;
                     super::$name(&db).await;
                     db.cleanup().await;
                 }
                 #[tokio::test]
                 async fn postgres() {
+                    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
                     let db = TestDb::new(Backend::Postgres).await;
                     super::$name(&db).await;
                     db.cleanup().await;
@@ -36,7 +38,159 @@ on_both!(
     login_is_throttled_per_username,
     audit_log_is_append_only,
     figures_and_demo_seed,
+    business_upserts_are_idempotent,
+    events_drive_grades_and_history,
+    search_ranks_and_filters,
+    search_handles_hostile_input,
+    demo_registry_is_valid_and_searchable,
 );
+
+use backend::credit::{self as credit, BusinessInput, EventInput, Upserted};
+use domain::credit::{credit_check_char, Grade, SearchQuery};
+
+fn code(n: u32) -> String {
+    let body = format!("91510703MA{n:07}");
+    format!("{body}{}", credit_check_char(body.as_bytes()).unwrap())
+}
+
+fn biz(n: u32, name: &str, address: &str, district: &str, category: &str) -> BusinessInput {
+    BusinessInput::parse(&code(n), "", name, address, district, category, "", "", "").unwrap()
+}
+
+fn search(q: &str) -> SearchQuery {
+    SearchQuery::parse(Some(q), None, None, None, None, None, None).unwrap()
+}
+
+async fn business_upserts_are_idempotent(db: &TestDb) {
+    let store = db.store();
+    let b = biz(1, "老王绵阳米粉", "四川省绵阳市涪城区临园路1号", "涪城区", "餐饮");
+    assert_eq!(credit::save_business(store, &Actor::cli(), &b).await.unwrap(), Upserted::Created);
+    assert_eq!(credit::save_business(store, &Actor::cli(), &b).await.unwrap(), Upserted::Unchanged);
+    let moved = BusinessInput { address: "四川省绵阳市游仙区东街2号".into(), district: "游仙区".into(), ..b.clone() };
+    assert_eq!(credit::save_business(store, &Actor::cli(), &moved).await.unwrap(), Upserted::Updated);
+    let found = credit::search(store, &search("东街")).await.unwrap();
+    assert_eq!(found.total, 1, "search follows the update");
+    assert!(credit::search(store, &search("临园路")).await.unwrap().items.is_empty(), "old address forgotten");
+    assert_eq!(credit::count(store).await.unwrap(), 1);
+}
+
+async fn events_drive_grades_and_history(db: &TestDb) {
+    let store = db.store();
+    let b = biz(2, "涪城区学校食堂", "四川省绵阳市涪城区剑南路3号", "涪城区", "集中用餐单位");
+    credit::save_business(store, &Actor::cli(), &b).await.unwrap();
+    let today = domain::clock::format_date(backend::clock::now());
+    let ev = |kind: &str, sev: &str| EventInput::parse(kind, sev, &today, "抽检通告", "测试事项").unwrap();
+    credit::add_event(store, &Actor::cli(), &b.credit_code, &ev("penalty", "general")).await.unwrap();
+    let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((d.summary.score, d.summary.grade.as_str()), (85, "B"));
+    assert_eq!(d.events.len(), 1);
+    assert_eq!(d.events[0].points, -15);
+    assert_eq!(d.history.len(), 1);
+    credit::add_event(store, &Actor::cli(), &b.credit_code, &ev("inspection_finding", "serious")).await.unwrap();
+    let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!(d.summary.grade, "D", "a serious violation forces D");
+    assert!(d.summary.watch_list);
+    assert!(d.summary.last_inspected_at.is_some());
+    assert_eq!(d.history.len(), 2, "history is appended, never overwritten");
+    assert_eq!(d.history[0].grade, "B");
+    let watch = SearchQuery::parse(None, None, None, None, Some("true"), None, None).unwrap();
+    assert_eq!(credit::search(store, &watch).await.unwrap().total, 1);
+    let unknown: domain::credit::CreditCode = domain::credit::CreditCode::parse(&code(999)).unwrap();
+    assert_eq!(
+        credit::add_event(store, &Actor::cli(), &unknown, &ev("penalty", "minor")).await.unwrap_err().code,
+        ErrCode::NotFound
+    );
+    let log = audit::recent(store, 5, None).await.unwrap();
+    assert!(log.iter().any(|e| e.action == "credit.event_add"));
+}
+
+async fn search_ranks_and_filters(db: &TestDb) {
+    let store = db.store();
+    let rows = [
+        (10, "米粉", "四川省绵阳市游仙区东街1号", "游仙区", "餐饮"),
+        (11, "老王绵阳米粉", "四川省绵阳市涪城区临园路8号", "涪城区", "餐饮"),
+        (12, "米粉世家", "四川省绵阳市江油市太白路2号", "江油市", "餐饮"),
+        (13, "绵州超市", "四川省绵阳市涪城区米粉巷5号", "涪城区", "销售"),
+        (14, "江油白酒厂", "四川省绵阳市江油市中坝镇", "江油市", "生产"),
+    ];
+    for (n, name, addr, d, c) in rows {
+        credit::save_business(store, &Actor::cli(), &biz(n, name, addr, d, c)).await.unwrap();
+    }
+    let r = credit::search(store, &search("米粉")).await.unwrap();
+    let names: Vec<&str> = r.items.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(names, ["米粉", "米粉世家", "老王绵阳米粉", "绵州超市"], "exact > prefix > substring > address");
+    assert_eq!(r.total, 4);
+    // Two-character place names in addresses.
+    assert_eq!(credit::search(store, &search("涪城")).await.unwrap().total, 2);
+    // Filters.
+    let q = SearchQuery::parse(Some("米粉"), Some("涪城区"), None, Some("餐饮"), None, None, None).unwrap();
+    let r = credit::search(store, &q).await.unwrap();
+    assert_eq!(r.items.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["老王绵阳米粉"]);
+    let q = SearchQuery::parse(None, Some("江油市"), Some("A"), None, None, None, None).unwrap();
+    assert_eq!(credit::search(store, &q).await.unwrap().total, 2);
+    // Exact credit code and licence.
+    let r = credit::search(store, &search(&code(14))).await.unwrap();
+    assert_eq!(r.items[0].name, "江油白酒厂");
+    // Paging.
+    let q = SearchQuery::parse(Some("米粉"), None, None, None, None, Some("2"), Some("3")).unwrap();
+    let r = credit::search(store, &q).await.unwrap();
+    assert_eq!((r.items.len(), r.total, r.page), (1, 4, 2));
+    let q = SearchQuery::parse(Some("米粉"), None, None, None, None, Some("9"), Some("3")).unwrap();
+    let r = credit::search(store, &q).await.unwrap();
+    assert_eq!((r.items.len(), r.total), (0, 4), "past the end: no items, total still known");
+    let _ = Grade::A;
+}
+
+async fn search_handles_hostile_input(db: &TestDb) {
+    let store = db.store();
+    credit::save_business(store, &Actor::cli(), &biz(20, "100%纯果汁_店", "绵阳市涪城区'引号'路", "涪城区", "销售"))
+        .await
+        .unwrap();
+    credit::save_business(store, &Actor::cli(), &biz(21, "1000纯果汁店", "绵阳市涪城区东街", "涪城区", "销售"))
+        .await
+        .unwrap();
+    // LIKE metacharacters are literal.
+    let r = credit::search(store, &search("100%")).await.unwrap();
+    assert_eq!(r.items.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["100%纯果汁_店"]);
+    let r = credit::search(store, &search("汁_店")).await.unwrap();
+    assert_eq!(r.total, 1);
+    // Quotes, full width, emoji and FTS syntax cannot break the query.
+    for q in ["'引号'", "１００%", "果汁🍊", r#""OR" NEAR(a b)"#, "米粉 AND *", "涪城区'; DROP TABLE businesses;--"] {
+        let q = SearchQuery::parse(Some(q), None, None, None, None, None, None).unwrap();
+        credit::search(store, &q).await.unwrap();
+    }
+    assert_eq!(credit::count(store).await.unwrap(), 2);
+    assert_eq!(
+        SearchQuery::parse(Some("%"), None, None, None, None, None, None).unwrap_err().code,
+        ErrCode::TooShort
+    );
+    assert_eq!(
+        SearchQuery::parse(Some(&"米".repeat(200)), None, None, None, None, None, None).unwrap_err().code,
+        ErrCode::TooLong
+    );
+    assert_eq!(
+        SearchQuery::parse(None, None, None, None, None, None, Some("1000")).unwrap_err().field.as_deref(),
+        Some("per_page")
+    );
+}
+
+async fn demo_registry_is_valid_and_searchable(db: &TestDb) {
+    let store = db.store();
+    assert_eq!(backend::seed_registry::load(store, 0, 500).await.unwrap(), 500);
+    assert_eq!(backend::seed_registry::load(store, 0, 500).await.unwrap(), 0, "idempotent");
+    let all = credit::export(store).await.unwrap();
+    assert_eq!(all.len(), 500);
+    for b in &all {
+        domain::credit::CreditCode::parse(&b.credit_code).unwrap();
+        domain::credit::LicenceNo::parse(b.licence_no.as_deref().unwrap()).unwrap();
+    }
+    let grades: std::collections::HashMap<&str, usize> = all.iter().fold(Default::default(), |mut m, b| {
+        *m.entry(b.grade.as_str()).or_default() += 1;
+        m
+    });
+    assert!(grades["A"] > 300, "mostly A: {grades:?}");
+    assert!(credit::search(store, &search("米粉")).await.unwrap().total > 10);
+}
 
 async fn migrations_are_idempotent(db: &TestDb) {
     db.store().migrate().await.expect("second migrate is a no-op");
@@ -117,7 +271,7 @@ async fn audit_log_is_append_only(db: &TestDb) {
 async fn figures_and_demo_seed(db: &TestDb) {
     let s = &db.state;
     assert!(figures::get(db.store()).await.unwrap().is_none());
-    let r1 = seed::demo(s).await.unwrap();
+    let r1 = seed::demo_with(s, 200).await.unwrap();
     assert_eq!(r1.accounts_created, 3);
     let f = figures::get(db.store()).await.unwrap().unwrap();
     assert_eq!(f.businesses, 43_993);
@@ -125,7 +279,8 @@ async fn figures_and_demo_seed(db: &TestDb) {
     // Staff change a figure; seeding again keeps the change and creates nothing.
     let changed = domain::figures::CampaignFigures { volunteers: 5_100, ..f.clone() };
     figures::update(db.store(), &Actor::cli(), &changed, None).await.unwrap();
-    let r2 = seed::demo(s).await.unwrap();
+    let r2 = seed::demo_with(s, 200).await.unwrap();
+    assert_eq!(r2.businesses_created, 0, "registry seeding is idempotent");
     assert_eq!(r2.accounts_created, 0);
     assert_eq!(figures::get(db.store()).await.unwrap().unwrap().volunteers, 5_100);
     // Invalid figures are refused whole.

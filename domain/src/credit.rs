@@ -586,3 +586,145 @@ mod tests {
         assert_eq!(normalise_query(&"粉".repeat(200)).unwrap().chars().count(), 50);
     }
 }
+
+/// A business as lists and search results show it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BusinessSummary {
+    pub credit_code: String,
+    pub licence_no: Option<String>,
+    pub name: String,
+    pub address: String,
+    pub district: String,
+    pub category: String,
+    /// 在营 / 停业 / 注销.
+    pub status: String,
+    pub score: i64,
+    /// A / B / C / D.
+    pub grade: String,
+    pub watch_list: bool,
+    /// 量化分级 for catering: excellent / good / fair.
+    pub dynamic_grade: Option<String>,
+    /// Unix seconds.
+    pub last_inspected_at: Option<i64>,
+}
+
+/// One dated event behind a score, with its signed points under the current rules.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreditEventView {
+    pub kind: String,
+    pub severity: String,
+    pub points: i64,
+    pub occurred_at: i64,
+    pub source: String,
+    pub description: String,
+    /// Whether it counts in the current rating period.
+    pub in_period: bool,
+}
+
+/// One entry of the grade history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct GradePoint {
+    pub at: i64,
+    pub score: i64,
+    pub grade: String,
+    pub watch_list: bool,
+    pub reason: String,
+}
+
+/// Everything the public page of a business shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct BusinessDetail {
+    #[serde(flatten)]
+    pub summary: BusinessSummary,
+    pub events: Vec<CreditEventView>,
+    pub history: Vec<GradePoint>,
+}
+
+/// A page of results: the list shape outside clients rely on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    /// True when `total` is a lower bound (very common search terms are counted up to a limit).
+    #[serde(default)]
+    pub total_is_lower_bound: bool,
+}
+
+/// Largest page size; larger requests are refused with a message naming `per_page`.
+pub const MAX_PER_PAGE: i64 = 100;
+pub const DEFAULT_PER_PAGE: i64 = 20;
+
+/// A registry search, validated.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    pub q: Option<String>,
+    pub district: Option<String>,
+    pub grade: Option<Grade>,
+    pub category: Option<String>,
+    pub watch_list: Option<bool>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl SearchQuery {
+    /// Validates raw parameters (as typed in a form or an API query string). Empty strings mean "any".
+    pub fn parse(
+        q: Option<&str>,
+        district: Option<&str>,
+        grade: Option<&str>,
+        category: Option<&str>,
+        watch_list: Option<&str>,
+        page: Option<&str>,
+        per_page: Option<&str>,
+    ) -> Result<SearchQuery, AppError> {
+        let nonempty = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let q = match nonempty(q) {
+            None => None,
+            Some(raw) => {
+                if raw.chars().count() > 100 {
+                    return Err(AppError::field(ErrCode::TooLong, "q"));
+                }
+                Some(normalise_query(&raw).ok_or_else(|| AppError::field(ErrCode::TooShort, "q"))?)
+            }
+        };
+        let district = nonempty(district);
+        if district.as_deref().is_some_and(|d| !is_district(d)) {
+            return Err(AppError::field(ErrCode::InvalidValue, "district"));
+        }
+        let category = nonempty(category);
+        if category.as_deref().is_some_and(|c| !is_category(c)) {
+            return Err(AppError::field(ErrCode::InvalidValue, "category"));
+        }
+        let grade = match nonempty(grade) {
+            None => None,
+            Some(g) => Some(Grade::parse(&g).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "grade"))?),
+        };
+        let watch_list = match nonempty(watch_list).as_deref() {
+            None => None,
+            Some("true" | "1" | "on") => Some(true),
+            Some("false" | "0") => Some(false),
+            Some(_) => return Err(AppError::field(ErrCode::InvalidValue, "watch_list")),
+        };
+        let int = |s: Option<String>, field: &str, default: i64| -> Result<i64, AppError> {
+            match s {
+                None => Ok(default),
+                Some(v) => v.parse::<i64>().map_err(|_| AppError::field(ErrCode::InvalidValue, field)),
+            }
+        };
+        let page = int(nonempty(page), "page", 1)?;
+        if !(1..=10_000).contains(&page) {
+            return Err(AppError::field(ErrCode::InvalidValue, "page"));
+        }
+        let per_page = int(nonempty(per_page), "per_page", DEFAULT_PER_PAGE)?;
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            return Err(AppError::field(ErrCode::PerPageTooLarge, "per_page"));
+        }
+        Ok(SearchQuery { q, district, grade, category, watch_list, page, per_page })
+    }
+}

@@ -25,6 +25,7 @@ pub enum ErrCode {
     InvalidValue,
     InvalidCreditCode,
     InvalidLicenceNo,
+    PerPageTooLarge,
     Conflict,
     MethodNotAllowed,
     Timeout,
@@ -37,7 +38,8 @@ impl ErrCode {
     pub fn status(self) -> u16 {
         use ErrCode::*;
         match self {
-            InvalidJson | Required | TooLong | TooShort | InvalidValue | InvalidCreditCode | InvalidLicenceNo => 400,
+            InvalidJson | Required | TooLong | TooShort | InvalidValue | InvalidCreditCode | InvalidLicenceNo
+            | PerPageTooLarge => 400,
             Unauthorized | InvalidCredentials => 401,
             Forbidden | CsrfRejected => 403,
             NotFound => 404,
@@ -72,6 +74,7 @@ impl ErrCode {
             InvalidValue => T::ErrInvalidValue,
             InvalidCreditCode => T::ErrInvalidCreditCode,
             InvalidLicenceNo => T::ErrInvalidLicenceNo,
+            PerPageTooLarge => T::ErrPerPage,
             Conflict => T::ErrConflict,
             MethodNotAllowed => T::ErrMethodNotAllowed,
             Timeout => T::ErrTimeout,

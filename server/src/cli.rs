@@ -93,6 +93,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: StaffCmd,
     },
+    /// Bulk import.
+    Import {
+        #[command(subcommand)]
+        what: ImportCmd,
+    },
     /// Consistent online backup of the database.
     Backup {
         #[arg(long)]
@@ -109,6 +114,13 @@ pub enum StaffCmd {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum ImportCmd {
+    /// Import or update the business registry from a UTF-8 CSV file (header row required; columns
+    /// credit_code, name, address, district, category; optional licence_no, status, dynamic_grade, last_inspected).
+    Businesses { file: PathBuf },
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -245,6 +257,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("staff"), e.message(domain::Lang::En)))?;
             store.close().await;
             tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
+            Ok(())
+        }
+        Cmd::Import { what: ImportCmd::Businesses { file } } => {
+            let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let store = open(&config).await?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({eta})")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let report = crate::import::import_businesses(&store, &Actor::cli(), &data, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            bar.finish_and_clear();
+            for (line, field, message) in &report.errors {
+                println!("line {line}: {field}: {message}");
+            }
+            println!(
+                "created {}, updated {}, unchanged {}, rejected {}",
+                report.created,
+                report.updated,
+                report.unchanged,
+                report.errors.len()
+            );
+            store.close().await;
             Ok(())
         }
         Cmd::Backup { to } => {

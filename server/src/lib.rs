@@ -11,5 +11,9 @@ pub mod http;
 pub mod api;
 /// Handlers for plain HTML form posts (sign-in, sign-out, language, staff forms).
 pub mod forms;
+/// QR codes and embeddable credit badges.
+pub mod badges;
+/// `server import businesses FILE.csv`.
+pub mod import;
 
 pub use startup::{build, Running};

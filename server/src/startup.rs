@@ -2,7 +2,7 @@
 //! TCP_NODELAY, a header-read timeout and graceful shutdown.
 
 use crate::http::{self, Shared};
-use crate::{api, forms};
+use crate::{api, badges, forms};
 use axum::extract::ConnectInfo;
 use axum::routing::{get, post};
 use axum::Router;
@@ -65,6 +65,8 @@ pub fn router(shared: Shared) -> Router {
         .route("/staff/login", post(forms::login))
         .route("/staff/logout", post(forms::logout))
         .route("/staff/figures", post(forms::update_figures))
+        .route("/credit/{code}/qr.svg", get(badges::qr))
+        .route("/credit/{code}/badge.svg", get(badges::badge))
         .leptos_routes_with_context(&shared, routes, ctx.clone(), shell)
         .fallback(leptos_axum::file_and_error_handler_with_context::<Shared, _>(ctx, app::shell))
         .layer(axum::middleware::from_fn_with_state(shared.clone(), http::cache::page_cache))

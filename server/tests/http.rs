@@ -16,7 +16,7 @@ struct TestApp {
 impl TestApp {
     async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::with_config(backend, tweak).await;
-        backend::seed::demo(&db.state).await.expect("seed");
+        backend::seed::demo_with(&db.state, 300).await.expect("seed");
         let config = (*db.state.config).clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::build(config, listener).await.expect("build app");

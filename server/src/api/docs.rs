@@ -14,9 +14,12 @@ use utoipa::OpenApi;
                        errors are `{\"error\": {\"code\", \"message\", \"field\"}}`. Rate limited per client: \
                        429 with `Retry-After` and `RateLimit-*` headers."
     ),
-    paths(super::health::healthz, super::health::readyz, super::figures::get_figures),
-    components(schemas(super::ErrorBody, super::ErrorDetail, domain::figures::CampaignFigures)),
-    tags((name = "health"), (name = "campaign"))
+    paths(super::health::healthz, super::health::readyz, super::figures::get_figures, super::businesses::search,
+          super::businesses::get_one, super::businesses::download_csv, super::businesses::download_json),
+    components(schemas(super::ErrorBody, super::ErrorDetail, domain::figures::CampaignFigures,
+        super::businesses::BusinessPage, domain::credit::BusinessSummary, domain::credit::BusinessDetail,
+        domain::credit::CreditEventView, domain::credit::GradePoint)),
+    tags((name = "health"), (name = "campaign"), (name = "credit"))
 )]
 pub struct ApiDoc;
 

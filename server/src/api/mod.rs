@@ -6,6 +6,10 @@ pub mod health;
 pub mod figures;
 /// The OpenAPI document and its readable page.
 pub mod docs;
+/// The business registry.
+pub mod businesses;
+/// ETag / If-None-Match on API reads.
+pub mod etag;
 
 use crate::http::Shared;
 use axum::response::{IntoResponse, Response};
@@ -38,7 +42,12 @@ pub fn router() -> Router<Shared> {
         .route("/openapi.json", get(docs::openapi_json))
         .route("/docs", get(docs::docs_page))
         .route("/figures", get(figures::get_figures))
+        .route("/businesses", get(businesses::search))
+        .route("/businesses/{credit_code}", get(businesses::get_one))
+        .route("/downloads/businesses.csv", get(businesses::download_csv))
+        .route("/downloads/businesses.json", get(businesses::download_json))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(etag::etag))
 }
 
 async fn not_found() -> Response {
