@@ -55,6 +55,27 @@ measure() { # measure NAME URL [extra wrk args...] -> "rps p50 p99"
   printf '%s %s %s %s %s\n' "$name" "$rps" "$p50" "$p99" "${errs:-0}"
 }
 
+# Credit codes to look up, rotated by a wrk script (each request a different business).
+curl -fsS "http://127.0.0.1:3901/api/v1/downloads/businesses.json" |
+  python3 -c 'import json,sys; print("\n".join(b["credit_code"] for b in json.load(sys.stdin)[::40]))' >"$WORK/codes.txt"
+cat >"$WORK/codes.lua" <<LUA
+local codes = {}
+for line in io.lines("$WORK/codes.txt") do codes[#codes + 1] = line end
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", PREFIX .. codes[(i % #codes) + 1] .. SUFFIX)
+end
+LUA
+lookup_script() { # lookup_script PREFIX SUFFIX -> path
+  local f="$WORK/lookup-$RANDOM.lua"
+  { echo "PREFIX = \"$1\""; echo "SUFFIX = \"$2\""; cat "$WORK/codes.lua"; } >"$f"
+  echo "$f"
+}
+API_LUA="$(lookup_script /api/v1/businesses/ "")"
+PAGE_LUA="$(lookup_script /credit/ "")"
+log "$(wc -l <"$WORK/codes.txt") credit codes for the lookup runs"
+
 log "measuring: ${DURATION}s per run, $CONNS connections, 2 wrk threads (server and wrk share the 2 cores)"
 RESULTS="$WORK/results"
 {
@@ -64,13 +85,16 @@ RESULTS="$WORK/results"
   measure home_uncached http://127.0.0.1:3902/
   measure healthz http://127.0.0.1:3901/healthz
   measure api_figures http://127.0.0.1:3901/api/v1/figures
+  measure api_lookup_by_code http://127.0.0.1:3901/ -s "$API_LUA"
+  measure credit_page_by_code http://127.0.0.1:3901/ -s "$PAGE_LUA"
+  measure api_search_mifen "http://127.0.0.1:3901/api/v1/businesses?q=%E7%B1%B3%E7%B2%89"
 } | tee "$RESULTS" >/dev/null
 
 BASE="$(awk '$1 == "baseline_hello" { print $2 }' "$RESULTS")"
 {
   echo "# bench run $(date -u +%Y-%m-%dT%H:%MZ), ${DURATION}s x ${CONNS} connections"
-  printf '%-18s %12s %9s %9s %9s %8s\n' case "req/s" ratio "p50 ms" "p99 ms" non2xx
+  printf '%-20s %12s %9s %9s %9s %8s\n' case "req/s" ratio "p50 ms" "p99 ms" non2xx
   while read -r name rps p50 p99 errs; do
-    printf '%-18s %12.0f %9.3f %9s %9s %8s\n' "$name" "$rps" "$(awk -v a="$rps" -v b="$BASE" 'BEGIN { print a / b }')" "$p50" "$p99" "$errs"
+    printf '%-20s %12.0f %9.3f %9s %9s %8s\n' "$name" "$rps" "$(awk -v a="$rps" -v b="$BASE" 'BEGIN { print a / b }')" "$p50" "$p99" "$errs"
   done <"$RESULTS"
 } | tee -a "$ROOT/bench/results-latest.txt"

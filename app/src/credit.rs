@@ -360,6 +360,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <h2 id="history-title">{tr(T::GradeHistory)}</h2>
                 <HistoryChart points=d.history/>
             </section>
+            <Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>
                 <img src=format!("/credit/{code}/qr.svg") width="160" height="160" alt=tr(T::QrAlt)/>
@@ -408,4 +409,65 @@ fn HistoryChart(points: Vec<GradePoint>) -> impl IntoView {
         </ol>
     }
         .into_any()
+}
+
+/// The business's published replies, and the form to submit one (moderated before publication).
+#[component]
+fn Replies(code: String, replies: Vec<domain::credit::ReplyView>) -> impl IntoView {
+    let (err, field) = crate::staff::form_error();
+    let query = use_query_map();
+    let replied = move || query.read().get("replied").is_some();
+    view! {
+        <section id="reply" aria-labelledby="reply-title">
+            <h2 id="reply-title">{tr(T::RepliesTitle)}</h2>
+            {if replies.is_empty() {
+                view! { <p class="hint">{tr(T::NoReplies)}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="replies">
+                        {replies
+                            .into_iter()
+                            .map(|r| {
+                                view! {
+                                    <li>
+                                        <blockquote>
+                                            <p class="own-words">{tr(T::OwnWords)}</p>
+                                            <p>{r.body}</p>
+                                            <footer>{format_date(r.created_at)}</footer>
+                                        </blockquote>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                    .into_any()
+            }}
+            {move || replied().then(|| view! { <p class="success" role="status">{tr(T::ReplyReceived)}</p> })}
+            <details class="reply-form" open=move || field.get().is_some()>
+                <summary>{tr(T::ReplyOpen)}</summary>
+                <form method="post" action=format!("/credit/{code}/reply") class="form">
+                    <fieldset>
+                        <legend>{tr(T::ReplyKind)}</legend>
+                        <label class="inline">
+                            <input type="radio" name="kind" value="reply" checked/>
+                            {tr(T::ReplyKindReply)}
+                        </label>
+                        <label class="inline">
+                            <input type="radio" name="kind" value="repair"/>
+                            {tr(T::ReplyKindRepair)}
+                        </label>
+                    </fieldset>
+                    <label for="reply-body">{tr(T::ReplyBody)}</label>
+                    <textarea id="reply-body" name="body" rows="5" minlength="10" maxlength="2000" required></textarea>
+                    <crate::staff::FieldError name="body" code=err field/>
+                    <label for="reply-contact">{tr(T::ReplyContact)}</label>
+                    <input id="reply-contact" name="contact" type="text" maxlength="100" required/>
+                    <crate::staff::FieldError name="contact" code=err field/>
+                    <p class="hint">{tr(T::ReplyPrivacy)}</p>
+                    <button type="submit" class="button primary">{tr(T::ReplySubmit)}</button>
+                </form>
+            </details>
+        </section>
+    }
 }

@@ -54,6 +54,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/login") view=staff::login::LoginPage ssr=SsrMode::Async/>
                     <Route path=path!("staff") view=staff::home::StaffHome ssr=SsrMode::Async/>
                     <Route path=path!("staff/audit") view=staff::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/businesses") view=staff::credit::StaffBusinessesPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/replies") view=staff::credit::StaffRepliesPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>

@@ -12,7 +12,7 @@ use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 
 /// Search candidates examined per query: bounds the work for very common terms (e.g. `绵阳`).
-pub const MAX_CANDIDATES: i64 = 5_000;
+pub const MAX_CANDIDATES: i64 = 1_000;
 
 /// A business record as staff or an import provide it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -385,7 +385,8 @@ pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessD
         })
     })
     .collect::<Result<Vec<_>, AppError>>()?;
-    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history }))
+    let replies = crate::replies::published(store, code).await?;
+    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
 }
 
 /// The phrase of bigram tokens for a query, safe to embed in an FTS5 MATCH string (tokens are alphanumeric).
@@ -478,7 +479,7 @@ pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSumma
              WHERE business_fts MATCH ${p_phrase}{filter_sql} LIMIT {MAX_CANDIDATES}"
         ),
         DbKind::Postgres => format!(
-            "SELECT b.id FROM businesses b WHERE to_tsvector('simple', b.search_tokens) @@ \
+            "SELECT b.id FROM businesses b WHERE b.search_tsv @@ \
              phraseto_tsquery('simple', ${p_phrase}){filter_sql} LIMIT {MAX_CANDIDATES}"
         ),
     };
@@ -494,12 +495,12 @@ pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSumma
     };
     let make_sql = |limit: i64, offset: i64| {
         format!(
-            "WITH cand AS (SELECT id FROM ({candidates}) c1 UNION \
+            "WITH cand AS MATERIALIZED (SELECT id FROM ({candidates}) c1 UNION \
                  SELECT id FROM (SELECT b.id FROM businesses b WHERE {prefix_range}{filter_sql} LIMIT 500) c2), \
-             ranked AS (SELECT b.*, CASE WHEN b.name = ${p_exact} THEN 0 WHEN b.name LIKE ${p_prefix} ESCAPE '\\' THEN 1 \
+             ranked AS MATERIALIZED (SELECT b.*, CASE WHEN b.name = ${p_exact} THEN 0 WHEN b.name LIKE ${p_prefix} ESCAPE '\\' THEN 1 \
                  WHEN b.name LIKE ${p_sub} ESCAPE '\\' THEN 2 ELSE 3 END AS rank \
-               FROM businesses b JOIN cand ON cand.id = b.id \
-               WHERE b.name LIKE ${p_sub} ESCAPE '\\' OR b.address LIKE ${p_sub} ESCAPE '\\') \
+               FROM businesses b WHERE b.id IN (SELECT id FROM cand) \
+               AND (b.name LIKE ${p_sub} ESCAPE '\\' OR b.address LIKE ${p_sub} ESCAPE '\\')) \
              SELECT {SUMMARY_COLS}, (SELECT COUNT(*) FROM ranked) AS total FROM ranked \
              ORDER BY rank, LENGTH(name), name, credit_code LIMIT {limit} OFFSET {offset}"
         )

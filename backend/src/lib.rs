@@ -26,3 +26,5 @@ pub use store::Store;
 pub mod testing;
 pub mod credit;
 pub mod seed_registry;
+/// Right to reply and credit-repair requests.
+pub mod replies;

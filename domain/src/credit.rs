@@ -642,6 +642,9 @@ pub struct BusinessDetail {
     pub summary: BusinessSummary,
     pub events: Vec<CreditEventView>,
     pub history: Vec<GradePoint>,
+    /// The business's own published replies.
+    #[serde(default)]
+    pub replies: Vec<ReplyView>,
 }
 
 /// A page of results: the list shape outside clients rely on.
@@ -727,4 +730,20 @@ impl SearchQuery {
         }
         Ok(SearchQuery { q, district, grade, category, watch_list, page, per_page })
     }
+}
+
+/// A business's reply or repair request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReplyView {
+    pub id: i64,
+    pub credit_code: String,
+    pub business_name: String,
+    /// `reply` or `repair`.
+    pub kind: String,
+    pub body: String,
+    /// Staff only.
+    pub contact: Option<String>,
+    pub status: String,
+    pub created_at: i64,
 }

@@ -15,12 +15,12 @@ use domain::{AppError, ErrCode, Lang};
 use http::header::{HeaderMap, HeaderValue, ACCEPT, SET_COOKIE};
 use serde::Deserialize;
 
-fn wants_html(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_html(headers: &HeaderMap) -> bool {
     headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// A failed form post: back to the form with the error for HTML clients, the error itself for others.
-fn fail(headers: &HeaderMap, back: &str, err: AppError) -> Response {
+pub(crate) fn fail(headers: &HeaderMap, back: &str, err: AppError) -> Response {
     if wants_html(headers) {
         let mut url = format!("{back}?error={}", err.code.as_str());
         if let Some(f) = &err.field {

@@ -11,6 +11,8 @@ pub mod http;
 pub mod api;
 /// Handlers for plain HTML form posts (sign-in, sign-out, language, staff forms).
 pub mod forms;
+/// Credit form posts: replies, staff business and event editing, CSV upload, moderation.
+pub mod forms_credit;
 /// QR codes and embeddable credit badges.
 pub mod badges;
 /// `server import businesses FILE.csv`.

@@ -2,7 +2,7 @@
 //! TCP_NODELAY, a header-read timeout and graceful shutdown.
 
 use crate::http::{self, Shared};
-use crate::{api, badges, forms};
+use crate::{api, badges, forms, forms_credit};
 use axum::extract::ConnectInfo;
 use axum::routing::{get, post};
 use axum::Router;
@@ -65,6 +65,14 @@ pub fn router(shared: Shared) -> Router {
         .route("/staff/login", post(forms::login))
         .route("/staff/logout", post(forms::logout))
         .route("/staff/figures", post(forms::update_figures))
+        .route("/credit/{code}/reply", post(forms_credit::submit_reply))
+        .route("/staff/businesses", post(forms_credit::save_business))
+        .route("/staff/events", post(forms_credit::add_event))
+        .route(
+            "/staff/businesses/import",
+            post(forms_credit::import_upload).layer(axum::extract::DefaultBodyLimit::max(http::IMPORT_MAX_BYTES)),
+        )
+        .route("/staff/replies/{id}/decide", post(forms_credit::decide_reply))
         .route("/credit/{code}/qr.svg", get(badges::qr))
         .route("/credit/{code}/badge.svg", get(badges::badge))
         .leptos_routes_with_context(&shared, routes, ctx.clone(), shell)

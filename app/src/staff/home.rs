@@ -56,7 +56,14 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
                 }
             })}
         {if role.allows(Role::Moderator) {
-            view! { <FiguresForm f/> }.into_any()
+            view! {
+                <ul class="staff-links">
+                    <li><a href="/staff/businesses">{tr(T::StaffBusinessesTitle)}</a></li>
+                    <li><a href="/staff/replies">{tr(T::StaffRepliesTitle)}</a></li>
+                </ul>
+                <FiguresForm f/>
+            }
+                .into_any()
         } else {
             view! { <p class="notice">{tr(T::StaffViewerNote)}</p> }.into_any()
         }}

@@ -7,6 +7,8 @@ pub mod login;
 pub mod home;
 /// The audit log (admins).
 pub mod audit;
+/// Registry tools and the reply moderation queue (moderators).
+pub mod credit;
 
 use domain::staff::StaffUser;
 use domain::{AppError, ErrCode};

@@ -14,6 +14,7 @@ CREATE TABLE businesses (
     dynamic_grade     TEXT,
     last_inspected_at BIGINT,
     search_tokens     TEXT   NOT NULL DEFAULT '',
+    search_tsv        TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', search_tokens)) STORED,
     created_at        BIGINT NOT NULL,
     updated_at        BIGINT NOT NULL
 );
@@ -23,7 +24,7 @@ CREATE INDEX businesses_category_grade ON businesses (category, grade);
 CREATE INDEX businesses_grade ON businesses (grade);
 CREATE INDEX businesses_watch ON businesses (watch_list) WHERE watch_list = 1;
 -- Bigram index (see domain::credit::bigrams): any substring of 2+ characters is a phrase of bigram tokens.
-CREATE INDEX businesses_search ON businesses USING GIN (to_tsvector('simple', search_tokens));
+CREATE INDEX businesses_search ON businesses USING GIN (search_tsv);
 
 CREATE TABLE credit_events (
     id          BIGSERIAL PRIMARY KEY,

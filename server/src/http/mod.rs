@@ -51,13 +51,46 @@ impl FromRef<Shared> for AppState {
     }
 }
 
+/// Largest registry CSV staff may upload in the console (the whole city is ~6 MB).
+pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+/// The body limit of a request: uploads of the registry get more room than everything else.
+fn body_limit_for(path: &str, default: usize) -> usize {
+    if path == "/staff/businesses/import" {
+        IMPORT_MAX_BYTES
+    } else {
+        default
+    }
+}
+
+/// Refuses bodies over the limit before reading them (Content-Length), and caps streamed ones.
+async fn body_limit(
+    axum::extract::State(shared): axum::extract::State<Shared>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let limit = body_limit_for(req.uri().path(), shared.app.config.max_body_bytes);
+    let declared = req
+        .headers()
+        .get(::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return domain::AppError::new(domain::ErrCode::PayloadTooLarge).into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
+    next.run(axum::extract::Request::from_parts(parts, body)).await
+}
+
 /// Wraps a router in the common middleware.
 pub fn stack(router: Router<Shared>, shared: &Shared) -> Router<Shared> {
     use axum::middleware::from_fn_with_state as mw;
     let cfg = &shared.app.config;
     router
         .layer(axum::extract::DefaultBodyLimit::max(cfg.max_body_bytes))
-        .layer(tower_http::limit::RequestBodyLimitLayer::new(cfg.max_body_bytes))
+        .layer(mw(shared.clone(), body_limit))
         .layer(mw(shared.clone(), csrf::csrf))
         .layer(mw(shared.clone(), limits::rate_limit))
         .layer(mw(shared.clone(), client_ip::client_ip))

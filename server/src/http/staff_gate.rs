@@ -18,7 +18,7 @@ pub fn required_role(method: &Method, path: &str) -> Option<Role> {
         "/staff/login" => None,
         "/staff/logout" => Some(Role::Viewer),
         "/staff/audit" => Some(Role::Admin),
-        "/staff/figures" => Some(Role::Moderator),
+        "/staff/figures" | "/staff/businesses" | "/staff/replies" | "/staff/events" => Some(Role::Moderator),
         _ if *method != Method::GET && *method != Method::HEAD => Some(Role::Moderator),
         _ => Some(Role::Viewer),
     }
