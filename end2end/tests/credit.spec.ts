@@ -1,0 +1,41 @@
+import { test, expect } from "@playwright/test";
+
+test("search a business, open it and see its grade and the reasons", async ({ page }) => {
+  await page.goto("/credit");
+  await page.getByLabel("搜索商户").fill("米粉");
+  await page.getByRole("button", { name: "查询" }).click();
+  await expect(page).toHaveURL(/\/credit\?q=/);
+  await expect(page.getByRole("status")).toContainText("共找到");
+  const first = page.getByRole("list").filter({ hasText: "米粉" }).getByRole("link").first();
+  const name = (await first.locator("strong").textContent()) ?? "";
+  expect(name).toContain("米粉");
+  await first.click();
+  await expect(page).toHaveURL(/\/credit\/[0-9A-Z]{18}$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+  await expect(page.getByText("信用分")).toBeVisible();
+  await expect(page.getByRole("heading", { name: "信用记录" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "等级变化" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "本页二维码" })).toBeVisible();
+  await expect(page.getByRole("img", { name: "信用等级徽章" })).toBeVisible();
+});
+
+test("filters narrow the results and a business with a record shows why", async ({ page }) => {
+  await page.goto("/credit");
+  await page.getByLabel("信用等级").selectOption("C");
+  await page.getByRole("button", { name: "查询" }).click();
+  await expect(page).toHaveURL(/grade=C/);
+  const results = page.locator(".results a");
+  await expect(results.first()).toBeVisible();
+  await results.first().click();
+  // A C grade comes from deductions: at least one event with negative points is listed.
+  await expect(page.locator(".grade.large b")).toHaveText("C");
+  const rows = page.getByRole("table").getByRole("row");
+  expect(await rows.count()).toBeGreaterThan(1);
+  await expect(page.getByRole("table")).toContainText("-");
+});
+
+test("an invalid credit code is explained, not a blank page", async ({ page }) => {
+  const res = await page.goto("/credit/12345");
+  expect(res?.status()).toBe(400);
+  await expect(page.getByRole("alert")).toContainText("统一社会信用代码不正确");
+});
