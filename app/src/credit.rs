@@ -33,6 +33,15 @@ pub async fn search_businesses(
     backend::credit::search(&state.store, &query).await
 }
 
+/// Type-ahead suggestions (public, read-only, so a GET that counts against the page quota): up to 6 names.
+#[server(prefix = "/_sf", endpoint = "suggest_businesses", input = leptos::server_fn::codec::GetUrl)]
+pub async fn suggest_businesses(q: String) -> Result<Vec<BusinessSummary>, AppError> {
+    let Some(q) = domain::credit::normalise_query(&q) else { return Ok(Vec::new()) };
+    let query = domain::credit::SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
+    let state = crate::ssr::state()?;
+    Ok(backend::credit::search(&state.store, &query).await?.items)
+}
+
 /// The public record of one business (public).
 #[server(prefix = "/_sf", endpoint = "business_detail")]
 pub async fn get_business(credit_code: String) -> Result<BusinessDetail, AppError> {
@@ -83,6 +92,19 @@ pub fn CreditSearchPage() -> impl IntoView {
         },
     );
     let selected = move |k: &'static str, v: &'static str| get(k) == v;
+    // Type-ahead, only once hydrated: without JavaScript the plain form is all there is.
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    let (typed, set_typed) = signal(String::new());
+    let suggestions = Resource::new(
+        move || typed.get(),
+        |q| async move {
+            if domain::credit::normalise_query(&q).is_none() {
+                return Ok(Vec::new());
+            }
+            suggest_businesses(q).await
+        },
+    );
     view! {
         <Title text=format!("{} · {}", tr(T::NavCredit), tr(T::BrandName))/>
         <section class="page">
@@ -98,9 +120,36 @@ pub fn CreditSearchPage() -> impl IntoView {
                         maxlength="100"
                         placeholder=tr(T::CreditSearchPlaceholder)
                         value=move || get("q")
+                        autocomplete="off"
+                        aria-controls="suggestions"
+                        on:input=move |ev| set_typed.set(event_target_value(&ev))
                     />
                     <button type="submit" class="button primary">{tr(T::Search)}</button>
                 </div>
+                <Show when=move || hydrated.get()>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let items = suggestions.await.unwrap_or_default();
+                            view! {
+                                <ul id="suggestions" class="suggestions" aria-label=tr(T::Suggestions)>
+                                    {items
+                                        .into_iter()
+                                        .map(|b| {
+                                            view! {
+                                                <li>
+                                                    <a href=format!("/credit/{}", b.credit_code)>
+                                                        <span class=format!("dot grade-{}", b.grade.to_lowercase())>{b.grade.clone()}</span>
+                                                        {b.name.clone()}
+                                                    </a>
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                        })}
+                    </Transition>
+                </Show>
                 <div class="filters">
                     <label>
                         {tr(T::District)}

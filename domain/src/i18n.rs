@@ -247,6 +247,7 @@ texts! {
     Reject => "驳回", "Reject";
     DecisionNote => "备注（内部）", "Note (internal)";
     QueueEmpty => "没有待审核的内容。", "Nothing to review.";
+    Suggestions => "搜索建议", "Suggestions";
     // Staff
     StaffLoginTitle => "工作人员登录", "Staff sign-in";
     StaffUsername => "用户名", "Username";

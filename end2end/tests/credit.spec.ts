@@ -39,3 +39,23 @@ test("an invalid credit code is explained, not a blank page", async ({ page }) =
   expect(res?.status()).toBe(400);
   await expect(page.getByRole("alert")).toContainText("统一社会信用代码不正确");
 });
+
+test("type-ahead suggests businesses when JavaScript is on", async ({ page }, testInfo) => {
+  await page.goto("/credit");
+  const box = page.getByLabel("搜索商户");
+  if (testInfo.project.name === "hydrated") {
+    await expect(page.locator("html")).toHaveAttribute("data-hydrated", "true");
+    await box.pressSequentially("米粉", { delay: 50 });
+    const list = page.getByRole("list", { name: "搜索建议" });
+    await expect(list.getByRole("link").first()).toBeVisible();
+    await expect(list.getByRole("link").first()).toContainText("米粉");
+    await list.getByRole("link").first().click();
+    await expect(page).toHaveURL(/\/credit\/[0-9A-Z]{18}$/);
+  } else {
+    // Without JavaScript there are no suggestions; the plain form does the search.
+    await box.fill("米粉");
+    await expect(page.getByRole("list", { name: "搜索建议" })).toHaveCount(0);
+    await page.getByRole("button", { name: "查询" }).click();
+    await expect(page.getByRole("status")).toContainText("共找到");
+  }
+});
