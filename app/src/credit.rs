@@ -71,7 +71,7 @@ pub fn GradeBadge(grade: String, #[prop(optional)] large: bool) -> impl IntoView
     let class = format!("grade grade-{}{}", grade.to_lowercase(), if large { " large" } else { "" });
     view! {
         <span class=class title=label>
-            <b>{grade.clone()}</b>
+            <b>{grade}</b>
             <small>{label}</small>
         </span>
     }

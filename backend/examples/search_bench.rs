@@ -1,3 +1,5 @@
+#![allow(clippy::print_stdout, reason = "a benchmark prints its table")]
+#![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! Registry search latency on a generated registry, on SQLite and PostgreSQL, with a primary-key lookup by
 //! credit code in the same database as the baseline.
 //! Usage: cargo run --release -p backend --example search_bench -- [ROWS] [sqlite|postgres|both]

@@ -40,8 +40,10 @@ pub async fn demo(state: &AppState) -> Result<SeedReport, AppError> {
 
 /// The demo data with a registry of `businesses` generated businesses (tests use a small one).
 pub async fn demo_with(state: &AppState, businesses: u64) -> Result<SeedReport, AppError> {
-    let mut report = SeedReport::default();
-    report.businesses_created = crate::seed_registry::load(&state.store, 0, businesses).await?;
+    let mut report = SeedReport {
+        businesses_created: crate::seed_registry::load(&state.store, 0, businesses).await?,
+        ..SeedReport::default()
+    };
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if !staff::exists(state, name).await? {

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! Storage tests: every case runs against SQLite and against the real PostgreSQL.
 
 use backend::audit::{self, Actor};

@@ -57,7 +57,7 @@ pub fn group_thousands(n: i64) -> String {
     let s = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -105,7 +105,7 @@ mod tests {
             updated_at: 0,
         };
         assert_eq!(f.pass_rate_text(), "99.7%");
-        assert_eq!(CampaignFigures { pass_rate_bp: 9975, ..f.clone() }.pass_rate_text(), "99.75%");
+        assert_eq!(CampaignFigures { pass_rate_bp: 9975, ..f }.pass_rate_text(), "99.75%");
         assert!(CampaignFigures { volunteers: -1, ..f }.validate().is_err());
     }
 

@@ -259,6 +259,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
             Ok(())
         }
+        #[allow(clippy::print_stdout, reason = "the import report is the command's output")]
         Cmd::Import { what: ImportCmd::Businesses { file } } => {
             let data = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let store = open(&config).await?;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! HTTP tests: the real app (real database, real middleware) on port 0, driven with reqwest.
 
 use backend::config::{Config, RateLimits};

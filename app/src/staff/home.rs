@@ -40,7 +40,7 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
     view! {
         <div class="whoami">
             <p>
-                {tr(T::StaffWelcome)} <strong>{user.username.clone()}</strong> " · " {tr(T::StaffRole)} ": "
+                {tr(T::StaffWelcome)} <strong>{user.username}</strong> " · " {tr(T::StaffRole)} ": "
                 {tr(role.label())}
             </p>
             <form method="post" action="/staff/logout">
@@ -75,7 +75,7 @@ fn FiguresForm(f: Option<CampaignFigures>) -> impl IntoView {
     let (code, field) = form_error();
     let query = leptos_router::hooks::use_query_map();
     let saved = move || query.read().get("saved").is_some();
-    let f = f.unwrap_or_else(|| CampaignFigures {
+    let f = f.unwrap_or(CampaignFigures {
         businesses: 0,
         pass_rate_bp: 0,
         batches_sampled: 0,
