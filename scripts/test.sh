@@ -21,8 +21,9 @@ if [ "$STRICT" = 1 ]; then
   cargo clippy -p frontend --features hydrate --target wasm32-unknown-unknown -- -D warnings
 fi
 
+LOGS="$(mktemp -d)"
 log "unit, storage and HTTP tests (SQLite and PostgreSQL)"
-cargo test
+cargo test --lib --bins --tests 2>&1 | tee "$LOGS/cargo.txt"
 
 build_release
 
@@ -35,7 +36,13 @@ export PORTAL_RATE_LOGIN_PER_MIN=100
 "$(server_bin)" seed --demo
 "$(server_bin)" serve >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$E2E_DIR"' EXIT
+trap 'kill $SERVER_PID 2>/dev/null || true; wait $SERVER_PID 2>/dev/null || true; rm -rf "$E2E_DIR" "$LOGS"' EXIT
 wait_http "http://127.0.0.1:$PORT/healthz" 30 || { cat "$E2E_DIR/server.log"; exit 1; }
-(cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test) || { tail -50 "$E2E_DIR/server.log"; exit 1; }
-log "all tests passed"
+if ! (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test) 2>&1 | tee "$LOGS/e2e.txt"; then
+  tail -50 "$E2E_DIR/server.log"
+  exit 1
+fi
+RUST_PASSED="$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$LOGS/cargo.txt")"
+E2E_PASSED="$(awk '$2 == "passed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
+log "all tests passed: $RUST_PASSED Rust tests, ${E2E_PASSED:-0} browser tests"
+echo "total: $((RUST_PASSED + ${E2E_PASSED:-0})) passed, 0 failed"
