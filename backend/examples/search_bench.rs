@@ -53,6 +53,7 @@ async fn main() {
             credit::search(db.store(), &sq).await.expect("search");
         }
         let mut search_times = Vec::new();
+        let mut slowest: Vec<(Duration, &str, bool, &str)> = Vec::new();
         for round in 0..20 {
             for (i, q) in QUERIES.iter().enumerate() {
                 // Mix in filters and later pages as real users do.
@@ -62,6 +63,7 @@ async fn main() {
                 let t = Instant::now();
                 credit::search(db.store(), &sq).await.expect("search");
                 search_times.push(t.elapsed());
+                slowest.push((t.elapsed(), *q, district.is_some(), page));
             }
         }
         let mut lookup_times = Vec::new();
@@ -84,6 +86,10 @@ async fn main() {
             p99 / l50,
             search_times.len()
         );
+        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        for (d, q, filtered, page) in slowest.iter().take(5) {
+            println!("    slowest: {:>8.2} ms  q={q} district_filter={filtered} page={page}", d.as_secs_f64() * 1000.0);
+        }
         db.cleanup().await;
     }
 }

@@ -98,9 +98,7 @@ impl BusinessInput {
     }
 
     fn search_tokens(&self) -> String {
-        let mut t = bigrams(&self.name);
-        t.extend(bigrams(&self.address));
-        t.join(" ")
+        domain::credit::search_tokens(&self.name, &self.address, &self.district, &self.category)
     }
 }
 
@@ -473,18 +471,32 @@ pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSumma
     let p_prefix = n + 3;
     let p_sub = n + 4;
     let filter_sql: String = filters.iter().map(|f| format!(" AND {f}")).collect();
+    // District and category are tokens in the same index: intersecting posting lists beats scanning the
+    // matches of a common term for the few in one district.
+    let filter_toks = domain::credit::filter_tokens(q.district.as_deref(), q.category.as_deref());
     let candidates = match store.kind() {
         DbKind::Sqlite => format!(
             "SELECT b.id FROM business_fts f JOIN businesses b ON b.id = f.rowid \
              WHERE business_fts MATCH ${p_phrase}{filter_sql} LIMIT {MAX_CANDIDATES}"
         ),
-        DbKind::Postgres => format!(
-            "SELECT b.id FROM businesses b WHERE b.search_tsv @@ \
-             phraseto_tsquery('simple', ${p_phrase}){filter_sql} LIMIT {MAX_CANDIDATES}"
-        ),
+        DbKind::Postgres => {
+            // Our own tokens (letters and digits only), safe to inline.
+            let extra: String = filter_toks.iter().map(|t| format!(" && to_tsquery('simple', '{t}')")).collect();
+            format!(
+                "SELECT b.id FROM businesses b WHERE b.search_tsv @@ \
+                 (phraseto_tsquery('simple', ${p_phrase}){extra}){filter_sql} LIMIT {MAX_CANDIDATES}"
+            )
+        }
     };
     let fts_arg = match store.kind() {
-        DbKind::Sqlite => format!("\"{}\"", phrase(text)),
+        DbKind::Sqlite => {
+            let mut m = format!("\"{}\"", phrase(text));
+            for t in &filter_toks {
+                m.push_str(" AND ");
+                m.push_str(t);
+            }
+            m
+        }
         DbKind::Postgres => phrase(text),
     };
     // Candidates from the index are checked against the real text (a phrase may span name and address), then

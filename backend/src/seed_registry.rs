@@ -6,7 +6,7 @@ use crate::clock::now;
 use crate::config::DbKind;
 use crate::Store;
 use domain::credit::{
-    bigrams, credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, DISTRICTS,
+    credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, DISTRICTS,
 };
 use domain::AppError;
 
@@ -216,8 +216,7 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
         let mut assessed = Vec::new();
         for g in &gen {
             let a = rules.assess(&g.events.iter().map(|(e, _, _)| e.clone()).collect::<Vec<_>>(), t);
-            let mut tokens = bigrams(&g.name);
-            tokens.extend(bigrams(&g.address));
+            let tokens = domain::credit::search_tokens(&g.name, &g.address, g.district, g.category);
             q = q
                 .bind(g.credit_code.clone())
                 .bind(g.licence_no.clone())
@@ -231,7 +230,7 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
                 .bind(i64::from(a.watch_list))
                 .bind(g.dynamic_grade)
                 .bind(g.last_inspected_at)
-                .bind(tokens.join(" "))
+                .bind(tokens)
                 .bind(t)
                 .bind(t);
             assessed.push(a);

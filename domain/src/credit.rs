@@ -466,6 +466,28 @@ pub fn bigrams(text: &str) -> Vec<String> {
     chars.windows(2).map(|w| w.iter().collect()).collect()
 }
 
+/// Index tokens for the district and category filters (`qxd3`, `qxc1`): folded into the same full-text query as
+/// the text, so a filtered search of a common term intersects posting lists instead of scanning matches. No query
+/// can produce them (queries become two-character tokens).
+pub fn filter_tokens(district: Option<&str>, category: Option<&str>) -> Vec<String> {
+    let mut t = Vec::new();
+    if let Some(i) = district.and_then(|d| DISTRICTS.iter().position(|(n, _, _)| *n == d)) {
+        t.push(format!("qxd{i}"));
+    }
+    if let Some(i) = category.and_then(|c| CATEGORIES.iter().position(|(n, _)| *n == c)) {
+        t.push(format!("qxc{i}"));
+    }
+    t
+}
+
+/// Everything the search index holds for a business: bigrams of name and address, and the filter tokens.
+pub fn search_tokens(name: &str, address: &str, district: &str, category: &str) -> String {
+    let mut t = bigrams(name);
+    t.extend(bigrams(address));
+    t.extend(filter_tokens(Some(district), Some(category)));
+    t.join(" ")
+}
+
 /// Normalises a search query: trimmed, half-width, at most 50 characters. `None` when fewer than 2 searchable
 /// characters remain.
 pub fn normalise_query(q: &str) -> Option<String> {

@@ -708,3 +708,38 @@ async fn staff_edit_businesses_and_record_events() {
     assert_eq!(report["errors"][0]["line"], 3);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn json_api_errors_name_the_problem() {
+    let app = TestApp::default().await;
+    let all = json(client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap()).await;
+    let code = all[5]["credit_code"].as_str().unwrap().to_owned();
+    let licence = all[5]["licence_no"].as_str().unwrap().to_owned();
+    let url = app.url(&format!("/api/v1/businesses/{code}/replies"));
+    // Malformed JSON.
+    let res = client().post(&url).header(CONTENT_TYPE, "application/json").body("{\"kind\": ").send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["code"], "invalid_json");
+    // Wrong content type.
+    let res = client().post(&url).header(CONTENT_TYPE, "text/plain").body("hello").send().await.unwrap();
+    assert_eq!(res.status(), 415);
+    // Missing field, named.
+    let res = client().post(&url).json(&serde_json::json!({"kind": "reply", "body": "一二三四五六七八九十"})).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["field"], "contact");
+    // Wrong type, named.
+    let res = client().post(&url).json(&serde_json::json!({"kind": 3, "body": "x", "contact": "y"})).send().await.unwrap();
+    assert_eq!(json(res).await["error"]["field"], "kind");
+    // A good one, then the per-business cap on pending submissions.
+    let ok = serde_json::json!({"kind": "repair", "body": "已整改完毕，申请信用修复。", "contact": "李女士 13900000000"});
+    for _ in 0..backend::replies::MAX_PENDING_PER_BUSINESS {
+        assert_eq!(client().post(&url).json(&ok).send().await.unwrap().status(), 201);
+    }
+    assert_eq!(client().post(&url).json(&ok).send().await.unwrap().status(), 409);
+    // Exact licence lookup through the search.
+    let res = client().get(app.url(&format!("/api/v1/businesses?q={licence}"))).send().await.unwrap();
+    let page = json(res).await;
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["items"][0]["credit_code"], code.as_str());
+    app.stop().await;
+}

@@ -148,3 +148,42 @@ fn to_csv(rows: &[BusinessSummary]) -> Result<Vec<u8>, AppError> {
     }
     w.into_inner().map_err(AppError::internal)
 }
+
+/// A reply or credit-repair request from the business, as JSON.
+#[derive(serde::Deserialize, utoipa::ToSchema)]
+pub struct ReplyRequest {
+    /// `reply` (published after review) or `repair` (a credit-repair request for staff).
+    pub kind: String,
+    /// 10–2000 characters.
+    pub body: String,
+    /// Contact name and phone, 5–100 characters; staff only, never published.
+    pub contact: String,
+}
+
+/// The business answers its record or asks for credit repair. Moderated before anything is published.
+#[utoipa::path(post, path = "/api/v1/businesses/{credit_code}/replies", tag = "credit",
+    params(("credit_code" = String, Path)),
+    request_body = ReplyRequest,
+    responses(
+        (status = 201, description = "`{id, status: \"pending\"}`"),
+        (status = 400, description = "invalid JSON or field (named in `field`)", body = crate::api::ErrorBody),
+        (status = 404, description = "no such business", body = crate::api::ErrorBody),
+        (status = 409, description = "too many pending submissions for this business", body = crate::api::ErrorBody),
+        (status = 415, description = "not JSON", body = crate::api::ErrorBody)
+    ))]
+pub async fn post_reply(
+    State(shared): State<Shared>,
+    Path(code): Path<String>,
+    body: Result<super::json::ApiJson<ReplyRequest>, AppError>,
+) -> Response {
+    let result = async {
+        let code = CreditCode::parse(&code)?;
+        let super::json::ApiJson(r) = body?;
+        backend::replies::submit(&shared.app.store, &code, &r.kind, &r.body, &r.contact).await
+    }
+    .await;
+    match result {
+        Ok(id) => (http::StatusCode::CREATED, Json(serde_json::json!({ "id": id, "status": "pending" }))).into_response(),
+        Err(e) => e.into_response(),
+    }
+}

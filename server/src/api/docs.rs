@@ -15,9 +15,9 @@ use utoipa::OpenApi;
                        429 with `Retry-After` and `RateLimit-*` headers."
     ),
     paths(super::health::healthz, super::health::readyz, super::figures::get_figures, super::businesses::search,
-          super::businesses::get_one, super::businesses::download_csv, super::businesses::download_json),
+          super::businesses::get_one, super::businesses::post_reply, super::businesses::download_csv, super::businesses::download_json),
     components(schemas(super::ErrorBody, super::ErrorDetail, domain::figures::CampaignFigures,
-        super::businesses::BusinessPage, domain::credit::BusinessSummary, domain::credit::BusinessDetail,
+        super::businesses::BusinessPage, super::businesses::ReplyRequest, domain::credit::BusinessSummary, domain::credit::BusinessDetail,
         domain::credit::CreditEventView, domain::credit::GradePoint)),
     tags((name = "health"), (name = "campaign"), (name = "credit"))
 )]

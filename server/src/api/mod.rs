@@ -10,6 +10,8 @@ pub mod docs;
 pub mod businesses;
 /// ETag / If-None-Match on API reads.
 pub mod etag;
+/// The JSON extractor with our error body.
+pub mod json;
 
 use crate::http::Shared;
 use axum::response::{IntoResponse, Response};
@@ -44,6 +46,7 @@ pub fn router() -> Router<Shared> {
         .route("/figures", get(figures::get_figures))
         .route("/businesses", get(businesses::search))
         .route("/businesses/{credit_code}", get(businesses::get_one))
+        .route("/businesses/{credit_code}/replies", axum::routing::post(businesses::post_reply))
         .route("/downloads/businesses.csv", get(businesses::download_csv))
         .route("/downloads/businesses.json", get(businesses::download_json))
         .fallback(not_found)
