@@ -86,7 +86,7 @@ async fn main() {
             p99 / l50,
             search_times.len()
         );
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|a| std::cmp::Reverse(a.0));
         for (d, q, filtered, page) in slowest.iter().take(5) {
             println!("    slowest: {:>8.2} ms  q={q} district_filter={filtered} page={page}", d.as_secs_f64() * 1000.0);
         }
