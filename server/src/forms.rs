@@ -173,7 +173,7 @@ pub async fn update_figures(
     .await;
     match result {
         Ok(updated) => {
-            shared.cache.clear();
+            shared.invalidate();
             if wants_html(&headers) {
                 Redirect::to("/staff?saved=1").into_response()
             } else {

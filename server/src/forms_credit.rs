@@ -69,7 +69,9 @@ pub async fn decide_reply(
             "reject" => false,
             _ => return Err(AppError::field(ErrCode::InvalidValue, "decision")),
         };
-        backend::replies::decide(&shared.app.store, &Actor::staff(&user), id, approve, &f.note).await
+        backend::replies::decide(&shared.app.store, &Actor::staff(&user), id, approve, &f.note).await?;
+        shared.invalidate();
+        Ok(())
     }
     .await;
     match result {
@@ -122,6 +124,7 @@ pub async fn save_business(
             &f.last_inspected,
         )?;
         let outcome = backend::credit::save_business(&shared.app.store, &Actor::staff(&user), &b).await?;
+        shared.invalidate();
         Ok::<_, AppError>((b.credit_code, outcome))
     }
     .await;
@@ -167,6 +170,7 @@ pub async fn add_event(
         let code = CreditCode::parse(&f.credit_code)?;
         let e = EventInput::parse(&f.kind, &f.severity, &f.occurred_at, &f.source, &f.description)?;
         backend::credit::add_event(&shared.app.store, &Actor::staff(&user), &code, &e).await?;
+        shared.invalidate();
         Ok::<_, AppError>(code)
     }
     .await;
@@ -209,7 +213,10 @@ pub async fn import_upload(
     };
     let report =
         match crate::import::import_businesses(&shared.app.store, &Actor::staff(&user), &data, |_, _| {}).await {
-            Ok(r) => r,
+            Ok(r) => {
+                shared.invalidate();
+                r
+            }
             Err(e) => {
                 let msg = esc(&e.to_string());
                 return (

@@ -73,13 +73,27 @@ pub struct BusinessPage {
         (status = 404, description = "no such business", body = crate::api::ErrorBody)
     ))]
 pub async fn get_one(State(shared): State<Shared>, Path(code): Path<String>) -> Response {
-    let result = async {
-        let code = CreditCode::parse(&code)?;
-        backend::credit::detail(&shared.app.store, &code).await?.ok_or_else(AppError::not_found)
+    let code = match CreditCode::parse(&code) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    // A short-lived cache of the serialised answer: a popular shop's QR code is scanned again and again.
+    let key = (code.to_string(), domain::Lang::Zh);
+    if let Some(hit) = shared.api_cache.get(&key) {
+        return hit;
     }
-    .await;
-    match result {
-        Ok(d) => Json(d).into_response(),
+    match backend::credit::detail(&shared.app.store, &code).await {
+        Ok(Some(d)) => match serde_json::to_vec(&d) {
+            Ok(body) => {
+                let mut headers = http::HeaderMap::new();
+                headers.insert(header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
+                let body = bytes::Bytes::from(body);
+                shared.api_cache.put(key, headers, body.clone());
+                ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+            }
+            Err(e) => AppError::internal(e).into_response(),
+        },
+        Ok(None) => AppError::not_found().into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -2,6 +2,7 @@
 //! costs ~0.4 ms of CPU; most visitors see the same bytes, so we render once per language every few seconds.
 //! Pages are cached with the nonce marker, so each response still gets a fresh CSP nonce. Each instance has its
 //! own cache: staleness across instances is bounded by the TTL; on this instance, staff edits clear it.
+//! Business pages (`/credit/{code}`) are cached the same way: the popular shops are scanned again and again.
 
 use super::Shared;
 use axum::body::Body;
@@ -17,7 +18,8 @@ use std::time::{Duration, Instant};
 
 /// Paths whose page is the same for every anonymous visitor (per language).
 const CACHEABLE: &[&str] = &["/", "/picks", "/results", "/news"];
-const MAX_ENTRIES: usize = 256;
+/// Entries of the page cache (home, sections, and the most viewed business pages).
+pub const PAGE_ENTRIES: usize = 2_048;
 const MAX_PAGE: usize = 2 * 1024 * 1024;
 
 struct Entry {
@@ -28,12 +30,17 @@ struct Entry {
 
 pub struct PageCache {
     ttl: Duration,
+    capacity: usize,
     entries: RwLock<HashMap<(String, Lang), Entry>>,
 }
 
 impl PageCache {
-    pub fn new(ttl: Duration) -> PageCache {
-        PageCache { ttl, entries: RwLock::new(HashMap::new()) }
+    pub fn new(ttl: Duration, capacity: usize) -> PageCache {
+        PageCache { ttl, capacity, entries: RwLock::new(HashMap::new()) }
+    }
+
+    pub fn enabled(&self) -> bool {
+        self.ttl > Duration::ZERO
     }
 
     /// Forgets every page (after staff change what pages show).
@@ -43,7 +50,7 @@ impl PageCache {
         }
     }
 
-    fn get(&self, key: &(String, Lang)) -> Option<Response> {
+    pub fn get(&self, key: &(String, Lang)) -> Option<Response> {
         let entries = self.entries.read().ok()?;
         let e = entries.get(key)?;
         if e.at.elapsed() > self.ttl {
@@ -55,12 +62,15 @@ impl PageCache {
         Some(res)
     }
 
-    fn put(&self, key: (String, Lang), headers: HeaderMap, body: Bytes) {
+    pub fn put(&self, key: (String, Lang), headers: HeaderMap, body: Bytes) {
+        if !self.enabled() {
+            return;
+        }
         if let Ok(mut entries) = self.entries.write() {
-            if entries.len() >= MAX_ENTRIES {
+            if entries.len() >= self.capacity {
                 let ttl = self.ttl;
                 entries.retain(|_, e| e.at.elapsed() <= ttl);
-                if entries.len() >= MAX_ENTRIES {
+                if entries.len() >= self.capacity {
                     entries.clear();
                 }
             }
@@ -78,10 +88,14 @@ fn has_session(headers: &HeaderMap) -> bool {
 }
 
 pub async fn page_cache(State(shared): State<Shared>, req: Request, next: Next) -> Response {
-    let cacheable = shared.cache.ttl > Duration::ZERO
+    let path = req.uri().path();
+    let business_page = path
+        .strip_prefix("/credit/")
+        .is_some_and(|code| code.len() == 18 && code.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let cacheable = shared.cache.enabled()
         && req.method() == Method::GET
         && req.uri().query().is_none()
-        && CACHEABLE.contains(&req.uri().path())
+        && (CACHEABLE.contains(&path) || business_page)
         && !has_session(req.headers());
     if !cacheable {
         return next.run(req).await;

@@ -32,6 +32,8 @@ pub struct SharedInner {
     pub leptos: LeptosOptions,
     pub limiters: Arc<limits::Limiters>,
     pub cache: Arc<cache::PageCache>,
+    /// Serialised API answers for single businesses, same TTL as pages.
+    pub api_cache: Arc<cache::PageCache>,
 }
 
 impl std::ops::Deref for Shared {
@@ -45,8 +47,15 @@ impl Shared {
     pub fn new(app: AppState) -> Shared {
         let leptos = crate::startup::make_leptos_options(&app.config);
         let limiters = Arc::new(limits::Limiters::new(app.config.rate_limits));
-        let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl));
-        Shared(Arc::new(SharedInner { app, leptos, limiters, cache }))
+        let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, cache::PAGE_ENTRIES));
+        let api_cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, 20_000));
+        Shared(Arc::new(SharedInner { app, leptos, limiters, cache, api_cache }))
+    }
+
+    /// Forgets cached pages and API answers after a change on this instance.
+    pub fn invalidate(&self) {
+        self.cache.clear();
+        self.api_cache.clear();
     }
 }
 
