@@ -391,7 +391,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                                             view! {
                                                 <tr class:expired=!e.in_period>
                                                     <td>{format_date(e.occurred_at)}</td>
-                                                    <td>{format!("{kind}（{sev}）")}<br/><small>{e.description}</small></td>
+                                                    <td>{match lang { Lang::Zh => format!("{kind}（{sev}）"), Lang::En => format!("{kind} ({sev})") }}<br/><small>{e.description}</small></td>
                                                     <td>{points}{(!e.in_period).then(|| view! { <br/><small>{tr(T::OutOfPeriod)}</small> })}</td>
                                                     <td>{e.source}</td>
                                                 </tr>
