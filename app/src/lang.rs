@@ -23,14 +23,7 @@ pub fn initial_lang() -> Lang {
 /// The language a request asks for.
 #[cfg(feature = "ssr")]
 pub fn request_lang(headers: &http::HeaderMap) -> Lang {
-    let cookie = headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == "lang")
-        .map(|(_, v)| v.to_owned());
+    let cookie = crate::ssr::cookie(headers, "lang");
     let accept = headers.get(http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     Lang::negotiate(cookie.as_deref(), accept)
 }

@@ -35,6 +35,19 @@ pub async fn record(
     detail: Option<&str>,
     ip: Option<&str>,
 ) -> Result<(), AppError> {
+    let mut conn = store.pool().acquire().await?;
+    record_in(&mut conn, actor, action, target, detail, ip).await
+}
+
+/// [`record`] on the caller's connection or transaction, so an action and its audit entry commit together.
+pub async fn record_in(
+    conn: &mut sqlx::AnyConnection,
+    actor: &Actor,
+    action: &str,
+    target: Option<&str>,
+    detail: Option<&str>,
+    ip: Option<&str>,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
@@ -45,7 +58,7 @@ pub async fn record(
     .bind(target)
     .bind(detail)
     .bind(ip)
-    .execute(store.pool())
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

@@ -10,6 +10,7 @@ use domain::credit::{
 };
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 
 /// Search candidates examined per query: bounds the work for very common terms (e.g. `绵阳`).
 pub const MAX_CANDIDATES: i64 = 1_000;
@@ -275,20 +276,22 @@ pub async fn add_event(store: &Store, actor: &Actor, code: &CreditCode, e: &Even
             .execute(&mut *tx)
             .await?;
     }
+    // The event, the re-derived grade, its history row and the audit entry commit together or not at all.
+    let rules = rules(store).await?;
+    recompute_in(&mut tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
+    let target = format!("business:{code}");
+    audit::record_in(&mut tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
     tx.commit().await?;
-    recompute(store, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
-    audit::record(store, actor, "credit.event_add", Some(&format!("business:{code}")), Some(e.kind.as_str()), None)
-        .await?;
     Ok(())
 }
 
-async fn events_of(store: &Store, id: i64) -> Result<Vec<(ScoredEvent, String, String)>, AppError> {
+async fn events_of(conn: &mut AnyConnection, id: i64) -> Result<Vec<(ScoredEvent, String, String)>, AppError> {
     let rows = sqlx::query(
         "SELECT kind, severity, occurred_at, source, description FROM credit_events WHERE business_id = $1 \
          ORDER BY occurred_at DESC, id DESC",
     )
     .bind(id)
-    .fetch_all(store.pool())
+    .fetch_all(&mut *conn)
     .await?;
     rows.iter()
         .map(|r| {
@@ -311,24 +314,37 @@ async fn events_of(store: &Store, id: i64) -> Result<Vec<(ScoredEvent, String, S
 /// Re-derives score, grade and watch list from the events; appends to the history when anything changed.
 pub async fn recompute(store: &Store, id: i64, reason: &str, at: i64) -> Result<(), AppError> {
     let rules = rules(store).await?;
-    let events: Vec<ScoredEvent> = events_of(store, id).await?.into_iter().map(|(e, _, _)| e).collect();
+    let mut tx = store.pool().begin().await?;
+    recompute_in(&mut tx, &rules, id, reason, at).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`recompute`] inside the caller's transaction.
+async fn recompute_in(
+    conn: &mut AnyConnection,
+    rules: &CreditRules,
+    id: i64,
+    reason: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
     let a = rules.assess(&events, at);
     let row = sqlx::query("SELECT score, grade, watch_list FROM businesses WHERE id = $1")
         .bind(id)
-        .fetch_one(store.pool())
+        .fetch_one(&mut *conn)
         .await?;
     let (score, grade, watch): (i64, String, i64) = (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
     if score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list {
         return Ok(());
     }
-    let mut tx = store.pool().begin().await?;
     sqlx::query("UPDATE businesses SET score = $1, grade = $2, watch_list = $3, updated_at = $4 WHERE id = $5")
         .bind(a.score)
         .bind(a.grade.as_str())
         .bind(i64::from(a.watch_list))
         .bind(at)
         .bind(id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     sqlx::query("INSERT INTO grade_history (business_id, at, score, grade, watch_list, reason) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
@@ -337,9 +353,8 @@ pub async fn recompute(store: &Store, id: i64, reason: &str, at: i64) -> Result<
         .bind(a.grade.as_str())
         .bind(i64::from(a.watch_list))
         .bind(reason)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -353,7 +368,8 @@ pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessD
     let id: i64 = col(&row, "id")?;
     let rules = rules(store).await?;
     let since = now() - rules.period_days * 86_400;
-    let events = events_of(store, id)
+    let mut conn = store.pool().acquire().await?;
+    let events = events_of(&mut conn, id)
         .await?
         .into_iter()
         .map(|(e, source, description)| CreditEventView {

@@ -33,7 +33,7 @@ pub fn StaffBusinessesPage() -> impl IntoView {
             <h1>{tr(T::StaffBusinessesTitle)}</h1>
             <p><a href="/api/v1/downloads/businesses.csv">{tr(T::StaffExport)}</a></p>
             <h2>{tr(T::StaffSaveBusiness)}</h2>
-            <form method="post" action="/staff/businesses" class="form">
+            <form method="post" action="/staff/businesses" class="form" aria-label=tr(T::StaffSaveBusiness)>
                 {input("credit_code", T::CreditCodeLabel, true)}
                 {input("licence_no", T::LicenceLabel, false)}
                 {input("name", T::NameLabel, true)}
@@ -64,7 +64,7 @@ pub fn StaffBusinessesPage() -> impl IntoView {
             </form>
 
             <h2>{tr(T::StaffAddEvent)}</h2>
-            <form method="post" action="/staff/events" class="form">
+            <form method="post" action="/staff/events" class="form" aria-label=tr(T::StaffAddEvent)>
                 <label for="ev-code">{tr(T::CreditCodeLabel)}</label>
                 <input id="ev-code" name="credit_code" type="text" maxlength="18" required/>
                 <label for="kind">{tr(T::EventKindLabel)}</label>
@@ -89,7 +89,7 @@ pub fn StaffBusinessesPage() -> impl IntoView {
 
             <h2>{tr(T::StaffImport)}</h2>
             <p class="hint">{tr(T::StaffImportHelp)}</p>
-            <form method="post" action="/staff/businesses/import" enctype="multipart/form-data" class="form">
+            <form method="post" action="/staff/businesses/import" enctype="multipart/form-data" class="form" aria-label=tr(T::StaffImport)>
                 <label for="file">"CSV"</label>
                 <input id="file" name="file" type="file" accept=".csv,text/csv" required/>
                 <FieldError name="file" code field/>

@@ -80,11 +80,7 @@ impl PageCache {
 }
 
 fn has_session(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|v| v.contains(backend::auth::SESSION_COOKIE))
+    super::staff_gate::session_cookie(headers).is_some()
 }
 
 pub async fn page_cache(State(shared): State<Shared>, req: Request, next: Next) -> Response {

@@ -25,14 +25,7 @@ pub fn required_role(method: &Method, path: &str) -> Option<Role> {
 }
 
 pub fn session_cookie(headers: &http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == backend::auth::SESSION_COOKIE)
-        .map(|(_, v)| v.to_owned())
+    app::ssr::cookie(headers, backend::auth::SESSION_COOKIE)
 }
 
 pub async fn staff_gate(State(shared): State<Shared>, mut req: Request, next: Next) -> Response {

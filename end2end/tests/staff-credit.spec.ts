@@ -1,0 +1,55 @@
+import { test, expect } from "@playwright/test";
+import { DEMO_PASSWORD } from "./helpers";
+
+test("a moderator records an event, a business replies, the reply is moderated and published", async ({ page }, testInfo) => {
+  const res = await page.request.get("/api/v1/businesses?grade=A&category=%E9%A4%90%E9%A5%AE&per_page=1");
+  const code: string = (await res.json()).items[0].credit_code;
+  const today = new Date().toISOString().slice(0, 10);
+  const description = `后厨地面积水（${testInfo.project.name}）`;
+  const reply = `已完成整改，欢迎市民监督。（${testInfo.project.name}）`;
+
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill("demo_moderator");
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.getByRole("link", { name: "商户与信用记录" }).click();
+
+  const form = page.getByRole("form", { name: "登记信用事项" });
+  await form.getByLabel("统一社会信用代码").fill(code);
+  await form.getByLabel("事项").selectOption("inspection_finding");
+  await form.getByLabel("严重程度").selectOption("minor");
+  await form.getByLabel("发生日期").fill(today);
+  await form.getByLabel("来源").fill("日常监督检查记录");
+  await form.getByLabel("说明").fill(description);
+  await form.getByRole("button", { name: "登记信用事项" }).click();
+
+  // The business page shows the event and its points.
+  await expect(page).toHaveURL(new RegExp(`/credit/${code}$`));
+  await expect(page.getByRole("table")).toContainText(description);
+  await expect(page.getByRole("table")).toContainText("-2");
+
+  // The business replies (a plain form; <details> opens without JavaScript too).
+  await page.getByText("我是该商户：提交回应或信用修复申请").click();
+  await page.getByLabel("内容（10–2000字）").fill(reply);
+  await page.getByLabel("联系人及电话（仅工作人员可见）").fill("王先生 13800000000");
+  await page.getByRole("button", { name: "提交" }).click();
+  await expect(page.getByRole("status")).toHaveText("已收到，审核通过后公开。");
+  await expect(page.getByText(reply)).toHaveCount(0);
+
+  // Moderation: the contact is visible to staff; approving publishes the text.
+  await page.goto("/staff/replies");
+  const item = page.getByRole("listitem").filter({ hasText: reply });
+  await expect(item).toContainText("13800000000");
+  await item.getByRole("button", { name: "通过" }).click();
+  await page.goto(`/credit/${code}`);
+  await expect(page.getByText(reply)).toBeVisible();
+  await expect(page.getByText("13800000000")).toHaveCount(0);
+
+  // The same page in English.
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { name: "Credit record" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "The business's reply" })).toBeVisible();
+  await expect(page.getByText("Inspection finding (Minor)").first()).toBeVisible();
+  await page.getByRole("button", { name: "中文" }).click();
+  await expect(page.getByRole("heading", { name: "信用记录" })).toBeVisible();
+});
