@@ -26,14 +26,15 @@ pub fn cookie(headers: &http::HeaderMap, name: &str) -> Option<String> {
 /// The session token from the request's cookie, if any.
 pub fn session_token() -> Option<String> {
     let parts = use_context::<http::request::Parts>()?;
-    cookie(&parts.headers, backend::auth::SESSION_COOKIE)
+    let state = use_context::<AppState>()?;
+    cookie(&parts.headers, backend::staff::auth::session_cookie_name(&state.config))
 }
 
 /// The signed-in staff member, if any.
 pub async fn current_staff() -> Result<Option<StaffUser>, AppError> {
     let state = state()?;
     match session_token() {
-        Some(token) => backend::auth::session_user(&state, &token).await,
+        Some(token) => backend::staff::auth::session_user(&state, &token).await,
         None => Ok(None),
     }
 }

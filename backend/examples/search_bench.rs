@@ -36,7 +36,7 @@ async fn main() {
         let mut done = 0;
         while done < rows {
             let to = (done + 20_000).min(rows);
-            backend::seed_registry::load(db.store(), done, to).await.expect("load");
+            backend::credit::seed::load(db.store(), done, to).await.expect("load");
             done = to;
         }
         if b == Backend::Sqlite {

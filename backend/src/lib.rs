@@ -1,30 +1,27 @@
 //! Server-only half of the portal: configuration, storage and the services (one function per use case).
 //! Adapters (pages, server functions, REST handlers, the CLI) call these; no SQL lives anywhere else.
+//!
+//! Infrastructure first, then one folder per capability (the same folders as in `domain`, `app`, `server`).
 
 /// Typed configuration, secrets that never print.
 pub mod config;
-/// The database: SQLite or PostgreSQL behind one sqlx `AnyPool`, migrations embedded.
+/// The database (SQLite or PostgreSQL behind one sqlx `AnyPool`, migrations embedded) and its change notifier.
 pub mod store;
 /// The state shared by every request: store, config, password-hash limiter.
 pub mod state;
-/// Passwords (argon2), staff sessions, login throttling.
-pub mod auth;
-/// Staff accounts.
-pub mod staff;
-/// The append-only audit log.
-pub mod audit;
-/// Campaign figures.
-pub mod figures;
-/// The deterministic demo data set.
-pub mod seed;
 /// Clock helpers.
 pub mod clock;
-
-pub use state::AppState;
-pub use store::Store;
 /// Fresh real databases (SQLite file or PostgreSQL database) for tests.
 pub mod testing;
+/// The deterministic demo data set, across modules.
+pub mod seed;
+
+/// 信用: registry, grades, search, replies, imports.
 pub mod credit;
-pub mod seed_registry;
-/// Right to reply and credit-repair requests.
-pub mod replies;
+/// Staff accounts, sessions, audit log.
+pub mod staff;
+/// The brand site: campaign figures.
+pub mod site;
+
+pub use state::AppState;
+pub use store::{Change, Store};

@@ -1,8 +1,10 @@
 //! The demo data set (DESIGN.md section 6): deterministic, idempotent, labelled as demo data on every page.
 
-use crate::audit::Actor;
+use crate::staff::audit::Actor;
 use crate::clock::now;
-use crate::{figures, staff, AppState};
+use crate::site::figures;
+use crate::staff::accounts as staff;
+use crate::AppState;
 use domain::figures::CampaignFigures;
 use domain::staff::Role;
 use domain::AppError;
@@ -41,7 +43,7 @@ pub async fn demo(state: &AppState) -> Result<SeedReport, AppError> {
 /// The demo data with a registry of `businesses` generated businesses (tests use a small one).
 pub async fn demo_with(state: &AppState, businesses: u64) -> Result<SeedReport, AppError> {
     let mut report = SeedReport {
-        businesses_created: crate::seed_registry::load(&state.store, 0, businesses).await?,
+        businesses_created: crate::credit::seed::load(&state.store, 0, businesses).await?,
         ..SeedReport::default()
     };
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;

@@ -15,6 +15,18 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 pub struct Store {
     pool: AnyPool,
     kind: DbKind,
+    changes: tokio::sync::broadcast::Sender<Change>,
+}
+
+/// What a service changed. Services announce their writes here; caches and in-process indexes subscribe, so no
+/// adapter (page, form, API, CLI) has to remember to invalidate anything. Each instance hears its own writes;
+/// other instances' caches expire by their TTL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Businesses, grades, events or replies.
+    Registry,
+    /// The campaign figures.
+    Figures,
 }
 
 /// The SQLite file a URL names, if it is a file (not `:memory:`).
@@ -61,7 +73,8 @@ impl Store {
             .connect(&url)
             .await
             .with_context(|| format!("DATABASE_URL: cannot connect to {}", redact_url(&url)))?;
-        Ok(Store { pool, kind })
+        let (changes, _) = tokio::sync::broadcast::channel(256);
+        Ok(Store { pool, kind, changes })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -80,6 +93,16 @@ impl Store {
 
     pub fn kind(&self) -> DbKind {
         self.kind
+    }
+
+    /// Tells subscribers that something changed (a no-op when nobody listens).
+    pub fn announce(&self, change: Change) {
+        let _ = self.changes.send(change);
+    }
+
+    /// Hears every later [`Store::announce`] of this instance.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<Change> {
+        self.changes.subscribe()
     }
 
     /// Readiness: the database answers a trivial query.

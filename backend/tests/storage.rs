@@ -1,9 +1,11 @@
 #![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! Storage tests: every case runs against SQLite and against the real PostgreSQL.
 
-use backend::audit::{self, Actor};
+use backend::staff::audit::{self, Actor};
 use backend::testing::{Backend, TestDb};
-use backend::{auth, figures, seed, staff};
+use backend::seed;
+use backend::site::figures;
+use backend::staff::{accounts as staff, auth};
 use domain::staff::Role;
 use domain::ErrCode;
 
@@ -46,7 +48,8 @@ on_both!(
     demo_registry_is_valid_and_searchable,
 );
 
-use backend::credit::{self as credit, BusinessInput, EventInput, Upserted};
+use backend::credit::{self as credit, Upserted};
+use domain::credit::{BusinessFields, BusinessInput, EventFields};
 use domain::credit::{credit_check_char, Grade, SearchQuery};
 
 fn code(n: u32) -> String {
@@ -55,7 +58,16 @@ fn code(n: u32) -> String {
 }
 
 fn biz(n: u32, name: &str, address: &str, district: &str, category: &str) -> BusinessInput {
-    BusinessInput::parse(&code(n), "", name, address, district, category, "", "", "").unwrap()
+    BusinessFields {
+        credit_code: code(n),
+        name: name.into(),
+        address: address.into(),
+        district: district.into(),
+        category: category.into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap()
 }
 
 fn search(q: &str) -> SearchQuery {
@@ -80,25 +92,36 @@ async fn events_drive_grades_and_history(db: &TestDb) {
     let b = biz(2, "涪城区学校食堂", "四川省绵阳市涪城区剑南路3号", "涪城区", "集中用餐单位");
     credit::save_business(store, &Actor::cli(), &b).await.unwrap();
     let today = domain::clock::format_date(backend::clock::now());
-    let ev = |kind: &str, sev: &str| EventInput::parse(kind, sev, &today, "抽检通告", "测试事项").unwrap();
-    credit::add_event(store, &Actor::cli(), &b.credit_code, &ev("penalty", "general")).await.unwrap();
+    let ev = |code: &str, kind: &str, sev: &str| {
+        EventFields {
+            credit_code: code.into(),
+            kind: kind.into(),
+            severity: sev.into(),
+            occurred_at: today.clone(),
+            source: "抽检通告".into(),
+            description: "测试事项".into(),
+        }
+        .parse()
+        .unwrap()
+    };
+    let this = b.credit_code.to_string();
+    credit::add_event(store, &Actor::cli(), &ev(&this, "penalty", "general")).await.unwrap();
     let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
     assert_eq!((d.summary.score, d.summary.grade.as_str()), (85, "B"));
     assert_eq!(d.events.len(), 1);
     assert_eq!(d.events[0].points, -15);
     assert_eq!(d.history.len(), 1);
-    credit::add_event(store, &Actor::cli(), &b.credit_code, &ev("inspection_finding", "serious")).await.unwrap();
+    credit::add_event(store, &Actor::cli(), &ev(&this, "inspection_finding", "serious")).await.unwrap();
     let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
-    assert_eq!(d.summary.grade, "D", "a serious violation forces D");
+    assert_eq!(d.summary.grade, Grade::D, "a serious violation forces D");
     assert!(d.summary.watch_list);
     assert!(d.summary.last_inspected_at.is_some());
     assert_eq!(d.history.len(), 2, "history is appended, never overwritten");
-    assert_eq!(d.history[0].grade, "B");
+    assert_eq!(d.history[0].grade, Grade::B);
     let watch = SearchQuery::parse(None, None, None, None, Some("true"), None, None).unwrap();
     assert_eq!(credit::search(store, &watch).await.unwrap().total, 1);
-    let unknown: domain::credit::CreditCode = domain::credit::CreditCode::parse(&code(999)).unwrap();
     assert_eq!(
-        credit::add_event(store, &Actor::cli(), &unknown, &ev("penalty", "minor")).await.unwrap_err().code,
+        credit::add_event(store, &Actor::cli(), &ev(&code(999), "penalty", "minor")).await.unwrap_err().code,
         ErrCode::NotFound
     );
     let log = audit::recent(store, 5, None).await.unwrap();
@@ -177,8 +200,8 @@ async fn search_handles_hostile_input(db: &TestDb) {
 
 async fn demo_registry_is_valid_and_searchable(db: &TestDb) {
     let store = db.store();
-    assert_eq!(backend::seed_registry::load(store, 0, 500).await.unwrap(), 500);
-    assert_eq!(backend::seed_registry::load(store, 0, 500).await.unwrap(), 0, "idempotent");
+    assert_eq!(backend::credit::seed::load(store, 0, 500).await.unwrap(), 500);
+    assert_eq!(backend::credit::seed::load(store, 0, 500).await.unwrap(), 0, "idempotent");
     let all = credit::export(store).await.unwrap();
     assert_eq!(all.len(), 500);
     for b in &all {

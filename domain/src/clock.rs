@@ -30,9 +30,40 @@ pub fn format_date(unix_secs: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// `2026-11-28` (midnight in UTC+8) to Unix seconds; `None` for anything that is not a real calendar date.
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut it = s.trim().split('-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    if it.next().is_some() || !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // days_from_civil (Howard Hinnant)
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let t = (era * 146_097 + doe - 719_468) * 86_400 - CST_OFFSET;
+    // 2026-02-31 would roll over into March: only dates that read back the same exist.
+    (civil_from_days((t + CST_OFFSET).div_euclid(86_400)) == (y, m as u32, d as u32)).then_some(t)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_parse_in_china_time() {
+        let t = parse_date("2026-11-28").unwrap();
+        assert_eq!(format_datetime(t), "2026-11-28 00:00");
+        assert_eq!(parse_date("2028-02-29").map(format_date).as_deref(), Some("2028-02-29"));
+        for bad in ["2026-13-01", "2026-02-31", "2027-02-29", "yesterday", "2026-1-1-1", ""] {
+            assert!(parse_date(bad).is_none(), "{bad}");
+        }
+    }
 
     #[test]
     fn formats_in_china_standard_time() {

@@ -206,6 +206,12 @@ mod ssr {
         fn from(e: sqlx::Error) -> Self {
             match &e {
                 sqlx::Error::RowNotFound => AppError::not_found(),
+                // Every connection busy for the whole acquire timeout: an overload, not our bug. Ask the
+                // client to come back shortly rather than answering 500.
+                sqlx::Error::PoolTimedOut => {
+                    tracing::warn!("database pool exhausted");
+                    AppError { code: ErrCode::Unavailable, field: None, retry_after: Some(2) }
+                }
                 sqlx::Error::Database(db) if db.is_unique_violation() => {
                     let field = unique_field(db.constraint().unwrap_or(""), db.message());
                     AppError { code: ErrCode::Conflict, field, retry_after: None }

@@ -2,7 +2,7 @@
 
 use crate::startup;
 use anyhow::Context;
-use backend::audit::Actor;
+use backend::staff::audit::Actor;
 use backend::config::{parse_trusted_proxies, resolve_secret_key, Config, RateLimits, Secret};
 use backend::{AppState, Store};
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -56,6 +56,9 @@ pub struct Opts {
     /// Writes (POST, PUT, PATCH, DELETE) per minute per client.
     #[arg(long, env = "PORTAL_RATE_WRITE_PER_MIN", default_value_t = RateLimits::default().write_per_min, global = true)]
     pub rate_write_per_min: u32,
+    /// Bulk downloads of the whole registry per minute per client.
+    #[arg(long, env = "PORTAL_RATE_DOWNLOAD_PER_MIN", default_value_t = RateLimits::default().download_per_min, global = true)]
+    pub rate_download_per_min: u32,
     /// Staff sign-in attempts per minute per client.
     #[arg(long, env = "PORTAL_RATE_LOGIN_PER_MIN", default_value_t = RateLimits::default().login_per_min, global = true)]
     pub rate_login_per_min: u32,
@@ -178,6 +181,7 @@ impl Opts {
             rate_limits: RateLimits {
                 page_per_min: per_min("PORTAL_RATE_PAGE_PER_MIN", self.rate_page_per_min)?,
                 api_per_min: per_min("PORTAL_RATE_API_PER_MIN", self.rate_api_per_min)?,
+                download_per_min: per_min("PORTAL_RATE_DOWNLOAD_PER_MIN", self.rate_download_per_min)?,
                 write_per_min: per_min("PORTAL_RATE_WRITE_PER_MIN", self.rate_write_per_min)?,
                 login_per_min: per_min("PORTAL_RATE_LOGIN_PER_MIN", self.rate_login_per_min)?,
             },
@@ -252,7 +256,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let password = password.trim_end_matches(['\n', '\r']);
             let store = open(&config).await?;
             let state = AppState::new(store.clone(), config);
-            let user = backend::staff::create(&state, &Actor::cli(), &username, password, role.into())
+            let user = backend::staff::accounts::create(&state, &Actor::cli(), &username, password, role.into())
                 .await
                 .map_err(|e| anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("staff"), e.message(domain::Lang::En)))?;
             store.close().await;
@@ -268,14 +272,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows ({eta})")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            let report = crate::import::import_businesses(&store, &Actor::cli(), &data, |done, total| {
+            let report = backend::credit::import::import_now(&store, &Actor::cli(), &data, |done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
             })
-            .await?;
+            .await
+            .map_err(|e| anyhow::anyhow!("import failed: {}", e.message(domain::Lang::En)))?;
             bar.finish_and_clear();
-            for (line, field, message) in &report.errors {
-                println!("line {line}: {field}: {message}");
+            if let Some(e) = report.errors.iter().find(|e| e.line == 1) {
+                anyhow::bail!("{}: line 1: {}", file.display(), e.message);
+            }
+            for e in &report.errors {
+                println!("line {}: {}: {}", e.line, e.field, e.message);
             }
             println!(
                 "created {}, updated {}, unchanged {}, rejected {}",

@@ -1,21 +1,19 @@
-//! The portal's composition root: CLI, HTTP stack, REST API, and the form handlers that back the
-//! no-JavaScript forms. Every handler is a thin adapter over a `backend` service.
+//! The portal's composition root: the CLI, the HTTP infrastructure, and one folder per capability holding its
+//! routes (declared with their facts), REST handlers and form handlers. Every handler is a thin adapter over a
+//! `backend` service.
 
-/// The command line: `serve`, `migrate`, `seed --demo`, `staff add`, `backup --to`.
+/// The command line: `serve`, `migrate`, `seed --demo`, `staff add`, `import businesses`, `backup --to`.
 pub mod cli;
 /// Building the app from a config and a bound listener; serving with graceful shutdown.
 pub mod startup;
-/// Middleware: client IP, rate limits, CSRF, security headers, page cache, staff gate.
+/// Shared HTTP infrastructure: client IP, rate limits, CSRF, headers, cache, route facts. No module paths.
 pub mod http;
-/// The REST API under `/api/v1` and its OpenAPI document.
-pub mod api;
-/// Handlers for plain HTML form posts (sign-in, sign-out, language, staff forms).
-pub mod forms;
-/// Credit form posts: replies, staff business and event editing, CSV upload, moderation.
-pub mod forms_credit;
-/// QR codes and embeddable credit badges.
-pub mod badges;
-/// `server import businesses FILE.csv`.
-pub mod import;
+
+/// The brand site: health, language, figures, the OpenAPI document.
+pub mod site;
+/// Staff sign-in and sign-out.
+pub mod staff;
+/// 信用: registry API, forms, badges.
+pub mod credit;
 
 pub use startup::{build, Running};

@@ -1,16 +1,17 @@
 //! Builds the app from a config and a bound listener (so tests run the real app on port 0), and serves it with
 //! TCP_NODELAY, a header-read timeout and graceful shutdown.
 
+use crate::http::routes::{layered, Route, Routes};
 use crate::http::{self, Shared};
-use crate::{api, badges, forms, forms_credit};
+use anyhow::Context;
 use axum::extract::ConnectInfo;
-use axum::routing::{get, post};
 use axum::Router;
 use backend::config::Config;
 use backend::{AppState, Store};
+use domain::route::Facts;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use leptos::prelude::*;
-use leptos_axum::{generate_route_list, LeptosRoutes};
+use leptos_axum::generate_route_list;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -32,22 +33,62 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let state = AppState::new(store, config);
     let shared = Shared::new(state.clone());
     http::limits::spawn_cleanup(shared.limiters.clone());
-    let router = router(shared.clone());
+    shared.spawn_invalidation();
+    spawn_sweeps(state.clone());
+    let router = router(shared.clone())?;
     Ok(Running { listener, router, state, shared })
 }
 
-pub(crate) fn make_leptos_options(config: &Config) -> LeptosOptions {
-    LeptosOptions::builder()
-        .output_name("portal")
-        .site_root(config.site_root.to_string_lossy().to_string())
-        .site_pkg_dir("pkg")
-        .site_addr(config.site_addr)
-        .build()
+/// Expired sessions and old sign-in failures are removed every ten minutes.
+fn spawn_sweeps(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tick.tick().await;
+            if let Err(e) = backend::staff::auth::sweep(&state).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "session sweep failed");
+            }
+        }
+    });
+}
+
+/// The routes of every module: one line each.
+pub fn modules() -> Routes {
+    Routes::new().merge(crate::site::routes()).merge(crate::staff::routes()).merge(crate::credit::routes())
+}
+
+/// Every route with its facts: the modules' routes, then the pages the Leptos router declares (with the facts
+/// their `app` module lists). A page route without facts, or facts for a page that does not exist, is an error.
+pub fn route_table() -> anyhow::Result<Vec<Route>> {
+    let mut table = modules().table();
+    for (path, facts) in page_facts()? {
+        table.push(Route { method: ::http::Method::GET, path, facts });
+    }
+    Ok(table)
+}
+
+fn page_facts() -> anyhow::Result<Vec<(&'static str, Facts)>> {
+    let declared: Vec<(&'static str, Facts)> = app::page_facts().collect();
+    let listed = generate_route_list(app::App);
+    let mut out = Vec::new();
+    for listing in &listed {
+        let path = listing.path();
+        let (p, f) = declared
+            .iter()
+            .find(|(p, _)| *p == path)
+            .with_context(|| format!("the page route {path} declares no facts: add it to its module's PAGES"))?;
+        out.push((*p, *f));
+    }
+    for (p, _) in &declared {
+        if !listed.iter().any(|l| l.path() == *p) {
+            anyhow::bail!("PAGES lists {p}, which is no page route");
+        }
+    }
+    Ok(out)
 }
 
 /// All routes, behind the middleware stack.
-pub fn router(shared: Shared) -> Router {
-    let routes = generate_route_list(app::App);
+pub fn router(shared: Shared) -> anyhow::Result<Router> {
     let ctx = {
         let state = shared.app.clone();
         move || {
@@ -60,32 +101,36 @@ pub fn router(shared: Shared) -> Router {
         let options = shared.leptos.clone();
         move || app::shell(options.clone())
     };
-    let pages = Router::new()
-        .route("/lang", post(forms::set_lang))
-        .route("/staff/login", post(forms::login))
-        .route("/staff/logout", post(forms::logout))
-        .route("/staff/figures", post(forms::update_figures))
-        .route("/credit/{code}/reply", post(forms_credit::submit_reply))
-        .route("/staff/businesses", post(forms_credit::save_business))
-        .route("/staff/events", post(forms_credit::add_event))
-        .route(
-            "/staff/businesses/import",
-            post(forms_credit::import_upload).layer(axum::extract::DefaultBodyLimit::max(http::IMPORT_MAX_BYTES)),
-        )
-        .route("/staff/replies/{id}/decide", post(forms_credit::decide_reply))
-        .route("/credit/{code}/qr.svg", get(badges::qr))
-        .route("/credit/{code}/badge.svg", get(badges::badge))
-        .leptos_routes_with_context(&shared, routes, ctx.clone(), shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<Shared, _>(ctx, app::shell))
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), http::cache::page_cache))
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), http::staff_gate::staff_gate));
-
-    let router = Router::new()
-        .route("/healthz", get(api::health::healthz))
-        .route("/readyz", get(api::health::readyz))
-        .nest("/api/v1", api::router())
-        .merge(pages);
-    http::stack(router, &shared).with_state(shared)
+    let mut router = modules().into_router(&shared);
+    // Pages, each behind its declared facts.
+    for (path, facts) in page_facts()? {
+        let ctx = ctx.clone();
+        let render = leptos_axum::render_app_async_with_context(
+            move || {
+                provide_context(leptos_router::Method::Get);
+                ctx();
+            },
+            shell.clone(),
+        );
+        router = router.route(path, layered(axum::routing::get(render), &shared, facts));
+    }
+    // Server functions: public endpoints that authorise themselves; reads and writes get those quotas.
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        let ctx = ctx.clone();
+        let handler = move |req: axum::extract::Request| async move {
+            leptos_axum::handle_server_fns_with_context(ctx, req).await
+        };
+        let (mr, facts) = if method == ::http::Method::GET {
+            (axum::routing::get(handler), Facts::PAGE)
+        } else {
+            (axum::routing::post(handler), Facts::WRITE)
+        };
+        router = router.route(path, layered(mr, &shared, facts));
+    }
+    // Static files, and the 404 page for everything else.
+    let fallback = axum::routing::any(leptos_axum::file_and_error_handler_with_context::<Shared, _>(ctx, app::shell));
+    let router = router.fallback_service(layered(fallback, &shared, Facts::PAGE).with_state(shared.clone()));
+    Ok(http::stack(router, &shared).with_state(shared))
 }
 
 impl Running {

@@ -10,7 +10,7 @@ use leptos_meta::Title;
 pub async fn audit_log(before: Option<i64>) -> Result<Vec<AuditEntry>, AppError> {
     crate::ssr::require(domain::staff::Role::Admin).await?;
     let state = crate::ssr::state()?;
-    backend::audit::recent(&state.store, 50, before).await
+    backend::staff::audit::recent(&state.store, 50, before).await
 }
 
 #[component]

@@ -1,4 +1,4 @@
-use super::{form_error, FieldError};
+use crate::ui::{form_error, FieldError};
 use crate::lang::tr;
 use domain::T;
 use leptos::prelude::*;

@@ -42,6 +42,20 @@ pub async fn client_ip(State(shared): State<Shared>, mut req: Request, next: Nex
     next.run(req).await
 }
 
+/// The network a client is in, as staff see it next to what it submitted: IPv4 /24, IPv6 /48.
+pub fn network(ip: IpAddr) -> String {
+    match canonical(ip) {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            format!("{}.{}.{}.0/24", o[0], o[1], o[2])
+        }
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,5 +74,12 @@ mod tests {
         assert_eq!(resolve(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
         assert_eq!(resolve(ip("10.0.0.2"), Some("garbage"), &trusted), ip("10.0.0.2"));
         assert_eq!(resolve(ip("::ffff:192.0.2.1"), None, &[]), ip("192.0.2.1"));
+    }
+
+    #[test]
+    fn networks_as_staff_see_them() {
+        assert_eq!(network(ip("203.0.113.77")), "203.0.113.0/24");
+        assert_eq!(network(ip("::ffff:203.0.113.77")), "203.0.113.0/24");
+        assert_eq!(network(ip("2001:db8:abcd:12::1")), "2001:db8:abcd::/48");
     }
 }

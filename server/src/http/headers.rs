@@ -93,8 +93,9 @@ fn same_site_location(res: &mut Response, host: Option<&str>) {
         return;
     } else if let Some((_, rest)) = loc.split_once("://") {
         let (h, path) = rest.split_once('/').map(|(h, p)| (h, format!("/{p}"))).unwrap_or((rest, "/".into()));
+        // Our own host: keep the path, but only one that stays here (`https://HOST//evil.test/` is not).
         if host.is_some_and(|ours| ours.eq_ignore_ascii_case(h)) {
-            path
+            super::forms::safe_next(&path).to_owned()
         } else {
             "/".to_owned()
         }
@@ -142,7 +143,9 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
         };
         let html = String::from_utf8_lossy(&bytes).replace(NONCE_MARKER, &nonce);
         parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        if !parts.headers.contains_key(header::CACHE_CONTROL) {
+            parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+        }
         parts.headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
         res = Response::from_parts(parts, Body::from(html));
         html_csp(&nonce)

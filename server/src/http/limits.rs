@@ -1,11 +1,7 @@
-//! Rate limits per client IP, declared in one place: one governor quota per route group. IPv6 clients are keyed
+//! Rate limits per client IP: one governor quota per [`Limit`] group, chosen by each route's facts. IPv6 clients are keyed
 //! by their /64 (one subscriber usually owns a whole /64). Refusals are 429 with `Retry-After` (whole seconds,
 //! at least 1) and `RateLimit-*` headers; admitted requests carry `RateLimit-Limit` / `RateLimit-Remaining`.
 
-use super::client_ip::ClientIp;
-use super::Shared;
-use axum::extract::{Request, State};
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use backend::config::RateLimits;
 use domain::AppError;
@@ -13,7 +9,8 @@ use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use http::{HeaderValue, Method};
+use domain::route::Limit;
+use http::HeaderValue;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -21,18 +18,11 @@ use std::time::Duration;
 
 type Keyed = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock, StateInformationMiddleware>;
 
-/// Route groups with their own quota.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Group {
-    Page,
-    Api,
-    Write,
-    Login,
-}
-
+/// One quota per limit group of [`Limit`].
 pub struct Limiters {
     page: Keyed,
     api: Keyed,
+    download: Keyed,
     write: Keyed,
     login: Keyed,
     limits: RateLimits,
@@ -48,24 +38,42 @@ impl Limiters {
         Limiters {
             page: keyed(limits.page_per_min),
             api: keyed(limits.api_per_min),
+            download: keyed(limits.download_per_min),
             write: keyed(limits.write_per_min),
             login: keyed(limits.login_per_min),
             limits,
         }
     }
 
-    fn get(&self, g: Group) -> (&Keyed, u32) {
+    /// The quotas a request of this group spends (a sign-in attempt also spends the write quota).
+    fn quotas(&self, g: Limit) -> &'static [Limit] {
         match g {
-            Group::Page => (&self.page, self.limits.page_per_min),
-            Group::Api => (&self.api, self.limits.api_per_min),
-            Group::Write => (&self.write, self.limits.write_per_min),
-            Group::Login => (&self.login, self.limits.login_per_min),
+            Limit::Unlimited => &[],
+            Limit::Page => &[Limit::Page],
+            Limit::Api => &[Limit::Api],
+            Limit::Download => &[Limit::Download],
+            Limit::Write => &[Limit::Write],
+            Limit::Login => &[Limit::Login, Limit::Write],
         }
+    }
+
+    fn get(&self, g: Limit) -> (&Keyed, u32) {
+        match g {
+            Limit::Page | Limit::Unlimited => (&self.page, self.limits.page_per_min),
+            Limit::Api => (&self.api, self.limits.api_per_min),
+            Limit::Download => (&self.download, self.limits.download_per_min),
+            Limit::Write => (&self.write, self.limits.write_per_min),
+            Limit::Login => (&self.login, self.limits.login_per_min),
+        }
+    }
+
+    fn all(&self) -> [&Keyed; 5] {
+        [&self.page, &self.api, &self.download, &self.write, &self.login]
     }
 
     /// Drops keys whose state has fully replenished, and gives the memory back.
     pub fn cleanup(&self) {
-        for l in [&self.page, &self.api, &self.write, &self.login] {
+        for l in self.all() {
             l.retain_recent();
             l.shrink_to_fit();
         }
@@ -73,16 +81,41 @@ impl Limiters {
 
     /// Number of tracked keys (for tests and metrics).
     pub fn tracked_keys(&self) -> usize {
-        [&self.page, &self.api, &self.write, &self.login].iter().map(|l| l.len()).sum()
+        self.all().iter().map(|l| l.len()).sum()
     }
 
-    /// Checks one request; `Ok(remaining)` or `Err(wait)`.
-    pub fn check(&self, g: Group, key: &IpAddr) -> Result<u32, Duration> {
+    /// Checks one request against one quota; `Ok(remaining)` or `Err(wait)`.
+    pub fn check(&self, g: Limit, key: &IpAddr) -> Result<u32, Duration> {
         let (limiter, _) = self.get(g);
         match limiter.check_key(key) {
             Ok(snapshot) => Ok(snapshot.remaining_burst_capacity()),
             Err(not_until) => Err(not_until.wait_time_from(DefaultClock::default().now())),
         }
+    }
+
+    /// Admits a request of group `g` from `ip`: `Ok(Some((limit, remaining)))` for the headers, or the 429.
+    #[expect(clippy::result_large_err, reason = "a refusal is the finished 429 response, built only when refusing")]
+    pub fn admit(&self, g: Limit, ip: Option<IpAddr>) -> Result<Option<(u32, u32)>, Response> {
+        let k = key(ip.unwrap_or(IpAddr::from([127, 0, 0, 1])));
+        let mut first = None;
+        for &q in self.quotas(g) {
+            let (_, limit) = self.get(q);
+            match self.check(q, &k) {
+                Ok(remaining) => {
+                    first.get_or_insert((limit, remaining));
+                }
+                Err(wait) => {
+                    let secs = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
+                    let mut res = AppError::rate_limited(secs).into_response();
+                    let h = res.headers_mut();
+                    h.insert("ratelimit-limit", HeaderValue::from(limit));
+                    h.insert("ratelimit-remaining", HeaderValue::from(0));
+                    h.insert("ratelimit-reset", HeaderValue::from(secs));
+                    return Err(res);
+                }
+            }
+        }
+        Ok(first)
     }
 }
 
@@ -108,57 +141,6 @@ pub fn key(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// Which groups a request counts against. Health checks are not limited (load balancers poll them).
-pub fn groups(method: &Method, path: &str) -> &'static [Group] {
-    if path == "/healthz" || path == "/readyz" {
-        return &[];
-    }
-    let unsafe_method = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method {
-        if path == "/staff/login" {
-            &[Group::Login, Group::Write]
-        } else {
-            &[Group::Write]
-        }
-    } else if path.starts_with("/api/") {
-        &[Group::Api]
-    } else {
-        &[Group::Page]
-    }
-}
-
-pub async fn rate_limit(State(shared): State<Shared>, req: Request, next: Next) -> Response {
-    let ip = req.extensions().get::<ClientIp>().map(|c| c.0).unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let k = key(ip);
-    let mut headers = None;
-    for &g in groups(req.method(), req.uri().path()) {
-        let (_, limit) = shared.limiters.get(g);
-        match shared.limiters.check(g, &k) {
-            Ok(remaining) => {
-                if headers.is_none() {
-                    headers = Some((limit, remaining));
-                }
-            }
-            Err(wait) => {
-                let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-                let mut res = AppError::rate_limited(secs).into_response();
-                let h = res.headers_mut();
-                h.insert("ratelimit-limit", HeaderValue::from(limit));
-                h.insert("ratelimit-remaining", HeaderValue::from(0));
-                h.insert("ratelimit-reset", HeaderValue::from(secs.max(1)));
-                return res;
-            }
-        }
-    }
-    let mut res = next.run(req).await;
-    if let Some((limit, remaining)) = headers {
-        let h = res.headers_mut();
-        h.insert("ratelimit-limit", HeaderValue::from(limit));
-        h.insert("ratelimit-remaining", HeaderValue::from(remaining));
-    }
-    res
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,25 +157,28 @@ mod tests {
 
     #[test]
     fn quota_refuses_after_the_burst_and_cleanup_forgets() {
-        let l = Limiters::new(RateLimits { page_per_min: 3, api_per_min: 1, write_per_min: 1, login_per_min: 1 });
+        let l = Limiters::new(RateLimits { page_per_min: 3, api_per_min: 1, download_per_min: 1, write_per_min: 1, login_per_min: 1 });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
-        assert_eq!(l.check(Group::Page, &ip), Ok(2));
-        assert_eq!(l.check(Group::Page, &ip), Ok(1));
-        assert_eq!(l.check(Group::Page, &ip), Ok(0));
-        let wait = l.check(Group::Page, &ip).unwrap_err();
+        assert_eq!(l.check(Limit::Page, &ip), Ok(2));
+        assert_eq!(l.check(Limit::Page, &ip), Ok(1));
+        assert_eq!(l.check(Limit::Page, &ip), Ok(0));
+        let wait = l.check(Limit::Page, &ip).unwrap_err();
         assert!(wait > Duration::from_secs(10) && wait <= Duration::from_secs(20), "{wait:?}");
         // Other groups and other clients are independent.
-        assert!(l.check(Group::Api, &ip).is_ok());
-        assert!(l.check(Group::Page, &"198.51.100.2".parse().unwrap()).is_ok());
+        assert!(l.check(Limit::Api, &ip).is_ok());
+        assert!(l.check(Limit::Page, &"198.51.100.2".parse().unwrap()).is_ok());
         assert_eq!(l.tracked_keys(), 3);
     }
 
     #[test]
-    fn groups_by_route() {
-        assert_eq!(groups(&Method::POST, "/staff/login"), &[Group::Login, Group::Write]);
-        assert_eq!(groups(&Method::GET, "/api/v1/figures"), &[Group::Api]);
-        assert_eq!(groups(&Method::GET, "/credit"), &[Group::Page]);
-        assert_eq!(groups(&Method::DELETE, "/api/v1/x"), &[Group::Write]);
-        assert!(groups(&Method::GET, "/healthz").is_empty());
+    fn a_sign_in_spends_the_login_and_the_write_quota() {
+        let l = Limiters::new(RateLimits { page_per_min: 9, api_per_min: 9, download_per_min: 9, write_per_min: 2, login_per_min: 9 });
+        let ip: IpAddr = "198.51.100.1".parse().unwrap();
+        assert!(l.admit(Limit::Login, Some(ip)).is_ok());
+        assert!(l.admit(Limit::Login, Some(ip)).is_ok());
+        let refused = l.admit(Limit::Write, Some(ip)).unwrap_err();
+        assert_eq!(refused.status(), http::StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(refused.headers()["retry-after"], "30");
+        assert_eq!(l.admit(Limit::Unlimited, Some(ip)).unwrap(), None);
     }
 }

@@ -1,23 +1,33 @@
-//! The HTTP stack around every route. Order, outermost first: trace → catch panics → compression →
-//! security headers, CSP nonce and localised errors → timeout → client IP → rate limits → CSRF → body limit.
-//! Page routes add the staff gate and the page cache.
+//! The HTTP infrastructure every module shares; it knows no module's paths. Around every request, outermost
+//! first: trace → catch panics → compression → security headers, CSP nonce and localised errors → timeout →
+//! client IP → path normalisation → CSRF. Then each route's own facts ([`routes::enforce`]): rate limit →
+//! body limit → staff session and role → anonymous cache and ETags.
 
 /// The client's address: the socket peer, or `X-Forwarded-For` when the peer is a trusted proxy.
 pub mod client_ip;
-/// Rate limits per client (governor), one quota per route group.
+/// Rate limits per client (governor), one quota per limit group.
 pub mod limits;
 /// Cross-site request refusal for every unsafe method.
 pub mod csrf;
 /// Security headers, the per-response CSP nonce, and error bodies in the request's language.
 pub mod headers;
-/// In-memory cache of anonymous pages that everyone sees alike.
+/// In-memory cache of anonymous answers everyone sees alike.
 pub mod cache;
-/// Session and role checks for `/staff/…`.
-pub mod staff_gate;
+/// ETags and 304s on API reads.
+pub mod etag;
+/// Routes declared with their facts, and the middleware that applies them.
+pub mod routes;
+/// The JSON extractor with our error body.
+pub mod json;
+/// Plain HTML form posts: redirects back with the error, cookies, safe `next` targets.
+pub mod forms;
 
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Router;
 use backend::AppState;
+use domain::route::Facts;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
@@ -32,8 +42,6 @@ pub struct SharedInner {
     pub leptos: LeptosOptions,
     pub limiters: Arc<limits::Limiters>,
     pub cache: Arc<cache::PageCache>,
-    /// Serialised API answers for single businesses, same TTL as pages.
-    pub api_cache: Arc<cache::PageCache>,
 }
 
 impl std::ops::Deref for Shared {
@@ -45,18 +53,34 @@ impl std::ops::Deref for Shared {
 
 impl Shared {
     pub fn new(app: AppState) -> Shared {
-        let leptos = crate::startup::make_leptos_options(&app.config);
+        let leptos = leptos_options(&app.config);
         let limiters = Arc::new(limits::Limiters::new(app.config.rate_limits));
-        let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, cache::PAGE_ENTRIES));
-        let api_cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, 20_000));
-        Shared(Arc::new(SharedInner { app, leptos, limiters, cache, api_cache }))
+        let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, cache::ENTRIES));
+        Shared(Arc::new(SharedInner { app, leptos, limiters, cache }))
     }
 
-    /// Forgets cached pages and API answers after a change on this instance.
-    pub fn invalidate(&self) {
-        self.cache.clear();
-        self.api_cache.clear();
+    /// Empties the caches whenever a service of this instance announces a change (no adapter has to).
+    pub fn spawn_invalidation(&self) {
+        let mut changes = self.app.store.subscribe();
+        let cache = self.cache.clone();
+        tokio::spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            // A missed announcement (lagged) clears too; only a closed store ends the loop.
+            while let Ok(_) | Err(RecvError::Lagged(_)) = changes.recv().await {
+                cache.clear();
+            }
+        });
     }
+}
+
+/// Leptos' options from our configuration.
+pub fn leptos_options(config: &backend::config::Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(config.site_addr)
+        .build()
 }
 
 impl FromRef<Shared> for LeptosOptions {
@@ -71,52 +95,71 @@ impl FromRef<Shared> for AppState {
     }
 }
 
-/// Largest registry CSV staff may upload in the console (the whole city is ~6 MB).
-pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
-
-/// The body limit of a request: uploads of the registry get more room than everything else.
-fn body_limit_for(path: &str, default: usize) -> usize {
-    if path == "/staff/businesses/import" {
-        IMPORT_MAX_BYTES
-    } else {
-        default
-    }
-}
-
-/// Refuses bodies over the limit before reading them (Content-Length), and caps streamed ones.
-async fn body_limit(
-    axum::extract::State(shared): axum::extract::State<Shared>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> axum::response::Response {
-    use axum::response::IntoResponse;
-    let limit = body_limit_for(req.uri().path(), shared.app.config.max_body_bytes);
+/// Refuses a body over the route's limit before reading it (Content-Length), and caps a streamed one.
+#[expect(clippy::result_large_err, reason = "a refusal is the finished 413 response, built only when refusing")]
+fn body_limit(shared: &Shared, facts: &Facts, req: Request) -> Result<Request, Response> {
+    let limit = facts.body_limit.unwrap_or(shared.app.config.max_body_bytes);
     let declared = req
         .headers()
         .get(::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|n| n > limit) {
-        return domain::AppError::new(domain::ErrCode::PayloadTooLarge).into_response();
+        return Err(domain::AppError::new(domain::ErrCode::PayloadTooLarge).into_response());
     }
     let (parts, body) = req.into_parts();
-    let body = axum::body::Body::new(http_body_util::Limited::new(body, limit));
-    next.run(axum::extract::Request::from_parts(parts, body)).await
+    Ok(Request::from_parts(parts, axum::body::Body::new(http_body_util::Limited::new(body, limit))))
 }
 
-/// Wraps a router in the common middleware.
+/// `//staff/audit` and `/staff/audit/` are not other pages: they are sent (308) to the one path whose route
+/// and facts apply, so no spelling of a path can reach a page past its checks.
+async fn normalise_path(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    let needs = path.contains("//") || (path.len() > 1 && path.ends_with('/'));
+    if !needs {
+        return next.run(req).await;
+    }
+    let mut clean: String = String::with_capacity(path.len());
+    for seg in path.split('/').filter(|s| !s.is_empty()) {
+        clean.push('/');
+        clean.push_str(seg);
+    }
+    if clean.is_empty() {
+        clean.push('/');
+    }
+    if let Some(q) = req.uri().query() {
+        clean.push('?');
+        clean.push_str(q);
+    }
+    Redirect::permanent(&clean).into_response()
+}
+
+/// Wraps a router in the middleware every request passes.
 pub fn stack(router: Router<Shared>, shared: &Shared) -> Router<Shared> {
-    use axum::middleware::from_fn_with_state as mw;
+    use axum::middleware::{from_fn, from_fn_with_state as mw};
     let cfg = &shared.app.config;
     router
-        .layer(axum::extract::DefaultBodyLimit::max(cfg.max_body_bytes))
-        .layer(mw(shared.clone(), body_limit))
-        .layer(mw(shared.clone(), csrf::csrf))
-        .layer(mw(shared.clone(), limits::rate_limit))
+        .layer(from_fn(csrf::csrf))
+        .layer(from_fn(normalise_path))
         .layer(mw(shared.clone(), client_ip::client_ip))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, cfg.request_timeout))
         .layer(mw(shared.clone(), headers::finish))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(tower_http::catch_panic::CatchPanicLayer::new())
         .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn odd_spellings_of_a_path_redirect_to_the_one_path() {
+        use tower::ServiceExt;
+        let app = axum::Router::new().layer(axum::middleware::from_fn(super::normalise_path));
+        for (from, to) in [("//staff/audit", "/staff/audit"), ("/staff/audit/", "/staff/audit"), ("/a//b/?x=1", "/a/b?x=1")] {
+            let req = http::Request::get(from).body(axum::body::Body::empty()).unwrap();
+            let res = app.clone().oneshot(req).await.unwrap();
+            assert_eq!(res.status(), http::StatusCode::PERMANENT_REDIRECT, "{from}");
+            assert_eq!(res.headers()["location"], to, "{from}");
+        }
+    }
 }

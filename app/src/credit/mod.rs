@@ -1,0 +1,48 @@
+//! 信用查询: registry search (with the type-ahead island), a business's public page, and its right to reply.
+
+/// The search page and the type-ahead island.
+pub mod search;
+/// The public page of one business.
+pub mod business;
+/// Published replies and the reply form.
+pub mod reply;
+
+use crate::lang::tr;
+use domain::credit::{category_en, district_en, Grade};
+use domain::route::Facts;
+use domain::Lang;
+use leptos::prelude::*;
+
+/// The pages of this module and what each needs (read by the server; every page route must be listed).
+pub const PAGES: &[(&str, Facts)] = &[
+    ("/credit", Facts::PAGE),
+    // The popular shops' QR codes are scanned again and again: a few seconds of cache absorb bursts.
+    ("/credit/{code}", Facts::PAGE.cached(5)),
+];
+
+pub(crate) fn district_label(d: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => d.to_owned(),
+        Lang::En => district_en(d).to_owned(),
+    }
+}
+
+pub(crate) fn category_label(c: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => c.to_owned(),
+        Lang::En => category_en(c).to_owned(),
+    }
+}
+
+/// A grade with its meaning (守信 …).
+#[component]
+pub fn GradeBadge(grade: Grade, #[prop(optional)] large: bool) -> impl IntoView {
+    let label = tr(grade.label());
+    let class = format!("grade grade-{}{}", grade.as_str().to_lowercase(), if large { " large" } else { "" });
+    view! {
+        <span class=class title=label>
+            <b>{grade.as_str()}</b>
+            <small>{label}</small>
+        </span>
+    }
+}

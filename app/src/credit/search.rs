@@ -1,0 +1,282 @@
+//! The registry search: a plain GET form (works without JavaScript) with type-ahead suggestions as the one
+//! island of the page.
+
+use super::{category_label, district_label, GradeBadge};
+use crate::lang::{tr, use_lang};
+use domain::credit::{BusinessSummary, Grade, Page, CATEGORIES, DISTRICTS};
+use domain::{AppError, Lang, T};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+/// Searches the registry (public). Parameters as typed in the form; validated on the server.
+#[server(prefix = "/_sf", endpoint = "search_businesses")]
+pub async fn search_businesses(
+    q: Option<String>,
+    district: Option<String>,
+    grade: Option<String>,
+    category: Option<String>,
+    page: Option<String>,
+) -> Result<Page<BusinessSummary>, AppError> {
+    let query = domain::credit::SearchQuery::parse(
+        q.as_deref(),
+        district.as_deref(),
+        grade.as_deref(),
+        category.as_deref(),
+        None,
+        page.as_deref(),
+        None,
+    )?;
+    let state = crate::ssr::state()?;
+    backend::credit::search(&state.store, &query).await
+}
+
+/// Type-ahead suggestions (public, read-only, so a GET that counts against the page quota): up to 6 names.
+#[server(prefix = "/_sf", endpoint = "suggest_businesses", input = leptos::server_fn::codec::GetUrl)]
+pub async fn suggest_businesses(q: String) -> Result<Vec<BusinessSummary>, AppError> {
+    let Some(q) = domain::credit::normalise_query(&q) else { return Ok(Vec::new()) };
+    let query = domain::credit::SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
+    let state = crate::ssr::state()?;
+    Ok(backend::credit::search(&state.store, &query).await?.items)
+}
+
+#[component]
+pub fn CreditSearchPage() -> impl IntoView {
+    let query = use_query_map();
+    let lang = use_lang();
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let results = Resource::new(
+        move || (get("q"), get("district"), get("grade"), get("category"), get("page")),
+        |(q, district, grade, category, page)| async move {
+            if q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
+                return Ok(None);
+            }
+            search_businesses(Some(q), Some(district), Some(grade), Some(category), Some(page)).await.map(Some)
+        },
+    );
+    let selected = move |k: &'static str, v: &'static str| get(k) == v;
+    view! {
+        <Title text=format!("{} · {}", tr(T::NavCredit), tr(T::BrandName))/>
+        <section class="page">
+            <h1>{tr(T::NavCredit)}</h1>
+            <p class="lead">{tr(T::CreditIntro)}</p>
+            <form class="search-form" method="get" action="/credit" role="search">
+                <label for="q">{tr(T::CreditSearchLabel)}</label>
+                <TypeAhead q=get("q") lang/>
+                <div class="filters">
+                    <label>
+                        {tr(T::District)}
+                        <select name="district">
+                            <option value="">{tr(T::Any)}</option>
+                            {DISTRICTS
+                                .iter()
+                                .map(|(d, _, _)| {
+                                    view! {
+                                        <option value=*d selected=move || selected("district", d)>
+                                            {district_label(d, lang)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {tr(T::Grade)}
+                        <select name="grade">
+                            <option value="">{tr(T::Any)}</option>
+                            {["A", "B", "C", "D"]
+                                .into_iter()
+                                .map(|g| {
+                                    let label = Grade::parse(g).map(|x| tr(x.label())).unwrap_or("");
+                                    view! {
+                                        <option value=g selected=move || selected("grade", g)>
+                                            {format!("{g} · {label}")}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {tr(T::Category)}
+                        <select name="category">
+                            <option value="">{tr(T::Any)}</option>
+                            {CATEGORIES
+                                .iter()
+                                .map(|(c, _)| {
+                                    view! {
+                                        <option value=*c selected=move || selected("category", c)>
+                                            {category_label(c, lang)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                </div>
+            </form>
+            <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(None) => view! { <p class="hint">{tr(T::CreditHint)}</p> }.into_any(),
+                        Ok(Some(page)) => view! { <Results page/> }.into_any(),
+                        Err(e) => {
+                            view! {
+                                <p class="error" role="alert">
+                                    {e.message(lang)}
+                                </p>
+                            }
+                                .into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Results(page: Page<BusinessSummary>) -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let total = page.total;
+    let more = page.total_is_lower_bound;
+    let pages = page.pages();
+    let link = move |p: i64| {
+        let q = query.read();
+        let enc = |k: &str| q.get(k).map(|v| encode(&v)).unwrap_or_default();
+        format!(
+            "/credit?q={}&district={}&grade={}&category={}&page={p}",
+            enc("q"),
+            enc("district"),
+            enc("grade"),
+            enc("category")
+        )
+    };
+    let current = page.page;
+    view! {
+        <p class="count" role="status">
+            {match lang {
+                Lang::Zh => format!("共找到 {}{} 家", total, if more { "+" } else { "" }),
+                Lang::En => format!("{}{} businesses found", total, if more { "+" } else { "" }),
+            }}
+        </p>
+        {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::CreditNoResults)}</p> })}
+        <ul class="results">
+            {page
+                .items
+                .into_iter()
+                .map(|b| {
+                    let href = format!("/credit/{}", b.credit_code);
+                    view! {
+                        <li>
+                            <a href=href>
+                                <GradeBadge grade=b.grade/>
+                                <span class="result-text">
+                                    <strong>{b.name.clone()}</strong>
+                                    <small>
+                                        {district_label(&b.district, lang)} " · " {category_label(&b.category, lang)}
+                                        {b.watch_list.then(|| view! { " · " <em class="watch">{tr(T::WatchList)}</em> })}
+                                    </small>
+                                    <small class="addr">{b.address.clone()}</small>
+                                </span>
+                            </a>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+        {(pages > 1)
+            .then(|| {
+                view! {
+                    <nav class="pager" aria-label=tr(T::Pages)>
+                        {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{tr(T::PrevPage)}</a> })}
+                        <span>{format!("{current} / {pages}")}</span>
+                        {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{tr(T::NextPage)}</a> })}
+                    </nav>
+                }
+            })}
+    }
+}
+
+/// Percent-encodes a query value.
+fn encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+
+/// The search box with suggestions as you type: the page's only WASM. Server-rendered it is a plain input, so
+/// the form works without JavaScript; hydrated, it lists up to six businesses after two characters. Islands do
+/// not see the page's context, so the language comes in as a prop.
+#[island]
+pub fn TypeAhead(q: String, lang: Lang) -> impl IntoView {
+    let (typed, set_typed) = signal(String::new());
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        // A marker for tests and styles: this island runs.
+        #[cfg(feature = "hydrate")]
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+    let suggestions = LocalResource::new(move || {
+        let q = typed.get();
+        async move {
+            if domain::credit::normalise_query(&q).is_none() {
+                return Vec::new();
+            }
+            suggest_businesses(q).await.unwrap_or_default()
+        }
+    });
+    view! {
+        <div class="search-row">
+            <input
+                id="q"
+                name="q"
+                type="search"
+                maxlength="100"
+                placeholder=T::CreditSearchPlaceholder.get(lang)
+                value=q
+                autocomplete="off"
+                aria-controls="suggestions"
+                on:input=move |ev| set_typed.set(event_target_value(&ev))
+            />
+            <button type="submit" class="button primary">{T::Search.get(lang)}</button>
+        </div>
+        <Show when=move || hydrated.get()>
+            <Transition>
+                {move || Suspend::new(async move {
+                    let items = suggestions.await;
+                    view! {
+                        <ul id="suggestions" class="suggestions" aria-label=T::Suggestions.get(lang)>
+                            {items
+                                .into_iter()
+                                .map(|b| {
+                                    view! {
+                                        <li>
+                                            <a href=format!("/credit/{}", b.credit_code)>
+                                                <span class=format!("dot grade-{}", b.grade.as_str().to_lowercase())>
+                                                    {b.grade.as_str()}
+                                                </span>
+                                                {b.name.clone()}
+                                            </a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+        </Show>
+    }
+}

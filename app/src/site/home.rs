@@ -1,0 +1,100 @@
+//! The brand home page: campaign figures from the database, and the ways to take part.
+
+use crate::lang::tr;
+use domain::figures::{group_thousands, CampaignFigures};
+use domain::{AppError, T};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The campaign figures (public). `None` before the database is seeded.
+#[server(prefix = "/_sf", endpoint = "figures")]
+pub async fn get_figures() -> Result<Option<CampaignFigures>, AppError> {
+    let state = crate::ssr::state()?;
+    backend::site::figures::get(&state.store).await
+}
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let figures = Resource::new(|| (), |_| get_figures());
+    view! {
+        <Title text=tr(T::HomeTitle)/>
+        <section class="hero">
+            <div class="hero-text">
+                <h1>{tr(T::HomeTitle)}</h1>
+                <p>{tr(T::HomeIntro)}</p>
+            </div>
+            <figure class="mascot">
+                <img src="/mascot.svg" width="160" height="160" alt=tr(T::MascotAlt)/>
+                <figcaption>{tr(T::MascotName)}</figcaption>
+            </figure>
+        </section>
+        <section class="figures" aria-labelledby="figures-title">
+            <h2 id="figures-title">{tr(T::HomeFiguresTitle)}</h2>
+            <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match figures.await {
+                        Ok(Some(f)) => view! { <FigureGrid f/> }.into_any(),
+                        Ok(None) => view! { <p class="notice">{tr(T::ComingSoon)}</p> }.into_any(),
+                        Err(e) => view! { <p class="error">{e.message(crate::lang::use_lang())}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+        <section class="actions">
+            <h2>{tr(T::HomeActionsTitle)}</h2>
+            <ul class="cards">
+                <li>
+                    <a href="/picks">
+                        <strong>{tr(T::NavPicks)}</strong>
+                        <span>{tr(T::ActionPicks)}</span>
+                    </a>
+                </li>
+                <li>
+                    <a href="/report">
+                        <strong>{tr(T::NavReport)}</strong>
+                        <span>{tr(T::ActionReport)}</span>
+                    </a>
+                </li>
+                <li>
+                    <a href="/credit">
+                        <strong>{tr(T::NavCredit)}</strong>
+                        <span>{tr(T::ActionCredit)}</span>
+                    </a>
+                </li>
+                <li>
+                    <a href="/track">
+                        <strong>{tr(T::NavTrack)}</strong>
+                        <span>{tr(T::ActionTrack)}</span>
+                    </a>
+                </li>
+            </ul>
+        </section>
+    }
+}
+
+#[component]
+fn FigureGrid(f: CampaignFigures) -> impl IntoView {
+    let items = [
+        (group_thousands(f.businesses), T::FigureBusinesses),
+        (format!("≥ {}", f.pass_rate_text()), T::FigurePassRate),
+        (group_thousands(f.batches_sampled), T::FigureBatches),
+        (group_thousands(f.cases_investigated), T::FigureCases),
+        (group_thousands(f.volunteers), T::FigureVolunteers),
+    ];
+    view! {
+        <dl class="figure-grid">
+            {items
+                .into_iter()
+                .map(|(value, label)| {
+                    view! {
+                        <div class="figure">
+                            <dt>{tr(label)}</dt>
+                            <dd>{value}</dd>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </dl>
+        <p class="updated">{tr(T::FiguresUpdated)} " " {domain::clock::format_date(f.updated_at)}</p>
+    }
+}

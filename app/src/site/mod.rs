@@ -1,0 +1,24 @@
+//! The brand site: the document shell and routes, the frame around every page, the home page, the sections
+//! still being built, and the 404 page.
+
+/// The HTML document, the routes, and the islands loader.
+pub mod shell;
+/// Header, navigation, language switch, footer.
+pub mod layout;
+/// The brand home page with the campaign figures.
+pub mod home;
+/// Placeholder sections and the 404 page.
+pub mod pages;
+
+use domain::route::Facts;
+
+/// The pages of this module and what each needs.
+pub const PAGES: &[(&str, Facts)] = &[
+    // Everyone sees the same home page (per language): render it once every few seconds.
+    ("/", Facts::PAGE.cached(5)),
+    ("/picks", Facts::PAGE),
+    ("/report", Facts::PAGE),
+    ("/track", Facts::PAGE),
+    ("/results", Facts::PAGE),
+    ("/news", Facts::PAGE),
+];

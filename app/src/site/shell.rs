@@ -1,0 +1,82 @@
+//! The document and the routes.
+
+use crate::lang::initial_lang;
+use crate::site::layout::Layout;
+use crate::{credit, site, staff};
+use domain::T;
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The whole HTML document, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = initial_lang();
+    let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="theme-color" content="#0a7c4a"/>
+                <meta name="description" content=T::HomeIntro.get(lang)/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <link rel="stylesheet" href=css/>
+                <IslandScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The loader of the islands' WASM, which fetches nothing on pages without an island (most pages): Leptos'
+/// own `HydrationScripts` preloads the module and the WASM on every page.
+#[component]
+fn IslandScripts(options: LeptosOptions) -> impl IntoView {
+    let nonce = leptos::nonce::use_nonce();
+    let js = options.output_name.to_string();
+    // cargo-leptos names the WASM like the JS; a plain wasm-bindgen build appends `_bg`.
+    let wasm = if option_env!("LEPTOS_OUTPUT_NAME").is_some() { js.clone() } else { format!("{js}_bg") };
+    let script = format!("{}({:?}, {js:?}, {wasm:?});", include_str!("islands.js"), options.site_pkg_dir.as_ref());
+    view! { <script type="module" nonce=nonce>{script}</script> }
+}
+
+/// The app: language context, layout and routes. Every route renders fully on the server
+/// (`SsrMode::Async`), so pages work with JavaScript off and can be cached whole. Each module lists its page
+/// routes' facts beside them (`PAGES`); the server refuses to start if a route here has none.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(initial_lang());
+    view! {
+        <Router>
+            <Layout>
+                <Routes fallback=site::pages::NotFound>
+                    <Route path=path!("") view=site::home::HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("picks") view=site::pages::PicksPage ssr=SsrMode::Async/>
+                    <Route path=path!("report") view=site::pages::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("track") view=site::pages::TrackPage ssr=SsrMode::Async/>
+                    <Route path=path!("results") view=site::pages::ResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("news") view=site::pages::NewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("credit") view=credit::search::CreditSearchPage ssr=SsrMode::Async/>
+                    <Route path=path!("credit/:code") view=credit::business::BusinessPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/login") view=staff::login::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff") view=staff::home::StaffHome ssr=SsrMode::Async/>
+                    <Route path=path!("staff/audit") view=staff::audit::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/businesses") view=staff::registry::StaffBusinessesPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/imports/:id") view=staff::registry::ImportJobPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/replies") view=staff::replies::StaffRepliesPage ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}
+
+/// Every page route with its facts, gathered from the modules.
+pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
+    [site::PAGES, credit::PAGES, staff::PAGES].into_iter().flatten().copied()
+}

@@ -1,0 +1,59 @@
+//! Small pieces every page uses: the loading/error block around a resource, and field errors left by a failed
+//! form post (post/redirect/get).
+
+use crate::lang::{tr, use_lang};
+use domain::{AppError, ErrCode, T};
+use leptos::prelude::*;
+use serde::{de::DeserializeOwned, Serialize};
+
+/// Renders `ok(value)` once `resource` has loaded, or its error in the page's language.
+#[component]
+pub fn Loaded<D, V, F>(resource: Resource<Result<D, AppError>>, ok: F) -> impl IntoView
+where
+    D: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    V: IntoView + 'static,
+    F: Fn(D) -> V + Clone + Send + Sync + 'static,
+{
+    let lang = use_lang();
+    view! {
+        <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
+            {move || {
+                let ok = ok.clone();
+                Suspend::new(async move {
+                    match resource.await {
+                        Ok(v) => ok(v).into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{e.message(lang)}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Reads `?error=code&field=name` left by a form post that failed.
+pub fn form_error() -> (Memo<Option<ErrCode>>, Memo<Option<String>>) {
+    let query = leptos_router::hooks::use_query_map();
+    let code = Memo::new(move |_| {
+        query
+            .read()
+            .get("error")
+            .and_then(|c| serde_json::from_value::<ErrCode>(serde_json::Value::String(c)).ok())
+    });
+    let field = Memo::new(move |_| query.read().get("field"));
+    (code, field)
+}
+
+/// The message for one field, shown next to it.
+#[component]
+pub fn FieldError(name: &'static str, code: Memo<Option<ErrCode>>, field: Memo<Option<String>>) -> impl IntoView {
+    let lang = use_lang();
+    move || {
+        (field.get().as_deref() == Some(name)).then(|| code.get()).flatten().map(|c| {
+            view! {
+                <p class="field-error" id=format!("{name}-error") role="alert">
+                    {c.text().get(lang)}
+                </p>
+            }
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! Record events and the grades they give: recording an event re-derives the grade in the same transaction.
+
+use super::registry::business_id;
+use crate::clock::now;
+use crate::staff::audit::{self, Actor};
+use crate::store::{col, Change, Store};
+use domain::credit::{CreditRules, EventInput, EventKind, ScoredEvent, Severity};
+use domain::{AppError, ErrCode};
+use sqlx::AnyConnection;
+
+/// The rules in force (the shipped table until staff store another), on the caller's connection.
+pub async fn rules_in(conn: &mut AnyConnection) -> Result<CreditRules, AppError> {
+    let row = sqlx::query("SELECT rules FROM credit_rules WHERE id = 1").fetch_optional(&mut *conn).await?;
+    match row {
+        Some(r) => serde_json::from_str(&col::<String>(&r, "rules")?).map_err(AppError::internal),
+        None => Ok(CreditRules::default()),
+    }
+}
+
+/// The rules in force.
+pub async fn rules(store: &Store) -> Result<CreditRules, AppError> {
+    rules_in(&mut *store.pool().acquire().await?).await
+}
+
+/// Records an event and re-derives the grade; a changed grade or score is appended to the history. The event,
+/// the grade, its history row and the audit entry commit together or not at all, on one connection.
+pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(), AppError> {
+    let t = now();
+    if e.occurred_at > t + 86_400 {
+        return Err(AppError::field(ErrCode::InvalidValue, "occurred_at"));
+    }
+    let mut tx = store.pool().begin().await?;
+    let id = business_id(&mut tx, &e.credit_code).await?;
+    sqlx::query(
+        "INSERT INTO credit_events (business_id, kind, severity, occurred_at, source, description, created_at, \
+         created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id)
+    .bind(e.kind.as_str())
+    .bind(e.severity.as_str())
+    .bind(e.occurred_at)
+    .bind(&e.source)
+    .bind(&e.description)
+    .bind(t)
+    .bind(&actor.name)
+    .execute(&mut *tx)
+    .await?;
+    if e.kind == EventKind::InspectionFinding {
+        sqlx::query(
+            "UPDATE businesses SET last_inspected_at = $1 WHERE id = $2 \
+             AND (last_inspected_at IS NULL OR last_inspected_at < $1)",
+        )
+        .bind(e.occurred_at)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let rules = rules_in(&mut tx).await?;
+    recompute_in(&mut tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
+    let target = format!("business:{}", e.credit_code);
+    audit::record_in(&mut tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
+    tx.commit().await?;
+    store.announce(Change::Registry);
+    Ok(())
+}
+
+/// The events of a business, newest first, with their source and description.
+pub(crate) async fn events_of(
+    conn: &mut AnyConnection,
+    id: i64,
+) -> Result<Vec<(ScoredEvent, String, String)>, AppError> {
+    let rows = sqlx::query(
+        "SELECT kind, severity, occurred_at, source, description FROM credit_events WHERE business_id = $1 \
+         ORDER BY occurred_at DESC, id DESC",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            let kind: String = col(r, "kind")?;
+            let severity: String = col(r, "severity")?;
+            Ok((
+                ScoredEvent {
+                    kind: EventKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad kind {kind}")))?,
+                    severity: Severity::parse(&severity)
+                        .ok_or_else(|| AppError::internal(format!("bad severity {severity}")))?,
+                    occurred_at: col(r, "occurred_at")?,
+                },
+                col(r, "source")?,
+                col(r, "description")?,
+            ))
+        })
+        .collect()
+}
+
+/// Re-derives score, grade and watch list from the events at `at` (grades go stale as events age out of the
+/// period; a sweep calls this); appends to the history when anything changed.
+pub async fn recompute(store: &Store, id: i64, reason: &str, at: i64) -> Result<(), AppError> {
+    let mut tx = store.pool().begin().await?;
+    let rules = rules_in(&mut tx).await?;
+    recompute_in(&mut tx, &rules, id, reason, at).await?;
+    tx.commit().await?;
+    store.announce(Change::Registry);
+    Ok(())
+}
+
+/// [`recompute`] inside the caller's transaction.
+pub(crate) async fn recompute_in(
+    conn: &mut AnyConnection,
+    rules: &CreditRules,
+    id: i64,
+    reason: &str,
+    at: i64,
+) -> Result<(), AppError> {
+    let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
+    let a = rules.assess(&events, at);
+    let row = sqlx::query("SELECT score, grade, watch_list FROM businesses WHERE id = $1")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let (score, grade, watch): (i64, String, i64) = (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
+    if score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list {
+        return Ok(());
+    }
+    sqlx::query("UPDATE businesses SET score = $1, grade = $2, watch_list = $3, updated_at = $4 WHERE id = $5")
+        .bind(a.score)
+        .bind(a.grade.as_str())
+        .bind(i64::from(a.watch_list))
+        .bind(at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query(
+        "INSERT INTO grade_history (business_id, at, score, grade, watch_list, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(at)
+    .bind(a.score)
+    .bind(a.grade.as_str())
+    .bind(i64::from(a.watch_list))
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

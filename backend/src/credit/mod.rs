@@ -1,0 +1,18 @@
+//! 信用: the business registry, grades, search, the right to reply, imports and the demo registry.
+
+/// Creating and editing businesses, one business's public record, the bulk export.
+pub mod registry;
+/// Record events, the rules in force, grade recomputation.
+pub mod events;
+/// Search by identifier or substring.
+pub mod search;
+/// Right to reply and credit repair (moderated).
+pub mod replies;
+/// Bulk import of the registry from CSV, as a background job with progress.
+pub mod import;
+/// The generated demo registry.
+pub mod seed;
+
+pub use events::{add_event, recompute, rules};
+pub use registry::{count, detail, export, save_business, upsert_business, Upserted};
+pub use search::{search, MAX_CANDIDATES};

@@ -1,0 +1,186 @@
+//! The business registry: creating and editing businesses, the public record of one, and the bulk export.
+//! Every use case holds at most one pooled connection at a time: a request that waits for a second connection
+//! while holding a first can deadlock the pool under a burst (hardening finding 0).
+
+use super::events::{events_of, rules_in};
+use crate::clock::now;
+use crate::staff::audit::{self, Actor};
+use crate::store::{col, Change, Store};
+use domain::credit::{
+    BusinessDetail, BusinessInput, BusinessSummary, CreditCode, CreditEventView, DynamicGrade, Grade, GradePoint,
+};
+use domain::AppError;
+use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
+
+pub(crate) const SUMMARY_COLS: &str = "credit_code, licence_no, name, address, district, category, status, score, \
+                                        grade, watch_list, dynamic_grade, last_inspected_at";
+
+pub(crate) fn grade_col(r: &AnyRow, name: &str) -> Result<Grade, AppError> {
+    let g: String = col(r, name)?;
+    Grade::parse(&g).ok_or_else(|| AppError::internal(format!("bad grade {g}")))
+}
+
+pub(crate) fn summary(r: &AnyRow) -> Result<BusinessSummary, AppError> {
+    let dynamic: Option<String> = col(r, "dynamic_grade")?;
+    Ok(BusinessSummary {
+        credit_code: col(r, "credit_code")?,
+        licence_no: col(r, "licence_no")?,
+        name: col(r, "name")?,
+        address: col(r, "address")?,
+        district: col(r, "district")?,
+        category: col(r, "category")?,
+        status: col(r, "status")?,
+        score: col(r, "score")?,
+        grade: grade_col(r, "grade")?,
+        watch_list: col::<i64>(r, "watch_list")? != 0,
+        dynamic_grade: dynamic.as_deref().and_then(DynamicGrade::parse),
+        last_inspected_at: col(r, "last_inspected_at")?,
+    })
+}
+
+/// What an upsert did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Upserted {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+impl Upserted {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Upserted::Created => "created",
+            Upserted::Updated => "updated",
+            Upserted::Unchanged => "unchanged",
+        }
+    }
+}
+
+/// Creates or updates a business by credit code on the caller's connection. Re-applying identical data
+/// changes nothing (not even `updated_at`), so re-running an import is a no-op.
+pub async fn upsert_business(conn: &mut AnyConnection, b: &BusinessInput, at: i64) -> Result<Upserted, AppError> {
+    let existed = sqlx::query("SELECT 1 AS x FROM businesses WHERE credit_code = $1")
+        .bind(b.credit_code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .is_some();
+    let row = sqlx::query(
+        "INSERT INTO businesses (credit_code, licence_no, name, address, district, category, status, \
+         dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         ON CONFLICT (credit_code) DO UPDATE SET licence_no = excluded.licence_no, name = excluded.name, \
+         address = excluded.address, district = excluded.district, category = excluded.category, \
+         status = excluded.status, dynamic_grade = excluded.dynamic_grade, \
+         last_inspected_at = excluded.last_inspected_at, search_tokens = excluded.search_tokens, \
+         updated_at = excluded.updated_at \
+         WHERE businesses.licence_no IS DISTINCT FROM excluded.licence_no \
+            OR businesses.name <> excluded.name OR businesses.address <> excluded.address \
+            OR businesses.district <> excluded.district OR businesses.category <> excluded.category \
+            OR businesses.status <> excluded.status \
+            OR businesses.dynamic_grade IS DISTINCT FROM excluded.dynamic_grade \
+            OR businesses.last_inspected_at IS DISTINCT FROM excluded.last_inspected_at \
+         RETURNING created_at, updated_at",
+    )
+    .bind(b.credit_code.as_str())
+    .bind(b.licence_no.as_ref().map(|l| l.as_str().to_owned()))
+    .bind(&b.name)
+    .bind(&b.address)
+    .bind(&b.district)
+    .bind(&b.category)
+    .bind(&b.status)
+    .bind(b.dynamic_grade.map(|d| d.as_str()))
+    .bind(b.last_inspected_at)
+    .bind(b.search_tokens())
+    .bind(at)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match (row, existed) {
+        (None, _) => Upserted::Unchanged,
+        (Some(_), false) => Upserted::Created,
+        (Some(_), true) => Upserted::Updated,
+    })
+}
+
+/// Staff create or edit one business; the change and its audit entry commit together.
+pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> Result<Upserted, AppError> {
+    let mut tx = store.pool().begin().await?;
+    let outcome = upsert_business(&mut tx, b, now()).await?;
+    if outcome != Upserted::Unchanged {
+        let action = if outcome == Upserted::Created { "business.create" } else { "business.update" };
+        audit::record_in(&mut tx, actor, action, Some(&format!("business:{}", b.credit_code)), None, None).await?;
+    }
+    tx.commit().await?;
+    if outcome != Upserted::Unchanged {
+        store.announce(Change::Registry);
+    }
+    Ok(outcome)
+}
+
+/// The id of a business, on the caller's connection.
+pub(crate) async fn business_id(conn: &mut AnyConnection, code: &CreditCode) -> Result<i64, AppError> {
+    let row = sqlx::query("SELECT id FROM businesses WHERE credit_code = $1")
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    col(&row, "id")
+}
+
+/// The public record of a business, read on one connection.
+pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessDetail>, AppError> {
+    let mut conn = store.pool().acquire().await?;
+    let row = sqlx::query(&format!("SELECT id, {SUMMARY_COLS} FROM businesses WHERE credit_code = $1"))
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let id: i64 = col(&row, "id")?;
+    let rules = rules_in(&mut conn).await?;
+    let since = now() - rules.period_days * 86_400;
+    let events = events_of(&mut conn, id)
+        .await?
+        .into_iter()
+        .map(|(e, source, description)| CreditEventView {
+            kind: e.kind,
+            severity: e.severity,
+            points: rules.points_for(e.kind, e.severity),
+            occurred_at: e.occurred_at,
+            source,
+            description,
+            in_period: e.occurred_at > since,
+        })
+        .collect();
+    let history = sqlx::query(
+        "SELECT at, score, grade, watch_list, reason FROM grade_history WHERE business_id = $1 ORDER BY at, id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(GradePoint {
+            at: col(r, "at")?,
+            score: col(r, "score")?,
+            grade: grade_col(r, "grade")?,
+            watch_list: col::<i64>(r, "watch_list")? != 0,
+            reason: col(r, "reason")?,
+        })
+    })
+    .collect::<Result<Vec<_>, AppError>>()?;
+    let replies = super::replies::published_in(&mut conn, id).await?;
+    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
+}
+
+/// The whole public registry with grades, in credit-code order (for bulk downloads).
+pub async fn export(store: &Store) -> Result<Vec<BusinessSummary>, AppError> {
+    let rows = sqlx::query(&format!("SELECT {SUMMARY_COLS} FROM businesses ORDER BY credit_code"))
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(summary).collect()
+}
+
+/// Number of businesses.
+pub async fn count(store: &Store) -> Result<i64, AppError> {
+    col(&sqlx::query("SELECT COUNT(*) AS n FROM businesses").fetch_one(store.pool()).await?, "n")
+}

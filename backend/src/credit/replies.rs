@@ -1,0 +1,186 @@
+//! Right to reply and credit repair: a business submits text and a contact from its public page; staff approve
+//! or reject; approved replies are published on the page as the business's own words. Caps are checked and
+//! applied in one atomic step, so parallel submissions cannot slip past them.
+
+use crate::clock::now;
+use crate::config::DbKind;
+use crate::staff::audit::{self, Actor};
+use crate::store::{col, Change, Store};
+use domain::credit::{CreditCode, ReplyInput, ReplyKind, ReplyOrigin, ReplyStatus, ReplyView};
+use domain::{AppError, ErrCode};
+use sqlx::AnyConnection;
+
+/// Pending submissions per business, so one business cannot flood the queue.
+pub const MAX_PENDING_PER_BUSINESS: i64 = 3;
+/// Pending submissions per contact, across businesses: one impersonator cannot freeze many businesses.
+pub const MAX_PENDING_PER_CONTACT: i64 = 3;
+/// Submissions per network prefix (IPv4 /24, IPv6 /48) per day.
+pub const MAX_PER_PREFIX_PER_DAY: i64 = 10;
+
+const INSERT: &str = "INSERT INTO business_replies (business_id, kind, body, contact, status, created_at, ip_prefix) \
+     SELECT b.id, $2, $3, $4, 'pending', $5, $6 FROM businesses b WHERE b.credit_code = $1 \
+     AND (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'pending') < $7 \
+     AND (SELECT COUNT(*) FROM business_replies r WHERE r.contact = $4 AND r.status = 'pending') < $8 \
+     AND (SELECT COUNT(*) FROM business_replies r WHERE r.ip_prefix = $6 AND r.created_at > $5 - 86400) < $9 \
+     RETURNING id";
+
+/// Files a reply or repair request from `ip_prefix`. Returns its id. Refusals: unknown business 404; the
+/// business's queue full 409 naming `body`; the contact's 409 naming `contact`; the network's 429.
+pub async fn submit(store: &Store, code: &CreditCode, r: &ReplyInput, ip_prefix: Option<&str>) -> Result<i64, AppError> {
+    let t = now();
+    let mut conn = store.pool().acquire().await?;
+    let inserted = match store.kind() {
+        // An INSERT takes SQLite's write lock before it reads, so the counts and the insert are one step.
+        DbKind::Sqlite => insert(&mut conn, code, r, ip_prefix, t).await?,
+        // PostgreSQL reads a snapshot per statement: serialise submissions for the same business and the same
+        // contact with locks first, then count and insert in a statement that sees every committed row.
+        DbKind::Postgres => {
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::query("SELECT id FROM businesses WHERE credit_code = $1 FOR UPDATE")
+                .bind(code.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l")
+                .bind(&r.contact)
+                .fetch_one(&mut *tx)
+                .await?;
+            let id = insert(&mut tx, code, r, ip_prefix, t).await?;
+            tx.commit().await?;
+            id
+        }
+    };
+    if let Some(id) = inserted {
+        return Ok(id);
+    }
+    // Refused: say why.
+    let exists = sqlx::query("SELECT id FROM businesses WHERE credit_code = $1")
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = exists else { return Err(AppError::not_found()) };
+    let id: i64 = col(&row, "id")?;
+    let per_business: i64 = col(
+        &sqlx::query("SELECT COUNT(*) AS n FROM business_replies WHERE business_id = $1 AND status = 'pending'")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?,
+        "n",
+    )?;
+    if per_business >= MAX_PENDING_PER_BUSINESS {
+        return Err(AppError::field(ErrCode::Conflict, "body"));
+    }
+    let per_contact: i64 = col(
+        &sqlx::query("SELECT COUNT(*) AS n FROM business_replies WHERE contact = $1 AND status = 'pending'")
+            .bind(&r.contact)
+            .fetch_one(&mut *conn)
+            .await?,
+        "n",
+    )?;
+    if per_contact >= MAX_PENDING_PER_CONTACT {
+        return Err(AppError::field(ErrCode::Conflict, "contact"));
+    }
+    Err(AppError::rate_limited(3600))
+}
+
+async fn insert(
+    conn: &mut AnyConnection,
+    code: &CreditCode,
+    r: &ReplyInput,
+    ip_prefix: Option<&str>,
+    t: i64,
+) -> Result<Option<i64>, AppError> {
+    // Without a known network the per-prefix cap cannot apply (the CLI, tests): an impossible prefix counts 0.
+    let prefix = ip_prefix.unwrap_or("-");
+    let row = sqlx::query(INSERT)
+        .bind(code.as_str())
+        .bind(r.kind.as_str())
+        .bind(&r.body)
+        .bind(&r.contact)
+        .bind(t)
+        .bind(prefix)
+        .bind(MAX_PENDING_PER_BUSINESS)
+        .bind(MAX_PENDING_PER_CONTACT)
+        .bind(if ip_prefix.is_some() { MAX_PER_PREFIX_PER_DAY } else { i64::MAX })
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|r| col(&r, "id")).transpose()
+}
+
+fn view(r: &sqlx::any::AnyRow, staff: bool) -> Result<ReplyView, AppError> {
+    let kind: String = col(r, "kind")?;
+    let status: String = col(r, "status")?;
+    Ok(ReplyView {
+        id: col(r, "id")?,
+        credit_code: col(r, "credit_code")?,
+        business_name: col(r, "name")?,
+        kind: ReplyKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad reply kind {kind}")))?,
+        body: col(r, "body")?,
+        contact: if staff { Some(col(r, "contact")?) } else { None },
+        status: ReplyStatus::parse(&status).ok_or_else(|| AppError::internal(format!("bad status {status}")))?,
+        created_at: col(r, "created_at")?,
+        origin: if staff {
+            Some(ReplyOrigin {
+                ip_prefix: col::<Option<String>>(r, "ip_prefix")?.filter(|p| p != "-"),
+                contact_submissions: col(r, "contact_submissions")?,
+                contact_businesses: col(r, "contact_businesses")?,
+            })
+        } else {
+            None
+        },
+    })
+}
+
+/// The moderation queue (staff), oldest first, with where each came from and the contact's history.
+pub async fn pending(store: &Store, limit: i64) -> Result<Vec<ReplyView>, AppError> {
+    let rows = sqlx::query(
+        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.contact, r.status, r.created_at, r.ip_prefix, \
+         (SELECT COUNT(*) FROM business_replies c WHERE c.contact = r.contact) AS contact_submissions, \
+         (SELECT COUNT(DISTINCT c.business_id) FROM business_replies c WHERE c.contact = r.contact) AS contact_businesses \
+         FROM business_replies r JOIN businesses b ON b.id = r.business_id \
+         WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT $1",
+    )
+    .bind(limit.clamp(1, 200))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(|r| view(r, true)).collect()
+}
+
+/// Approved replies of one business (public; never the contact), on the caller's connection.
+pub(crate) async fn published_in(conn: &mut AnyConnection, business_id: i64) -> Result<Vec<ReplyView>, AppError> {
+    let rows = sqlx::query(
+        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.status, r.decided_at AS created_at \
+         FROM business_replies r JOIN businesses b ON b.id = r.business_id \
+         WHERE r.business_id = $1 AND r.status = 'approved' AND r.kind = 'reply' ORDER BY r.decided_at DESC",
+    )
+    .bind(business_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|r| view(r, false)).collect()
+}
+
+/// Approves or rejects a pending submission.
+pub async fn decide(store: &Store, actor: &Actor, id: i64, approve: bool, note: &str) -> Result<(), AppError> {
+    let note = domain::text::TextRule::optional(500).check("note", note)?;
+    let status = if approve { ReplyStatus::Approved } else { ReplyStatus::Rejected };
+    let mut tx = store.pool().begin().await?;
+    let done = sqlx::query(
+        "UPDATE business_replies SET status = $1, decided_at = $2, decided_by = $3, note = $4 \
+         WHERE id = $5 AND status = 'pending'",
+    )
+    .bind(status.as_str())
+    .bind(now())
+    .bind(&actor.name)
+    .bind(note)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if done == 0 {
+        return Err(AppError::not_found());
+    }
+    audit::record_in(&mut tx, actor, &format!("reply.{}", status.as_str()), Some(&format!("reply:{id}")), None, None)
+        .await?;
+    tx.commit().await?;
+    store.announce(Change::Registry);
+    Ok(())
+}

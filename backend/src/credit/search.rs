@@ -1,0 +1,184 @@
+//! Registry search: exact identifiers, then any 2+ character substring of name or address through the bigram
+//! index (SQLite FTS5, PostgreSQL GIN over a stored tsvector), ranked and bounded.
+
+use super::registry::{summary, SUMMARY_COLS};
+use crate::config::DbKind;
+use crate::store::{col, Store};
+use domain::credit::{bigrams, BusinessSummary, CreditCode, Page, SearchQuery};
+use domain::AppError;
+
+/// Search candidates examined per query: bounds the work for very common terms (e.g. `绵阳`).
+pub const MAX_CANDIDATES: i64 = 1_000;
+
+/// The phrase of bigram tokens for a query, safe to embed in an FTS5 MATCH string (tokens are alphanumeric).
+fn phrase(q: &str) -> String {
+    bigrams(q).join(" ")
+}
+
+/// `%`, `_` and `\` taken literally in a LIKE pattern (with `ESCAPE '\'`).
+fn like_escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+/// Searches the registry. An exact credit code or licence number finds that business; otherwise names and
+/// addresses are matched by substring through the bigram index, ranked exact name > name prefix > name
+/// substring > address, then shorter names first. Filters narrow the candidates inside the index query.
+pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
+    let mut filters = Vec::new();
+    let mut binds: Vec<String> = Vec::new();
+    let mut push = |cond: &str, v: String, filters: &mut Vec<String>| {
+        binds.push(v);
+        filters.push(cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(d) = &q.district {
+        push("b.district = ?", d.clone(), &mut filters);
+    }
+    if let Some(g) = q.grade {
+        push("b.grade = ?", g.as_str().to_owned(), &mut filters);
+    }
+    if let Some(c) = &q.category {
+        push("b.category = ?", c.clone(), &mut filters);
+    }
+    if let Some(w) = q.watch_list {
+        filters.push(format!("b.watch_list = {}", i64::from(w)));
+    }
+    let offset = (q.page - 1) * q.per_page;
+
+    let Some(text) = &q.q else {
+        // Browse with filters only.
+        let where_ = if filters.is_empty() { "1 = 1".to_owned() } else { filters.join(" AND ") };
+        let count_sql = format!("SELECT COUNT(*) AS n FROM businesses b WHERE {where_}");
+        let list_sql = format!(
+            "SELECT {SUMMARY_COLS} FROM businesses b WHERE {where_} ORDER BY b.grade, b.name, b.id LIMIT {} OFFSET {offset}",
+            q.per_page
+        );
+        let mut count = sqlx::query(&count_sql);
+        let mut list = sqlx::query(&list_sql);
+        for b in &binds {
+            count = count.bind(b.clone());
+            list = list.bind(b.clone());
+        }
+        let total: i64 = col(&count.fetch_one(store.pool()).await?, "n")?;
+        let items = list.fetch_all(store.pool()).await?.iter().map(summary).collect::<Result<_, _>>()?;
+        return Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false });
+    };
+
+    // Exact identifiers first.
+    let exact = if let Ok(code) = CreditCode::parse(text) {
+        Some(("credit_code", code.as_str().to_owned()))
+    } else if let Ok(lic) = domain::credit::LicenceNo::parse(text) {
+        Some(("licence_no", lic.as_str().to_owned()))
+    } else {
+        None
+    };
+    if let Some((column, value)) = exact {
+        let mut sql = format!("SELECT {SUMMARY_COLS} FROM businesses b WHERE b.{column} = ${}", binds.len() + 1);
+        for f in &filters {
+            sql.push_str(" AND ");
+            sql.push_str(f);
+        }
+        let mut query = sqlx::query(&sql);
+        for b in &binds {
+            query = query.bind(b.clone());
+        }
+        let items: Vec<BusinessSummary> =
+            query.bind(value).fetch_all(store.pool()).await?.iter().map(summary).collect::<Result<_, _>>()?;
+        let total = items.len() as i64;
+        let items = if q.page == 1 { items } else { Vec::new() };
+        return Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false });
+    }
+
+    let n = binds.len();
+    let p_phrase = n + 1;
+    let p_exact = n + 2;
+    let p_prefix = n + 3;
+    let p_sub = n + 4;
+    let filter_sql: String = filters.iter().map(|f| format!(" AND {f}")).collect();
+    // District and category are tokens in the same index: intersecting posting lists beats scanning the
+    // matches of a common term for the few in one district.
+    let filter_toks = domain::credit::filter_tokens(q.district.as_deref(), q.category.as_deref());
+    let candidates = match store.kind() {
+        DbKind::Sqlite => format!(
+            "SELECT b.id FROM business_fts f JOIN businesses b ON b.id = f.rowid \
+             WHERE business_fts MATCH ${p_phrase}{filter_sql} LIMIT {MAX_CANDIDATES}"
+        ),
+        DbKind::Postgres => {
+            // Our own tokens (letters and digits only), safe to inline.
+            let extra: String = filter_toks.iter().map(|t| format!(" && to_tsquery('simple', '{t}')")).collect();
+            format!(
+                "SELECT b.id FROM businesses b WHERE b.search_tsv @@ \
+                 (phraseto_tsquery('simple', ${p_phrase}){extra}){filter_sql} LIMIT {MAX_CANDIDATES}"
+            )
+        }
+    };
+    let fts_arg = match store.kind() {
+        DbKind::Sqlite => {
+            let mut m = format!("\"{}\"", phrase(text));
+            for t in &filter_toks {
+                m.push_str(" AND ");
+                m.push_str(t);
+            }
+            m
+        }
+        DbKind::Postgres => phrase(text),
+    };
+    // Candidates from the index are checked against the real text (a phrase may span name and address), then
+    // ranked. Prefix matches on the name are added through the name index so they are never cut by the bound.
+    let prefix_range = match store.kind() {
+        DbKind::Sqlite => format!("b.name >= ${p_exact} AND b.name < ${p_exact} || char(1114111)"),
+        DbKind::Postgres => format!("b.name COLLATE \"C\" >= ${p_exact} AND b.name COLLATE \"C\" < ${p_exact} || chr(1114111)"),
+    };
+    let make_sql = |limit: i64, offset: i64| {
+        format!(
+            "WITH cand AS MATERIALIZED (SELECT id FROM ({candidates}) c1 UNION \
+                 SELECT id FROM (SELECT b.id FROM businesses b WHERE {prefix_range}{filter_sql} LIMIT 500) c2), \
+             ranked AS MATERIALIZED (SELECT b.*, CASE WHEN b.name = ${p_exact} THEN 0 WHEN b.name LIKE ${p_prefix} ESCAPE '\\' THEN 1 \
+                 WHEN b.name LIKE ${p_sub} ESCAPE '\\' THEN 2 ELSE 3 END AS rank \
+               FROM businesses b WHERE b.id IN (SELECT id FROM cand) \
+               AND (b.name LIKE ${p_sub} ESCAPE '\\' OR b.address LIKE ${p_sub} ESCAPE '\\')) \
+             SELECT {SUMMARY_COLS}, (SELECT COUNT(*) FROM ranked) AS total FROM ranked \
+             ORDER BY rank, LENGTH(name), name, credit_code LIMIT {limit} OFFSET {offset}"
+        )
+    };
+    let escaped = like_escape(text);
+    let fetch = |limit: i64, offset: i64| {
+        let sql = make_sql(limit, offset);
+        let binds = binds.clone();
+        let fts_arg = fts_arg.clone();
+        let text = text.clone();
+        let escaped = escaped.clone();
+        async move {
+            let mut query = sqlx::query(&sql);
+            for b in &binds {
+                query = query.bind(b.clone());
+            }
+            query
+                .bind(fts_arg)
+                .bind(text)
+                .bind(format!("{escaped}%"))
+                .bind(format!("%{escaped}%"))
+                .fetch_all(store.pool())
+                .await
+        }
+    };
+    let rows = fetch(q.per_page, offset).await?;
+    let total = match rows.first() {
+        Some(r) => col(r, "total")?,
+        None if q.page > 1 => match fetch(1, 0).await?.first() {
+            Some(r) => col(r, "total")?,
+            None => 0,
+        },
+        None => 0,
+    };
+    let items = rows.iter().map(summary).collect::<Result<_, _>>()?;
+    Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: total >= MAX_CANDIDATES })
+}
+
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(super::like_escape("100%_a\\"), "100\\%\\_a\\\\");
+    }
+}

@@ -1,0 +1,44 @@
+//! Staff accounts.
+
+use crate::staff::audit::{self, Actor};
+use crate::staff::auth::hash_password;
+use crate::clock::now;
+use crate::store::col;
+use crate::AppState;
+use domain::staff::{check_new_password, Role, StaffUser, Username};
+use domain::AppError;
+
+/// Creates an account. A taken username is a 409 naming `username`.
+pub async fn create(
+    state: &AppState,
+    actor: &Actor,
+    username: &str,
+    password: &str,
+    role: Role,
+) -> Result<StaffUser, AppError> {
+    let username = Username::parse(username)?;
+    check_new_password(password)?;
+    let hash = hash_password(state, password.to_owned()).await?;
+    let row = sqlx::query(
+        "INSERT INTO staff (username, password_hash, role, active, created_at) VALUES ($1, $2, $3, 1, $4) RETURNING id",
+    )
+    .bind(username.as_str())
+    .bind(hash)
+    .bind(role.as_str())
+    .bind(now())
+    .fetch_one(state.store.pool())
+    .await?;
+    let user = StaffUser { id: col(&row, "id")?, username: username.as_str().to_owned(), role };
+    let target = format!("staff:{}", user.username);
+    audit::record(&state.store, actor, "staff.create", Some(&target), Some(role.as_str()), None).await?;
+    Ok(user)
+}
+
+/// Whether an account with this username exists.
+pub async fn exists(state: &AppState, username: &str) -> Result<bool, AppError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM staff WHERE username = $1")
+        .bind(username.trim().to_lowercase())
+        .fetch_one(state.store.pool())
+        .await?;
+    Ok(col::<i64>(&row, "n")? > 0)
+}

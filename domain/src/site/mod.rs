@@ -1,0 +1,4 @@
+//! The brand site: the campaign's headline figures.
+
+/// The campaign figures shown on the home page.
+pub mod figures;

@@ -1,0 +1,68 @@
+//! Images for a business: the QR code of its page, and an embeddable credit badge for the shop's own site.
+
+use crate::http::Shared;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use domain::credit::{CreditCode, Grade};
+use domain::AppError;
+use http::header::{self, HeaderMap, HeaderValue};
+
+fn svg(body: String) -> Response {
+    let mut res = body.into_response();
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    // Other sites may show the badge.
+    h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    res
+}
+
+fn page_url(shared: &Shared, headers: &HeaderMap, code: &CreditCode) -> String {
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
+    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
+    let scheme = if shared.app.config.cookie_secure { "https" } else { "http" };
+    format!("{scheme}://{host}/credit/{code}")
+}
+
+/// `/credit/{code}/qr.svg`: scanned at the shop, opens the business's page.
+pub async fn qr(State(shared): State<Shared>, headers: HeaderMap, Path(code): Path<String>) -> Response {
+    let code = match CreditCode::parse(&code) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let url = page_url(&shared, &headers, &code);
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(qr) => svg(qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build()),
+        Err(e) => AppError::internal(e).into_response(),
+    }
+}
+
+/// `/credit/{code}/badge.svg`: the current grade, for a shop's own website.
+pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Response {
+    let code = match CreditCode::parse(&code) {
+        Ok(c) => c,
+        Err(e) => return e.into_response(),
+    };
+    let detail = match backend::credit::detail(&shared.app.store, &code).await {
+        Ok(Some(d)) => d,
+        Ok(None) => return AppError::not_found().into_response(),
+        Err(e) => return e.into_response(),
+    };
+    let grade = detail.summary.grade;
+    let color = match grade {
+        Grade::A => "#0a7c4a",
+        Grade::B => "#2f7fc1",
+        Grade::C => "#d97706",
+        Grade::D => "#b42318",
+    };
+    let label = grade.label().get(domain::Lang::Zh);
+    svg(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"220\" height=\"40\" viewBox=\"0 0 220 40\" role=\"img\" \
+         aria-label=\"食安绵阳 信用等级 {g} {label}\"><rect width=\"220\" height=\"40\" rx=\"6\" fill=\"#fff\" \
+         stroke=\"{color}\" stroke-width=\"2\"/><rect x=\"0\" y=\"0\" width=\"120\" height=\"40\" rx=\"6\" \
+         fill=\"{color}\"/><text x=\"60\" y=\"26\" font-size=\"15\" fill=\"#fff\" text-anchor=\"middle\" \
+         font-family=\"sans-serif\">食安绵阳·信用</text><text x=\"170\" y=\"27\" font-size=\"17\" font-weight=\"bold\" \
+         fill=\"{color}\" text-anchor=\"middle\" font-family=\"sans-serif\">{g} {label}</text></svg>",
+        g = grade.as_str()
+    ))
+}

@@ -1,0 +1,38 @@
+//! 信用: the registry's API, form posts, QR codes and badges. (The pages are declared in `app::credit`.)
+
+/// The registry API: search, one business, bulk downloads, replies.
+pub mod api;
+/// Form posts: replies, staff registry tools, CSV upload, moderation.
+pub mod forms;
+/// QR codes and embeddable badges.
+pub mod badges;
+
+use crate::http::routes::Routes;
+use domain::route::{Facts, Limit};
+use domain::staff::Role;
+
+/// Largest registry CSV staff may upload in the console (the whole city is ~6 MB).
+pub const IMPORT_MAX_BYTES: usize = 32 * 1024 * 1024;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/api/v1/businesses", Facts::API, api::search)
+        // Cached briefly: QR codes at popular stalls are scanned in bursts.
+        .get("/api/v1/businesses/{credit_code}", Facts::API.cached(5), api::get_one)
+        .post("/api/v1/businesses/{credit_code}/replies", Facts::WRITE, api::post_reply)
+        // The whole registry: rebuilt at most once a minute per instance, on its own small quota.
+        .get("/api/v1/downloads/businesses.csv", Facts::API.limit(Limit::Download).cached(60), api::download_csv)
+        .get("/api/v1/downloads/businesses.json", Facts::API.limit(Limit::Download).cached(60), api::download_json)
+        // Not cached: the code points at the host the request named.
+        .get("/credit/{code}/qr.svg", Facts::PAGE, badges::qr)
+        .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)
+        .post("/credit/{code}/reply", Facts::WRITE, forms::submit_reply)
+        .post("/staff/businesses", Facts::staff_write(Role::Moderator), forms::save_business)
+        .post("/staff/events", Facts::staff_write(Role::Moderator), forms::add_event)
+        .post(
+            "/staff/businesses/import",
+            Facts::staff_write(Role::Moderator).body_limit(IMPORT_MAX_BYTES),
+            forms::import_upload,
+        )
+        .post("/staff/replies/{id}/decide", Facts::staff_write(Role::Moderator), forms::decide_reply)
+}

@@ -1,0 +1,20 @@
+use crate::http::Shared;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use domain::figures::CampaignFigures;
+use domain::AppError;
+
+/// The campaign's headline figures.
+#[utoipa::path(get, path = "/api/v1/figures", tag = "campaign", responses(
+    (status = 200, body = CampaignFigures),
+    (status = 404, description = "not yet published", body = super::docs::ErrorBody),
+    (status = 429, description = "rate limited", body = super::docs::ErrorBody)
+))]
+pub async fn get_figures(State(shared): State<Shared>) -> Response {
+    match backend::site::figures::get(&shared.app.store).await {
+        Ok(Some(f)) => Json(f).into_response(),
+        Ok(None) => AppError::not_found().into_response(),
+        Err(e) => e.into_response(),
+    }
+}

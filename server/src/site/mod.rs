@@ -1,0 +1,33 @@
+//! The brand site: health checks, the language switch, the campaign figures (page form and API), the OpenAPI
+//! document and its readable page, and the API's JSON 404. (The pages are declared in `app::site`.)
+
+/// `/healthz` and `/readyz`.
+pub mod health;
+/// `GET /api/v1/figures`.
+pub mod api;
+/// The OpenAPI document (every module's operations) and its readable page.
+pub mod docs;
+/// The language switch and the figures form.
+pub mod forms;
+
+use crate::http::routes::Routes;
+use axum::response::{IntoResponse, Response};
+use domain::route::Facts;
+use domain::staff::Role;
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/healthz", Facts::HEALTH, health::healthz)
+        .get("/readyz", Facts::HEALTH, health::readyz)
+        .post("/lang", Facts::WRITE, forms::set_lang)
+        .post("/staff/figures", Facts::staff_write(Role::Moderator), forms::update_figures)
+        .get("/api/v1/figures", Facts::API, api::get_figures)
+        .get("/api/v1/openapi.json", Facts::API, docs::openapi_json)
+        .get("/api/v1/docs", Facts::PAGE, docs::docs_page)
+        // Unknown API paths answer in JSON, like the rest of the API.
+        .any("/api/{*rest}", Facts::API, not_found)
+}
+
+async fn not_found() -> Response {
+    domain::AppError::not_found().into_response()
+}

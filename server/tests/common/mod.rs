@@ -1,0 +1,103 @@
+#![allow(dead_code, unused_imports, reason = "each test file uses part of the helpers")]
+//! What every HTTP test file shares: the real app on port 0 over a fresh real database, clients, helpers, and
+//! `on_both!`, which runs a test on SQLite and on PostgreSQL.
+
+pub use backend::config::{Config, RateLimits};
+pub use backend::testing::{Backend, TestDb};
+pub use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, SET_COOKIE};
+pub use reqwest::{redirect, Client, StatusCode};
+pub use serde_json::Value;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: TestDb,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDb::with_config(backend, tweak).await;
+        backend::seed::demo_with(&db.state, 300).await.expect("seed");
+        let config = (*db.state.config).clone();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let running = server::build(config, listener).await.expect("build app");
+        let base = format!("http://{}", running.local_addr());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(running.serve(async move {
+            let _ = rx.await;
+        }));
+        TestApp { base, db, shutdown: Some(tx), task }
+    }
+
+    pub async fn default() -> TestApp {
+        Self::start(Backend::Sqlite, |_| {}).await
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(15), &mut self.task).await;
+        self.db.cleanup().await;
+    }
+
+    /// Signs in with a demo account; returns a client holding the session cookie.
+    pub async fn client_as(&self, username: &str) -> Client {
+        let c = client_with_cookies();
+        let res = c
+            .post(self.url("/staff/login"))
+            .form(&[("username", username), ("password", backend::seed::DEMO_PASSWORD)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login as {username}");
+        c
+    }
+}
+
+pub fn client() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+pub fn client_with_cookies() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).cookie_store(true).build().unwrap()
+}
+
+pub async fn json(res: reqwest::Response) -> Value {
+    res.json().await.expect("JSON body")
+}
+
+pub fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+
+/// Runs each named `async fn(Backend)` as two tests: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(backend::testing::Backend::Sqlite).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(backend::testing::Backend::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+/// A valid credit code in Mianyang with a chosen serial.
+pub fn code(prefix: &str, n: u32) -> String {
+    let body = format!("{prefix}{n:07}");
+    format!("{body}{}", domain::credit::credit_check_char(body.as_bytes()).unwrap())
+}

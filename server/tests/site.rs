@@ -1,0 +1,243 @@
+#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+//! HTTP tests of the brand site and the shared HTTP behaviour: health, pages, languages, errors, limits, CSRF, OpenAPI: the real app (real database, real middleware) on port 0,
+//! driven with reqwest, each case on SQLite and on PostgreSQL.
+
+mod common;
+
+use backend::testing::Backend;
+use common::*;
+
+on_both!(
+    health_and_readiness,
+    home_page_shows_figures_with_security_headers,
+    english_version_is_remembered,
+    not_found_is_html_for_pages_and_json_for_the_api,
+    bad_requests_get_clear_json_errors,
+    page_reads_are_rate_limited_with_retry_after,
+    forwarded_for_is_ignored_from_untrusted_peers,
+    cross_site_posts_are_refused,
+    openapi_document_lists_the_api,
+);
+
+async fn health_and_readiness(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let res = client().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let res = client().get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert_eq!(json(res).await["status"], "ready");
+    app.stop().await;
+}
+
+async fn home_page_shows_figures_with_security_headers(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    for round in 0..2 {
+        let res = client().get(app.url("/")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let h = res.headers().clone();
+        if round == 1 {
+            assert_eq!(header(&h, "x-page-cache"), "hit", "second anonymous view comes from the page cache");
+        }
+        assert_eq!(header(&h, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&h, "x-frame-options"), "DENY");
+        assert!(header(&h, "referrer-policy").contains("strict-origin"));
+        let csp = header(&h, "content-security-policy").to_owned();
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
+        let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce in CSP").to_owned();
+        let body = res.text().await.unwrap();
+        assert!(body.contains("<html lang=\"zh-CN\""), "Chinese first");
+        assert!(body.contains("43,993") && body.contains("49,895") && body.contains("99.7%"), "figures from the database");
+        assert!(body.contains("食安绵阳"));
+        assert!(body.contains(&format!("nonce=\"{nonce}\"")), "scripts carry this response's nonce");
+        assert!(!body.contains(server::http::headers::NONCE_MARKER), "marker never leaks");
+    }
+    // Each response gets its own nonce, cached or not.
+    let a = client().get(app.url("/")).send().await.unwrap();
+    let b = client().get(app.url("/")).send().await.unwrap();
+    assert_ne!(header(a.headers(), "content-security-policy"), header(b.headers(), "content-security-policy"));
+    app.stop().await;
+}
+
+async fn english_version_is_remembered(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let c = client_with_cookies();
+    let res = c.post(app.url("/lang")).form(&[("lang", "en"), ("next", "/credit")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(res.headers(), "location"), "/credit");
+    assert!(header(res.headers(), "set-cookie").starts_with("lang=en"));
+    let body = c.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(body.contains("<html lang=\"en\""));
+    assert!(body.contains("Campaign figures") && body.contains("Licensed food businesses"));
+    // Accept-Language alone also selects English; errors follow the language.
+    let res = client().get(app.url("/api/v1/nope")).header("accept-language", "en-US,en;q=0.9").send().await.unwrap();
+    assert_eq!(json(res).await["error"]["message"], "The requested resource was not found.");
+    // `next` cannot leave the site.
+    let res = client().post(app.url("/lang")).form(&[("lang", "zh"), ("next", "//evil.test/")]).send().await.unwrap();
+    assert_eq!(header(res.headers(), "location"), "/");
+    let res = client().post(app.url("/lang")).form(&[("lang", "fr"), ("next", "/")]).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["field"], "lang");
+    app.stop().await;
+}
+
+async fn not_found_is_html_for_pages_and_json_for_the_api(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let res = client().get(app.url("/no-such-page")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(header(res.headers(), "content-type").starts_with("text/html"));
+    assert!(res.text().await.unwrap().contains("页面不存在"));
+    let res = client().get(app.url("/api/v1/no-such-thing")).send().await.unwrap();
+    assert_eq!(res.status(), 404);
+    assert!(header(res.headers(), "content-type").starts_with("application/json"));
+    let body = json(res).await;
+    assert_eq!(body["error"]["code"], "not_found");
+    assert_eq!(body["error"]["message"], "找不到请求的资源。");
+    app.stop().await;
+}
+
+async fn bad_requests_get_clear_json_errors(engine: Backend) {
+    let app = TestApp::start(engine, |c| c.max_body_bytes = 4096).await;
+    // Oversized body.
+    let res = client()
+        .post(app.url("/staff/login"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(format!("username={}", "a".repeat(10_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(json(res).await["error"]["code"], "payload_too_large");
+    // Wrong content type for a form.
+    let res = client().post(app.url("/staff/login")).json(&serde_json::json!({"username": "x"})).send().await.unwrap();
+    assert_eq!(res.status(), 415);
+    assert_eq!(json(res).await["error"]["code"], "unsupported_media_type");
+    // Wrong method on an API resource.
+    let res = client().delete(app.url("/api/v1/figures")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(json(res).await["error"]["code"], "method_not_allowed");
+    // Missing fields name the field.
+    let res = client().post(app.url("/staff/login")).form(&[("username", "demo_admin")]).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["field"], "password");
+    app.stop().await;
+}
+
+async fn page_reads_are_rate_limited_with_retry_after(engine: Backend) {
+    let app = TestApp::start(engine, |c| {
+        c.rate_limits = RateLimits { page_per_min: 3, ..RateLimits::default() };
+    })
+    .await;
+    for i in 0..3 {
+        let res = client().get(app.url("/")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "request {i} within quota");
+        assert_eq!(header(res.headers(), "ratelimit-limit"), "3");
+    }
+    let res = client().get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = header(res.headers(), "retry-after").parse().unwrap();
+    assert!((1..=60).contains(&retry), "Retry-After {retry}");
+    assert_eq!(header(res.headers(), "ratelimit-remaining"), "0");
+    let body = json(res).await;
+    assert_eq!(body["error"]["code"], "rate_limited");
+    // Health checks and the API have their own budgets.
+    assert_eq!(client().get(app.url("/healthz")).send().await.unwrap().status(), 200);
+    assert_eq!(client().get(app.url("/api/v1/figures")).send().await.unwrap().status(), 200);
+    app.stop().await;
+}
+
+async fn forwarded_for_is_ignored_from_untrusted_peers(engine: Backend) {
+    let app = TestApp::start(engine, |c| {
+        c.rate_limits = RateLimits { api_per_min: 2, ..RateLimits::default() };
+    })
+    .await;
+    // Rotating X-Forwarded-For does not buy a fresh quota: the peer is not a trusted proxy.
+    for i in 0..2 {
+        let res = client().get(app.url("/api/v1/figures")).header("x-forwarded-for", format!("1.2.3.{i}")).send();
+        assert_eq!(res.await.unwrap().status(), 200);
+    }
+    let res = client().get(app.url("/api/v1/figures")).header("x-forwarded-for", "9.9.9.9").send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    app.stop().await;
+
+    // Behind a trusted proxy, each forwarded client has its own quota.
+    let app = TestApp::start(engine, |c| {
+        c.rate_limits = RateLimits { api_per_min: 1, ..RateLimits::default() };
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    })
+    .await;
+    for ip in ["203.0.113.1", "203.0.113.2"] {
+        let res = client().get(app.url("/api/v1/figures")).header("x-forwarded-for", ip).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{ip}");
+    }
+    let res = client().get(app.url("/api/v1/figures")).header("x-forwarded-for", "203.0.113.1").send().await.unwrap();
+    assert_eq!(res.status(), 429);
+    app.stop().await;
+}
+
+async fn cross_site_posts_are_refused(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let creds = [("username", "demo_admin"), ("password", backend::seed::DEMO_PASSWORD)];
+    let res = client()
+        .post(app.url("/staff/login"))
+        .header("origin", "http://evil.test")
+        .form(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(json(res).await["error"]["code"], "csrf_rejected");
+    let res = client()
+        .post(app.url("/staff/login"))
+        .header("sec-fetch-site", "cross-site")
+        .form(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The same post from our own origin works.
+    let host = app.base.trim_start_matches("http://").to_owned();
+    let res = client()
+        .post(app.url("/staff/login"))
+        .header("origin", format!("http://{host}"))
+        .header("sec-fetch-site", "same-origin")
+        .form(&creds)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    app.stop().await;
+}
+
+async fn openapi_document_lists_the_api(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let doc = json(client().get(app.url("/api/v1/openapi.json")).send().await.unwrap()).await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for path in ["/healthz", "/readyz", "/api/v1/figures"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} documented");
+    }
+    let page = client().get(app.url("/api/v1/docs")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("/api/v1/figures"));
+    let figures = json(client().get(app.url("/api/v1/figures")).send().await.unwrap()).await;
+    assert_eq!(figures["businesses"], 43_993);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn startup_errors_name_the_setting() {
+    let dir = std::env::temp_dir();
+    let listener = || async { tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap() };
+    let cases = [
+        ("mysql://root@127.0.0.1/x", "DATABASE_URL"),
+        ("postgres://postgres@127.0.0.1:1/unreachable", "DATABASE_URL"),
+        ("sqlite:///proc/portal-test/portal.db", "DATABASE_URL"),
+    ];
+    for (url, setting) in cases {
+        let config = Config::for_tests(url, &dir);
+        let err = match server::build(config, listener().await).await {
+            Ok(_) => panic!("{url} should not start"),
+            Err(e) => format!("{e:#}"),
+        };
+        assert!(err.contains(setting), "{url}: {err}");
+    }
+}
+
