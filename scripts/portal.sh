@@ -9,15 +9,17 @@ export DATABASE_URL="${DATABASE_URL:-sqlite://data/portal.db}"
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$(site_root)}"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 log "loading the demo data"
-"$(server_bin)" seed --demo
+# A fresh random password for the demo accounts on every start (or PORTAL_DEMO_PASSWORD when set).
+PASSWORD_LINE="$("$(server_bin)" seed --demo | grep 'demo staff password' || true)"
+PASSWORD="${PORTAL_DEMO_PASSWORD:-${PASSWORD_LINE##*: }}"
 cat >&2 <<MSG
 
   食安绵阳 portal: http://$LEPTOS_SITE_ADDR/
   Staff console:   http://$LEPTOS_SITE_ADDR/staff
-  Demo staff login (demo data only):
-      demo_admin / mianyang-demo-2026      (admin)
-      demo_moderator / mianyang-demo-2026  (moderator)
-      demo_viewer / mianyang-demo-2026     (viewer)
+  Demo staff login (demo data only; the password is new on every start):
+      demo_admin / $PASSWORD      (admin)
+      demo_moderator / $PASSWORD  (moderator)
+      demo_viewer / $PASSWORD     (viewer)
 
 MSG
 exec "$(server_bin)" serve

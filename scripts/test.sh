@@ -32,7 +32,7 @@ E2E_DIR="$(mktemp -d)"
 PORT="${E2E_PORT:-3099}"
 export DATABASE_URL="sqlite://$E2E_DIR/portal.db" PORTAL_DATA_DIR="$E2E_DIR" LEPTOS_SITE_ROOT="$(site_root)"
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PORTAL_RATE_PAGE_PER_MIN=6000 PORTAL_RATE_WRITE_PER_MIN=600
-export PORTAL_RATE_LOGIN_PER_MIN=100
+export PORTAL_RATE_LOGIN_PER_MIN=100 PORTAL_DEMO_PASSWORD="mianyang-demo-2026"
 "$(server_bin)" seed --demo
 "$(server_bin)" serve >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!
@@ -43,6 +43,8 @@ if ! (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test) 2>&1 
   exit 1
 fi
 RUST_PASSED="$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$LOGS/cargo.txt")"
+RUST_FAILED="$(awk '/^test result:/ { s += $6 } END { print s + 0 }' "$LOGS/cargo.txt")"
 E2E_PASSED="$(awk '$2 == "passed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
-log "all tests passed: $RUST_PASSED Rust tests, ${E2E_PASSED:-0} browser tests"
-echo "total: $((RUST_PASSED + ${E2E_PASSED:-0})) passed, 0 failed"
+E2E_FAILED="$(awk '$2 == "failed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
+log "Rust: $RUST_PASSED passed, $RUST_FAILED failed; browser: ${E2E_PASSED:-0} passed, ${E2E_FAILED:-0} failed"
+echo "total: $((RUST_PASSED + ${E2E_PASSED:-0})) passed, $((RUST_FAILED + ${E2E_FAILED:-0})) failed"

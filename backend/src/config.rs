@@ -70,6 +70,18 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Where the built site (`pkg/`, CSS, assets) is served from.
     pub site_root: PathBuf,
+    /// Cost of new password hashes: the OWASP baseline, or a cheap one only tests set (hashes carry their own
+    /// parameters, so verification works either way).
+    pub password_cost: PasswordCost,
+}
+
+/// Argon2id parameters for new hashes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordCost {
+    /// Argon2id, 19 MiB, t=2, p=1.
+    Owasp,
+    /// 64 KiB, t=1: for test databases only, never reachable from the command line.
+    TestsOnly,
 }
 
 impl Config {
@@ -90,6 +102,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             request_timeout: Duration::from_secs(15),
             site_root: PathBuf::from("target/site"),
+            password_cost: PasswordCost::TestsOnly,
         }
     }
 }
@@ -163,8 +176,16 @@ pub fn resolve_secret_key(env_value: Option<&str>, data_dir: &Path) -> anyhow::R
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let key = hex::encode(bytes);
-    std::fs::write(&path, &key)
+    // Readable by the server's user only: it keys the encryption of personal data.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(&path)
         .with_context(|| format!("PORTAL_DATA_DIR: cannot write {} (is the folder read-only?)", path.display()))?;
+    std::io::Write::write_all(&mut file, key.as_bytes())
+        .with_context(|| format!("PORTAL_DATA_DIR: cannot write {}", path.display()))?;
     Ok((key.into_bytes(), true))
 }
 
@@ -202,6 +223,12 @@ mod tests {
         assert!(generated);
         let (k2, generated) = resolve_secret_key(None, &dir).unwrap();
         assert!(!generated);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join("secret.key")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "the key file is private");
+        }
         assert_eq!(k1, k2);
         assert!(resolve_secret_key(Some("short"), &dir).is_err());
         let (k3, _) = resolve_secret_key(Some(&"k".repeat(40)), &dir).unwrap();

@@ -9,7 +9,9 @@ use domain::figures::CampaignFigures;
 use domain::staff::Role;
 use domain::AppError;
 
-/// The demo staff accounts' shared password. Only `server seed --demo` creates these accounts.
+/// The demo staff password the tests use (they pass it to [`demo_with`]). `server seed --demo` uses
+/// `PORTAL_DEMO_PASSWORD` when set, else a fresh random password printed once: a published password must never
+/// open a real console.
 pub const DEMO_PASSWORD: &str = "mianyang-demo-2026";
 pub const DEMO_ACCOUNTS: [(&str, Role); 3] =
     [("demo_admin", Role::Admin), ("demo_moderator", Role::Moderator), ("demo_viewer", Role::Viewer)];
@@ -35,23 +37,36 @@ pub struct SeedReport {
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
 pub const DEMO_BUSINESSES: u64 = 44_000;
 
-/// Loads the demo data. Running it twice changes nothing the second time.
-pub async fn demo(state: &AppState) -> Result<SeedReport, AppError> {
-    demo_with(state, DEMO_BUSINESSES).await
+/// Loads the demo data; the demo accounts get `password`. Running it twice changes no data the second time
+/// (the demo accounts' password is set again).
+pub async fn demo(state: &AppState, password: &str) -> Result<SeedReport, AppError> {
+    demo_with(state, DEMO_BUSINESSES, password).await
 }
 
 /// The demo data with a registry of `businesses` generated businesses (tests use a small one).
-pub async fn demo_with(state: &AppState, businesses: u64) -> Result<SeedReport, AppError> {
+pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Result<SeedReport, AppError> {
     let mut report = SeedReport {
         businesses_created: crate::credit::seed::load(&state.store, 0, businesses).await?,
         ..SeedReport::default()
     };
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
     for (name, role) in DEMO_ACCOUNTS {
-        if !staff::exists(state, name).await? {
-            staff::create(state, &Actor::cli(), name, DEMO_PASSWORD, role).await?;
+        if staff::exists(state, name).await? {
+            staff::set_password(state, &Actor::cli(), name, password).await?;
+        } else {
+            staff::create(state, &Actor::cli(), name, password, role).await?;
             report.accounts_created += 1;
         }
     }
     Ok(report)
+}
+
+/// Whether any demo account exists (the server refuses to serve them on a public address unless told to).
+pub async fn has_demo_accounts(state: &AppState) -> Result<bool, AppError> {
+    for (name, _) in DEMO_ACCOUNTS {
+        if staff::exists(state, name).await? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+pub(crate) static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 #[derive(Clone, Debug)]
 pub struct Store {
@@ -125,9 +125,15 @@ impl Store {
                     .with_context(|| format!("backup to {}", to.display()))?;
             }
             DbKind::Postgres => {
-                let status = tokio::process::Command::new("pg_dump")
+                // The password goes through the environment: arguments are visible in the process list.
+                let (url, password) = split_password(database_url);
+                let mut cmd = tokio::process::Command::new("pg_dump");
+                if let Some(p) = password {
+                    cmd.env("PGPASSWORD", p);
+                }
+                let status = cmd
                     .arg("--dbname")
-                    .arg(database_url)
+                    .arg(url)
                     .arg("--file")
                     .arg(to)
                     .status()
@@ -144,6 +150,33 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A PostgreSQL URL without its password, and the password (percent-decoded).
+fn split_password(url: &str) -> (String, Option<String>) {
+    let Some((scheme, rest)) = url.split_once("://") else { return (url.to_owned(), None) };
+    let (authority, tail) = rest.split_once('/').map(|(a, t)| (a, format!("/{t}"))).unwrap_or((rest, String::new()));
+    let Some((userinfo, host)) = authority.rsplit_once('@') else { return (url.to_owned(), None) };
+    let Some((user, password)) = userinfo.split_once(':') else { return (url.to_owned(), None) };
+    (format!("{scheme}://{user}@{host}{tail}"), Some(percent_decode(password)))
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() && s.is_char_boundary(i + 3) {
+            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Creates the SQLite file's folder and checks we can write there, so a read-only data folder is a one-line
@@ -169,4 +202,15 @@ where
 {
     use sqlx::Row;
     row.try_get(name).map_err(|e| domain::AppError::internal(format!("column {name}: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_password_leaves_the_url() {
+        let (url, pw) = super::split_password("postgres://app:s%40cret:x@db.internal:5432/portal?sslmode=require");
+        assert_eq!(url, "postgres://app@db.internal:5432/portal?sslmode=require");
+        assert_eq!(pw.as_deref(), Some("s@cret:x"));
+        assert_eq!(super::split_password("postgres://postgres@127.0.0.1/test"), ("postgres://postgres@127.0.0.1/test".into(), None));
+    }
 }

@@ -34,6 +34,52 @@ fn unique(prefix: &str) -> String {
     format!("{prefix}_{}_{}_{}", std::process::id(), n, t % 1_000_000_000)
 }
 
+fn pg_url(admin: &str, name: &str) -> String {
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    format!("{base}/{name}")
+}
+
+/// A migrated template database named after the migrations' content, made once and kept across runs (the
+/// test script drops only `portal_test_*`); a change to any migration makes a new one.
+async fn pg_template(admin_store: &Store, admin: &str) -> String {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            for m in crate::store::POSTGRES_MIGRATIONS.iter() {
+                h.update(&m.checksum);
+            }
+            let name = format!("portal_tpl_{}", &hex::encode(h.finalize())[..16]);
+            let exists = sqlx::query("SELECT 1 AS x FROM pg_database WHERE datname = $1")
+                .bind(&name)
+                .fetch_optional(admin_store.pool())
+                .await
+                .expect("look up the template")
+                .is_some();
+            if !exists {
+                let building = format!("{name}_build_{}", std::process::id());
+                sqlx::query(&format!("CREATE DATABASE {building} TEMPLATE template0 ENCODING 'UTF8'"))
+                    .execute(admin_store.pool())
+                    .await
+                    .expect("create the template");
+                let store = Store::connect(&pg_url(admin, &building)).await.expect("connect the template");
+                store.migrate().await.expect("migrate the template");
+                store.close().await;
+                // Renamed only once complete: a half-built template is never used.
+                let renamed = sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {name}"))
+                    .execute(admin_store.pool())
+                    .await;
+                if renamed.is_err() {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(admin_store.pool()).await;
+                }
+            }
+            name
+        })
+        .await
+        .clone()
+}
+
 impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         Self::with_config(backend, |_| {}).await
@@ -51,13 +97,25 @@ impl TestDb {
                 let admin_store = Store::connect(&admin)
                     .await
                     .unwrap_or_else(|e| panic!("PostgreSQL for tests ({admin}) is required: {e:#}"));
-                sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"))
-                    .execute(admin_store.pool())
-                    .await
-                    .expect("create test database");
+                let template = pg_template(&admin_store, &admin).await;
+                // Copying a migrated template is much faster than migrating; concurrent copies of one template
+                // can collide ("being accessed by other users"), so retry briefly.
+                let mut tries = 0;
+                loop {
+                    let created = sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
+                        .execute(admin_store.pool())
+                        .await;
+                    match created {
+                        Ok(_) => break,
+                        Err(e) if tries < 50 && e.to_string().contains("being accessed by other users") => {
+                            tries += 1;
+                            tokio::time::sleep(std::time::Duration::from_millis(20 + 10 * tries)).await;
+                        }
+                        Err(e) => panic!("create test database: {e}"),
+                    }
+                }
                 admin_store.close().await;
-                let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                (format!("{base}/{name}"), Some(name))
+                (pg_url(&admin, &name), Some(name))
             }
         };
         let store = Store::connect(&url).await.expect("connect test database");

@@ -60,6 +60,10 @@ impl Lang {
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
                 .unwrap_or(1.0);
+            // `q=0` means "not this one" (RFC 9110), and a weight that is not a number counts as nothing.
+            if !(q > 0.0 && q <= 1.0) {
+                continue;
+            }
             if let Some(lang) = Lang::parse(tag) {
                 if best.is_none_or(|(bq, _)| q > bq) {
                     best = Some((q, lang));
@@ -315,6 +319,9 @@ mod tests {
         assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
         assert_eq!(Lang::negotiate(Some("xx"), Some("en-US,en;q=0.9")), Lang::En);
         assert_eq!(Lang::negotiate(None, Some("fr-FR, en;q=0.5, zh;q=0.8")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("en;q=0")), Lang::Zh, "q=0 refuses English");
+        assert_eq!(Lang::negotiate(None, Some("en;q=0, fr")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, Some("en;q=nan")), Lang::Zh);
         assert_eq!(Lang::negotiate(None, Some("fr")), Lang::Zh);
         assert_eq!(Lang::negotiate(None, None), Lang::Zh);
         assert_eq!(Lang::parse("zh_Hans"), Some(Lang::Zh));

@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, jsEnabled, settle } from "./fixtures";
 import { DEMO_PASSWORD } from "./helpers";
 
 test("a moderator records an event, a business replies, the reply is moderated and published", async ({ page }, testInfo) => {
@@ -26,7 +26,8 @@ test("a moderator records an event, a business replies, the reply is moderated a
   // The business page shows the event and its points.
   await expect(page).toHaveURL(new RegExp(`/credit/${code}$`));
   await expect(page.getByRole("table")).toContainText(description);
-  await expect(page.getByRole("table")).toContainText("-2");
+  const row = page.getByRole("row").filter({ hasText: description });
+  await expect(row.getByRole("cell").nth(2)).toHaveText(/^-2/);
 
   // The business replies (a plain form; <details> opens without JavaScript too).
   await page.getByText("我是该商户：提交回应或信用修复申请").click();

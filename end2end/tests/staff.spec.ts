@@ -1,4 +1,4 @@
-import { test, expect } from "@playwright/test";
+import { test, expect, jsEnabled, settle } from "./fixtures";
 import { DEMO_PASSWORD } from "./helpers";
 
 test("staff sign in, see the console, and sign out", async ({ page }) => {

@@ -66,14 +66,18 @@ pub struct Opts {
     #[arg(long, env = "PORTAL_PAGE_CACHE_SECS", default_value_t = 5, global = true)]
     pub page_cache_secs: u64,
     /// Mark cookies `Secure` and send HSTS (set when served over TLS).
-    #[arg(long, env = "PORTAL_COOKIE_SECURE", default_value_t = false, global = true)]
-    pub cookie_secure: bool,
+    /// Unset: on, unless the portal listens on a loopback address (plain-HTTP development).
+    #[arg(long, env = "PORTAL_COOKIE_SECURE", global = true)]
+    pub cookie_secure: Option<bool>,
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "PORTAL_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
     /// Seconds before a request is answered 408.
     #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 15, global = true)]
     pub request_timeout_secs: u64,
+    /// Serve even though demo staff accounts exist and the address is not loopback (a public demo).
+    #[arg(long, env = "PORTAL_ALLOW_DEMO_ACCOUNTS", default_value_t = false, global = true)]
+    pub allow_demo_accounts: bool,
     /// The built site (CSS, WASM, assets). cargo-leptos sets it.
     #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
     pub site_root: PathBuf,
@@ -186,10 +190,11 @@ impl Opts {
                 login_per_min: per_min("PORTAL_RATE_LOGIN_PER_MIN", self.rate_login_per_min)?,
             },
             page_cache_ttl: Duration::from_secs(self.page_cache_secs),
-            cookie_secure: self.cookie_secure,
+            cookie_secure: self.cookie_secure.unwrap_or(!self.site_addr.ip().is_loopback()),
             max_body_bytes: self.max_body_bytes,
             request_timeout: Duration::from_secs(self.request_timeout_secs.max(1)),
             site_root: self.site_root.clone(),
+            password_cost: backend::config::PasswordCost::Owasp,
         })
     }
 }
@@ -224,8 +229,10 @@ async fn open(config: &Config) -> anyhow::Result<Store> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let config = cli.opts.to_config()?;
+    let opts_allow_demo = cli.opts.allow_demo_accounts;
     match cli.cmd.unwrap_or(Cmd::Serve) {
         Cmd::Serve => {
+            refuse_public_demo(&config, &opts_allow_demo).await?;
             let listener = tokio::net::TcpListener::bind(config.site_addr)
                 .await
                 .with_context(|| format!("LEPTOS_SITE_ADDR: cannot listen on {}", config.site_addr))?;
@@ -245,8 +252,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             let store = open(&config).await?;
             let state = AppState::new(store.clone(), config);
-            let report = backend::seed::demo(&state).await.map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
+            let (password, generated) = match std::env::var("PORTAL_DEMO_PASSWORD") {
+                Ok(p) if !p.is_empty() => (p, false),
+                _ => (random_password(), true),
+            };
+            let report =
+                backend::seed::demo(&state, &password).await.map_err(|e| anyhow::anyhow!("seeding failed: {e}"))?;
             tracing::info!(?report, "demo data loaded");
+            if generated {
+                #[allow(clippy::print_stdout, reason = "the one place the generated demo password is shown")]
+                {
+                    println!("demo staff password (demo_admin, demo_moderator, demo_viewer): {password}");
+                }
+            }
             store.close().await;
             Ok(())
         }
@@ -367,4 +385,31 @@ mod tests {
         assert!(cli.opts.to_config().unwrap_err().to_string().contains("PORTAL_SECRET_KEY"));
         let _ = std::fs::remove_dir_all(dir);
     }
+}
+
+/// A fresh password for the demo accounts: 16 random letters and digits.
+fn random_password() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
+}
+
+/// Demo accounts on a public address are someone else's console: refused unless explicitly allowed.
+async fn refuse_public_demo(config: &Config, allow: &bool) -> anyhow::Result<()> {
+    if *allow || config.site_addr.ip().is_loopback() {
+        return Ok(());
+    }
+    let store = open(config).await?;
+    let state = AppState::new(store.clone(), config.clone());
+    let demo = backend::seed::has_demo_accounts(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.close().await;
+    if demo {
+        anyhow::bail!(
+            "demo staff accounts exist and LEPTOS_SITE_ADDR {} is not loopback: remove them, or set \
+             PORTAL_ALLOW_DEMO_ACCOUNTS=true for a public demo",
+            config.site_addr
+        );
+    }
+    Ok(())
 }

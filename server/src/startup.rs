@@ -94,7 +94,7 @@ pub fn router(shared: Shared) -> anyhow::Result<Router> {
         move || {
             provide_context(state.clone());
             // Pages are rendered with a marker nonce; `http::headers` swaps in a fresh one per response.
-            provide_context(leptos::nonce::Nonce::from_value(http::headers::NONCE_MARKER));
+            provide_context(leptos::nonce::Nonce::from_value(http::headers::nonce_marker()));
         }
     };
     let shell = {
@@ -145,6 +145,14 @@ impl Running {
         let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
         // axum::serve sets no header-read timeout: slow clients could hold connections open forever.
         builder.http1().timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(10));
+        // HTTP/2: dead or silent peers are pinged and dropped; one connection cannot open unbounded streams.
+        builder
+            .http2()
+            .timer(TokioTimer::new())
+            .keep_alive_interval(Some(Duration::from_secs(20)))
+            .keep_alive_timeout(Duration::from_secs(10))
+            .max_concurrent_streams(64);
+        let connections = Connections::default();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -157,6 +165,12 @@ impl Running {
                             continue;
                         }
                     };
+                    // Slowloris: at most MAX_PER_IP open connections per client address and MAX_TOTAL in all;
+                    // beyond that a new connection is closed at once.
+                    let Some(slot) = connections.admit(peer.ip()) else {
+                        drop(stream);
+                        continue;
+                    };
                     // Without TCP_NODELAY streamed pages stall on Nagle's algorithm (DESIGN.md §7).
                     let _ = stream.set_nodelay(true);
                     let router = router.clone();
@@ -168,6 +182,7 @@ impl Running {
                     let conn = graceful.watch(conn.into_owned());
                     tokio::spawn(async move {
                         let _ = conn.await;
+                        drop(slot);
                     });
                 }
                 _ = &mut shutdown => break,
@@ -183,3 +198,62 @@ impl Running {
     }
 }
 
+
+/// Open connections per client address (IPv6 per /64) and in all.
+#[derive(Clone, Default)]
+struct Connections(std::sync::Arc<std::sync::Mutex<(usize, std::collections::HashMap<std::net::IpAddr, usize>)>>);
+
+/// Open connections one client address may hold.
+pub const MAX_PER_IP: usize = 128;
+/// Open connections in all.
+pub const MAX_TOTAL: usize = 8_192;
+
+impl Connections {
+    fn admit(&self, ip: std::net::IpAddr) -> Option<ConnectionSlot> {
+        let key = http::limits::key(ip);
+        let mut g = self.0.lock().ok()?;
+        let (total, per_ip) = &mut *g;
+        let n = per_ip.entry(key).or_insert(0);
+        if *n >= MAX_PER_IP || *total >= MAX_TOTAL {
+            return None;
+        }
+        *n += 1;
+        *total += 1;
+        Some(ConnectionSlot { owner: self.clone(), key })
+    }
+}
+
+struct ConnectionSlot {
+    owner: Connections,
+    key: std::net::IpAddr,
+}
+
+impl Drop for ConnectionSlot {
+    fn drop(&mut self) {
+        if let Ok(mut g) = self.owner.0.lock() {
+            let (total, per_ip) = &mut *g;
+            *total = total.saturating_sub(1);
+            if let Some(n) = per_ip.get_mut(&self.key) {
+                *n -= 1;
+                if *n == 0 {
+                    per_ip.remove(&self.key);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn connections_are_capped_per_client_and_released() {
+        let c = super::Connections::default();
+        let ip: std::net::IpAddr = "198.51.100.7".parse().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let slots: Vec<_> = (0..super::MAX_PER_IP).map(|_| c.admit(ip)).collect();
+        assert!(slots.iter().all(Option::is_some));
+        assert!(c.admit(ip).is_none(), "one client cannot hold more");
+        assert!(c.admit("198.51.100.8".parse().unwrap_or(ip)).is_some(), "others still can");
+        drop(slots);
+        assert!(c.admit(ip).is_some(), "closing frees the slots");
+    }
+}

@@ -38,6 +38,8 @@ async fn business_api_search_detail_and_errors(engine: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 304);
+    assert_eq!(header(res.headers(), "etag"), etag);
+    assert!(res.bytes().await.unwrap().is_empty(), "a 304 has no body");
     // One business, with the record behind its grade.
     let res = client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -83,10 +85,21 @@ async fn bulk_downloads_badge_and_qr(engine: Backend) {
     assert_eq!(res.status(), 200);
     assert_eq!(header(res.headers(), "content-type"), "image/svg+xml");
     assert_eq!(header(res.headers(), "cross-origin-resource-policy"), "cross-origin");
-    assert!(res.text().await.unwrap().contains("信用"));
+    // The badge shows this business's grade and its meaning.
+    let grade = all[0]["grade"].as_str().unwrap().to_owned();
+    let label = domain::credit::Grade::parse(&grade).unwrap().label().get(domain::Lang::Zh);
+    assert!(res.text().await.unwrap().contains(&format!("{grade} {label}")), "badge of grade {grade}");
+    // The QR code encodes this business's page on the host that was asked.
     let res = client().get(app.url(&format!("/credit/{code}/qr.svg"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().starts_with("<?xml"));
+    let host = app.base.trim_start_matches("http://");
+    let expected = qrcode::QrCode::new(format!("http://{host}/credit/{code}").as_bytes())
+        .unwrap()
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(160, 160)
+        .quiet_zone(true)
+        .build();
+    assert_eq!(res.text().await.unwrap(), expected, "the QR code points at the business page");
     // The page itself, rendered on the server.
     let page = client().get(app.url(&format!("/credit/{code}"))).send().await.unwrap();
     assert_eq!(page.status(), 200);
@@ -230,11 +243,19 @@ async fn staff_edit_businesses_and_record_events(engine: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 201);
-    let d = json(client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap()).await;
+    let res = client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap();
+    let etag_before = header(res.headers(), "etag").to_owned();
+    let d = json(res).await;
     assert_eq!(d["name"], "仙海鱼庄（东街店）");
     assert_eq!((d["score"].as_i64().unwrap(), d["grade"].as_str().unwrap()), (80, "B"));
     assert_eq!(d["events"][0]["points"], -20);
     assert_eq!(d["events"][0]["source"], "2026年第40期抽检通告");
+    // A staff write clears the cached answer at once, and the ETag follows the content.
+    let res = moderator.post(app.url("/staff/businesses")).form(&form("仙海鱼庄（新店）")).send().await.unwrap();
+    assert_eq!(json(res).await["outcome"], "updated");
+    let res = client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap();
+    assert_ne!(header(res.headers(), "etag"), etag_before);
+    assert_eq!(json(res).await["name"], "仙海鱼庄（新店）");
     let admin = app.client_as("demo_admin").await;
     let log = admin.get(app.url("/staff/audit")).send().await.unwrap().text().await.unwrap();
     assert!(log.contains("business.create") && log.contains("business.update") && log.contains("credit.event_add"));

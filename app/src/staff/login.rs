@@ -9,6 +9,22 @@ pub fn LoginPage() -> impl IntoView {
     let (code, field) = form_error();
     let lang = crate::lang::use_lang();
     let invalid = move |name: &'static str| (field.get().as_deref() == Some(name)).then_some("true");
+    let input = move |name: &'static str, label: T, kind: &'static str, autocomplete: &'static str, max: u32| {
+        view! {
+            <label for=name>{tr(label)}</label>
+            <input
+                id=name
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                autocapitalize="none"
+                maxlength=max
+                required
+                aria-invalid=move || invalid(name)
+            />
+            <FieldError name code field/>
+        }
+    };
     view! {
         <Title text=format!("{} · {}", tr(T::StaffLoginTitle), tr(T::BrandName))/>
         <section class="page narrow">
@@ -19,29 +35,8 @@ pub fn LoginPage() -> impl IntoView {
                     .map(|c| view! { <p class="error" role="alert">{c.text().get(lang)}</p> })
             }}
             <form method="post" action="/staff/login" class="form">
-                <label for="username">{tr(T::StaffUsername)}</label>
-                <input
-                    id="username"
-                    name="username"
-                    type="text"
-                    autocomplete="username"
-                    autocapitalize="none"
-                    maxlength="64"
-                    required
-                    aria-invalid=move || invalid("username")
-                />
-                <FieldError name="username" code field/>
-                <label for="password">{tr(T::StaffPassword)}</label>
-                <input
-                    id="password"
-                    name="password"
-                    type="password"
-                    autocomplete="current-password"
-                    maxlength="1024"
-                    required
-                    aria-invalid=move || invalid("password")
-                />
-                <FieldError name="password" code field/>
+                {input("username", T::StaffUsername, "text", "username", 64)}
+                {input("password", T::StaffPassword, "password", "current-password", 1024)}
                 <button type="submit" class="button primary">{tr(T::StaffLoginButton)}</button>
             </form>
         </section>

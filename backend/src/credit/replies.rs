@@ -59,24 +59,19 @@ pub async fn submit(store: &Store, code: &CreditCode, r: &ReplyInput, ip_prefix:
         .await?;
     let Some(row) = exists else { return Err(AppError::not_found()) };
     let id: i64 = col(&row, "id")?;
-    let per_business: i64 = col(
-        &sqlx::query("SELECT COUNT(*) AS n FROM business_replies WHERE business_id = $1 AND status = 'pending'")
-            .bind(id)
-            .fetch_one(&mut *conn)
-            .await?,
-        "n",
-    )?;
-    if per_business >= MAX_PENDING_PER_BUSINESS {
+    let pending = |sql: &'static str| sqlx::query(sql);
+    let per_business = pending("SELECT COUNT(*) AS n FROM business_replies WHERE business_id = $1 AND status = 'pending'")
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if col::<i64>(&per_business, "n")? >= MAX_PENDING_PER_BUSINESS {
         return Err(AppError::field(ErrCode::Conflict, "body"));
     }
-    let per_contact: i64 = col(
-        &sqlx::query("SELECT COUNT(*) AS n FROM business_replies WHERE contact = $1 AND status = 'pending'")
-            .bind(&r.contact)
-            .fetch_one(&mut *conn)
-            .await?,
-        "n",
-    )?;
-    if per_contact >= MAX_PENDING_PER_CONTACT {
+    let per_contact = pending("SELECT COUNT(*) AS n FROM business_replies WHERE contact = $1 AND status = 'pending'")
+        .bind(&r.contact)
+        .fetch_one(&mut *conn)
+        .await?;
+    if col::<i64>(&per_contact, "n")? >= MAX_PENDING_PER_CONTACT {
         return Err(AppError::field(ErrCode::Conflict, "contact"));
     }
     Err(AppError::rate_limited(3600))

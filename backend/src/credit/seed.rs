@@ -158,7 +158,10 @@ pub fn generate(i: u64, now: i64) -> GenBusiness {
         let descs = DESCRIPTIONS.iter().find(|(kk, _)| *kk == k).map(|(_, d)| *d).unwrap_or(&[""]);
         events.push((ScoredEvent { kind: k, severity: sev, occurred_at: now - days_ago * 86_400 - 3600 }, source, *r.pick(descs)));
     }
-    let last_inspected_at = (r.below(10) < 9).then(|| now - (r.below(540) as i64) * 86_400 - 7200);
+    // Inspection dates are days (midnight in UTC+8), as staff enter them and as the CSV carries them, so an
+    // exported registry imports back unchanged.
+    let today = (now + 8 * 3600).div_euclid(86_400) * 86_400 - 8 * 3600;
+    let last_inspected_at = (r.below(10) < 9).then(|| today - (r.below(540) as i64 + 1) * 86_400);
     let dynamic_grade = (category == "餐饮").then(|| *r.pick(&["excellent", "good", "good", "good", "fair"]));
     GenBusiness {
         credit_code,

@@ -42,3 +42,23 @@ pub async fn exists(state: &AppState, username: &str) -> Result<bool, AppError> 
         .await?;
     Ok(col::<i64>(&row, "n")? > 0)
 }
+
+/// Sets a new password (the demo seed; an admin reset). Ends the account's sessions.
+pub async fn set_password(state: &AppState, actor: &Actor, username: &str, password: &str) -> Result<(), AppError> {
+    let username = Username::parse(username)?;
+    check_new_password(password)?;
+    let hash = hash_password(state, password.to_owned()).await?;
+    let mut tx = state.store.pool().begin().await?;
+    let row = sqlx::query("UPDATE staff SET password_hash = $1 WHERE username = $2 RETURNING id")
+        .bind(hash)
+        .bind(username.as_str())
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let id: i64 = col(&row, "id")?;
+    sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
+    let target = format!("staff:{}", username.as_str());
+    audit::record_in(&mut tx, actor, "staff.password_set", Some(&target), None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -18,8 +18,17 @@ pub fn resolve(peer: IpAddr, forwarded_for: Option<&str>, trusted: &[IpNet]) -> 
         return peer;
     }
     let Some(xff) = forwarded_for else { return peer };
-    let hops: Vec<IpAddr> = xff.split(',').filter_map(|h| h.trim().parse::<IpAddr>().ok()).map(canonical).collect();
-    hops.iter().rev().find(|ip| !is_trusted(ip)).copied().or_else(|| hops.first().copied()).unwrap_or(peer)
+    // From the right: our proxies' hops are skipped; the first address they did not add is the client. An
+    // unreadable hop ends the walk (nothing left of it can be trusted), and a chain of only our own proxies means
+    // the request came from one of them: the socket peer (never the client-written left-most entry).
+    for hop in xff.split(',').rev() {
+        match hop.trim().parse::<IpAddr>().map(canonical) {
+            Ok(ip) if is_trusted(&ip) => continue,
+            Ok(ip) => return ip,
+            Err(_) => return peer,
+        }
+    }
+    peer
 }
 
 /// IPv4-mapped IPv6 addresses (`::ffff:1.2.3.4`) are the IPv4 address.
@@ -36,8 +45,10 @@ pub async fn client_ip(State(shared): State<Shared>, mut req: Request, next: Nex
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip())
         .unwrap_or(IpAddr::from([127, 0, 0, 1]));
-    let xff = req.headers().get("x-forwarded-for").and_then(|v| v.to_str().ok());
-    let ip = resolve(peer, xff, &shared.app.config.trusted_proxies);
+    // Every X-Forwarded-For line, in order: a proxy may append its own line rather than extend the first.
+    let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let xff = (!lines.is_empty()).then(|| lines.join(","));
+    let ip = resolve(peer, xff.as_deref(), &shared.app.config.trusted_proxies);
     req.extensions_mut().insert(ClientIp(ip));
     next.run(req).await
 }
@@ -73,6 +84,10 @@ mod tests {
         assert_eq!(resolve(ip("10.0.0.2"), Some("6.6.6.6, 198.51.100.7, 10.0.0.5"), &trusted), ip("198.51.100.7"));
         assert_eq!(resolve(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
         assert_eq!(resolve(ip("10.0.0.2"), Some("garbage"), &trusted), ip("10.0.0.2"));
+        // Every hop ours: the peer, not the client-written left-most address.
+        assert_eq!(resolve(ip("10.0.0.2"), Some("10.9.9.9, 10.0.0.5"), &trusted), ip("10.0.0.2"));
+        // An unreadable hop stops the walk.
+        assert_eq!(resolve(ip("10.0.0.2"), Some("6.6.6.6, junk, 10.0.0.5"), &trusted), ip("10.0.0.2"));
         assert_eq!(resolve(ip("::ffff:192.0.2.1"), None, &[]), ip("192.0.2.1"));
     }
 

@@ -13,8 +13,12 @@ use domain::{AppError, ErrCode, Lang};
 use http::header::{self, HeaderValue};
 use http::StatusCode;
 
-/// What pages are rendered with in place of the nonce. Never sent to a client.
-pub const NONCE_MARKER: &str = "NONCE_c2hpYW4tbWlhbnlhbmc";
+/// What pages are rendered with in place of the nonce: random per process (a published constant could be carried
+/// by injected text), and replaced only inside `nonce="…"` attributes. Never sent to a client.
+pub fn nonce_marker() -> &'static str {
+    static MARKER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    MARKER.get_or_init(|| format!("nm{}", fresh_nonce().replace(['-', '_'], "")))
+}
 
 /// Largest HTML page we buffer to swap the nonce.
 const MAX_HTML: usize = 8 * 1024 * 1024;
@@ -141,7 +145,8 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
             Ok(b) => b,
             Err(e) => return AppError::internal(format!("buffering page: {e}")).into_response(),
         };
-        let html = String::from_utf8_lossy(&bytes).replace(NONCE_MARKER, &nonce);
+        let marker = format!("nonce=\"{}\"", nonce_marker());
+        let html = String::from_utf8_lossy(&bytes).replace(&marker, &format!("nonce=\"{nonce}\""));
         parts.headers.remove(header::CONTENT_LENGTH);
         if !parts.headers.contains_key(header::CACHE_CONTROL) {
             parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));

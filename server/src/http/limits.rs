@@ -168,6 +168,10 @@ mod tests {
         assert!(l.check(Limit::Api, &ip).is_ok());
         assert!(l.check(Limit::Page, &"198.51.100.2".parse().unwrap()).is_ok());
         assert_eq!(l.tracked_keys(), 3);
+        // Clean-up forgets only clients whose quota has refilled: these three are still counted.
+        l.cleanup();
+        assert_eq!(l.tracked_keys(), 3);
+        assert!(l.check(Limit::Page, &ip).is_err(), "a cleaned-up limiter still refuses");
     }
 
     #[test]

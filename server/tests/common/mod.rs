@@ -18,7 +18,7 @@ pub struct TestApp {
 impl TestApp {
     pub async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         let db = TestDb::with_config(backend, tweak).await;
-        backend::seed::demo_with(&db.state, 300).await.expect("seed");
+        backend::seed::demo_with(&db.state, 300, backend::seed::DEMO_PASSWORD).await.expect("seed");
         let config = (*db.state.config).clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::build(config, listener).await.expect("build app");
