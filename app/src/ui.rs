@@ -57,3 +57,18 @@ pub fn FieldError(name: &'static str, code: Memo<Option<ErrCode>>, field: Memo<O
         })
     }
 }
+
+/// A scrollable data table with column headers; the rows are the children (`<tr>`s).
+#[component]
+pub fn DataTable(headers: Vec<T>, children: Children) -> impl IntoView {
+    view! {
+        <div class="table-wrap">
+            <table class="table">
+                <thead>
+                    <tr>{headers.into_iter().map(|h| view! { <th scope="col">{tr(h)}</th> }).collect_view()}</tr>
+                </thead>
+                <tbody>{children()}</tbody>
+            </table>
+        </div>
+    }
+}

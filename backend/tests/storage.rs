@@ -286,7 +286,7 @@ async fn login_is_throttled_per_username(db: &TestDb) {
 }
 
 async fn audit_log_is_append_only(db: &TestDb) {
-    audit::record(db.store(), &Actor::cli(), "test.action", Some("x"), None, None).await.unwrap();
+    audit::record(&mut db.store().pool().acquire().await.unwrap(), &Actor::cli(), "test.action", Some("x"), None, None).await.unwrap();
     // Refused by the triggers themselves (a broken statement would fail too, so the message is checked).
     let refused = |r: Result<sqlx::any::AnyQueryResult, sqlx::Error>| match r {
         Err(e) => e.to_string().contains("audit_log is append-only"),

@@ -346,6 +346,33 @@ async fn shutdown_signal() {
     tracing::info!("shutting down");
 }
 
+/// A fresh password for the demo accounts: 16 random letters and digits.
+fn random_password() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rngs::OsRng;
+    (0..16).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
+}
+
+/// Demo accounts on a public address are someone else's console: refused unless explicitly allowed.
+async fn refuse_public_demo(config: &Config, allow: &bool) -> anyhow::Result<()> {
+    if *allow || config.site_addr.ip().is_loopback() {
+        return Ok(());
+    }
+    let store = open(config).await?;
+    let state = AppState::new(store.clone(), config.clone());
+    let demo = backend::seed::has_demo_accounts(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.close().await;
+    if demo {
+        anyhow::bail!(
+            "demo staff accounts exist and LEPTOS_SITE_ADDR {} is not loopback: remove them, or set \
+             PORTAL_ALLOW_DEMO_ACCOUNTS=true for a public demo",
+            config.site_addr
+        );
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -385,31 +412,4 @@ mod tests {
         assert!(cli.opts.to_config().unwrap_err().to_string().contains("PORTAL_SECRET_KEY"));
         let _ = std::fs::remove_dir_all(dir);
     }
-}
-
-/// A fresh password for the demo accounts: 16 random letters and digits.
-fn random_password() -> String {
-    use rand::Rng;
-    const CHARS: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut rng = rand::rngs::OsRng;
-    (0..16).map(|_| CHARS[rng.gen_range(0..CHARS.len())] as char).collect()
-}
-
-/// Demo accounts on a public address are someone else's console: refused unless explicitly allowed.
-async fn refuse_public_demo(config: &Config, allow: &bool) -> anyhow::Result<()> {
-    if *allow || config.site_addr.ip().is_loopback() {
-        return Ok(());
-    }
-    let store = open(config).await?;
-    let state = AppState::new(store.clone(), config.clone());
-    let demo = backend::seed::has_demo_accounts(&state).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    store.close().await;
-    if demo {
-        anyhow::bail!(
-            "demo staff accounts exist and LEPTOS_SITE_ADDR {} is not loopback: remove them, or set \
-             PORTAL_ALLOW_DEMO_ACCOUNTS=true for a public demo",
-            config.site_addr
-        );
-    }
-    Ok(())
 }

@@ -3,6 +3,7 @@
 
 use super::{category_label, district_label, GradeBadge};
 use crate::lang::{tr, use_lang};
+use crate::ui::DataTable;
 use domain::clock::format_date;
 use domain::credit::{status_en, BusinessDetail, GradePoint};
 use domain::{AppError, Lang, T};
@@ -91,17 +92,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                     view! { <p class="notice">{tr(T::NoEvents)}</p> }.into_any()
                 } else {
                     view! {
-                        <div class="table-wrap">
-                            <table class="table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">{tr(T::EventDate)}</th>
-                                        <th scope="col">{tr(T::EventKindLabel)}</th>
-                                        <th scope="col">{tr(T::EventPoints)}</th>
-                                        <th scope="col">{tr(T::EventSource)}</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
+                        <DataTable headers=vec![T::EventDate, T::EventKindLabel, T::EventPoints, T::EventSource]>
                                     {d.events
                                         .into_iter()
                                         .map(|e| {
@@ -118,9 +109,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                                             }
                                         })
                                         .collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
+                                </DataTable>
                     }
                         .into_any()
                 }}

@@ -54,7 +54,22 @@ pub fn CreditSearchPage() -> impl IntoView {
             search_businesses(Some(q), Some(district), Some(grade), Some(category), Some(page)).await.map(Some)
         },
     );
-    let selected = move |k: &'static str, v: &'static str| get(k) == v;
+    // One filter of the form: "any" first, the current choice selected.
+    let filter = move |name: &'static str, label: T, options: Vec<(&'static str, String)>| {
+        let current = get(name);
+        view! {
+            <label>
+                {tr(label)}
+                <select name=name>
+                    <option value="">{tr(T::Any)}</option>
+                    {options
+                        .into_iter()
+                        .map(|(value, text)| view! { <option value=value selected=current == value>{text}</option> })
+                        .collect_view()}
+                </select>
+            </label>
+        }
+    };
     view! {
         <Title text=format!("{} · {}", tr(T::NavCredit), tr(T::BrandName))/>
         <section class="page">
@@ -64,55 +79,16 @@ pub fn CreditSearchPage() -> impl IntoView {
                 <label for="q">{tr(T::CreditSearchLabel)}</label>
                 <TypeAhead q=get("q") lang/>
                 <div class="filters">
-                    <label>
-                        {tr(T::District)}
-                        <select name="district">
-                            <option value="">{tr(T::Any)}</option>
-                            {DISTRICTS
-                                .iter()
-                                .map(|(d, _, _)| {
-                                    view! {
-                                        <option value=*d selected=move || selected("district", d)>
-                                            {district_label(d, lang)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        {tr(T::Grade)}
-                        <select name="grade">
-                            <option value="">{tr(T::Any)}</option>
-                            {["A", "B", "C", "D"]
-                                .into_iter()
-                                .map(|g| {
-                                    let label = Grade::parse(g).map(|x| tr(x.label())).unwrap_or("");
-                                    view! {
-                                        <option value=g selected=move || selected("grade", g)>
-                                            {format!("{g} · {label}")}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
-                    <label>
-                        {tr(T::Category)}
-                        <select name="category">
-                            <option value="">{tr(T::Any)}</option>
-                            {CATEGORIES
-                                .iter()
-                                .map(|(c, _)| {
-                                    view! {
-                                        <option value=*c selected=move || selected("category", c)>
-                                            {category_label(c, lang)}
-                                        </option>
-                                    }
-                                })
-                                .collect_view()}
-                        </select>
-                    </label>
+                    {filter("district", T::District, DISTRICTS.iter().map(|(d, _, _)| (*d, district_label(d, lang))).collect())}
+                    {filter(
+                        "grade",
+                        T::Grade,
+                        [Grade::A, Grade::B, Grade::C, Grade::D]
+                            .into_iter()
+                            .map(|g| (g.as_str(), format!("{} · {}", g.as_str(), tr(g.label()))))
+                            .collect(),
+                    )}
+                    {filter("category", T::Category, CATEGORIES.iter().map(|(c, _)| (*c, category_label(c, lang))).collect())}
                 </div>
             </form>
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>

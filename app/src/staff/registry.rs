@@ -2,7 +2,7 @@
 //! with its own status page), export.
 
 use crate::lang::tr;
-use crate::ui::{form_error, FieldError, Loaded};
+use crate::ui::{form_error, DataTable, FieldError, Loaded};
 use domain::clock::format_datetime;
 use domain::credit::{DynamicGrade, BusinessFields as B, EventFields as E, EventKind, ImportJob, ImportStatus, Severity, CATEGORIES, DISTRICTS, STATUSES};
 use domain::{AppError, T};
@@ -147,24 +147,13 @@ fn ImportJobView(j: ImportJob) -> impl IntoView {
             <div><dt>{tr(T::ImportRejected)}</dt><dd>{r.errors.len()}</dd></div>
         </dl>
         {(!r.errors.is_empty()).then(|| view! {
-            <div class="table-wrap">
-                <table class="table">
-                    <thead>
-                        <tr>
-                            <th scope="col">{tr(T::ImportLine)}</th>
-                            <th scope="col">{tr(T::ImportField)}</th>
-                            <th scope="col">{tr(T::ImportReason)}</th>
-                        </tr>
-                    </thead>
-                    <tbody>
+            <DataTable headers=vec![T::ImportLine, T::ImportField, T::ImportReason]>
                         {r.errors
                             .into_iter()
                             .take(1000)
                             .map(|e| view! { <tr><td>{e.line}</td><td>{e.field}</td><td>{e.message}</td></tr> })
                             .collect_view()}
-                    </tbody>
-                </table>
-            </div>
+                    </DataTable>
         })}
     }
 }

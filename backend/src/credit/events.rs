@@ -58,7 +58,7 @@ pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(
     let rules = rules_in(&mut tx).await?;
     recompute_in(&mut tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
     let target = format!("business:{}", e.credit_code);
-    audit::record_in(&mut tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
+    audit::record(&mut tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
     tx.commit().await?;
     store.announce(Change::Registry);
     Ok(())

@@ -108,7 +108,7 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
     let outcome = upsert_business(&mut tx, b, now()).await?;
     if outcome != Upserted::Unchanged {
         let action = if outcome == Upserted::Created { "business.create" } else { "business.update" };
-        audit::record_in(&mut tx, actor, action, Some(&format!("business:{}", b.credit_code)), None, None).await?;
+        audit::record(&mut tx, actor, action, Some(&format!("business:{}", b.credit_code)), None, None).await?;
     }
     tx.commit().await?;
     if outcome != Upserted::Unchanged {

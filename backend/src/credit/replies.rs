@@ -173,7 +173,7 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, approve: bool, note: 
     if done == 0 {
         return Err(AppError::not_found());
     }
-    audit::record_in(&mut tx, actor, &format!("reply.{}", status.as_str()), Some(&format!("reply:{id}")), None, None)
+    audit::record(&mut tx, actor, &format!("reply.{}", status.as_str()), Some(&format!("reply:{id}")), None, None)
         .await?;
     tx.commit().await?;
     store.announce(Change::Registry);

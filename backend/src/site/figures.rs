@@ -37,7 +37,7 @@ pub async fn update(
     let updated = CampaignFigures { updated_at: now(), ..figures.clone() };
     upsert(store, &updated, true).await?;
     let detail = serde_json::to_string(&updated).map_err(AppError::internal)?;
-    audit::record(store, actor, "figures.update", Some("campaign_figures"), Some(&detail), ip).await?;
+    audit::record(&mut *store.pool().acquire().await?, actor, "figures.update", Some("campaign_figures"), Some(&detail), ip).await?;
     store.announce(Change::Figures);
     Ok(updated)
 }

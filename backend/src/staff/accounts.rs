@@ -30,7 +30,7 @@ pub async fn create(
     .await?;
     let user = StaffUser { id: col(&row, "id")?, username: username.as_str().to_owned(), role };
     let target = format!("staff:{}", user.username);
-    audit::record(&state.store, actor, "staff.create", Some(&target), Some(role.as_str()), None).await?;
+    audit::record(&mut *state.store.pool().acquire().await?, actor, "staff.create", Some(&target), Some(role.as_str()), None).await?;
     Ok(user)
 }
 
@@ -58,7 +58,7 @@ pub async fn set_password(state: &AppState, actor: &Actor, username: &str, passw
     let id: i64 = col(&row, "id")?;
     sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
     let target = format!("staff:{}", username.as_str());
-    audit::record_in(&mut tx, actor, "staff.password_set", Some(&target), None, None).await?;
+    audit::record(&mut tx, actor, "staff.password_set", Some(&target), None, None).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -27,20 +27,9 @@ impl Actor {
 }
 
 
+/// Appends one entry on the caller's connection or transaction, so an action and its audit entry commit
+/// together (`&mut *store.pool().acquire().await?` when there is nothing else to commit).
 pub async fn record(
-    store: &Store,
-    actor: &Actor,
-    action: &str,
-    target: Option<&str>,
-    detail: Option<&str>,
-    ip: Option<&str>,
-) -> Result<(), AppError> {
-    let mut conn = store.pool().acquire().await?;
-    record_in(&mut conn, actor, action, target, detail, ip).await
-}
-
-/// [`record`] on the caller's connection or transaction, so an action and its audit entry commit together.
-pub async fn record_in(
     conn: &mut sqlx::AnyConnection,
     actor: &Actor,
     action: &str,

@@ -170,14 +170,14 @@ pub async fn login(
             .bind(t + SESSION_SECS)
             .execute(pool)
             .await?;
-            audit::record(&state.store, &Actor::staff(&user), "staff.login", None, None, ip).await?;
+            audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), "staff.login", None, None, ip).await?;
             Ok(LoginOutcome { user, token })
         }
         (_, user) => {
             // The attempt row stays as the failure. The attempted name is recorded in the audit log only when
             // it is a real account: a password typed into the username box must not end up in the log.
             let target = user.as_ref().map(|u| format!("staff:{}", u.username));
-            audit::record(&state.store, &Actor::anonymous(), "staff.login_failed", target.as_deref(), None, ip)
+            audit::record(&mut *state.store.pool().acquire().await?, &Actor::anonymous(), "staff.login_failed", target.as_deref(), None, ip)
                 .await?;
             Err(AppError::new(ErrCode::InvalidCredentials))
         }
@@ -234,7 +234,7 @@ pub async fn logout(state: &AppState, token: &str, ip: Option<&str>) -> Result<(
             .bind(token_hash(token))
             .execute(state.store.pool())
             .await?;
-        audit::record(&state.store, &Actor::staff(&user), "staff.logout", None, None, ip).await?;
+        audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), "staff.logout", None, None, ip).await?;
     }
     Ok(())
 }

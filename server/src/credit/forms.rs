@@ -4,17 +4,18 @@
 //! its field names from, and calls one service; caches follow the services' change announcements.
 
 use crate::http::client_ip::{network, ClientIp};
-use crate::http::forms::{fail, wants_html};
+use crate::http::forms::answer;
 use crate::http::Shared;
 use axum::extract::{Form, Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use backend::credit::Upserted;
 use backend::staff::audit::Actor;
 use domain::credit::{BusinessFields, CreditCode, EventFields, ReplyFields};
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode};
-use http::HeaderMap;
+use http::{HeaderMap, StatusCode};
+use serde_json::json;
 use serde::Deserialize;
 
 /// A business answers its record or asks for credit repair (public, moderated).
@@ -31,12 +32,8 @@ pub async fn submit_reply(
         backend::credit::replies::submit(&shared.app.store, &code, &f.parse()?, Some(&network(ip))).await
     }
     .await;
-    match result {
-        Ok(_) if wants_html(&headers) => Redirect::to(&format!("{back}?replied=1#reply")).into_response(),
-        Ok(id) => (http::StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "status": "pending" })))
-            .into_response(),
-        Err(e) => fail(&headers, &back, e),
-    }
+    let next = |_: &i64| format!("{back}?replied=1#reply");
+    answer(&headers, &back, result, next, |id| (StatusCode::CREATED, json!({ "id": id, "status": "pending" })))
 }
 
 #[derive(Deserialize)]
@@ -64,11 +61,8 @@ pub async fn decide_reply(
         backend::credit::replies::decide(&shared.app.store, &Actor::staff(&user), id, approve, &f.note).await
     }
     .await;
-    match result {
-        Ok(()) if wants_html(&headers) => Redirect::to("/staff/replies?saved=1").into_response(),
-        Ok(()) => axum::Json(serde_json::json!({ "id": id })).into_response(),
-        Err(e) => fail(&headers, "/staff/replies", e),
-    }
+    let next = |_: &()| "/staff/replies?saved=1".to_owned();
+    answer(&headers, "/staff/replies", result, next, |()| (StatusCode::OK, json!({ "id": id })))
 }
 
 /// Staff create or edit a business.
@@ -85,15 +79,11 @@ pub async fn save_business(
         Ok::<_, AppError>((b.credit_code, outcome))
     }
     .await;
-    match result {
-        Ok((code, _)) if wants_html(&headers) => Redirect::to(&format!("/credit/{code}")).into_response(),
-        Ok((code, outcome)) => {
-            let status = if outcome == Upserted::Created { http::StatusCode::CREATED } else { http::StatusCode::OK };
-            (status, axum::Json(serde_json::json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() })))
-                .into_response()
-        }
-        Err(e) => fail(&headers, "/staff/businesses", e),
-    }
+    let next = |(code, _): &(CreditCode, Upserted)| format!("/credit/{code}");
+    answer(&headers, "/staff/businesses", result, next, |(code, outcome)| {
+        let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
+        (status, json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() }))
+    })
 }
 
 /// Staff record an event (inspection finding, sampling failure, penalty, substantiated report, commendation).
@@ -110,13 +100,8 @@ pub async fn add_event(
         Ok::<_, AppError>(e.credit_code)
     }
     .await;
-    match result {
-        Ok(code) if wants_html(&headers) => Redirect::to(&format!("/credit/{code}")).into_response(),
-        Ok(code) => {
-            (http::StatusCode::CREATED, axum::Json(serde_json::json!({ "credit_code": code.as_str() }))).into_response()
-        }
-        Err(e) => fail(&headers, "/staff/businesses", e),
-    }
+    let next = |code: &CreditCode| format!("/credit/{code}");
+    answer(&headers, "/staff/businesses", result, next, |code| (StatusCode::CREATED, json!({ "credit_code": code.as_str() })))
 }
 
 /// Staff upload a registry CSV from the console. The import runs as a background job (safe from the request
@@ -146,10 +131,6 @@ pub async fn import_upload(
     let data = data.map(|d| d.to_vec()).unwrap_or_default();
     let started =
         backend::credit::import::start(&shared.app.store, &Actor::staff(&user), data, Some(&ip.to_string())).await;
-    match started {
-        Ok(id) if wants_html(&headers) => Redirect::to(&format!("/staff/imports/{id}")).into_response(),
-        Ok(id) => (http::StatusCode::ACCEPTED, axum::Json(serde_json::json!({ "job_id": id, "status": "running" })))
-            .into_response(),
-        Err(e) => fail(&headers, "/staff/businesses", e),
-    }
+    let next = |id: &i64| format!("/staff/imports/{id}");
+    answer(&headers, "/staff/businesses", started, next, |id| (StatusCode::ACCEPTED, json!({ "job_id": id, "status": "running" })))
 }

@@ -25,6 +25,25 @@ pub fn fail(headers: &HeaderMap, back: &str, err: AppError) -> Response {
     }
 }
 
+/// The answer to a form post: a browser is sent on (303) to `next(&value)`, or back to `back` with the error
+/// next to its field; a program gets the status and JSON body of `json(value)`, or the error.
+pub fn answer<V>(
+    headers: &HeaderMap,
+    back: &str,
+    result: Result<V, AppError>,
+    next: impl FnOnce(&V) -> String,
+    json: impl FnOnce(V) -> (http::StatusCode, serde_json::Value),
+) -> Response {
+    match result {
+        Ok(v) if wants_html(headers) => Redirect::to(&next(&v)).into_response(),
+        Ok(v) => {
+            let (status, body) = json(v);
+            (status, axum::Json(body)).into_response()
+        }
+        Err(e) => fail(headers, back, e),
+    }
+}
+
 /// Only our own paths: `/x…`, never `//host` or `/\host`, which browsers treat as another site.
 pub fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
@@ -62,7 +81,7 @@ mod tests {
 
     #[test]
     fn next_is_only_our_own_paths() {
-        assert_eq!(safe_next("/credit?q=米粉"), "/credit?q=米粉");
+        assert_eq!(safe_next("/a/b?q=米粉"), "/a/b?q=米粉");
         assert_eq!(safe_next("//evil.test/x"), "/");
         assert_eq!(safe_next("/\\evil.test"), "/");
         assert_eq!(safe_next("https://evil.test"), "/");

@@ -155,7 +155,7 @@ mod tests {
     async fn odd_spellings_of_a_path_redirect_to_the_one_path() {
         use tower::ServiceExt;
         let app = axum::Router::new().layer(axum::middleware::from_fn(super::normalise_path));
-        for (from, to) in [("//staff/audit", "/staff/audit"), ("/staff/audit/", "/staff/audit"), ("/a//b/?x=1", "/a/b?x=1")] {
+        for (from, to) in [("//a/b", "/a/b"), ("/a/b/", "/a/b"), ("/a//b/?x=1", "/a/b?x=1")] {
             let req = http::Request::get(from).body(axum::body::Body::empty()).unwrap();
             let res = app.clone().oneshot(req).await.unwrap();
             assert_eq!(res.status(), http::StatusCode::PERMANENT_REDIRECT, "{from}");
