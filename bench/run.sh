@@ -45,7 +45,6 @@ to_ms() { # wrk latency like 1.23ms / 850.00us / 1.02s -> ms
 
 measure() { # measure NAME URL [extra wrk args...] -> "rps p50 p99"
   local name="$1" url="$2"; shift 2
-  wrk -t2 -c"$CONNS" -d2s "$@" "$url" >/dev/null 2>&1 || true   # warm-up
   local out; out="$(wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency "$@" "$url")"
   local rps p50 p99 errs
   rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
@@ -98,3 +97,7 @@ BASE="$(awk '$1 == "baseline_hello" { print $2 }' "$RESULTS")"
     printf '%-20s %12.0f %9.3f %9s %9s %8s\n' "$name" "$rps" "$(awk -v a="$rps" -v b="$BASE" 'BEGIN { print a / b }')" "$p50" "$p99" "$errs"
   done <"$RESULTS"
 } | tee -a "$ROOT/bench/results-latest.txt"
+
+log "first-load bytes (as a phone fetches them: br/gzip), pages with and without an island"
+python3 "$ROOT/bench/bytes.py" http://127.0.0.1:3901 / /credit "/credit/$(head -1 "$WORK/codes.txt")" |
+  tee -a "$ROOT/bench/results-latest.txt"
