@@ -95,6 +95,16 @@ impl Store {
         self.kind
     }
 
+    /// A transaction that writes. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a transaction
+    /// that reads and then writes would otherwise fail with "database is locked" when another writer got in
+    /// between (found by the concurrent-events test). PostgreSQL transactions lock the rows they touch.
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.kind {
+            DbKind::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            DbKind::Postgres => self.pool.begin().await,
+        }
+    }
+
     /// Tells subscribers that something changed (a no-op when nobody listens).
     pub fn announce(&self, change: Change) {
         let _ = self.changes.send(change);

@@ -38,6 +38,9 @@ where
 }
 
 on_both!(
+    grades_follow_events_across_the_period_edge,
+    sessions_expire_and_are_swept,
+    concurrent_events_on_one_business_all_count,
     migrations_are_idempotent,
     staff_usernames_are_unique,
     login_and_sessions,
@@ -166,7 +169,6 @@ async fn search_ranks_and_filters(db: &TestDb) {
     let q = SearchQuery::parse(Some("米粉"), None, None, None, None, Some("9"), Some("3")).unwrap();
     let r = credit::search(store, &q).await.unwrap();
     assert_eq!((r.items.len(), r.total), (0, 4), "past the end: no items, total still known");
-    let _ = Grade::A;
 }
 
 async fn search_handles_hostile_input(db: &TestDb) {
@@ -328,4 +330,95 @@ async fn figures_and_demo_seed(db: &TestDb) {
     assert_eq!(figures::get(db.store()).await.unwrap().unwrap().pass_rate_bp, 9_970);
     // The demo accounts can sign in.
     assert!(auth::login(s, "demo_admin", seed::DEMO_PASSWORD, None).await.is_ok());
+}
+
+fn event(code: &str, kind: &str, severity: &str, at: i64) -> domain::credit::EventInput {
+    EventFields {
+        credit_code: code.into(),
+        kind: kind.into(),
+        severity: severity.into(),
+        occurred_at: domain::clock::format_date(at),
+        source: "抽检通告".into(),
+        description: "测试事项".into(),
+    }
+    .parse()
+    .unwrap()
+}
+
+/// Time: a penalty 364 days old still counts; two days later it has left the period and the stored grade is
+/// re-derived by the refresh (a stored grade must not keep an old penalty for ever); running it again changes
+/// nothing. An event dated tomorrow is refused beyond one day ahead.
+async fn grades_follow_events_across_the_period_edge(db: &TestDb) {
+    let store = db.store();
+    let b = biz(30, "游仙区老火锅", "四川省绵阳市游仙区东街30号", "游仙区", "餐饮");
+    credit::save_business(store, &Actor::cli(), &b).await.unwrap();
+    let now = backend::clock::now();
+    let code = b.credit_code.to_string();
+    credit::add_event(store, &Actor::cli(), &event(&code, "penalty", "general", now - 364 * 86_400)).await.unwrap();
+    let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((d.summary.score, d.summary.grade), (85, Grade::B));
+    // Nothing crossed the edge yet.
+    assert_eq!(credit::refresh_aged(store, now - 3600, now).await.unwrap(), 0);
+    let later = now + 2 * 86_400;
+    assert_eq!(credit::refresh_aged(store, now, later).await.unwrap(), 1);
+    let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((d.summary.score, d.summary.grade), (100, Grade::A), "the penalty left the period");
+    assert_eq!(d.history.last().map(|h| h.reason.as_str()), Some("period"));
+    let entries = d.history.len();
+    credit::refresh_aged(store, now, later).await.unwrap();
+    let d = credit::detail(store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!(d.history.len(), entries, "a second run appends nothing");
+    let e = credit::add_event(store, &Actor::cli(), &event(&code, "penalty", "minor", now + 3 * 86_400)).await;
+    assert_eq!(e.unwrap_err().field.as_deref(), Some("occurred_at"), "future-dated events are refused");
+}
+
+/// Time: a session ends at its expiry or after 30 idle minutes, and the sweep removes it.
+async fn sessions_expire_and_are_swept(db: &TestDb) {
+    let s = &db.state;
+    staff::create(s, &Actor::cli(), "zhou", "correct horse battery", Role::Viewer).await.unwrap();
+    let a = auth::login(s, "zhou", "correct horse battery", None).await.unwrap();
+    let b = auth::login(s, "zhou", "correct horse battery", None).await.unwrap();
+    assert!(auth::session_user(s, &a.token).await.unwrap().is_some());
+    let pool = db.store().pool();
+    let t = backend::clock::now();
+    // One expired, one idle too long.
+    sqlx::query("UPDATE staff_sessions SET expires_at = $1 WHERE token_hash = (SELECT MIN(token_hash) FROM staff_sessions)")
+        .bind(t - 1)
+        .execute(pool)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE expires_at > $2")
+        .bind(t - auth::SESSION_IDLE_SECS - 1)
+        .bind(t)
+        .execute(pool)
+        .await
+        .unwrap();
+    assert!(auth::session_user(s, &a.token).await.unwrap().is_none());
+    assert!(auth::session_user(s, &b.token).await.unwrap().is_none());
+    auth::sweep(s).await.unwrap();
+    let left: i64 = backend::store::col(&sqlx::query("SELECT COUNT(*) AS n FROM staff_sessions").fetch_one(pool).await.unwrap(), "n").unwrap();
+    assert_eq!(left, 0, "the sweep removes both");
+}
+
+/// Concurrency: events recorded at the same moment on one business all count, and the grade reflects them all.
+async fn concurrent_events_on_one_business_all_count(db: &TestDb) {
+    let store = db.store().clone();
+    let b = biz(31, "涪城区快餐店", "四川省绵阳市涪城区临园路31号", "涪城区", "餐饮");
+    credit::save_business(&store, &Actor::cli(), &b).await.unwrap();
+    let code = b.credit_code.to_string();
+    let now = backend::clock::now();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let (store, code) = (store.clone(), code.clone());
+            tokio::spawn(async move {
+                credit::add_event(&store, &Actor::cli(), &event(&code, "inspection_finding", "minor", now)).await
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let d = credit::detail(&store, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!(d.events.len(), 8);
+    assert_eq!((d.summary.score, d.summary.grade), (84, Grade::B), "8 minor findings at 2 points each");
 }

@@ -39,14 +39,21 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     Ok(Running { listener, router, state, shared })
 }
 
-/// Expired sessions and old sign-in failures are removed every ten minutes.
+/// Every ten minutes: expired sessions and old sign-in failures are removed, and the grades of businesses whose
+/// events crossed the rating period's edge are re-derived (from a day back at start, so a restart misses none).
 fn spawn_sweeps(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut since = backend::clock::now() - 86_400;
         loop {
             tick.tick().await;
             if let Err(e) = backend::staff::auth::sweep(&state).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "session sweep failed");
+            }
+            let now = backend::clock::now();
+            match backend::credit::refresh_aged(&state.store, since, now).await {
+                Ok(_) => since = now,
+                Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "grade refresh failed"),
             }
         }
     });

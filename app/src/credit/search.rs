@@ -77,7 +77,14 @@ pub fn CreditSearchPage() -> impl IntoView {
             <p class="lead">{tr(T::CreditIntro)}</p>
             <form class="search-form" method="get" action="/credit" role="search">
                 <label for="q">{tr(T::CreditSearchLabel)}</label>
-                <TypeAhead q=get("q") lang/>
+                <TypeAhead
+                    q=get("q")
+                    texts=TypeAheadTexts {
+                        placeholder: tr(T::CreditSearchPlaceholder).to_owned(),
+                        search: tr(T::Search).to_owned(),
+                        suggestions: tr(T::Suggestions).to_owned(),
+                    }
+                />
                 <div class="filters">
                     {filter("district", T::District, DISTRICTS.iter().map(|(d, _, _)| (*d, district_label(d, lang))).collect())}
                     {filter(
@@ -189,30 +196,45 @@ fn encode(s: &str) -> String {
 }
 
 
+/// The texts the type-ahead island shows (islands do not see the page's context, and passing the three strings
+/// keeps the whole text table out of the WASM).
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct TypeAheadTexts {
+    pub placeholder: String,
+    pub search: String,
+    pub suggestions: String,
+}
+
 /// The search box with suggestions as you type: the page's only WASM. Server-rendered it is a plain input, so
-/// the form works without JavaScript; hydrated, it lists up to six businesses after two characters. Islands do
-/// not see the page's context, so the language comes in as a prop.
+/// the form works without JavaScript; hydrated, it lists up to six businesses after two characters. Kept small on
+/// purpose: a signal and a fetch, no suspense machinery.
 #[island]
-pub fn TypeAhead(q: String, lang: Lang) -> impl IntoView {
-    let (typed, set_typed) = signal(String::new());
-    let (hydrated, set_hydrated) = signal(false);
+pub fn TypeAhead(q: String, texts: TypeAheadTexts) -> impl IntoView {
+    let items = RwSignal::new(Vec::<BusinessSummary>::new());
+    let latest = StoredValue::new(0u64);
     Effect::new(move |_| {
-        set_hydrated.set(true);
         // A marker for tests and styles: this island runs.
         #[cfg(feature = "hydrate")]
         if let Some(root) = document().document_element() {
             let _ = root.set_attribute("data-hydrated", "true");
         }
     });
-    let suggestions = LocalResource::new(move || {
-        let q = typed.get();
-        async move {
-            if domain::credit::normalise_query(&q).is_none() {
-                return Vec::new();
-            }
-            suggest_businesses(q).await.unwrap_or_default()
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        let n = latest.get_value() + 1;
+        latest.set_value(n);
+        if domain::credit::normalise_query(&typed).is_none() {
+            items.set(Vec::new());
+            return;
         }
-    });
+        leptos::task::spawn_local(async move {
+            let found = suggest_businesses(typed).await.unwrap_or_default();
+            // Only the answer to the latest keystroke is shown.
+            if latest.get_value() == n {
+                items.set(found);
+            }
+        });
+    };
     view! {
         <div class="search-row">
             <input
@@ -220,39 +242,31 @@ pub fn TypeAhead(q: String, lang: Lang) -> impl IntoView {
                 name="q"
                 type="search"
                 maxlength="100"
-                placeholder=T::CreditSearchPlaceholder.get(lang)
+                placeholder=texts.placeholder
                 value=q
                 autocomplete="off"
                 aria-controls="suggestions"
-                on:input=move |ev| set_typed.set(event_target_value(&ev))
+                on:input=on_input
             />
-            <button type="submit" class="button primary">{T::Search.get(lang)}</button>
+            <button type="submit" class="button primary">{texts.search}</button>
         </div>
-        <Show when=move || hydrated.get()>
-            <Transition>
-                {move || Suspend::new(async move {
-                    let items = suggestions.await;
-                    view! {
-                        <ul id="suggestions" class="suggestions" aria-label=T::Suggestions.get(lang)>
-                            {items
-                                .into_iter()
-                                .map(|b| {
-                                    view! {
-                                        <li>
-                                            <a href=format!("/credit/{}", b.credit_code)>
-                                                <span class=format!("dot grade-{}", b.grade.as_str().to_lowercase())>
-                                                    {b.grade.as_str()}
-                                                </span>
-                                                {b.name.clone()}
-                                            </a>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    }
-                })}
-            </Transition>
-        </Show>
+        <ul id="suggestions" class="suggestions" aria-label=texts.suggestions hidden=move || items.read().is_empty()>
+            {move || {
+                items
+                    .get()
+                    .into_iter()
+                    .map(|b| {
+                        view! {
+                            <li>
+                                <a href=format!("/credit/{}", b.credit_code)>
+                                    <span class=format!("dot grade-{}", b.grade.as_str().to_lowercase())>{b.grade.as_str()}</span>
+                                    {b.name}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()
+            }}
+        </ul>
     }
 }

@@ -29,7 +29,7 @@ pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(
     if e.occurred_at > t + 86_400 {
         return Err(AppError::field(ErrCode::InvalidValue, "occurred_at"));
     }
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let id = business_id(&mut tx, &e.credit_code).await?;
     sqlx::query(
         "INSERT INTO credit_events (business_id, kind, severity, occurred_at, source, description, created_at, \
@@ -97,7 +97,7 @@ pub(crate) async fn events_of(
 /// Re-derives score, grade and watch list from the events at `at` (grades go stale as events age out of the
 /// period; a sweep calls this); appends to the history when anything changed.
 pub async fn recompute(store: &Store, id: i64, reason: &str, at: i64) -> Result<(), AppError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let rules = rules_in(&mut tx).await?;
     recompute_in(&mut tx, &rules, id, reason, at).await?;
     tx.commit().await?;
@@ -113,12 +113,15 @@ pub(crate) async fn recompute_in(
     reason: &str,
     at: i64,
 ) -> Result<(), AppError> {
-    let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
-    let a = rules.assess(&events, at);
-    let row = sqlx::query("SELECT score, grade, watch_list FROM businesses WHERE id = $1")
+    // The business row first, locked on PostgreSQL: concurrent events on one business are then assessed one
+    // after the other, each seeing the others' committed events (SQLite transactions are already serial).
+    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("SELECT score, grade, watch_list FROM businesses WHERE id = $1{lock}"))
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
+    let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
+    let a = rules.assess(&events, at);
     let (score, grade, watch): (i64, String, i64) = (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
     if score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list {
         return Ok(());
@@ -143,4 +146,33 @@ pub(crate) async fn recompute_in(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// Re-derives the grade of every business with an event that crossed the rating period's edge between `since`
+/// and `now`: events age out day by day (and events dated ahead come in), so a stored grade would otherwise keep
+/// an old penalty for ever. The server runs it every hour; running it twice changes nothing. Returns how many
+/// businesses were looked at.
+pub async fn refresh_aged(store: &Store, since: i64, now: i64) -> Result<u64, AppError> {
+    let rules = rules(store).await?;
+    let period = rules.period_days * 86_400;
+    let rows = sqlx::query(
+        "SELECT DISTINCT business_id FROM credit_events \
+         WHERE (occurred_at > $1 AND occurred_at <= $2) OR (occurred_at > $3 AND occurred_at <= $4)",
+    )
+    .bind(since - period)
+    .bind(now - period)
+    .bind(since)
+    .bind(now)
+    .fetch_all(store.pool())
+    .await?;
+    let ids = rows.iter().map(|r| col::<i64>(r, "business_id")).collect::<Result<Vec<_>, _>>()?;
+    for &id in &ids {
+        let mut tx = store.begin_write().await?;
+        recompute_in(&mut tx, &rules, id, "period", now).await?;
+        tx.commit().await?;
+    }
+    if !ids.is_empty() {
+        store.announce(Change::Registry);
+    }
+    Ok(ids.len() as u64)
 }

@@ -120,7 +120,7 @@ pub async fn apply(
     let t = now();
     let mut done = 0u64;
     for batch in rows.chunks(BATCH) {
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         for (line, b) in batch {
             let mut sp = sqlx::Connection::begin(&mut *tx).await?;
             match upsert_business(&mut sp, b, t).await {
@@ -215,7 +215,7 @@ pub async fn start(store: &Store, actor: &Actor, data: Vec<u8>, ip: Option<&str>
     }
     let (rows, errors) = parse(&data);
     drop(data);
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let row = sqlx::query(
         "INSERT INTO import_jobs (started_by, started_at, status, total, done, created, updated, unchanged) \
          VALUES ($1, $2, 'running', $3, 0, 0, 0, 0) RETURNING id",
@@ -246,7 +246,7 @@ async fn finish(store: &Store, actor: &Actor, id: i64, outcome: Result<ImportRep
         Err(e) => (ImportStatus::Failed, ImportReport::default(), Some(e.message(Lang::Zh).to_owned())),
     };
     let errors = serde_json::to_string(&report.errors).map_err(AppError::internal)?;
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     sqlx::query(
         "UPDATE import_jobs SET status = $1, finished_at = $2, errors = $3, failure = $4, created = $5, \
          updated = $6, unchanged = $7 WHERE id = $8",

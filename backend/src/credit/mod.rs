@@ -13,6 +13,6 @@ pub mod import;
 /// The generated demo registry.
 pub mod seed;
 
-pub use events::{add_event, recompute, rules};
+pub use events::{add_event, recompute, refresh_aged, rules};
 pub use registry::{count, detail, export, save_business, upsert_business, Upserted};
 pub use search::{search, MAX_CANDIDATES};

@@ -104,7 +104,7 @@ pub async fn upsert_business(conn: &mut AnyConnection, b: &BusinessInput, at: i6
 
 /// Staff create or edit one business; the change and its audit entry commit together.
 pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> Result<Upserted, AppError> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let outcome = upsert_business(&mut tx, b, now()).await?;
     if outcome != Upserted::Unchanged {
         let action = if outcome == Upserted::Created { "business.create" } else { "business.update" };
@@ -117,9 +117,11 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
     Ok(outcome)
 }
 
-/// The id of a business, on the caller's connection.
+/// The id of a business, on the caller's transaction, its row locked on PostgreSQL before anything refers to it
+/// (an event's foreign key takes a share lock that a later `FOR UPDATE` would deadlock against).
 pub(crate) async fn business_id(conn: &mut AnyConnection, code: &CreditCode) -> Result<i64, AppError> {
-    let row = sqlx::query("SELECT id FROM businesses WHERE credit_code = $1")
+    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("SELECT id FROM businesses WHERE credit_code = $1{lock}"))
         .bind(code.as_str())
         .fetch_optional(&mut *conn)
         .await?

@@ -157,7 +157,7 @@ pub(crate) async fn published_in(conn: &mut AnyConnection, business_id: i64) -> 
 pub async fn decide(store: &Store, actor: &Actor, id: i64, approve: bool, note: &str) -> Result<(), AppError> {
     let note = domain::text::TextRule::optional(500).check("note", note)?;
     let status = if approve { ReplyStatus::Approved } else { ReplyStatus::Rejected };
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin_write().await?;
     let done = sqlx::query(
         "UPDATE business_replies SET status = $1, decided_at = $2, decided_by = $3, note = $4 \
          WHERE id = $5 AND status = 'pending'",

@@ -199,7 +199,7 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
     while start < to {
         let end = (start + BATCH).min(to);
         let gen: Vec<GenBusiness> = (start..end).map(|i| generate(i, t)).collect();
-        let mut tx = store.pool().begin().await?;
+        let mut tx = store.begin_write().await?;
         let mut sql = String::from(
             "INSERT INTO businesses (credit_code, licence_no, name, address, district, category, status, score, \
              grade, watch_list, dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at) VALUES ",

@@ -48,7 +48,7 @@ pub async fn set_password(state: &AppState, actor: &Actor, username: &str, passw
     let username = Username::parse(username)?;
     check_new_password(password)?;
     let hash = hash_password(state, password.to_owned()).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin_write().await?;
     let row = sqlx::query("UPDATE staff SET password_hash = $1 WHERE username = $2 RETURNING id")
         .bind(hash)
         .bind(username.as_str())

@@ -286,6 +286,12 @@ mod tests {
         assert_eq!(r.grade_for(75), Grade::B);
         assert_eq!(r.grade_for(60), Grade::C);
         assert_eq!(r.grade_for(59), Grade::D);
+        assert_eq!(r.grade_for(74), Grade::C);
+        // The period is 365 days back from now, exclusive: a day's second less and the event still counts.
+        let edge = |secs_ago: i64| ScoredEvent { kind: EventKind::Penalty, severity: Severity::General, occurred_at: now - secs_ago };
+        assert_eq!(r.assess(&[edge(365 * 86_400)], now).score, 100, "exactly 365 days old: out");
+        assert_eq!(r.assess(&[edge(365 * 86_400 - 1)], now).score, 85, "a second younger: in");
+        assert_eq!(r.assess(&[edge(-60)], now).score, 100, "not yet happened: not counted");
         // Old events fall out of the period; commendations add but never above the base.
         let old = r.assess(&[ev(EventKind::Penalty, Severity::Major, 400)], now);
         assert_eq!(old.score, 100);
