@@ -142,6 +142,8 @@ impl Store {
                     cmd.env("PGPASSWORD", p);
                 }
                 let status = cmd
+                    .arg("--no-owner")
+                    .arg("--no-privileges")
                     .arg("--dbname")
                     .arg(url)
                     .arg("--file")
@@ -155,6 +157,65 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Restores a backup made by [`Store::backup`] into an empty database (`database_url`), then applies any
+    /// newer migrations. SQLite: the backup file is copied into place (the target file must not exist yet) and
+    /// checked with `integrity_check`, removed again if damaged. PostgreSQL: the dump is replayed with `psql` in one transaction (password through
+    /// the environment); the target database must have no tables.
+    pub async fn restore(from: &Path, database_url: &str) -> anyhow::Result<Store> {
+        if !from.is_file() {
+            bail!("{}: no such backup file", from.display());
+        }
+        match DbKind::from_url(database_url)? {
+            DbKind::Sqlite => {
+                let target = sqlite_path(database_url).context("DATABASE_URL: restore needs an SQLite file")?;
+                if target.exists() && std::fs::metadata(&target).map(|m| m.len() > 0).unwrap_or(true) {
+                    bail!("{} already exists: restore only into a new database", target.display());
+                }
+                prepare_sqlite_folder(&target)?;
+                std::fs::copy(from, &target).with_context(|| format!("copying into {}", target.display()))?;
+                let check = Store::connect(database_url).await?;
+                let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&check.pool).await?;
+                check.close().await;
+                if verdict != "ok" {
+                    let _ = std::fs::remove_file(&target);
+                    bail!("{}: the backup is damaged ({verdict})", from.display());
+                }
+            }
+            DbKind::Postgres => {
+                let store = Store::connect(database_url).await?;
+                let tables: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
+                )
+                .fetch_one(&store.pool)
+                .await?;
+                store.close().await;
+                if tables > 0 {
+                    bail!("the target database has {tables} tables: restore only into an empty database");
+                }
+                let (url, password) = split_password(database_url);
+                let mut cmd = tokio::process::Command::new("psql");
+                if let Some(p) = password {
+                    cmd.env("PGPASSWORD", p);
+                }
+                let out = cmd
+                    .args(["--quiet", "--no-psqlrc", "--single-transaction", "-v", "ON_ERROR_STOP=1"])
+                    .arg("--dbname")
+                    .arg(url)
+                    .arg("--file")
+                    .arg(from)
+                    .output()
+                    .await
+                    .context("running psql (is the PostgreSQL client installed?)")?;
+                if !out.status.success() {
+                    bail!("psql failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+                }
+            }
+        }
+        let store = Store::connect(database_url).await?;
+        store.migrate().await?;
+        Ok(store)
     }
 
     pub async fn close(&self) {

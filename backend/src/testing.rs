@@ -80,6 +80,52 @@ async fn pg_template(admin_store: &Store, admin: &str) -> String {
         .clone()
 }
 
+/// A URL for a new, empty database of `backend` (no tables, not migrated) and what removes it.
+pub async fn empty_database(backend: Backend) -> (String, EmptyDb) {
+    match backend {
+        Backend::Sqlite => {
+            let dir = std::env::temp_dir().join(unique("portal_test_empty"));
+            std::fs::create_dir_all(&dir).expect("temp dir");
+            (format!("sqlite://{}/restored.db", dir.display()), EmptyDb { dir: Some(dir), pg_name: None })
+        }
+        Backend::Postgres => {
+            let admin = pg_admin_url();
+            let name = unique("portal_test");
+            let admin_store = Store::connect(&admin).await.expect("PostgreSQL for tests");
+            sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'"))
+                .execute(admin_store.pool())
+                .await
+                .expect("create an empty database");
+            admin_store.close().await;
+            (pg_url(&admin, &name), EmptyDb { dir: None, pg_name: Some(name) })
+        }
+    }
+}
+
+/// Removes a database made by [`empty_database`].
+pub struct EmptyDb {
+    dir: Option<PathBuf>,
+    pg_name: Option<String>,
+}
+
+impl EmptyDb {
+    pub async fn cleanup(self) {
+        drop_pg(self.pg_name).await;
+        if let Some(dir) = self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+async fn drop_pg(name: Option<String>) {
+    if let Some(name) = name {
+        if let Ok(admin) = Store::connect(&pg_admin_url()).await {
+            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
+            admin.close().await;
+        }
+    }
+}
+
 impl TestDb {
     pub async fn new(backend: Backend) -> TestDb {
         Self::with_config(backend, |_| {}).await
@@ -132,12 +178,7 @@ impl TestDb {
     /// Closes the pool and removes the database.
     pub async fn cleanup(self) {
         self.state.store.close().await;
-        if let Some(name) = self.pg_name {
-            if let Ok(admin) = Store::connect(&pg_admin_url()).await {
-                let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(admin.pool()).await;
-                admin.close().await;
-            }
-        }
+        drop_pg(self.pg_name).await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }

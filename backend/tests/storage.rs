@@ -38,6 +38,7 @@ where
 }
 
 on_both!(
+    backup_then_restore_gives_the_same_data,
     grades_follow_events_across_the_period_edge,
     sessions_expire_and_are_swept,
     concurrent_events_on_one_business_all_count,
@@ -421,4 +422,34 @@ async fn concurrent_events_on_one_business_all_count(db: &TestDb) {
     let d = credit::detail(&store, &b.credit_code).await.unwrap().unwrap();
     assert_eq!(d.events.len(), 8);
     assert_eq!((d.summary.score, d.summary.grade), (84, Grade::B), "8 minor findings at 2 points each");
+}
+
+/// Backup and restore: `Store::backup` then `Store::restore` into an empty database gives identical data (the
+/// registry, grades and events, replies, the audit log, staff), and the restore refuses a non-empty target.
+async fn backup_then_restore_gives_the_same_data(db: &TestDb) {
+    let s = &db.state;
+    seed::demo_with(s, 120, seed::DEMO_PASSWORD).await.unwrap();
+    let b = biz(40, "备份测试饭店", "四川省绵阳市涪城区临园路40号", "涪城区", "餐饮");
+    credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
+    let now = backend::clock::now();
+    credit::add_event(db.store(), &Actor::cli(), &event(&b.credit_code.to_string(), "penalty", "major", now)).await.unwrap();
+    let file = db.dir.join("backup.sql");
+    db.store().backup(&file, &db.url).await.unwrap();
+    let (url, target) = backend::testing::empty_database(if db.url.starts_with("sqlite") { Backend::Sqlite } else { Backend::Postgres }).await;
+    let restored = backend::store::Store::restore(&file, &url).await.unwrap();
+    assert_eq!(credit::export(&restored).await.unwrap(), credit::export(db.store()).await.unwrap());
+    assert_eq!(
+        credit::detail(&restored, &b.credit_code).await.unwrap(),
+        credit::detail(db.store(), &b.credit_code).await.unwrap(),
+        "events, grade history and replies"
+    );
+    assert_eq!(audit::recent(&restored, 200, None).await.unwrap(), audit::recent(db.store(), 200, None).await.unwrap());
+    assert_eq!(figures::get(&restored).await.unwrap(), figures::get(db.store()).await.unwrap());
+    // The append-only triggers came back too.
+    assert!(sqlx::query("DELETE FROM audit_log").execute(restored.pool()).await.is_err());
+    restored.close().await;
+    // Never over existing data.
+    let err = backend::store::Store::restore(&file, &url).await.unwrap_err().to_string();
+    assert!(err.contains("already exists") || err.contains("empty database"), "{err}");
+    target.cleanup().await;
 }

@@ -110,6 +110,11 @@ pub enum Cmd {
         #[arg(long)]
         to: PathBuf,
     },
+    /// Restore a backup into an empty database (DATABASE_URL), then migrate.
+    Restore {
+        #[arg(long)]
+        from: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -320,6 +325,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!("backup written to {}", to.display());
             Ok(())
         }
+        Cmd::Restore { from } => {
+            let store = Store::restore(&from, config.database_url.expose()).await?;
+            store.close().await;
+            tracing::info!("restored {}", from.display());
+            Ok(())
+        }
     }
 }
 
@@ -379,6 +390,37 @@ mod tests {
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn cookies_are_secure_unless_serving_plain_http_on_loopback() {
+        let dir = std::env::temp_dir().join(format!("portal-cli-cookie-{}", std::process::id()));
+        let key = "k".repeat(32);
+        let d = dir.to_str().unwrap();
+        let cfg = |args: &[&str]| {
+            let mut all = vec!["--data-dir", d, "--secret-key", key.as_str()];
+            all.extend_from_slice(args);
+            parse(&all).unwrap().opts.to_config().unwrap()
+        };
+        assert!(!cfg(&[]).cookie_secure, "127.0.0.1 (development) is plain HTTP");
+        assert!(cfg(&["--site-addr", "0.0.0.0:3000"]).cookie_secure, "anything else is behind TLS");
+        assert!(!cfg(&["--site-addr", "0.0.0.0:3000", "--cookie-secure", "false"]).cookie_secure);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[tokio::test]
+    async fn demo_accounts_are_refused_on_a_public_address() {
+        let db = backend::testing::TestDb::new(backend::testing::Backend::Sqlite).await;
+        let mut config = (*db.state.config).clone();
+        config.site_addr = "0.0.0.0:3000".parse().unwrap();
+        assert!(refuse_public_demo(&config, &false).await.is_ok(), "no demo accounts yet");
+        backend::seed::demo_with(&db.state, 10, backend::seed::DEMO_PASSWORD).await.unwrap();
+        let err = refuse_public_demo(&config, &false).await.unwrap_err().to_string();
+        assert!(err.contains("PORTAL_ALLOW_DEMO_ACCOUNTS"), "{err}");
+        assert!(refuse_public_demo(&config, &true).await.is_ok(), "unless explicitly allowed");
+        config.site_addr = "127.0.0.1:3000".parse().unwrap();
+        assert!(refuse_public_demo(&config, &false).await.is_ok(), "fine on loopback");
+        db.cleanup().await;
     }
 
     #[test]

@@ -345,4 +345,25 @@ mod tests {
         let (rows, _) = parse(csv.as_bytes());
         assert_eq!(rows[0].1.name, "=老王");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_bytes_give_rows_or_errors_never_a_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let (rows, errors) = parse(&data);
+            proptest::prop_assert!(rows.iter().all(|(line, _)| *line >= 2));
+            proptest::prop_assert!(errors.iter().all(|e| e.line >= 1));
+        }
+
+        #[test]
+        fn csv_like_text_keeps_line_numbers_in_order(
+            cells in proptest::collection::vec("[a-z,\"\\n\\r米]{0,12}", 0..30),
+        ) {
+            let text = format!("{HEADER}{}", cells.join("\n"));
+            let (rows, errors) = parse(text.as_bytes());
+            let last_line = text.lines().count() as u64 + 1;
+            for line in rows.iter().map(|(l, _)| *l).chain(errors.iter().map(|e| e.line)) {
+                proptest::prop_assert!((1..=last_line).contains(&line), "line {line} of {last_line}");
+            }
+        }
+    }
 }

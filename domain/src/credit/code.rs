@@ -122,4 +122,31 @@ mod tests {
         assert_eq!(CreditCode::parse(" ").unwrap_err().code, ErrCode::Required);
         assert!(CreditCode::parse("'; DROP TABLE businesses;--").is_err());
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_parsed_without_panicking(s in "\\PC{0,40}") {
+            let _ = CreditCode::parse(&s);
+        }
+
+        #[test]
+        fn every_well_formed_code_parses_in_any_case(body in "[0-9A-HJ-NPQRTUWXY]{17}") {
+            let code = format!("{body}{}", credit_check_char(body.as_bytes()).unwrap());
+            let parsed = CreditCode::parse(&code.to_lowercase()).unwrap();
+            proptest::prop_assert_eq!(parsed.as_str(), code.as_str());
+        }
+
+        #[test]
+        fn any_single_changed_character_is_caught(
+            body in "[0-9A-HJ-NPQRTUWXY]{17}",
+            pos in 0usize..18,
+            with in proptest::sample::select(CODE_CHARS.to_vec()),
+        ) {
+            let mut code = format!("{body}{}", credit_check_char(body.as_bytes()).unwrap()).into_bytes();
+            proptest::prop_assume!(code[pos] != with);
+            code[pos] = with;
+            let changed = String::from_utf8(code).unwrap();
+            proptest::prop_assert!(CreditCode::parse(&changed).is_err(), "{changed}");
+        }
+    }
 }

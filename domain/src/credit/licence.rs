@@ -77,4 +77,14 @@ mod tests {
         assert_eq!(licence_check_digit("1a"), None);
     }
 
+
+    proptest::proptest! {
+        #[test]
+        fn licences_parse_by_shape_only(s in "\\PC{0,30}", digits in "[0-9]{14}", kind in "(JY|SC|jy|sc)") {
+            let _ = LicenceNo::parse(&s);
+            let l = format!("{kind}{digits}");
+            let parsed = LicenceNo::parse(&l).unwrap();
+            proptest::prop_assert_eq!(parsed.as_str(), l.to_ascii_uppercase());
+        }
+    }
 }

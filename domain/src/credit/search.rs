@@ -137,4 +137,29 @@ mod tests {
         assert_eq!(normalise_query("%_'"), None);
         assert_eq!(normalise_query(&"粉".repeat(200)).unwrap().chars().count(), 50);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn search_parameters_never_panic_and_stay_bounded(
+            q in "\\PC{0,120}",
+            district in "\\PC{0,10}",
+            page in "\\PC{0,8}",
+            per_page in "\\PC{0,8}",
+        ) {
+            if let Ok(parsed) = SearchQuery::parse(Some(&q), Some(&district), None, None, None, Some(&page), Some(&per_page)) {
+                let q = parsed.q.unwrap_or_default();
+                proptest::prop_assert!(q.chars().count() <= 50);
+                proptest::prop_assert!((1..=MAX_PER_PAGE).contains(&parsed.per_page));
+                proptest::prop_assert!(parsed.page >= 1);
+            }
+        }
+
+        #[test]
+        fn bigrams_are_two_searchable_characters(text in "\\PC{0,60}") {
+            for t in bigrams(&text) {
+                proptest::prop_assert_eq!(t.chars().count(), 2);
+                proptest::prop_assert!(t.chars().all(char::is_alphanumeric));
+            }
+        }
+    }
 }

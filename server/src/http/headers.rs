@@ -20,6 +20,11 @@ pub fn nonce_marker() -> &'static str {
     MARKER.get_or_init(|| format!("nm{}", fresh_nonce().replace(['-', '_'], "")))
 }
 
+/// The page with this response's nonce in place of the marker, inside `nonce="…"` attributes only.
+fn swap_nonce(html: &str, nonce: &str) -> String {
+    html.replace(&format!("nonce=\"{}\"", nonce_marker()), &format!("nonce=\"{nonce}\""))
+}
+
 /// Largest HTML page we buffer to swap the nonce.
 const MAX_HTML: usize = 8 * 1024 * 1024;
 
@@ -145,8 +150,7 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
             Ok(b) => b,
             Err(e) => return AppError::internal(format!("buffering page: {e}")).into_response(),
         };
-        let marker = format!("nonce=\"{}\"", nonce_marker());
-        let html = String::from_utf8_lossy(&bytes).replace(&marker, &format!("nonce=\"{nonce}\""));
+        let html = swap_nonce(&String::from_utf8_lossy(&bytes), &nonce);
         parts.headers.remove(header::CONTENT_LENGTH);
         if !parts.headers.contains_key(header::CACHE_CONTROL) {
             parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
@@ -174,4 +178,16 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     res
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_nonce_goes_only_into_nonce_attributes() {
+        let m = super::nonce_marker();
+        assert_ne!(m, "NONCE_c2hpYW4tbWlhbnlhbmc", "random per process, not the old published constant");
+        let page = format!("<script nonce=\"{m}\">x</script><p>{m}</p><p title=\"{m}\"></p>");
+        let out = super::swap_nonce(&page, "FRESH");
+        assert_eq!(out, format!("<script nonce=\"FRESH\">x</script><p>{m}</p><p title=\"{m}\"></p>"));
+    }
 }
