@@ -42,9 +42,14 @@ if ! (cd end2end && BASE_URL="http://127.0.0.1:$PORT" npx playwright test) 2>&1 
   tail -50 "$E2E_DIR/server.log"
   exit 1
 fi
+log "API fuzzing smoke (schemathesis from the OpenAPI document; the long run is scripts/fuzz.sh)"
+kill $SERVER_PID 2>/dev/null || true
+bash "$ROOT/scripts/fuzz.sh" "${FUZZ_EXAMPLES:-40}" 2>&1 | grep -v "slow statement" | tee "$LOGS/fuzz.txt" | tail -12
+FUZZ_CASES="$(awk '/generated,/ { print $1 }' "$LOGS/fuzz.txt" | tail -1)"
+
 RUST_PASSED="$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$LOGS/cargo.txt")"
 RUST_FAILED="$(awk '/^test result:/ { s += $6 } END { print s + 0 }' "$LOGS/cargo.txt")"
 E2E_PASSED="$(awk '$2 == "passed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
 E2E_FAILED="$(awk '$2 == "failed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
-log "Rust: $RUST_PASSED passed, $RUST_FAILED failed; browser: ${E2E_PASSED:-0} passed, ${E2E_FAILED:-0} failed"
+log "Rust: $RUST_PASSED passed, $RUST_FAILED failed; browser: ${E2E_PASSED:-0} passed, ${E2E_FAILED:-0} failed; API fuzzing: ${FUZZ_CASES:-0} cases"
 echo "total: $((RUST_PASSED + ${E2E_PASSED:-0})) passed, $((RUST_FAILED + ${E2E_FAILED:-0})) failed"

@@ -61,7 +61,7 @@ async fn business_api_search_detail_and_errors(engine: Backend) {
     let res = client().get(app.url(&format!("/api/v1/businesses/{valid}"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
     // Bad parameters.
-    for (qs, field) in [("per_page=1000", "per_page"), ("q=%25", "q"), ("grade=E", "grade"), ("district=%E5%8C%97%E4%BA%AC", "district")] {
+    for (qs, field) in [("per_page=1000", "per_page"), ("q=%25", "q"), ("grade=E", "grade"), ("district=%E5%8C%97%E4%BA%AC", "district"), ("page=", "page"), ("watch_list=", "watch_list")] {
         let res = client().get(app.url(&format!("/api/v1/businesses?{qs}"))).send().await.unwrap();
         assert_eq!(res.status(), 400, "{qs}");
         assert_eq!(json(res).await["error"]["field"], field, "{qs}");

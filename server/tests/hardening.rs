@@ -13,6 +13,7 @@ on_both!(
     parallel_wrong_passwords_are_throttled,
     parallel_replies_cannot_pass_the_cap,
     forged_forwarded_for_lines_buy_no_quota,
+    forged_forwarded_for_values_keep_one_limiter_key,
     cross_site_posts_spend_no_quota,
     redirects_stay_on_this_site,
     staff_pages_are_never_stored,
@@ -267,5 +268,27 @@ async fn odd_path_spellings_meet_the_same_checks(engine: Backend) {
     let res = viewer.get(app.url("/staff/audit/")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::PERMANENT_REDIRECT);
     assert_eq!(viewer.get(app.url("/staff/audit")).send().await.unwrap().status(), 403);
+    app.stop().await;
+}
+
+/// The flood suite's in-process part: 2,000 requests with a different forged `X-Forwarded-For` each, straight
+/// to the app (no trusted proxy): one limiter key, a bounded map, and the quota still bites. (`bench/flood.sh`
+/// does 10,000 and more from a load tool.)
+async fn forged_forwarded_for_values_keep_one_limiter_key(engine: Backend) {
+    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { api_per_min: 50, ..RateLimits::default() }).await;
+    let before = app.shared.limiters.tracked_keys();
+    let c = client();
+    let mut refused = 0;
+    for i in 0..2_000u32 {
+        let forged = format!("{}.{}.{}.{}", 1 + i % 223, (i / 223) % 256, i % 256, 7);
+        let res = c.get(app.url("/api/v1/figures")).header("x-forwarded-for", forged).send().await.unwrap();
+        if res.status() == 429 {
+            assert!(header(res.headers(), "retry-after").parse::<u64>().unwrap() >= 1);
+            refused += 1;
+        }
+    }
+    // 50 a minute refill at most a few while the test runs: the forged addresses bought nothing.
+    assert!(refused >= 2_000 - 50 - 10, "only {refused} refused");
+    assert!(app.shared.limiters.tracked_keys() <= before + 1, "{} keys", app.shared.limiters.tracked_keys());
     app.stop().await;
 }

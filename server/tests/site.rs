@@ -246,3 +246,19 @@ async fn startup_errors_name_the_setting() {
     }
 }
 
+
+/// The documented districts and categories are exactly the ones the search accepts.
+#[tokio::test]
+async fn documented_search_values_match_the_parser() {
+    let doc = serde_json::to_value(server::site::docs::document()).unwrap();
+    let values = |name: &str| -> Vec<String> {
+        let all = doc["components"]["schemas"][name]["enum"].as_array().unwrap();
+        // The first value is "" (any), what the search form sends.
+        assert_eq!(all[0], "", "{name}");
+        all.iter().skip(1).map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    let districts: Vec<String> = domain::credit::DISTRICTS.iter().map(|(d, _, _)| (*d).to_owned()).collect();
+    let categories: Vec<String> = domain::credit::CATEGORIES.iter().map(|(c, _)| (*c).to_owned()).collect();
+    assert_eq!(values("DistrictParam"), districts);
+    assert_eq!(values("CategoryParam"), categories);
+}

@@ -51,7 +51,7 @@ pub fn CreditSearchPage() -> impl IntoView {
             if q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
                 return Ok(None);
             }
-            search_businesses(Some(q), Some(district), Some(grade), Some(category), Some(page)).await.map(Some)
+            search_businesses(Some(q), Some(district), Some(grade), Some(category), (!page.is_empty()).then_some(page)).await.map(Some)
         },
     );
     // One filter of the form: "any" first, the current choice selected.

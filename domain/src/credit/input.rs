@@ -131,13 +131,13 @@ crate::fields! {
     /// A business's reply or credit-repair request, from its public page or `POST /api/v1/businesses/{code}/replies`.
     pub struct ReplyFields {
         /// `reply` (published after review) or `repair` (a credit-repair request for staff).
-        #[cfg_attr(feature = "ssr", schema(pattern = "^(reply|repair)$"))]
+        #[cfg_attr(feature = "ssr", schema(required = true, pattern = "^(reply|repair)$"))]
         kind,
         /// 10–2000 characters.
-        #[cfg_attr(feature = "ssr", schema(min_length = 10, max_length = 2000))]
+        #[cfg_attr(feature = "ssr", schema(required = true, min_length = 10, max_length = 2000))]
         body,
         /// Contact name and phone, 5–100 characters; staff only, never published.
-        #[cfg_attr(feature = "ssr", schema(min_length = 5, max_length = 100))]
+        #[cfg_attr(feature = "ssr", schema(required = true, min_length = 5, max_length = 100))]
         contact,
     }
 }

@@ -98,7 +98,13 @@ impl SearchQuery {
             None => None,
             Some(g) => Some(Grade::parse(&g).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "grade"))?),
         };
-        let watch_list = match nonempty(watch_list).as_deref() {
+        // Text fields of the search form may be sent empty ("any"); the numbers and flags are never in the form,
+        // so an empty one is a mistake worth naming.
+        let present = |s: Option<&str>, field: &str| match s.map(str::trim) {
+            Some("") => Err(AppError::field(ErrCode::InvalidValue, field)),
+            other => Ok(other.map(str::to_owned)),
+        };
+        let watch_list = match present(watch_list, "watch_list")?.as_deref() {
             None => None,
             Some("true" | "1" | "on") => Some(true),
             Some("false" | "0") => Some(false),
@@ -110,11 +116,11 @@ impl SearchQuery {
                 Some(v) => v.parse::<i64>().map_err(|_| AppError::field(ErrCode::InvalidValue, field)),
             }
         };
-        let page = int(nonempty(page), "page", 1)?;
+        let page = int(present(page, "page")?, "page", 1)?;
         if !(1..=10_000).contains(&page) {
             return Err(AppError::field(ErrCode::InvalidValue, "page"));
         }
-        let per_page = int(nonempty(per_page), "per_page", DEFAULT_PER_PAGE)?;
+        let per_page = int(present(per_page, "per_page")?, "per_page", DEFAULT_PER_PAGE)?;
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(AppError::field(ErrCode::PerPageTooLarge, "per_page"));
         }

@@ -34,10 +34,10 @@ pub fn search_query(p: &HashMap<String, String>) -> Result<SearchQuery, AppError
 /// filters by district, grade, category, watch list. Ranked exact > prefix > substring.
 #[utoipa::path(get, path = "/api/v1/businesses", tag = "credit",
     params(
-        ("q" = Option<String>, Query, description = "2–100 characters: name/address substring, credit code or licence number", min_length = 2, max_length = 100),
-        ("district" = Option<String>, Query, description = "涪城区 游仙区 安州区 江油市 三台县 盐亭县 梓潼县 北川羌族自治县 平武县 高新区 经开区 科技城新区"),
-        ("grade" = Option<String>, Query, description = "A, B, C or D", pattern = "^[ABCDabcd]$"),
-        ("category" = Option<String>, Query, description = "生产, 销售, 餐饮, 网络食品, 集中用餐单位"),
+        ("q" = Option<String>, Query, description = "name/address substring (at least 2 letters or digits), credit code or licence number; empty = any", max_length = 100),
+        ("district" = Option<DistrictParam>, Query, description = "one of Mianyang's districts and zones"),
+        ("grade" = Option<String>, Query, description = "A, B, C or D; empty = any", pattern = "^[ABCDabcd]?$"),
+        ("category" = Option<CategoryParam>, Query),
         ("watch_list" = Option<bool>, Query),
         ("page" = Option<i64>, Query, description = "from 1", minimum = 1, maximum = 10000),
         ("per_page" = Option<i64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
@@ -58,6 +58,38 @@ pub async fn search(State(shared): State<Shared>, Query(p): Query<HashMap<String
         Err(e) => e.into_response(),
     }
 }
+
+/// The districts a search may be narrowed to, in the OpenAPI document: `""` (any, what the search form sends)
+/// and every name of `domain::credit::DISTRICTS`, the list the parser checks against.
+pub struct DistrictParam;
+
+/// The business categories a search may be narrowed to: `""` and `domain::credit::CATEGORIES`.
+pub struct CategoryParam;
+
+fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
+    ObjectBuilder::new()
+        .schema_type(SchemaType::Type(Type::String))
+        .description(Some(format!("{what}; empty = any")))
+        .enum_values(Some(std::iter::once("").chain(values)))
+        .into()
+}
+
+impl utoipa::PartialSchema for DistrictParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        any_or(domain::credit::DISTRICTS.iter().map(|(d, _, _)| *d), "a district or zone of Mianyang")
+    }
+}
+
+impl utoipa::ToSchema for DistrictParam {}
+
+impl utoipa::PartialSchema for CategoryParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        any_or(domain::credit::CATEGORIES.iter().map(|(c, _)| *c), "a business category")
+    }
+}
+
+impl utoipa::ToSchema for CategoryParam {}
 
 /// One business with the events behind its grade and its grade history. An invalid code is a 400, not a 404.
 #[utoipa::path(get, path = "/api/v1/businesses/{credit_code}", tag = "credit",
@@ -149,7 +181,7 @@ fn to_csv(rows: &[BusinessSummary]) -> Result<Vec<u8>, AppError> {
 
 /// The business answers its record or asks for credit repair. Moderated before anything is published.
 #[utoipa::path(post, path = "/api/v1/businesses/{credit_code}/replies", tag = "credit",
-    params(("credit_code" = String, Path)),
+    params(("credit_code" = String, Path, description = "18-character unified social credit code", pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")),
     request_body = ReplyFields,
     responses(
         (status = 201, description = "`{id, status: \"pending\"}`"),
@@ -182,7 +214,7 @@ pub async fn post_reply(
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(search, get_one, post_reply, download_csv, download_json),
-    components(schemas(Page<BusinessSummary>, ReplyFields, BusinessSummary, BusinessDetail,
+    components(schemas(DistrictParam, CategoryParam, Page<BusinessSummary>, ReplyFields, BusinessSummary, BusinessDetail,
         domain::credit::CreditEventView, domain::credit::GradePoint, domain::credit::ReplyView,
         domain::credit::ReplyOrigin, domain::credit::Grade, domain::credit::EventKind, domain::credit::Severity,
         domain::credit::DynamicGrade, domain::credit::ReplyKind, domain::credit::ReplyStatus)),

@@ -11,6 +11,8 @@ pub use serde_json::Value;
 pub struct TestApp {
     pub base: String,
     pub db: TestDb,
+    /// The app's HTTP state (limiters, cache), for tests that look inside.
+    pub shared: server::http::Shared,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -23,11 +25,12 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::build(config, listener).await.expect("build app");
         let base = format!("http://{}", running.local_addr());
+        let shared = running.shared.clone();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(running.serve(async move {
             let _ = rx.await;
         }));
-        TestApp { base, db, shutdown: Some(tx), task }
+        TestApp { base, db, shared, shutdown: Some(tx), task }
     }
 
     pub async fn default() -> TestApp {
