@@ -8,6 +8,8 @@ use backend::testing::Backend;
 use common::*;
 
 on_both!(
+    every_page_type_gets_a_fresh_nonce,
+    oversized_uploads_are_refused_before_reading,
     health_and_readiness,
     home_page_shows_figures_with_security_headers,
     english_version_is_remembered,
@@ -261,4 +263,49 @@ async fn documented_search_values_match_the_parser() {
     let categories: Vec<String> = domain::credit::CATEGORIES.iter().map(|(c, _)| (*c).to_owned()).collect();
     assert_eq!(values("DistrictParam"), districts);
     assert_eq!(values("CategoryParam"), categories);
+}
+
+/// Every kind of page gets a fresh nonce per response, in its header and in its scripts alike, cached or not.
+async fn every_page_type_gets_a_fresh_nonce(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let all = json(client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap()).await;
+    let code = all[0]["credit_code"].as_str().unwrap().to_owned();
+    let moderator = app.client_as("demo_moderator").await;
+    let pages = ["/", "/credit", "/credit?q=%E7%B1%B3%E7%B2%89", &format!("/credit/{code}"), "/news", "/staff/login", "/nope"];
+    for path in pages.iter().map(|p| (client(), *p)).chain([(moderator.clone(), "/staff"), (moderator, "/staff/replies")]) {
+        let (c, path) = path;
+        let mut seen = Vec::new();
+        for _ in 0..2 {
+            let res = c.get(app.url(path)).send().await.unwrap();
+            let csp = header(res.headers(), "content-security-policy").to_owned();
+            let nonce = csp.split("'nonce-").nth(1).and_then(|s| s.split('\'').next()).expect("nonce").to_owned();
+            let body = res.text().await.unwrap();
+            let in_body = body.matches("nonce=\"").count();
+            assert!(in_body >= 1, "{path}: the loader script carries a nonce");
+            assert_eq!(body.matches(&format!("nonce=\"{nonce}\"")).count(), in_body, "{path}: every nonce is this response's");
+            seen.push(nonce);
+        }
+        assert_ne!(seen[0], seen[1], "{path}: a fresh nonce per response");
+    }
+    app.stop().await;
+}
+
+/// A registry upload larger than its route's limit (32 MiB) is refused from its declared length, unread.
+async fn oversized_uploads_are_refused_before_reading(engine: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::start(engine, |_| {}).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /staff/businesses/import HTTP/1.1\r\nHost: {addr}\r\nContent-Type: multipart/form-data; boundary=x\r\n\
+         Content-Length: {}\r\n\r\n",
+        33 * 1024 * 1024
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = vec![0u8; 4096];
+    let n = tokio::time::timeout(std::time::Duration::from_secs(5), s.read(&mut answer)).await.unwrap().unwrap();
+    let text = String::from_utf8_lossy(&answer[..n]);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.contains("payload_too_large"), "{text}");
+    app.stop().await;
 }
