@@ -23,9 +23,10 @@ PID=$!
 trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DIR"' EXIT
 wait_http "http://127.0.0.1:$PORT/healthz" 30
 log "schemathesis: $EXAMPLES examples per operation, every check (scripts/fuzz/schemathesis.toml)"
-"$VENV/bin/schemathesis" --config-file "$ROOT/scripts/fuzz/schemathesis.toml" run \
+# From the temporary folder: schemathesis keeps a cache in the working directory.
+(cd "$DIR" && "$VENV/bin/schemathesis" --config-file "$ROOT/scripts/fuzz/schemathesis.toml" run \
   "http://127.0.0.1:$PORT/api/v1/openapi.json" --max-examples "$EXAMPLES" --workers 2 --no-color \
-  --seed 20261129 || { tail -20 "$DIR/server.log"; exit 1; }
+  --seed 20261129) || { tail -20 "$DIR/server.log"; exit 1; }
 if grep -q "panicked" "$DIR/server.log"; then
   echo "the server panicked during fuzzing:" >&2; grep -A5 panicked "$DIR/server.log" >&2; exit 1
 fi

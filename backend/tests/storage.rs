@@ -453,3 +453,41 @@ async fn backup_then_restore_gives_the_same_data(db: &TestDb) {
     assert!(err.contains("already exists") || err.contains("empty database"), "{err}");
     target.cleanup().await;
 }
+
+/// A full disk during writes: the write is refused as 503 (Unavailable, retry later), nothing half-written stays,
+/// and the database is intact and usable afterwards. SQLite's `max_page_count`, set on every pooled connection,
+/// stands in for the full disk.
+#[tokio::test]
+async fn a_full_disk_refuses_writes_cleanly_and_keeps_the_database_intact() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store();
+    credit::save_business(store, &Actor::cli(), &biz(50, "满盘测试一", "四川省绵阳市涪城区临园路50号", "涪城区", "餐饮")).await.unwrap();
+    // Hold every connection of the pool at once, so each gets the limit.
+    let mut conns = Vec::new();
+    for _ in 0..8 {
+        let mut c = store.pool().acquire().await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count").fetch_one(&mut *c).await.unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 2)).execute(&mut *c).await.unwrap();
+        conns.push(c);
+    }
+    drop(conns);
+    let before = credit::count(store).await.unwrap();
+    let mut refused = None;
+    for n in 0..500u32 {
+        let long = "很长的地址".repeat(30);
+        let b = biz(100 + n, &format!("满盘测试{n}"), &long, "涪城区", "餐饮");
+        if let Err(e) = credit::save_business(store, &Actor::cli(), &b).await {
+            refused = Some((n, e));
+            break;
+        }
+    }
+    let (n, e) = refused.expect("the disk fills up");
+    assert_eq!((e.code, e.status(), e.retry_after), (ErrCode::Unavailable, 503, Some(60)));
+    // Every acknowledged write is there, the refused one left nothing (no business, no audit entry for it).
+    assert_eq!(credit::count(store).await.unwrap(), before + i64::from(n));
+    let code = domain::credit::CreditCode::parse(&code(100 + n)).unwrap();
+    assert!(credit::detail(store, &code).await.unwrap().is_none());
+    let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(verdict, "ok");
+    db.cleanup().await;
+}

@@ -212,6 +212,15 @@ mod ssr {
                     tracing::warn!("database pool exhausted");
                     AppError { code: ErrCode::Unavailable, field: None, retry_after: Some(2) }
                 }
+                // Out of disk (SQLite SQLITE_FULL, PostgreSQL 53100 disk_full / 53200 out_of_memory): the write was
+                // rolled back whole; tell the client to come back rather than blaming it or hiding it as a bug.
+                sqlx::Error::Database(db)
+                    if matches!(db.code().as_deref(), Some("13" | "53100" | "53200"))
+                        || db.message().contains("database or disk is full") =>
+                {
+                    tracing::error!(error = %db.message(), "storage full");
+                    AppError { code: ErrCode::Unavailable, field: None, retry_after: Some(60) }
+                }
                 sqlx::Error::Database(db) if db.is_unique_violation() => {
                     let field = unique_field(db.constraint().unwrap_or(""), db.message());
                     AppError { code: ErrCode::Conflict, field, retry_after: None }
