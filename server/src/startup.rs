@@ -181,14 +181,27 @@ impl Running {
                     // Without TCP_NODELAY streamed pages stall on Nagle's algorithm (DESIGN.md §7).
                     let _ = stream.set_nodelay(true);
                     let router = router.clone();
+                    let activity = Activity::default();
+                    let seen = activity.clone();
                     let svc = hyper::service::service_fn(move |mut req: ::http::Request<hyper::body::Incoming>| {
                         req.extensions_mut().insert(ConnectInfo(peer));
-                        router.clone().oneshot(req.map(axum::body::Body::new))
+                        let done = seen.start();
+                        let answer = router.clone().oneshot(req.map(axum::body::Body::new));
+                        async move {
+                            let res = answer.await;
+                            drop(done);
+                            res
+                        }
                     });
                     let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc);
                     let conn = graceful.watch(conn.into_owned());
                     tokio::spawn(async move {
-                        let _ = conn.await;
+                        // Over either protocol: a connection with no request for FIRST_REQUEST (slowloris, an HTTP/2
+                        // peer that never sends headers) or idle for IDLE between requests is closed.
+                        tokio::select! {
+                            _ = conn => {}
+                            _ = activity.expired() => {}
+                        }
                         drop(slot);
                     });
                 }
@@ -262,5 +275,53 @@ mod tests {
         assert!(c.admit("198.51.100.8".parse().unwrap_or(ip)).is_some(), "others still can");
         drop(slots);
         assert!(c.admit(ip).is_some(), "closing frees the slots");
+    }
+}
+
+/// Time a new connection has to send its first request (headers included), over HTTP/1 or HTTP/2.
+pub const FIRST_REQUEST: Duration = Duration::from_secs(10);
+/// Time a connection may stay open with nothing in flight (keep-alive).
+pub const IDLE: Duration = Duration::from_secs(60);
+
+/// Requests in flight on one connection and when it last did anything.
+#[derive(Clone, Default)]
+struct Activity(std::sync::Arc<std::sync::Mutex<(usize, Option<std::time::Instant>)>>);
+
+/// Ends one request's activity when dropped (also when its future is dropped).
+struct InFlight(Activity);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if let Ok(mut g) = (self.0).0.lock() {
+            g.0 = g.0.saturating_sub(1);
+            g.1 = Some(std::time::Instant::now());
+        }
+    }
+}
+
+impl Activity {
+    fn start(&self) -> InFlight {
+        if let Ok(mut g) = self.0.lock() {
+            g.0 += 1;
+            g.1 = Some(std::time::Instant::now());
+        }
+        InFlight(self.clone())
+    }
+
+    /// Resolves when the connection has had nothing in flight for too long.
+    async fn expired(&self) {
+        let opened = std::time::Instant::now();
+        loop {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let Ok(g) = self.0.lock() else { return };
+            let (in_flight, last) = *g;
+            let quiet = match last {
+                None => opened.elapsed() >= FIRST_REQUEST,
+                Some(t) => in_flight == 0 && t.elapsed() >= IDLE,
+            };
+            if quiet {
+                return;
+            }
+        }
     }
 }

@@ -292,3 +292,32 @@ async fn forged_forwarded_for_values_keep_one_limiter_key(engine: Backend) {
     assert!(app.shared.limiters.tracked_keys() <= before + 1, "{} keys", app.shared.limiters.tracked_keys());
     app.stop().await;
 }
+
+/// Finding 13: a connection that sends nothing is closed after the first-request limit, whatever protocol it
+/// meant to speak (an HTTP/2 preface with no headers, or half an HTTP/1 request line).
+#[tokio::test]
+async fn silent_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::start(Backend::Sqlite, |_| {}).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // HTTP/1's half request line is hyper's own header-read timeout; HTTP/2 has none, this is ours.
+    for opening in [&b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"[..]] {
+        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        s.write_all(opening).await.unwrap();
+        let started = std::time::Instant::now();
+        let mut buf = vec![0u8; 1024];
+        // Read until the server closes (an HTTP/2 server may send its SETTINGS first).
+        let closed = tokio::time::timeout(std::time::Duration::from_secs(20), async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(_) => continue,
+                }
+            }
+        })
+        .await;
+        assert!(closed.is_ok(), "{:?}: still open after 20 s", String::from_utf8_lossy(opening));
+        assert!(started.elapsed() >= std::time::Duration::from_secs(9), "closed too early: {:?}", started.elapsed());
+    }
+    app.stop().await;
+}
