@@ -38,6 +38,8 @@ where
 }
 
 on_both!(
+    replies_are_moderated_before_publication,
+    imports_apply_in_batches_and_report_each_row,
     backup_then_restore_gives_the_same_data,
     grades_follow_events_across_the_period_edge,
     sessions_expire_and_are_swept,
@@ -490,4 +492,51 @@ async fn a_full_disk_refuses_writes_cleanly_and_keeps_the_database_intact() {
     let verdict: String = sqlx::query_scalar("PRAGMA integrity_check").fetch_one(store.pool()).await.unwrap();
     assert_eq!(verdict, "ok");
     db.cleanup().await;
+}
+
+/// Right to reply on both engines: submitted (pending, contact kept), not public, approved → published without
+/// the contact; deciding twice is a 404; rejected ones never show.
+async fn replies_are_moderated_before_publication(db: &TestDb) {
+    let store = db.store();
+    let b = biz(60, "回应测试面馆", "四川省绵阳市涪城区临园路60号", "涪城区", "餐饮");
+    credit::save_business(store, &Actor::cli(), &b).await.unwrap();
+    let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: "王先生 13800000000".into() };
+    let kept = credit::replies::submit(store, &b.credit_code, &fields("我店已整改完毕，欢迎监督。").parse().unwrap(), Some("203.0.113.0/24")).await.unwrap();
+    let dropped = credit::replies::submit(store, &b.credit_code, &fields("这条回应将被驳回，不会公开。").parse().unwrap(), None).await.unwrap();
+    let queue = credit::replies::pending(store, 10).await.unwrap();
+    assert_eq!(queue.len(), 2);
+    assert_eq!(queue[0].contact.as_deref(), Some("王先生 13800000000"));
+    assert_eq!(queue[0].origin.as_ref().unwrap().ip_prefix.as_deref(), Some("203.0.113.0/24"));
+    assert_eq!(queue[0].origin.as_ref().unwrap().contact_submissions, 2);
+    assert!(credit::detail(store, &b.credit_code).await.unwrap().unwrap().replies.is_empty(), "nothing public yet");
+    credit::replies::decide(store, &Actor::cli(), kept, true, "").await.unwrap();
+    credit::replies::decide(store, &Actor::cli(), dropped, false, "与事实不符").await.unwrap();
+    let shown = credit::detail(store, &b.credit_code).await.unwrap().unwrap().replies;
+    assert_eq!(shown.len(), 1);
+    assert_eq!((shown[0].body.as_str(), shown[0].contact.as_ref()), ("我店已整改完毕，欢迎监督。", None));
+    assert_eq!(credit::replies::decide(store, &Actor::cli(), kept, false, "").await.unwrap_err().code, ErrCode::NotFound);
+    assert!(credit::replies::pending(store, 10).await.unwrap().is_empty());
+}
+
+/// CSV import on both engines: 1,201 rows in three batches (progress after each), a bad row reported with its
+/// line and skipped, a second run changes nothing.
+async fn imports_apply_in_batches_and_report_each_row(db: &TestDb) {
+    let store = db.store();
+    let mut csv = String::from("credit_code,name,address,district,category,licence_no\n");
+    for n in 0..1_200u32 {
+        csv.push_str(&format!("{},批量商户{n},四川省绵阳市江油市太白路{n}号,江油市,销售,\n", code(200 + n)));
+    }
+    csv.push_str("BAD,坏行,地址,江油市,销售,\n");
+    let calls = std::sync::Mutex::new(Vec::new());
+    let r = credit::import::import_now(store, &Actor::cli(), csv.as_bytes(), |done, total| calls.lock().unwrap().push((done, total)))
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.updated, r.unchanged), (1_200, 0, 0));
+    assert_eq!(r.errors.len(), 1);
+    assert_eq!((r.errors[0].line, r.errors[0].field.as_str()), (1_202, "credit_code"));
+    assert_eq!(*calls.lock().unwrap(), [(500, 1_200), (1_000, 1_200), (1_200, 1_200)]);
+    let again = credit::import::import_now(store, &Actor::cli(), csv.as_bytes(), |_, _| {}).await.unwrap();
+    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1_200));
+    let found = credit::search(store, &search("批量商户1199")).await.unwrap();
+    assert_eq!(found.items[0].name, "批量商户1199");
 }

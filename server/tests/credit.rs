@@ -304,10 +304,13 @@ async fn json_api_errors_name_the_problem(engine: Backend) {
     // Missing field, named.
     let res = client().post(&url).json(&serde_json::json!({"kind": "reply", "body": "一二三四五六七八九十"})).send().await.unwrap();
     assert_eq!(res.status(), 400);
-    assert_eq!(json(res).await["error"]["field"], "contact");
+    let body = json(res).await;
+    assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("required"), Some("contact")));
     // Wrong type, named.
     let res = client().post(&url).json(&serde_json::json!({"kind": 3, "body": "x", "contact": "y"})).send().await.unwrap();
-    assert_eq!(json(res).await["error"]["field"], "kind");
+    assert_eq!(res.status(), 400);
+    let body = json(res).await;
+    assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("invalid_value"), Some("kind")));
     // A good one, then the per-business cap on pending submissions.
     let ok = serde_json::json!({"kind": "repair", "body": "已整改完毕，申请信用修复。", "contact": "李女士 13900000000"});
     for _ in 0..backend::credit::replies::MAX_PENDING_PER_BUSINESS {

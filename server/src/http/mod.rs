@@ -151,6 +151,18 @@ pub fn stack(router: Router<Shared>, shared: &Shared) -> Router<Shared> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_one_cookie_parser() {
+        let mut h = http::HeaderMap::new();
+        h.append(http::header::COOKIE, "a=1; lang=en".parse().unwrap());
+        h.append(http::header::COOKIE, "portal_session=tok=en=; b=2".parse().unwrap());
+        assert_eq!(app::ssr::cookie(&h, "lang").as_deref(), Some("en"));
+        assert_eq!(app::ssr::cookie(&h, "portal_session").as_deref(), Some("tok=en="), "values may hold '='");
+        assert_eq!(app::ssr::cookie(&h, "b").as_deref(), Some("2"), "every Cookie header is read");
+        assert_eq!(app::ssr::cookie(&h, "la"), None, "names match whole");
+        assert_eq!(app::ssr::cookie(&http::HeaderMap::new(), "lang"), None);
+    }
+
     #[tokio::test]
     async fn odd_spellings_of_a_path_redirect_to_the_one_path() {
         use tower::ServiceExt;
