@@ -60,6 +60,12 @@ async fn business_api_search_detail_and_errors(engine: Backend) {
     let valid = format!("{body}{}", domain::credit::credit_check_char(body.as_bytes()).unwrap());
     let res = client().get(app.url(&format!("/api/v1/businesses/{valid}"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // The type-ahead's plain-text source: code, grade and name per line, at most six.
+    let text = client().get(app.url("/credit/suggest?q=%E7%B1%B3%E7%B2%89")).send().await.unwrap().text().await.unwrap();
+    let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
+    assert!(!lines.is_empty() && lines.len() <= 6, "{text}");
+    assert!(lines.iter().all(|l| l.len() == 3 && l[0].len() == 18 && l[2].contains("米粉")), "{text}");
+    assert_eq!(client().get(app.url("/credit/suggest?q=%25")).send().await.unwrap().text().await.unwrap(), "");
     // Bad parameters.
     for (qs, field) in [("per_page=1000", "per_page"), ("q=%25", "q"), ("grade=E", "grade"), ("district=%E5%8C%97%E4%BA%AC", "district"), ("page=", "page"), ("watch_list=", "watch_list")] {
         let res = client().get(app.url(&format!("/api/v1/businesses?{qs}"))).send().await.unwrap();

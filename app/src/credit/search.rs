@@ -31,15 +31,6 @@ pub async fn search_businesses(
     backend::credit::search(&state.store, &query).await
 }
 
-/// Type-ahead suggestions (public, read-only, so a GET that counts against the page quota): up to 6 names.
-#[server(prefix = "/_sf", endpoint = "suggest_businesses", input = leptos::server_fn::codec::GetUrl)]
-pub async fn suggest_businesses(q: String) -> Result<Vec<BusinessSummary>, AppError> {
-    let Some(q) = domain::credit::normalise_query(&q) else { return Ok(Vec::new()) };
-    let query = domain::credit::SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
-    let state = crate::ssr::state()?;
-    Ok(backend::credit::search(&state.store, &query).await?.items)
-}
-
 #[component]
 pub fn CreditSearchPage() -> impl IntoView {
     let query = use_query_map();
@@ -77,14 +68,21 @@ pub fn CreditSearchPage() -> impl IntoView {
             <p class="lead">{tr(T::CreditIntro)}</p>
             <form class="search-form" method="get" action="/credit" role="search">
                 <label for="q">{tr(T::CreditSearchLabel)}</label>
-                <TypeAhead
-                    q=get("q")
-                    texts=TypeAheadTexts {
-                        placeholder: tr(T::CreditSearchPlaceholder).to_owned(),
-                        search: tr(T::Search).to_owned(),
-                        suggestions: tr(T::Suggestions).to_owned(),
-                    }
-                />
+                <div class="search-row">
+                    <input
+                        id="q"
+                        name="q"
+                        type="search"
+                        maxlength="100"
+                        placeholder=tr(T::CreditSearchPlaceholder)
+                        value=get("q")
+                        autocomplete="off"
+                        aria-controls="suggestions"
+                    />
+                    <button type="submit" class="button primary">{tr(T::Search)}</button>
+                </div>
+                <ul id="suggestions" class="suggestions" aria-label=tr(T::Suggestions) hidden></ul>
+                <TypeAhead/>
                 <div class="filters">
                     {filter("district", T::District, DISTRICTS.iter().map(|(d, _, _)| (*d, district_label(d, lang))).collect())}
                     {filter(
@@ -196,77 +194,86 @@ fn encode(s: &str) -> String {
 }
 
 
-/// The texts the type-ahead island shows (islands do not see the page's context, and passing the three strings
-/// keeps the whole text table out of the WASM).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct TypeAheadTexts {
-    pub placeholder: String,
-    pub search: String,
-    pub suggestions: String,
+/// Type-ahead: the page's only WASM, and a small one. Server-rendered it is nothing at all (the search box and
+/// the empty list above are plain HTML, so the form works without JavaScript). Hydrated, it listens to the box
+/// and fills the list from `GET /credit/suggest?q=` — lines of `code\tgrade\tname` — with DOM text nodes (never
+/// HTML), showing only the answer to the latest keystroke. It has no props and calls no server function, so
+/// neither serde_json nor the server-function client is in the WASM.
+#[island]
+pub fn TypeAhead() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| hydrated::attach());
 }
 
-/// The search box with suggestions as you type: the page's only WASM. Server-rendered it is a plain input, so
-/// the form works without JavaScript; hydrated, it lists up to six businesses after two characters. Kept small on
-/// purpose: a signal and a fetch, no suspense machinery.
-#[island]
-pub fn TypeAhead(q: String, texts: TypeAheadTexts) -> impl IntoView {
-    let items = RwSignal::new(Vec::<BusinessSummary>::new());
-    let latest = StoredValue::new(0u64);
-    Effect::new(move |_| {
-        // A marker for tests and styles: this island runs.
-        #[cfg(feature = "hydrate")]
-        if let Some(root) = document().document_element() {
+
+#[cfg(feature = "hydrate")]
+mod hydrated {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    pub fn attach() {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        if let Some(root) = doc.document_element() {
+            // A marker for tests and styles: this island runs.
             let _ = root.set_attribute("data-hydrated", "true");
         }
-    });
-    let on_input = move |ev: leptos::ev::Event| {
-        let typed = event_target_value(&ev);
-        let n = latest.get_value() + 1;
-        latest.set_value(n);
-        if domain::credit::normalise_query(&typed).is_none() {
-            items.set(Vec::new());
+        let (Some(input), Some(list)) = (doc.get_element_by_id("q"), doc.get_element_by_id("suggestions")) else {
             return;
-        }
-        leptos::task::spawn_local(async move {
-            let found = suggest_businesses(typed).await.unwrap_or_default();
-            // Only the answer to the latest keystroke is shown.
-            if latest.get_value() == n {
-                items.set(found);
-            }
+        };
+        let Ok(input) = input.dyn_into::<web_sys::HtmlInputElement>() else { return };
+        let latest = Rc::new(Cell::new(0u32));
+        let box_ = input.clone();
+        let on_input = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            let n = latest.get().wrapping_add(1);
+            latest.set(n);
+            let q = box_.value();
+            let (latest, list) = (latest.clone(), list.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let lines = if domain::credit::normalise_query(&q).is_some() { fetch(&q).await } else { String::new() };
+                if latest.get() == n {
+                    show(&list, &lines);
+                }
+            });
         });
-    };
-    view! {
-        <div class="search-row">
-            <input
-                id="q"
-                name="q"
-                type="search"
-                maxlength="100"
-                placeholder=texts.placeholder
-                value=q
-                autocomplete="off"
-                aria-controls="suggestions"
-                on:input=on_input
-            />
-            <button type="submit" class="button primary">{texts.search}</button>
-        </div>
-        <ul id="suggestions" class="suggestions" aria-label=texts.suggestions hidden=move || items.read().is_empty()>
-            {move || {
-                items
-                    .get()
-                    .into_iter()
-                    .map(|b| {
-                        view! {
-                            <li>
-                                <a href=format!("/credit/{}", b.credit_code)>
-                                    <span class=format!("dot grade-{}", b.grade.as_str().to_lowercase())>{b.grade.as_str()}</span>
-                                    {b.name}
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()
-            }}
-        </ul>
+        let _ = input.add_event_listener_with_callback("input", on_input.as_ref().unchecked_ref());
+        on_input.forget();
+    }
+
+    async fn fetch(q: &str) -> String {
+        let Some(window) = web_sys::window() else { return String::new() };
+        let url = format!("/credit/suggest?q={}", String::from(js_sys::encode_uri_component(q)));
+        let Ok(res) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await else { return String::new() };
+        let Ok(res) = res.dyn_into::<web_sys::Response>() else { return String::new() };
+        if !res.ok() {
+            return String::new();
+        }
+        let Ok(text) = res.text() else { return String::new() };
+        wasm_bindgen_futures::JsFuture::from(text).await.ok().and_then(|t| t.as_string()).unwrap_or_default()
+    }
+
+    fn show(list: &web_sys::Element, lines: &str) {
+        let Some(doc) = list.owner_document() else { return };
+        list.set_text_content(None);
+        let mut any = false;
+        for line in lines.lines() {
+            let mut parts = line.splitn(3, '\t');
+            let (Some(code), Some(grade), Some(name)) = (parts.next(), parts.next(), parts.next()) else { continue };
+            let (Ok(li), Ok(a), Ok(dot)) = (doc.create_element("li"), doc.create_element("a"), doc.create_element("span"))
+            else {
+                return;
+            };
+            let _ = a.set_attribute("href", &format!("/credit/{code}"));
+            let _ = dot.set_attribute("class", &format!("dot grade-{}", grade.to_lowercase()));
+            dot.set_text_content(Some(grade));
+            let _ = a.append_child(&dot);
+            let _ = a.append_child(&doc.create_text_node(name));
+            let _ = li.append_child(&a);
+            let _ = list.append_child(&li);
+            any = true;
+        }
+        if let Ok(list) = list.clone().dyn_into::<web_sys::HtmlElement>() {
+            list.set_hidden(!any);
+        }
     }
 }

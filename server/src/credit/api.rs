@@ -221,3 +221,24 @@ pub async fn post_reply(
     tags((name = "credit", description = "The business registry and credit grades"))
 )]
 pub struct CreditApi;
+
+/// Type-ahead suggestions for the search page's island: up to six businesses, one per line as
+/// `credit_code<TAB>grade<TAB>name` (names never hold control characters), plain text so the browser side needs
+/// no JSON. A query of fewer than two letters or digits answers nothing.
+pub async fn suggest(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
+    let Some(q) = p.get("q").and_then(|q| domain::credit::normalise_query(q)) else {
+        return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], String::new()).into_response();
+    };
+    let query = SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
+    match backend::credit::search(&shared.app.store, &query).await {
+        Ok(page) => {
+            let body: String = page
+                .items
+                .iter()
+                .map(|b| format!("{}\t{}\t{}\n", b.credit_code, b.grade.as_str(), b.name))
+                .collect();
+            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+        }
+        Err(e) => e.into_response(),
+    }
+}

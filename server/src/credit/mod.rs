@@ -27,6 +27,8 @@ pub fn routes() -> Routes {
         .get("/credit/{code}/qr.svg", Facts::PAGE, badges::qr)
         .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)
         .post("/credit/{code}/reply", Facts::WRITE, forms::submit_reply)
+        // The type-ahead island's source: a few lines of text per keystroke, on the page quota.
+        .get("/credit/suggest", Facts::PAGE, api::suggest)
         .post("/staff/businesses", Facts::staff_write(Role::Moderator), forms::save_business)
         .post("/staff/events", Facts::staff_write(Role::Moderator), forms::add_event)
         .post(
