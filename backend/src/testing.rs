@@ -20,12 +20,32 @@ pub enum Backend {
     Postgres,
 }
 
-/// A fresh, migrated database and a state over it. Call [`TestDb::cleanup`] at the end.
+/// A fresh, migrated database and a state over it. Call [`TestDb::cleanup`] at the end; a test that panics
+/// first still removes its database and folder when the value is dropped.
 pub struct TestDb {
     pub state: AppState,
     pub url: String,
     pub dir: PathBuf,
     pg_name: Option<String>,
+    cleaned: bool,
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if self.cleaned {
+            return;
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+        if let Some(name) = self.pg_name.take() {
+            // Dropping runs inside the test's runtime, which cannot be blocked on: a thread of its own does it.
+            let _ = std::thread::spawn(move || {
+                if let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() {
+                    rt.block_on(drop_pg(Some(name)));
+                }
+            })
+            .join();
+        }
+    }
 }
 
 fn unique(prefix: &str) -> String {
@@ -168,7 +188,7 @@ impl TestDb {
         store.migrate().await.expect("migrate test database");
         let mut config = Config::for_tests(&url, &dir);
         tweak(&mut config);
-        TestDb { state: AppState::new(store, config), url, dir, pg_name }
+        TestDb { state: AppState::new(store, config), url, dir, pg_name, cleaned: false }
     }
 
     pub fn store(&self) -> &Store {
@@ -176,9 +196,10 @@ impl TestDb {
     }
 
     /// Closes the pool and removes the database.
-    pub async fn cleanup(self) {
+    pub async fn cleanup(mut self) {
+        self.cleaned = true;
         self.state.store.close().await;
-        drop_pg(self.pg_name).await;
+        drop_pg(self.pg_name.take()).await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
