@@ -43,7 +43,9 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
 /// events crossed the rating period's edge are re-derived (from a day back at start, so a restart misses none).
 fn spawn_sweeps(state: AppState) {
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        // The first round ten minutes after start, not during it: start-up stays fast and quiet.
+        let period = Duration::from_secs(600);
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         let mut since = backend::clock::now() - 86_400;
         loop {
             tick.tick().await;
