@@ -1,10 +1,9 @@
 //! Record events and the grades they give: recording an event re-derives the grade in the same transaction.
 
-use super::registry::business_id;
 use crate::clock::now;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
-use domain::credit::{CreditRules, EventInput, EventKind, ScoredEvent, Severity};
+use domain::credit::{CreditCode, CreditRules, EventInput, EventKind, ScoredEvent, Severity};
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
 
@@ -20,6 +19,18 @@ pub async fn rules_in(conn: &mut AnyConnection) -> Result<CreditRules, AppError>
 /// The rules in force.
 pub async fn rules(store: &Store) -> Result<CreditRules, AppError> {
     rules_in(&mut *store.pool().acquire().await?).await
+}
+
+/// The id of a business, on the caller's transaction, its row locked on PostgreSQL before anything refers to it
+/// (an event's foreign key takes a share lock that a later `FOR UPDATE` would deadlock against).
+async fn business_id(conn: &mut AnyConnection, code: &CreditCode) -> Result<i64, AppError> {
+    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("SELECT id FROM businesses WHERE credit_code = $1{lock}"))
+        .bind(code.as_str())
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    col(&row, "id")
 }
 
 /// Records an event and re-derives the grade; a changed grade or score is appended to the history. The event,

@@ -117,18 +117,6 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
     Ok(outcome)
 }
 
-/// The id of a business, on the caller's transaction, its row locked on PostgreSQL before anything refers to it
-/// (an event's foreign key takes a share lock that a later `FOR UPDATE` would deadlock against).
-pub(crate) async fn business_id(conn: &mut AnyConnection, code: &CreditCode) -> Result<i64, AppError> {
-    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
-    let row = sqlx::query(&format!("SELECT id FROM businesses WHERE credit_code = $1{lock}"))
-        .bind(code.as_str())
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    col(&row, "id")
-}
-
 /// The public record of a business, read on one connection.
 pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessDetail>, AppError> {
     let mut conn = store.pool().acquire().await?;

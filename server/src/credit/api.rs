@@ -44,8 +44,8 @@ pub fn search_query(p: &HashMap<String, String>) -> Result<SearchQuery, AppError
     ),
     responses(
         (status = 200, description = "`{items, total, page, per_page, total_is_lower_bound}`", body = Page<BusinessSummary>),
-        (status = 400, description = "invalid parameter (named in `field`)", body = crate::site::docs::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::site::docs::ErrorBody)
+        (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
 pub async fn search(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
     let result = async {
@@ -97,9 +97,9 @@ impl utoipa::ToSchema for CategoryParam {}
     responses(
         (status = 200, body = BusinessDetail),
         (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
-        (status = 400, description = "invalid credit code", body = crate::site::docs::ErrorBody),
-        (status = 404, description = "no such business", body = crate::site::docs::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::site::docs::ErrorBody)
+        (status = 400, description = "invalid credit code", body = crate::http::json::ErrorBody),
+        (status = 404, description = "no such business", body = crate::http::json::ErrorBody),
+        (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
 pub async fn get_one(State(shared): State<Shared>, Path(code): Path<String>) -> Response {
     let code = match CreditCode::parse(&code) {
@@ -185,12 +185,12 @@ fn to_csv(rows: &[BusinessSummary]) -> Result<Vec<u8>, AppError> {
     request_body = ReplyFields,
     responses(
         (status = 201, description = "`{id, status: \"pending\"}`"),
-        (status = 400, description = "invalid JSON or field (named in `field`)", body = crate::site::docs::ErrorBody),
-        (status = 404, description = "no such business", body = crate::site::docs::ErrorBody),
-        (status = 409, description = "too many pending submissions for this business", body = crate::site::docs::ErrorBody),
-        (status = 413, description = "body too large", body = crate::site::docs::ErrorBody),
-        (status = 415, description = "not JSON", body = crate::site::docs::ErrorBody),
-        (status = 429, description = "too many submissions from this network, or rate limited", body = crate::site::docs::ErrorBody)
+        (status = 400, description = "invalid JSON or field (named in `field`)", body = crate::http::json::ErrorBody),
+        (status = 404, description = "no such business", body = crate::http::json::ErrorBody),
+        (status = 409, description = "too many pending submissions for this business", body = crate::http::json::ErrorBody),
+        (status = 413, description = "body too large", body = crate::http::json::ErrorBody),
+        (status = 415, description = "not JSON", body = crate::http::json::ErrorBody),
+        (status = 429, description = "too many submissions from this network, or rate limited", body = crate::http::json::ErrorBody)
     ))]
 pub async fn post_reply(
     State(shared): State<Shared>,

@@ -1,10 +1,31 @@
-//! `ApiJson<T>`: axum's JSON extractor with our error body. Malformed JSON is a 400 `invalid_json`, a missing or
+//! The API's JSON at the edge: the error body every failure has (for the OpenAPI document), and `ApiJson<T>`,
+//! axum's JSON extractor with that error body. Malformed JSON is a 400 `invalid_json`, a missing or
 //! mistyped field a 400 naming it, a wrong content type a 415, an oversized body a 413.
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
 use domain::{AppError, ErrCode};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The error body every failure is answered with.
+#[derive(Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Machine-readable code, e.g. `invalid_value`, `not_found`, `rate_limited`.
+    pub code: String,
+    /// Human-readable message in the request's language (`lang` cookie or `Accept-Language`; Chinese first).
+    pub message: String,
+    /// The field at fault, when one is.
+    pub field: Option<String>,
+    /// Seconds to wait, on 429.
+    pub retry_after: Option<u64>,
+}
 
 pub struct ApiJson<T>(pub T);
 

@@ -8,8 +8,8 @@ use domain::AppError;
 /// The campaign's headline figures.
 #[utoipa::path(get, path = "/api/v1/figures", tag = "campaign", responses(
     (status = 200, body = CampaignFigures),
-    (status = 404, description = "not yet published", body = super::docs::ErrorBody),
-    (status = 429, description = "rate limited", body = super::docs::ErrorBody)
+    (status = 404, description = "not yet published", body = crate::http::json::ErrorBody),
+    (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
 ))]
 pub async fn get_figures(State(shared): State<Shared>) -> Response {
     match backend::site::figures::get(&shared.app.store).await {

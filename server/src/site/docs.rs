@@ -3,26 +3,8 @@
 
 use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use utoipa::{OpenApi, ToSchema};
-
-/// The error body every failure is answered with.
-#[derive(Serialize, ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct ErrorDetail {
-    /// Machine-readable code, e.g. `invalid_value`, `not_found`, `rate_limited`.
-    pub code: String,
-    /// Human-readable message in the request's language (`lang` cookie or `Accept-Language`; Chinese first).
-    pub message: String,
-    /// The field at fault, when one is.
-    pub field: Option<String>,
-    /// Seconds to wait, on 429.
-    pub retry_after: Option<u64>,
-}
+use crate::http::json::{ErrorBody, ErrorDetail};
+use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(

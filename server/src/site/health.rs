@@ -14,7 +14,7 @@ pub async fn healthz() -> Json<serde_json::Value> {
 /// The database answers.
 #[utoipa::path(get, path = "/readyz", tag = "health", responses(
     (status = 200, description = "ready"),
-    (status = 503, description = "database unreachable", body = super::docs::ErrorBody)
+    (status = 503, description = "database unreachable", body = crate::http::json::ErrorBody)
 ))]
 pub async fn readyz(State(shared): State<Shared>) -> Response {
     // Load balancers poll this, and it is not rate limited: one real check per second at most.
