@@ -54,3 +54,41 @@ test("a moderator records an event, a business replies, the reply is moderated a
   await page.getByRole("button", { name: "中文" }).click();
   await expect(page.getByRole("heading", { name: "信用记录" })).toBeVisible();
 });
+
+test("a moderator imports a registry CSV through the console and follows the job to its report", async ({ page }, testInfo) => {
+  // Two rows: one valid business of this project's own, one bad credit code (reported with its line).
+  const chars = "0123456789ABCDEFGHJKLMNPQRTUWXY";
+  const first17 = `92510781${testInfo.project.name === "hydrated" ? "CAA000001" : "CAA000002"}`;
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += chars.indexOf(first17[i]) * Number(3n ** BigInt(i) % 31n);
+  const code = first17 + chars[(31 - (sum % 31)) % 31];
+  const csv = `credit_code,name,address,district,category\n${code},批量导入测试${testInfo.project.name},江油市太白路1号,江油市,销售\nBADCODE,坏行,地址,江油市,销售\n`;
+
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill("demo_moderator");
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.goto("/staff/businesses");
+  const form = page.getByRole("form", { name: "批量导入（CSV）" });
+  await form.getByLabel("CSV").setInputFiles({ name: "registry.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+  await form.getByRole("button", { name: "上传并导入" }).click();
+  await expect(page).toHaveURL(/\/staff\/imports\/\d+$/);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("导入任务");
+  // The page refreshes itself (no script) while the job runs; reload until it reports.
+  await expect.poll(async () => {
+    await page.reload();
+    return page.getByRole("status").textContent();
+  }).toBe("导入完成");
+  // The one refused row: line 3, its credit code.
+  const refused = page.getByRole("table").getByRole("row").filter({ hasText: "credit_code" });
+  await expect(refused).toHaveCount(1);
+  await expect(refused.getByRole("cell").first()).toHaveText("3");
+  // In English too.
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Import job");
+  await expect(page.getByRole("status")).toHaveText("Import finished");
+  await page.getByRole("button", { name: "中文" }).click();
+  // The business is in the registry.
+  await page.goto(`/credit/${code}`);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(`批量导入测试${testInfo.project.name}`);
+});
