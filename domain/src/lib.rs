@@ -24,6 +24,10 @@ pub mod credit;
 pub mod staff;
 /// The brand site: campaign figures.
 pub mod site;
+/// 你点我检: rounds, candidates, nominations, ballots.
+pub mod picks;
+/// 抽检结果: sampled batches and lab reports.
+pub mod sampling;
 
 pub use error::{AppError, ErrCode};
 pub use i18n::{Lang, T};

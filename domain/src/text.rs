@@ -50,6 +50,11 @@ impl TextRule {
         TextRule { min: 0, max, multiline: false }
     }
 
+    /// The same rule, allowing line breaks and tabs.
+    pub const fn multiline(self) -> TextRule {
+        TextRule { multiline: true, ..self }
+    }
+
     /// Checks `v` for `field`: trimmed, then required / too short / too long / forbidden characters, each an
     /// error naming the field.
     pub fn check(self, field: &str, v: &str) -> Result<String, AppError> {
