@@ -22,6 +22,10 @@ pub mod credit;
 pub mod staff;
 /// The brand site: campaign figures.
 pub mod site;
+/// 你点我检: rounds, nominations, ballots (group commit), tallies.
+pub mod picks;
+/// 抽检结果: sampled batches, lab reports, credit events for failures.
+pub mod sampling;
 
 pub use state::AppState;
 pub use store::{Change, Store};

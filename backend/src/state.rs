@@ -1,6 +1,7 @@
 //! The state every request shares. Cheap to clone; provided to axum and to Leptos as context.
 
 use crate::config::Config;
+use crate::picks::BallotWriter;
 use crate::store::Store;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -11,10 +12,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Caps concurrent argon2 hashes (19 MiB each) so a login flood cannot exhaust memory.
     pub hash_permits: Arc<Semaphore>,
+    /// The group-commit writer of 你点我检 ballots.
+    pub ballots: BallotWriter,
 }
 
 impl AppState {
+    /// Starts the ballot writer: call inside a tokio runtime.
     pub fn new(store: Store, config: Config) -> AppState {
-        AppState { store, config: Arc::new(config), hash_permits: Arc::new(Semaphore::new(2)) }
+        let ballots = BallotWriter::start(store.clone());
+        AppState { store, config: Arc::new(config), hash_permits: Arc::new(Semaphore::new(2)), ballots }
     }
 }

@@ -27,6 +27,11 @@ pub enum Change {
     Registry,
     /// The campaign figures.
     Figures,
+    /// 你点我检 rounds, candidates, nominations (not ballots: they would empty the caches thousands of times a
+    /// second; pages with counts are not cached).
+    Picks,
+    /// Published sampling results.
+    Sampling,
 }
 
 /// The SQLite file a URL names, if it is a file (not `:memory:`).

@@ -41,7 +41,15 @@ pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(
         return Err(AppError::field(ErrCode::InvalidValue, "occurred_at"));
     }
     let mut tx = store.begin_write().await?;
-    let id = business_id(&mut tx, &e.credit_code).await?;
+    add_event_in(&mut tx, actor, e, t).await?;
+    tx.commit().await?;
+    store.announce(Change::Registry);
+    Ok(())
+}
+
+/// [`add_event`] on the caller's transaction (`at` = now): sampling failures are recorded with the batch.
+pub(crate) async fn add_event_in(tx: &mut AnyConnection, actor: &Actor, e: &EventInput, t: i64) -> Result<(), AppError> {
+    let id = business_id(tx, &e.credit_code).await?;
     sqlx::query(
         "INSERT INTO credit_events (business_id, kind, severity, occurred_at, source, description, created_at, \
          created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -66,12 +74,10 @@ pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(
         .execute(&mut *tx)
         .await?;
     }
-    let rules = rules_in(&mut tx).await?;
-    recompute_in(&mut tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
+    let rules = rules_in(tx).await?;
+    recompute_in(tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
     let target = format!("business:{}", e.credit_code);
-    audit::record(&mut tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
-    tx.commit().await?;
-    store.announce(Change::Registry);
+    audit::record(tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use crate::i18n::T;
 use serde::{Deserialize, Serialize};
 
 /// Where a round stands. Phases advance by the clock alone: nobody has to press a button at midnight.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {

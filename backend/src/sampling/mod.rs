@@ -1,0 +1,202 @@
+//! 抽检结果: staff publish sampled batches (a round's picks or routine sampling) with the lab report; a
+//! failing batch of a registry business records a sampling-failure event on its credit in the same
+//! transaction, so its grade moves with the publication.
+
+/// The demo results.
+pub mod seed;
+
+use crate::clock::now;
+use crate::credit::events::add_event_in;
+use crate::staff::audit::{self, Actor};
+use crate::store::{col, Change, Store};
+use domain::credit::{EventInput, EventKind, Severity};
+use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
+use domain::{AppError, ErrCode, Page};
+use sha2::{Digest, Sha256};
+use sqlx::any::AnyRow;
+
+const COLUMNS: &str = "s.id, s.round_id, s.candidate_id, s.food, s.food_category, s.place, b.credit_code, \
+     s.business_name, s.district, s.sampled_at, s.items, s.passed, s.failures, \
+     CASE WHEN s.report IS NULL THEN 0 ELSE 1 END AS has_report, s.published_at";
+const FROM: &str = "FROM sampling_batches s LEFT JOIN businesses b ON b.id = s.business_id";
+
+fn batch(r: &AnyRow) -> Result<SamplingBatch, AppError> {
+    let place: String = col(r, "place")?;
+    let items: String = col(r, "items")?;
+    let failures: String = col(r, "failures")?;
+    Ok(SamplingBatch {
+        id: col(r, "id")?,
+        round_id: col(r, "round_id")?,
+        candidate_id: col(r, "candidate_id")?,
+        food: col(r, "food")?,
+        food_category: col(r, "food_category")?,
+        place: PlaceKind::parse(&place).ok_or_else(|| AppError::internal(format!("bad place {place}")))?,
+        credit_code: col(r, "credit_code")?,
+        business_name: col(r, "business_name")?,
+        district: col(r, "district")?,
+        sampled_at: col(r, "sampled_at")?,
+        items: items.split('\n').filter(|i| !i.is_empty()).map(str::to_owned).collect(),
+        passed: col::<i64>(r, "passed")? != 0,
+        failures: serde_json::from_str::<Vec<FailingItem>>(&failures).map_err(AppError::internal)?,
+        has_report: col::<i64>(r, "has_report")? != 0,
+        published_at: col(r, "published_at")?,
+    })
+}
+
+/// Publishes a batch with its lab report (a PDF). Refusals name the field: an unknown round `round_id`, a
+/// candidate of another round `candidate_id`, an unknown business `credit_code`, a report that is not a PDF
+/// `report`. Nothing is stored unless everything is.
+pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Option<&[u8]>) -> Result<i64, AppError> {
+    if let Some(r) = report {
+        check_report(r)?;
+    }
+    let t = now();
+    if b.sampled_at > t + 86_400 {
+        return Err(AppError::field(ErrCode::InvalidValue, "sampled_on"));
+    }
+    let mut tx = store.begin_write().await?;
+    if let Some(round) = b.round_id {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE id = $1")
+            .bind(round)
+            .fetch_optional(&mut *tx)
+            .await?;
+        exists.ok_or_else(|| AppError::field(ErrCode::InvalidValue, "round_id"))?;
+    }
+    if let Some(c) = b.candidate_id {
+        let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM candidates WHERE id = $1 AND round_id = $2")
+            .bind(c)
+            .bind(b.round_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        ok.ok_or_else(|| AppError::field(ErrCode::InvalidValue, "candidate_id"))?;
+    }
+    let (business_id, name, district) = match &b.credit_code {
+        Some(code) => {
+            let row = sqlx::query("SELECT id, name, district FROM businesses WHERE credit_code = $1")
+                .bind(code.as_str())
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| AppError::field(ErrCode::NotFound, "credit_code"))?;
+            (Some(col::<i64>(&row, "id")?), col::<String>(&row, "name")?, col::<String>(&row, "district")?)
+        }
+        None => (None, b.business_name.clone(), b.district.clone()),
+    };
+    let row = sqlx::query(
+        "INSERT INTO sampling_batches (round_id, candidate_id, food, food_category, place, business_id, \
+         business_name, district, sampled_at, items, passed, failures, report, report_sha256, published_at, \
+         published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+    )
+    .bind(b.round_id)
+    .bind(b.candidate_id)
+    .bind(&b.food)
+    .bind(&b.food_category)
+    .bind(b.place.as_str())
+    .bind(business_id)
+    .bind(&name)
+    .bind(&district)
+    .bind(b.sampled_at)
+    .bind(b.items.join("\n"))
+    .bind(i64::from(b.passed))
+    .bind(serde_json::to_string(&b.failures).map_err(AppError::internal)?)
+    .bind(report.map(<[u8]>::to_vec))
+    .bind(report.map(|r| hex::encode(Sha256::digest(r))))
+    .bind(t)
+    .bind(&actor.name)
+    .fetch_one(&mut *tx)
+    .await?;
+    let id: i64 = col(&row, "id")?;
+    if let (false, Some(code)) = (b.passed, &b.credit_code) {
+        let items: Vec<&str> = b.failures.iter().map(|f| f.item.as_str()).collect();
+        let event = EventInput {
+            credit_code: code.clone(),
+            kind: EventKind::SamplingFailure,
+            severity: Severity::General,
+            occurred_at: b.sampled_at,
+            source: format!("抽检批次 #{id}"),
+            description: format!("{} 不合格项目：{}", b.food, items.join("、")),
+        };
+        add_event_in(&mut tx, actor, &event, t).await?;
+    }
+    audit::record(&mut tx, actor, "sampling.publish", Some(&format!("batch:{id}")), Some(&b.food), None).await?;
+    tx.commit().await?;
+    store.announce(Change::Sampling);
+    if !b.passed && b.credit_code.is_some() {
+        store.announce(Change::Registry);
+    }
+    Ok(id)
+}
+
+enum Bind {
+    S(String),
+    I(i64),
+}
+
+/// Published batches, newest first, filtered.
+pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>, AppError> {
+    let mut wh = vec!["1 = 1".to_owned()];
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut push = |cond: &str, v: Bind| {
+        binds.push(v);
+        wh.push(cond.replace('?', &format!("${}", binds.len())));
+    };
+    if let Some(f) = &q.food {
+        // LIKE with the wildcards of the query escaped.
+        let esc = f.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        push("s.food LIKE ? ESCAPE '\\'", Bind::S(format!("%{esc}%")));
+    }
+    if let Some(d) = &q.district {
+        push("s.district = ?", Bind::S(d.clone()));
+    }
+    if let Some(p) = q.passed {
+        push("s.passed = ?", Bind::I(i64::from(p)));
+    }
+    if let Some(r) = q.round_id {
+        push("s.round_id = ?", Bind::I(r));
+    }
+    if let Some(c) = &q.credit_code {
+        push("b.credit_code = ?", Bind::S(c.clone()));
+    }
+    let wh = wh.join(" AND ");
+    let mut conn = store.pool().acquire().await?;
+    let count_sql = format!("SELECT COUNT(*) {FROM} WHERE {wh}");
+    let mut count = sqlx::query_scalar::<_, i64>(&count_sql);
+    for b in &binds {
+        count = match b {
+            Bind::S(v) => count.bind(v),
+            Bind::I(v) => count.bind(v),
+        };
+    }
+    let total = count.fetch_one(&mut *conn).await?;
+    let sql = format!(
+        "SELECT {COLUMNS} {FROM} WHERE {wh} ORDER BY s.sampled_at DESC, s.id DESC LIMIT {} OFFSET {}",
+        q.per_page,
+        (q.page - 1) * q.per_page
+    );
+    let mut rows = sqlx::query(&sql);
+    for b in &binds {
+        rows = match b {
+            Bind::S(v) => rows.bind(v),
+            Bind::I(v) => rows.bind(v),
+        };
+    }
+    let items = rows.fetch_all(&mut *conn).await?.iter().map(batch).collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false })
+}
+
+/// The batches of one round, in the order of its candidates.
+pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
+        .bind(round_id)
+        .fetch_all(store.pool())
+        .await?;
+    rows.iter().map(batch).collect()
+}
+
+/// A batch's lab report (PDF bytes), if it has one.
+pub async fn report(store: &Store, id: i64) -> Result<Option<Vec<u8>>, AppError> {
+    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT report FROM sampling_batches WHERE id = $1")
+        .bind(id)
+        .fetch_optional(store.pool())
+        .await?;
+    Ok(r.flatten())
+}
