@@ -14,6 +14,10 @@ pub mod ssr;
 pub mod site;
 /// 信用查询: search (type-ahead island), business pages, replies.
 pub mod credit;
+/// 你点我检: rounds, ballots (picker island), nominations, tallies.
+pub mod picks;
+/// 抽检结果: the results list and the batch list other pages reuse.
+pub mod sampling;
 /// The staff console.
 pub mod staff;
 

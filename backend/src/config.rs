@@ -35,6 +35,8 @@ pub struct RateLimits {
     pub api_per_min: u32,
     /// Every unsafe method (POST, PUT, PATCH, DELETE).
     pub write_per_min: u32,
+    /// 你点我检 ballots and SMS code requests, per client IP.
+    pub vote_per_min: u32,
     /// Bulk downloads of the whole registry, per client IP.
     pub download_per_min: u32,
     /// Staff sign-in attempts, per client IP (per-username throttling is separate and database-backed).
@@ -43,7 +45,7 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits { page_per_min: 600, api_per_min: 300, download_per_min: 10, write_per_min: 60, login_per_min: 10 }
+        RateLimits { page_per_min: 600, api_per_min: 300, download_per_min: 10, write_per_min: 60, vote_per_min: 600, login_per_min: 10 }
     }
 }
 

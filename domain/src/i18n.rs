@@ -323,6 +323,8 @@ texts! {
     BallotSendCode => "获取验证码", "Send code";
     BallotCodeSent => "验证码已发送，10分钟内有效。", "Code sent; it is valid for 10 minutes.";
     TallyTitle => "投票结果", "Tally";
+    TallyTable => "查看数据表", "Show as a table";
+    RoundVoterCheckLabel => "投票人核验方式", "Voter check";
     TallyChartLabel => "各候选食品得票柱状图", "Bar chart of votes per candidate";
     NominateTitle => "提名你关心的食品", "Nominate a food";
     NominateHint => "提名经审核后成为候选食品。", "Nominations become candidates after moderation.";

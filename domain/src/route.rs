@@ -16,6 +16,9 @@ pub enum Limit {
     Download,
     /// Anything that writes.
     Write,
+    /// 你点我检 ballots and their SMS codes: campuses and carriers put thousands of voters behind one address,
+    /// so a larger per-address quota of its own (each voter has a small quota too).
+    Vote,
     /// Staff sign-in attempts (also spend the write quota).
     Login,
 }

@@ -44,7 +44,8 @@ pub struct Opts {
     pub webhook_url: Option<String>,
     #[arg(long, env = "PORTAL_WEBHOOK_SECRET", global = true, hide_env_values = true)]
     pub webhook_secret: Option<String>,
-    /// SMS gateway for one-time codes; unset in development (codes go to the log).
+    /// SMS gateway for one-time codes (POST JSON `{phone, message}`); unset, SMS-verified rounds cannot open.
+    /// Codes are never logged.
     #[arg(long, env = "PORTAL_SMS_URL", global = true)]
     pub sms_url: Option<String>,
     /// Page and asset requests per minute per client.
@@ -56,7 +57,11 @@ pub struct Opts {
     /// Writes (POST, PUT, PATCH, DELETE) per minute per client.
     #[arg(long, env = "PORTAL_RATE_WRITE_PER_MIN", default_value_t = RateLimits::default().write_per_min, global = true)]
     pub rate_write_per_min: u32,
+    /// 你点我检 ballots and SMS code requests per minute per client IP.
+    #[arg(long, env = "PORTAL_RATE_VOTE_PER_MIN", default_value_t = RateLimits::default().vote_per_min, global = true)]
+    pub rate_vote_per_min: u32,
     /// Bulk downloads of the whole registry per minute per client.
+
     #[arg(long, env = "PORTAL_RATE_DOWNLOAD_PER_MIN", default_value_t = RateLimits::default().download_per_min, global = true)]
     pub rate_download_per_min: u32,
     /// Staff sign-in attempts per minute per client.
@@ -192,6 +197,7 @@ impl Opts {
                 api_per_min: per_min("PORTAL_RATE_API_PER_MIN", self.rate_api_per_min)?,
                 download_per_min: per_min("PORTAL_RATE_DOWNLOAD_PER_MIN", self.rate_download_per_min)?,
                 write_per_min: per_min("PORTAL_RATE_WRITE_PER_MIN", self.rate_write_per_min)?,
+                vote_per_min: per_min("PORTAL_RATE_VOTE_PER_MIN", self.rate_vote_per_min)?,
                 login_per_min: per_min("PORTAL_RATE_LOGIN_PER_MIN", self.rate_login_per_min)?,
             },
             page_cache_ttl: Duration::from_secs(self.page_cache_secs),

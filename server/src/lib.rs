@@ -15,5 +15,9 @@ pub mod site;
 pub mod staff;
 /// 信用: registry API, forms, badges.
 pub mod credit;
+/// 你点我检: rounds API, ballot and nomination forms, staff rounds and moderation.
+pub mod picks;
+/// 抽检结果: results API, lab reports, staff publication.
+pub mod sampling;
 
 pub use startup::{build, Running};

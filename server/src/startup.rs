@@ -49,6 +49,7 @@ fn spawn_sweeps(state: AppState) {
         let mut since = backend::clock::now() - 86_400;
         loop {
             tick.tick().await;
+            crate::picks::sweep_voters();
             if let Err(e) = backend::staff::auth::sweep(&state).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "session sweep failed");
             }
@@ -63,7 +64,12 @@ fn spawn_sweeps(state: AppState) {
 
 /// The routes of every module: one line each.
 pub fn modules() -> Routes {
-    Routes::new().merge(crate::site::routes()).merge(crate::staff::routes()).merge(crate::credit::routes())
+    Routes::new()
+        .merge(crate::site::routes())
+        .merge(crate::staff::routes())
+        .merge(crate::credit::routes())
+        .merge(crate::picks::routes())
+        .merge(crate::sampling::routes())
 }
 
 /// Every route with its facts: the modules' routes, then the pages the Leptos router declares (with the facts

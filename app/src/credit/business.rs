@@ -118,6 +118,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <h2 id="history-title">{tr(T::GradeHistory)}</h2>
                 <HistoryChart points=d.history/>
             </section>
+            <crate::sampling::results::BusinessResults code=code.clone()/>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>

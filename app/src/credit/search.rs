@@ -125,7 +125,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     let pages = page.pages();
     let link = move |p: i64| {
         let q = query.read();
-        let enc = |k: &str| q.get(k).map(|v| encode(&v)).unwrap_or_default();
+        let enc = |k: &str| q.get(k).map(|v| crate::ui::encode(&v)).unwrap_or_default();
         format!(
             "/credit?q={}&district={}&grade={}&category={}&page={p}",
             enc("q"),
@@ -180,18 +180,6 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     }
 }
 
-/// Percent-encodes a query value.
-fn encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 
 /// Type-ahead: the page's only WASM, and a small one. Server-rendered it is nothing at all (the search box and

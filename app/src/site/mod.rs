@@ -16,9 +16,7 @@ use domain::route::Facts;
 pub const PAGES: &[(&str, Facts)] = &[
     // Everyone sees the same home page (per language): render it once every few seconds.
     ("/", Facts::PAGE.cached(5)),
-    ("/picks", Facts::PAGE),
     ("/report", Facts::PAGE),
     ("/track", Facts::PAGE),
-    ("/results", Facts::PAGE),
     ("/news", Facts::PAGE),
 ];

@@ -20,11 +20,6 @@ fn Placeholder(title: T) -> impl IntoView {
 }
 
 #[component]
-pub fn PicksPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavPicks/> }
-}
-
-#[component]
 pub fn ReportPage() -> impl IntoView {
     view! { <Placeholder title=T::NavReport/> }
 }
@@ -32,11 +27,6 @@ pub fn ReportPage() -> impl IntoView {
 #[component]
 pub fn TrackPage() -> impl IntoView {
     view! { <Placeholder title=T::NavTrack/> }
-}
-
-#[component]
-pub fn ResultsPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavResults/> }
 }
 
 #[component]

@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{credit, site, staff};
+use crate::{credit, picks, sampling, site, staff};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -57,10 +57,11 @@ pub fn App() -> impl IntoView {
             <Layout>
                 <Routes fallback=site::pages::NotFound>
                     <Route path=path!("") view=site::home::HomePage ssr=SsrMode::Async/>
-                    <Route path=path!("picks") view=site::pages::PicksPage ssr=SsrMode::Async/>
+                    <Route path=path!("picks") view=picks::rounds::PicksPage ssr=SsrMode::Async/>
+                    <Route path=path!("picks/:id") view=picks::round::RoundPage ssr=SsrMode::Async/>
                     <Route path=path!("report") view=site::pages::ReportPage ssr=SsrMode::Async/>
                     <Route path=path!("track") view=site::pages::TrackPage ssr=SsrMode::Async/>
-                    <Route path=path!("results") view=site::pages::ResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("results") view=sampling::results::ResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("news") view=site::pages::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("credit") view=credit::search::CreditSearchPage ssr=SsrMode::Async/>
                     <Route path=path!("credit/:code") view=credit::business::BusinessPage ssr=SsrMode::Async/>
@@ -70,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/businesses") view=staff::registry::StaffBusinessesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/imports/:id") view=staff::registry::ImportJobPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/replies") view=staff::replies::StaffRepliesPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/rounds") view=staff::rounds::StaffRoundsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/rounds/:id") view=staff::rounds::StaffRoundPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/results") view=staff::results::StaffResultsPage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
@@ -78,5 +82,5 @@ pub fn App() -> impl IntoView {
 
 /// Every page route with its facts, gathered from the modules.
 pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
-    [site::PAGES, credit::PAGES, staff::PAGES].into_iter().flatten().copied()
+    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, staff::PAGES].into_iter().flatten().copied()
 }

@@ -61,6 +61,8 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
                 <ul class="staff-links">
                     <li><a href="/staff/businesses">{tr(T::StaffBusinessesTitle)}</a></li>
                     <li><a href="/staff/replies">{tr(T::StaffRepliesTitle)}</a></li>
+                    <li><a href="/staff/rounds">{tr(T::StaffRoundsTitle)}</a></li>
+                    <li><a href="/staff/results">{tr(T::StaffResultsTitle)}</a></li>
                 </ul>
                 <FiguresForm f/>
             }

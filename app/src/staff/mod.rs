@@ -11,6 +11,10 @@ pub mod audit;
 pub mod registry;
 /// The reply moderation queue (moderators).
 pub mod replies;
+/// 你点我检 rounds, candidates and the nomination queue (moderators).
+pub mod rounds;
+/// Publishing sampling results (moderators).
+pub mod results;
 
 use domain::route::Facts;
 use domain::staff::{Role, StaffUser};
@@ -28,6 +32,9 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/businesses", Facts::staff(Role::Moderator)),
     ("/staff/imports/{id}", Facts::staff(Role::Moderator)),
     ("/staff/replies", Facts::staff(Role::Moderator)),
+    ("/staff/rounds", Facts::staff(Role::Moderator)),
+    ("/staff/rounds/{id}", Facts::staff(Role::Moderator)),
+    ("/staff/results", Facts::staff(Role::Moderator)),
 ];
 
 /// The signed-in staff member, if any.

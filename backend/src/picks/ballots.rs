@@ -79,21 +79,27 @@ impl BallotWriter {
         Ok((rules, ids))
     }
 
-    /// Checks and casts a ballot for `voter_hash`; answers once it is durably committed. Refusals are counted
-    /// for the round's integrity report: outside voting 409 `phase_closed`; bad picks 400 naming `candidate_ids`.
-    pub async fn cast(&self, round_id: i64, voter_hash: &str, picks: &[i64]) -> Result<BallotReceipt, AppError> {
+    /// Checks a ballot against its round without casting it: the round's rules and the picks, sorted.
+    /// Refusals are counted for the round's integrity report: outside voting 409 `phase_closed`; bad picks 400
+    /// naming `candidate_ids`.
+    pub async fn check(&self, round_id: i64, picks: &[i64]) -> Result<(RoundRules, Vec<i64>), AppError> {
         let (rules, ids) = self.round(round_id).await?;
         if rules.phase() != Phase::Voting {
             self.refuse(round_id, RefusalReason::Closed).await;
             return Err(AppError::field(ErrCode::PhaseClosed, "candidate_ids"));
         }
-        let picks = match check_ballot(picks, &ids, rules.max_picks) {
-            Ok(p) => p,
+        match check_ballot(picks, &ids, rules.max_picks) {
+            Ok(p) => Ok((rules, p)),
             Err(e) => {
                 self.refuse(round_id, RefusalReason::Invalid).await;
-                return Err(e);
+                Err(e)
             }
-        };
+        }
+    }
+
+    /// Checks and casts a ballot for `voter_hash`; answers once it is durably committed.
+    pub async fn cast(&self, round_id: i64, voter_hash: &str, picks: &[i64]) -> Result<BallotReceipt, AppError> {
+        let (_, picks) = self.check(round_id, picks).await?;
         let (done, answer) = oneshot::channel();
         let job = Job::Ballot { round_id, voter_hash: voter_hash.to_owned(), picks: picks.clone(), done };
         self.queue.send(job).await.map_err(|_| AppError::new(ErrCode::Unavailable))?;

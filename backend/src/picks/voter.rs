@@ -8,6 +8,14 @@ use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// The cookie holding a voter's signed device token (HttpOnly; read by the server only).
+pub const VOTER_COOKIE: &str = "portal_voter";
+
+/// The device voter of a request, from its cookie, when the token is ours.
+pub fn device_of(key: &[u8], cookie: Option<&str>) -> Option<String> {
+    verify_device_token(key, cookie?).map(str::to_owned)
+}
+
 fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     let mut m = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
     for p in parts {

@@ -75,6 +75,7 @@ impl RoundFields {
 }
 
 crate::fields! {
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
     /// A candidate food (staff) or a nomination (citizens; `website` is a honeypot a person never fills in).
     pub struct CandidateFields {
         food,

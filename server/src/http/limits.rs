@@ -24,6 +24,7 @@ pub struct Limiters {
     api: Keyed,
     download: Keyed,
     write: Keyed,
+    vote: Keyed,
     login: Keyed,
     limits: RateLimits,
 }
@@ -40,6 +41,7 @@ impl Limiters {
             api: keyed(limits.api_per_min),
             download: keyed(limits.download_per_min),
             write: keyed(limits.write_per_min),
+            vote: keyed(limits.vote_per_min),
             login: keyed(limits.login_per_min),
             limits,
         }
@@ -53,6 +55,7 @@ impl Limiters {
             Limit::Api => &[Limit::Api],
             Limit::Download => &[Limit::Download],
             Limit::Write => &[Limit::Write],
+            Limit::Vote => &[Limit::Vote],
             Limit::Login => &[Limit::Login, Limit::Write],
         }
     }
@@ -63,12 +66,13 @@ impl Limiters {
             Limit::Api => (&self.api, self.limits.api_per_min),
             Limit::Download => (&self.download, self.limits.download_per_min),
             Limit::Write => (&self.write, self.limits.write_per_min),
+            Limit::Vote => (&self.vote, self.limits.vote_per_min),
             Limit::Login => (&self.login, self.limits.login_per_min),
         }
     }
 
-    fn all(&self) -> [&Keyed; 5] {
-        [&self.page, &self.api, &self.download, &self.write, &self.login]
+    fn all(&self) -> [&Keyed; 6] {
+        [&self.page, &self.api, &self.download, &self.write, &self.vote, &self.login]
     }
 
     /// Drops keys whose state has fully replenished, and gives the memory back.
@@ -157,7 +161,7 @@ mod tests {
 
     #[test]
     fn quota_refuses_after_the_burst_and_cleanup_forgets() {
-        let l = Limiters::new(RateLimits { page_per_min: 3, api_per_min: 1, download_per_min: 1, write_per_min: 1, login_per_min: 1 });
+        let l = Limiters::new(RateLimits { page_per_min: 3, api_per_min: 1, download_per_min: 1, write_per_min: 1, vote_per_min: 1, login_per_min: 1 });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         assert_eq!(l.check(Limit::Page, &ip), Ok(2));
         assert_eq!(l.check(Limit::Page, &ip), Ok(1));
@@ -176,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_sign_in_spends_the_login_and_the_write_quota() {
-        let l = Limiters::new(RateLimits { page_per_min: 9, api_per_min: 9, download_per_min: 9, write_per_min: 2, login_per_min: 9 });
+        let l = Limiters::new(RateLimits { page_per_min: 9, api_per_min: 9, download_per_min: 9, write_per_min: 2, vote_per_min: 9, login_per_min: 9 });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         assert!(l.admit(Limit::Login, Some(ip)).is_ok());
         assert!(l.admit(Limit::Login, Some(ip)).is_ok());

@@ -17,7 +17,7 @@ use utoipa::OpenApi;
     ),
     paths(super::health::healthz, super::health::readyz, super::api::get_figures),
     components(schemas(ErrorBody, ErrorDetail, domain::figures::CampaignFigures)),
-    tags((name = "health"), (name = "campaign"), (name = "credit"))
+    tags((name = "health"), (name = "campaign"), (name = "credit"), (name = "picks"), (name = "results"))
 )]
 pub struct ApiDoc;
 
@@ -25,6 +25,8 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::credit::api::CreditApi::openapi());
+    doc.merge(crate::picks::api::PicksApi::openapi());
+    doc.merge(crate::sampling::ResultsApi::openapi());
     doc
 }
 
