@@ -52,8 +52,8 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
         ..SeedReport::default()
     };
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
-    report.ballots_created = crate::picks::seed::load(state).await?;
-    report.results_created = crate::sampling::seed::load(state).await?;
+    report.ballots_created = crate::picks::seed::load(state, businesses).await?;
+    report.results_created = crate::sampling::seed::load(state, businesses).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

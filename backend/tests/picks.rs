@@ -283,11 +283,11 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
 
 async fn demo_rounds_and_results_load_once(db: &TestDb) {
     backend::credit::seed::load(db.store(), 0, 200).await.unwrap();
-    let ballots = picks::seed::load(&db.state).await.unwrap();
-    let results = sampling::seed::load(&db.state).await.unwrap();
+    let ballots = picks::seed::load(&db.state, 44_000).await.unwrap();
+    let results = sampling::seed::load(&db.state, 44_000).await.unwrap();
     assert!(ballots > 3000 && results >= 300, "{ballots} {results}");
-    assert_eq!(picks::seed::load(&db.state).await.unwrap(), 0);
-    assert_eq!(sampling::seed::load(&db.state).await.unwrap(), 0);
+    assert_eq!(picks::seed::load(&db.state, 44_000).await.unwrap(), 0);
+    assert_eq!(sampling::seed::load(&db.state, 44_000).await.unwrap(), 0);
     let rounds = picks::list(db.store(), false).await.unwrap();
     assert_eq!(rounds.len(), 2);
     let open = rounds.iter().find(|r| r.phase == domain::picks::Phase::Voting).unwrap();

@@ -46,8 +46,9 @@ const OPEN: &[(&str, &str, &str)] = &[
     ("外卖盒饭", "餐饮食品", "网络订餐越来越多"),
 ];
 
-/// Loads the demo rounds; returns the ballots created.
-pub async fn load(state: &AppState) -> Result<u64, AppError> {
+/// Loads the demo rounds, with ballots in proportion to a registry of `businesses` (3,200 and 1,800 ballots for
+/// the city's 44,000; a few dozen for the small registries of tests). Returns the ballots created.
+pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
     let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rounds").fetch_one(state.store.pool()).await?;
     if any > 0 {
         return Ok(0);
@@ -82,7 +83,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
         voter_check: VoterCheck::Device,
     };
     let mut created = 0;
-    for (n, (round, foods, voters)) in [(finished, FINISHED, 1800u64), (open, OPEN, 3200u64)].into_iter().enumerate() {
+    for (n, (round, foods, voters)) in [(finished, FINISHED, (businesses / 24).clamp(40, 1800)), (open, OPEN, (businesses / 14).clamp(60, 3200))].into_iter().enumerate() {
         let id = super::create_round(state, &actor, &round).await?;
         let mut ids = Vec::new();
         for (food, category, reason) in foods {

@@ -34,8 +34,9 @@ struct Place {
     district: String,
 }
 
-/// Loads the demo results; returns the batches published.
-pub async fn load(state: &AppState) -> Result<u64, AppError> {
+/// Loads the demo results: 300 routine batches for the city's registry, fewer for the small ones of tests.
+/// Returns the batches published.
+pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
     let store = &state.store;
     let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sampling_batches").fetch_one(store.pool()).await?;
     if any > 0 {
@@ -83,14 +84,14 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             }
         }
     }
-    // Routine sampling: 300 batches over the last year, about 3 % failing.
+    // Routine sampling over the last year, about 3 % failing.
     const ROUTINE: &[(&str, &str)] = &[
         ("大米", "粮食加工品"), ("挂面", "粮食加工品"), ("菜籽油", "食用油"), ("酱油", "调味品"), ("食醋", "调味品"),
         ("猪肉", "畜禽肉及副产品"), ("鸡肉", "畜禽肉及副产品"), ("卤牛肉", "肉制品"), ("纯牛奶", "乳制品"),
         ("矿泉水", "饮料"), ("月饼", "糕点"), ("面包", "糕点"), ("白酒", "酒类"), ("啤酒", "酒类"), ("白菜", "蔬菜"),
         ("芹菜", "蔬菜"), ("苹果", "水果"), ("草鱼", "水产品"), ("鸡蛋", "蛋类"), ("豆腐", "豆制品"), ("凉面", "餐饮食品"),
     ];
-    for k in 0..300u64 {
+    for k in 0..(businesses / 140).clamp(20, 300) {
         let (food, category) = *rng.pick(ROUTINE);
         let place = if places.is_empty() {
             fallback()
