@@ -141,7 +141,7 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
         (e.code, e.field.unwrap_or_default())
     };
     assert_eq!(err(w.cast(id, "v", &[]).await), (ErrCode::Required, "candidate_ids".into()));
-    assert_eq!(err(w.cast(id, "v", &c).await), (ErrCode::TooLong, "candidate_ids".into()));
+    assert_eq!(err(w.cast(id, "v", &c).await), (ErrCode::TooMany, "candidate_ids".into()));
     assert_eq!(err(w.cast(id, "v", &[c[0], c[0]]).await), (ErrCode::InvalidValue, "candidate_ids".into()));
     assert_eq!(err(w.cast(id, "v", &[oc[0]]).await), (ErrCode::InvalidValue, "candidate_ids".into()));
     assert_eq!(w.cast(9_999, "v", &[c[0]]).await.unwrap_err().code, ErrCode::NotFound);

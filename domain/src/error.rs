@@ -22,6 +22,7 @@ pub enum ErrCode {
     Required,
     TooLong,
     TooShort,
+    TooMany,
     InvalidValue,
     InvalidCreditCode,
     InvalidLicenceNo,
@@ -41,7 +42,7 @@ impl ErrCode {
     pub fn status(self) -> u16 {
         use ErrCode::*;
         match self {
-            InvalidJson | Required | TooLong | TooShort | InvalidValue | InvalidCreditCode | InvalidLicenceNo
+            InvalidJson | Required | TooLong | TooShort | TooMany | InvalidValue | InvalidCreditCode | InvalidLicenceNo
             | PerPageTooLarge | SmsNotConfigured | InvalidCode => 400,
             Unauthorized | InvalidCredentials => 401,
             Forbidden | CsrfRejected => 403,
@@ -74,6 +75,7 @@ impl ErrCode {
             Required => T::ErrRequired,
             TooLong => T::ErrTooLong,
             TooShort => T::ErrTooShort,
+            TooMany => T::ErrTooMany,
             InvalidValue => T::ErrInvalidValue,
             InvalidCreditCode => T::ErrInvalidCreditCode,
             InvalidLicenceNo => T::ErrInvalidLicenceNo,

@@ -160,6 +160,7 @@ texts! {
     ErrLoginThrottled => "登录失败次数过多，请稍后再试。", "Too many failed sign-ins. Please try again later.";
     ErrRequired => "此项必填。", "This field is required.";
     ErrTooLong => "内容过长。", "This is too long.";
+    ErrTooMany => "选择的项目过多。", "Too many items are chosen.";
     ErrTooShort => "内容过短。", "This is too short.";
     ErrInvalidValue => "格式不正确。", "This value is not valid.";
     ErrInvalidCreditCode => "统一社会信用代码不正确（应为18位，且校验位正确）。", "Invalid unified social credit code (18 characters with a valid check character).";

@@ -90,7 +90,7 @@ async fn bad_ballots_are_refused_with_the_field_and_store_nothing(engine: Backen
     let url = app.url(&format!("/api/v1/rounds/{id}/ballot"));
     let cases = [
         (serde_json::json!({ "candidate_ids": [] }), 400, "required"),
-        (serde_json::json!({ "candidate_ids": [c[0], c[1], c[2], c[3]] }), 400, "too_long"),
+        (serde_json::json!({ "candidate_ids": [c[0], c[1], c[2], c[3]] }), 400, "too_many"),
         (serde_json::json!({ "candidate_ids": [c[0], c[0]] }), 400, "invalid_value"),
         (serde_json::json!({ "candidate_ids": [foreign] }), 400, "invalid_value"),
         (serde_json::json!({ "candidate_ids": "all" }), 400, "invalid_value"),
@@ -131,7 +131,7 @@ async fn bad_ballots_are_refused_with_the_field_and_store_nothing(engine: Backen
     assert_eq!(ballots(&app, id).await, before, "nothing stored");
     // The page shows the message next to the ballot, in the visitor's language.
     let page = client()
-        .get(app.url(&format!("/picks/{id}?error=too_long&field=candidate_ids")))
+        .get(app.url(&format!("/picks/{id}?error=too_many&field=candidate_ids")))
         .header("accept-language", "en")
         .send()
         .await

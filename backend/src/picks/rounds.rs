@@ -273,7 +273,7 @@ pub(crate) async fn insert_candidate(
         .fetch_one(&mut *conn)
         .await?;
     if n as usize >= MAX_CANDIDATES {
-        return Err(AppError::field(ErrCode::TooLong, "food"));
+        return Err(AppError::field(ErrCode::TooMany, "food"));
     }
     let row = sqlx::query(
         "INSERT INTO candidates (round_id, food, category, reason, created_at) VALUES ($1, $2, $3, $4, $5) \

@@ -139,7 +139,7 @@ pub fn check_ballot(picks: &[i64], candidates: &[i64], max_picks: i64) -> Result
         return Err(AppError::field(ErrCode::Required, FIELD));
     }
     if picks.len() as i64 > max_picks {
-        return Err(AppError::field(ErrCode::TooLong, FIELD));
+        return Err(AppError::field(ErrCode::TooMany, FIELD));
     }
     let mut sorted = picks.to_vec();
     sorted.sort_unstable();
@@ -218,7 +218,7 @@ mod tests {
         assert_eq!(check_ballot(&[7, 3], &c, 3).unwrap(), vec![3, 7]);
         let code = |p: &[i64], n| check_ballot(p, &c, n).unwrap_err();
         assert_eq!(code(&[], 3).code, ErrCode::Required);
-        assert_eq!(code(&[3, 5, 7, 9], 3).code, ErrCode::TooLong);
+        assert_eq!(code(&[3, 5, 7, 9], 3).code, ErrCode::TooMany);
         assert_eq!(code(&[3, 3], 3).code, ErrCode::InvalidValue);
         assert_eq!(code(&[4], 3).code, ErrCode::InvalidValue);
         assert_eq!(code(&[4], 3).field.as_deref(), Some("candidate_ids"));

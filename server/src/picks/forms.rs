@@ -40,7 +40,7 @@ fn ballot_form(body: &[u8]) -> Result<(BallotBody, bool), AppError> {
             _ => {}
         }
         if ballot.candidate_ids.len() > 100 {
-            return Err(AppError::field(ErrCode::TooLong, BALLOT_FIELD));
+            return Err(AppError::field(ErrCode::TooMany, BALLOT_FIELD));
         }
     }
     Ok((ballot, honeypot))
