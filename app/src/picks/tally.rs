@@ -36,7 +36,7 @@ pub fn Tally(candidates: Vec<CandidateView>, ballots: i64) -> impl IntoView {
                         let w = (BAR * votes / max).max(2);
                         view! {
                             <g>
-                                <text x=LABEL - 8 y=y + 21 text-anchor="end" class="tally-label">{c.food.clone()}</text>
+                                <text x=LABEL - 8 y=y + 21 text-anchor="end" class="tally-label">{c.food}</text>
                                 <rect x=LABEL y=y + 4 width=w height=ROW - 10 rx="3" class=if i < 3 { "tally-bar top" } else { "tally-bar" }></rect>
                                 <text x=LABEL + w + 6 y=y + 21 class="tally-value">{votes}</text>
                             </g>

@@ -25,6 +25,9 @@ const QUEUE: usize = 8192;
 /// How long a round's rules and candidates are reused for checking ballots on this instance.
 const RULES_TTL: Duration = Duration::from_secs(2);
 
+/// A round's rules and candidate ids, and when they were read.
+type CachedRound = (Instant, RoundRules, Vec<i64>);
+
 enum Job {
     Ballot { round_id: i64, voter_hash: String, picks: Vec<i64>, done: oneshot::Sender<Result<bool, AppError>> },
     Refusal { round_id: i64, reason: RefusalReason },
@@ -34,7 +37,7 @@ enum Job {
 #[derive(Clone, Debug)]
 pub struct BallotWriter {
     queue: mpsc::Sender<Job>,
-    rounds: Arc<Mutex<HashMap<i64, (Instant, RoundRules, Vec<i64>)>>>,
+    rounds: Arc<Mutex<HashMap<i64, CachedRound>>>,
     store: Store,
     batches: Arc<AtomicU64>,
 }

@@ -98,7 +98,7 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
 /// Inserts `voters` deterministic ballots with a popularity skew, and a few refusals for the integrity report.
 async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i64, seed: u64) -> Result<u64, AppError> {
     let key = state.config.secret_key.expose();
-    let mut rng = Rng::new(0xba11_07 + seed);
+    let mut rng = Rng::new(0x00ba_1107 + seed);
     let mut tx = state.store.begin_write().await?;
     for v in 0..voters {
         let hash = keyed_hash(key, "demo-voter", &format!("{round}:{v}"));

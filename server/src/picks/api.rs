@@ -101,6 +101,7 @@ pub async fn cast(
         (status = 400, description = "zero, too many, duplicate or foreign picks (`candidate_ids`), bad phone or code", body = crate::http::json::ErrorBody),
         (status = 404, body = crate::http::json::ErrorBody),
         (status = 409, description = "the round is not voting (`phase_closed`)", body = crate::http::json::ErrorBody),
+        (status = 413, body = crate::http::json::ErrorBody),
         (status = 415, body = crate::http::json::ErrorBody),
         (status = 429, description = "rate limited (per address and per voter)", body = crate::http::json::ErrorBody)
     ))]
@@ -135,6 +136,8 @@ pub async fn post_ballot(
         (status = 400, description = "invalid field (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 404, body = crate::http::json::ErrorBody),
         (status = 409, description = "not taking nominations, or this voter's nominations are used up", body = crate::http::json::ErrorBody),
+        (status = 413, body = crate::http::json::ErrorBody),
+        (status = 415, body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
 pub async fn post_nomination(
@@ -192,7 +195,10 @@ pub struct CodeRequest {
     responses(
         (status = 202, description = "code sent"),
         (status = 400, description = "invalid phone, or the round does not verify phones", body = crate::http::json::ErrorBody),
+        (status = 404, body = crate::http::json::ErrorBody),
         (status = 409, description = "the round is not voting", body = crate::http::json::ErrorBody),
+        (status = 413, body = crate::http::json::ErrorBody),
+        (status = 415, body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody),
         (status = 503, description = "the SMS gateway is unavailable", body = crate::http::json::ErrorBody)
     ))]
