@@ -28,6 +28,8 @@ pub mod site;
 pub mod picks;
 /// 抽检结果: sampled batches and lab reports.
 pub mod sampling;
+/// 投诉 / 举报: cases, their clocks and rewards.
+pub mod cases;
 
 pub use error::{AppError, ErrCode};
 pub use i18n::{Lang, T};
