@@ -11,6 +11,8 @@ pub mod store;
 pub mod state;
 /// Clock helpers.
 pub mod clock;
+/// Personal data sealed at rest (AEAD, key from the secret).
+pub mod sealed;
 /// Fresh real databases (SQLite file or PostgreSQL database) for tests.
 pub mod testing;
 /// The deterministic demo data set, across modules.
@@ -26,6 +28,8 @@ pub mod site;
 pub mod picks;
 /// 抽检结果: sampled batches, lab reports, credit events for failures.
 pub mod sampling;
+/// 投诉 / 举报: intake with photos, tracking, handling, clocks, rewards, the sealed reporter.
+pub mod cases;
 
 pub use state::AppState;
 pub use store::{Change, Store};

@@ -1,0 +1,339 @@
+//! Staff handling: the queue (by state, overdue first), a case's detail, moving it through the state machine
+//! with an internal note and a public message, assignment, rewards, the holiday-aware clocks, and revealing
+//! the reporter's contact (audited, every time). A substantiated 举报 against a registry business records a
+//! credit event in the same transaction.
+
+use super::calendar;
+use super::track::{parse_kind, parse_state, reward_of};
+use crate::clock::now;
+use crate::credit::events::add_event_in;
+use crate::sealed;
+use crate::staff::audit::{self, Actor};
+use crate::store::{col, Change, Store};
+use crate::AppState;
+use domain::cases::{
+    deadline, reward_amount, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
+    RejectReason, RewardLevel, RewardStatus, WorkCalendar,
+};
+use domain::credit::{CreditCode, EventInput, EventKind, Severity};
+use domain::text::TextRule;
+use domain::{AppError, ErrCode};
+use sqlx::any::AnyRow;
+
+const SUMMARY: &str = "c.id, c.tracking_no, c.kind, c.channel, c.category, c.business_name, b.credit_code, c.state, \
+     c.state_since, c.created_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
+const FROM: &str = "FROM cases c LEFT JOIN businesses b ON b.id = c.business_id";
+
+fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppError> {
+    let kind = parse_kind(&col::<String>(r, "kind")?)?;
+    let state = parse_state(&col::<String>(r, "state")?)?;
+    let channel: String = col(r, "channel")?;
+    let due = deadline(cal, kind, state, col(r, "state_since")?);
+    Ok(CaseSummary {
+        id: col(r, "id")?,
+        tracking_no: col(r, "tracking_no")?,
+        kind,
+        channel: Channel::parse(&channel).ok_or_else(|| AppError::internal(format!("bad channel {channel}")))?,
+        category: col(r, "category")?,
+        business_name: col(r, "business_name")?,
+        credit_code: col(r, "credit_code")?,
+        state,
+        filed_at: col(r, "created_at")?,
+        deadline: due,
+        overdue: due.is_some_and(|d| t > d),
+        assigned_to: col(r, "assigned_to")?,
+        anonymous: col::<i64>(r, "anonymous")? != 0,
+    })
+}
+
+/// The queue: open cases (or those in `state`), overdue first, then by deadline. At most 200.
+pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) -> Result<Vec<CaseSummary>, AppError> {
+    let mut conn = store.pool().acquire().await?;
+    let cal = calendar::load_in(&mut conn).await?;
+    let rows = match state {
+        Some(s) => {
+            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY c.state_since LIMIT 500"))
+                .bind(s.as_str())
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        None => {
+            sqlx::query(&format!(
+                "SELECT {SUMMARY} {FROM} WHERE c.state IN ('submitted', 'accepted', 'investigating') \
+                 ORDER BY c.state_since LIMIT 2000"
+            ))
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    let t = now();
+    let mut cases = rows.iter().map(|r| summary(r, &cal, t)).collect::<Result<Vec<_>, _>>()?;
+    if overdue_only {
+        cases.retain(|c| c.overdue);
+    }
+    cases.sort_by_key(|c| (!c.overdue, c.deadline.unwrap_or(i64::MAX)));
+    cases.truncate(200);
+    Ok(cases)
+}
+
+/// How many open cases are overdue (the staff home page).
+pub async fn overdue_count(store: &Store) -> Result<usize, AppError> {
+    Ok(queue(store, None, true).await?.len())
+}
+
+/// One case as staff see it (never the contact).
+pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
+    let mut conn = store.pool().acquire().await?;
+    let cal = calendar::load_in(&mut conn).await?;
+    let row = sqlx::query(&format!(
+        "SELECT {SUMMARY}, c.description, c.occurred_at, c.place, c.reject_reason, c.business_id, \
+         (SELECT d.tracking_no FROM cases d WHERE d.id = c.duplicate_of) AS duplicate_of, \
+         c.reward_status, c.reward_level, c.base_amount, c.reward_amount, c.claim_by {FROM} WHERE c.id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    let s = summary(&row, &cal, now())?;
+    let photos = sqlx::query("SELECT id, width, height, sha256 FROM case_photos WHERE case_id = $1 ORDER BY id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|p| Ok(PhotoView { id: col(p, "id")?, width: col(p, "width")?, height: col(p, "height")?, sha256: col(p, "sha256")? }))
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let events = sqlx::query("SELECT at, state, actor, note, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
+        .bind(id)
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|e| {
+            Ok(CaseEvent {
+                at: col(e, "at")?,
+                state: parse_state(&col::<String>(e, "state")?)?,
+                actor: col(e, "actor")?,
+                note: col(e, "note")?,
+                message: col(e, "message")?,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    // The duplicate hint: other open cases against the same business.
+    let business: Option<i64> = col(&row, "business_id")?;
+    let similar = sqlx::query(
+        "SELECT tracking_no FROM cases WHERE id <> $1 AND state IN ('submitted', 'accepted', 'investigating') \
+         AND ((business_id IS NOT NULL AND business_id = $2) OR business_name = $3) ORDER BY id LIMIT 10",
+    )
+    .bind(id)
+    .bind(business)
+    .bind(&s.business_name)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| col(r, "tracking_no"))
+    .collect::<Result<Vec<String>, _>>()?;
+    Ok(CaseDetail {
+        summary: s,
+        description: col(&row, "description")?,
+        occurred_at: col(&row, "occurred_at")?,
+        place: col(&row, "place")?,
+        reject_reason: col::<Option<String>>(&row, "reject_reason")?.as_deref().and_then(RejectReason::parse),
+        duplicate_of: col(&row, "duplicate_of")?,
+        photos,
+        events,
+        reward: reward_of(&row)?,
+        similar,
+    })
+}
+
+/// A staff decision on a case.
+#[derive(Clone, Debug, Default)]
+pub struct Transition {
+    pub to: Option<CaseState>,
+    pub reject_reason: Option<RejectReason>,
+    /// For a duplicate: the tracking number of the original.
+    pub duplicate_of: Option<String>,
+    pub note: String,
+    pub message: String,
+}
+
+/// Moves a case to `to` (checked against the state machine), with an internal note and a public message.
+pub async fn transition(store: &Store, actor: &Actor, id: i64, tr: &Transition) -> Result<(), AppError> {
+    let to = tr.to.ok_or_else(|| AppError::field(ErrCode::Required, "to"))?;
+    let note = TextRule::optional(2000).multiline().check("note", &tr.note)?;
+    let message = TextRule::optional(1000).multiline().check("message", &tr.message)?;
+    let t = now();
+    let mut tx = store.begin_write().await?;
+    let lock = if store.kind() == crate::config::DbKind::Postgres { " FOR UPDATE" } else { "" };
+    let row = sqlx::query(&format!("SELECT state, kind, business_id, tracking_no, category FROM cases WHERE id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let from = parse_state(&col::<String>(&row, "state")?)?;
+    if !from.can_move_to(to) {
+        return Err(AppError::field(ErrCode::Conflict, "to"));
+    }
+    let mut duplicate_of: Option<i64> = None;
+    if to == CaseState::Rejected {
+        let reason = tr.reject_reason.ok_or_else(|| AppError::field(ErrCode::Required, "reject_reason"))?;
+        if reason == RejectReason::Duplicate {
+            let original = tr.duplicate_of.as_deref().unwrap_or("").trim().to_ascii_uppercase();
+            let found: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1 AND id <> $2")
+                .bind(&original)
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            duplicate_of = Some(found.ok_or_else(|| AppError::field(ErrCode::InvalidValue, "duplicate_of"))?);
+        }
+    }
+    let kind = parse_kind(&col::<String>(&row, "kind")?)?;
+    // A substantiated 举报 becomes eligible for a reward (staff may still rule the reporter out).
+    let reward = (to == CaseState::Substantiated && kind == CaseKind::Report).then_some(RewardStatus::Eligible.as_str());
+    sqlx::query(
+        "UPDATE cases SET state = $1, state_since = $2, updated_at = $2, \
+         reject_reason = COALESCE($3, reject_reason), duplicate_of = COALESCE($4, duplicate_of), \
+         reward_status = COALESCE($5, reward_status) WHERE id = $6",
+    )
+    .bind(to.as_str())
+    .bind(t)
+    .bind(tr.reject_reason.filter(|_| to == CaseState::Rejected).map(|r| r.as_str()))
+    .bind(duplicate_of)
+    .bind(reward)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO case_events (case_id, at, state, actor, note, message) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(t)
+        .bind(to.as_str())
+        .bind(&actor.name)
+        .bind(&note)
+        .bind(&message)
+        .execute(&mut *tx)
+        .await?;
+    let tracking: String = col(&row, "tracking_no")?;
+    let business: Option<i64> = col(&row, "business_id")?;
+    let mut registry_changed = false;
+    if let (CaseState::Substantiated, CaseKind::Report, Some(b)) = (to, kind, business) {
+        let code: String = sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_one(&mut *tx).await?;
+        let category: String = col(&row, "category")?;
+        let event = EventInput {
+            credit_code: CreditCode::parse(&code)?,
+            kind: EventKind::SubstantiatedReport,
+            severity: Severity::General,
+            occurred_at: t,
+            source: format!("举报 {tracking}"),
+            description: format!("举报查证属实：{category}"),
+        };
+        add_event_in(&mut tx, actor, &event, t).await?;
+        registry_changed = true;
+    }
+    audit::record(&mut tx, actor, &format!("cases.{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
+    tx.commit().await?;
+    if registry_changed {
+        store.announce(Change::Registry);
+    }
+    Ok(())
+}
+
+/// Assigns a case to a staff member (or nobody).
+pub async fn assign(store: &Store, actor: &Actor, id: i64, to: &str) -> Result<(), AppError> {
+    let to = TextRule::optional(40).check("assigned_to", to)?;
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query("UPDATE cases SET assigned_to = $1, updated_at = $2 WHERE id = $3")
+        .bind((!to.is_empty()).then_some(to.clone()))
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if done == 0 {
+        return Err(AppError::not_found());
+    }
+    audit::record(&mut tx, actor, "cases.assign", Some(&format!("case:{id}")), Some(&to), None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Days a notified reporter has to claim a reward.
+pub const CLAIM_DAYS: i64 = 90;
+
+/// Sets a reward's level and base (approving it), or moves it on (notified, paid) or rules the reporter out.
+pub async fn reward(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    to: RewardStatus,
+    level: Option<RewardLevel>,
+    base: Option<i64>,
+) -> Result<(), AppError> {
+    let mut tx = store.begin_write().await?;
+    let row = sqlx::query("SELECT reward_status, tracking_no FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let from = col::<Option<String>>(&row, "reward_status")?.as_deref().and_then(RewardStatus::parse);
+    let from = from.ok_or_else(|| AppError::field(ErrCode::Conflict, "reward_status"))?;
+    if !from.can_move_to(to) {
+        return Err(AppError::field(ErrCode::Conflict, "reward_status"));
+    }
+    let t = now();
+    let (level_s, base_v, amount, claim_by) = match to {
+        RewardStatus::Approved => {
+            let level = level.ok_or_else(|| AppError::field(ErrCode::Required, "reward_level"))?;
+            let base = base.ok_or_else(|| AppError::field(ErrCode::Required, "base_amount"))?;
+            (Some(level.as_str()), Some(base), Some(reward_amount(level, base)?), None)
+        }
+        RewardStatus::Notified => (None, None, None, Some(t + CLAIM_DAYS * 86_400)),
+        _ => (None, None, None, None),
+    };
+    sqlx::query(
+        "UPDATE cases SET reward_status = $1, reward_level = COALESCE($2, reward_level), \
+         base_amount = COALESCE($3, base_amount), reward_amount = COALESCE($4, reward_amount), \
+         claim_by = COALESCE($5, claim_by), updated_at = $6 WHERE id = $7",
+    )
+    .bind(to.as_str())
+    .bind(level_s)
+    .bind(base_v)
+    .bind(amount)
+    .bind(claim_by)
+    .bind(t)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    let tracking: String = col(&row, "tracking_no")?;
+    audit::record(&mut tx, actor, &format!("cases.reward_{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The reporter's contact, for a role allowed to see it; audited every time. `None` for an anonymous case.
+pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) -> Result<Option<Contact>, AppError> {
+    let mut tx = state.store.begin_write().await?;
+    let row = sqlx::query("SELECT reporter_sealed, tracking_no FROM cases WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let sealed_contact: Option<Vec<u8>> = col(&row, "reporter_sealed")?;
+    let tracking: String = col(&row, "tracking_no")?;
+    audit::record(&mut tx, actor, "cases.reveal_contact", Some(&format!("case:{tracking}")), None, ip).await?;
+    tx.commit().await?;
+    let Some(s) = sealed_contact else { return Ok(None) };
+    let plain = sealed::open(state.config.secret_key.expose(), "reporter", &s)?;
+    let v: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
+    Ok(Some(Contact {
+        name: v["name"].as_str().unwrap_or_default().to_owned(),
+        phone: v["phone"].as_str().unwrap_or_default().to_owned(),
+    }))
+}
+
+/// The copy of a photo ever shown (re-encoded, no metadata), for staff.
+pub async fn photo(store: &Store, case_id: i64, photo_id: i64) -> Result<Option<Vec<u8>>, AppError> {
+    Ok(sqlx::query_scalar("SELECT shown FROM case_photos WHERE id = $1 AND case_id = $2")
+        .bind(photo_id)
+        .bind(case_id)
+        .fetch_optional(store.pool())
+        .await?)
+}

@@ -1,0 +1,16 @@
+//! 投诉 / 举报: intake with photos (one durable transaction), the receipt, tracking with the access code,
+//! staff handling through the state machine with statutory clocks, rewards, the confidential reporter.
+
+/// Photos: checked by content, bounded, re-encoded without metadata.
+pub mod photos;
+/// Filing a case: the receipt, idempotency, sealed reporter.
+pub mod intake;
+/// What the reporter sees with the access code.
+pub mod track;
+/// Staff handling: queues, transitions, assignment, rewards, revealing the contact.
+pub mod handle;
+/// The holiday calendar the statutory clocks count with.
+pub mod calendar;
+
+pub use intake::file;
+pub use track::track;
