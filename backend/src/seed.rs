@@ -34,6 +34,7 @@ pub struct SeedReport {
     pub businesses_created: u64,
     pub ballots_created: u64,
     pub results_created: u64,
+    pub cases_created: u64,
 }
 
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
@@ -54,6 +55,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     figures::upsert(&state.store, &CampaignFigures { updated_at: now(), ..demo_figures() }, false).await?;
     report.ballots_created = crate::picks::seed::load(state, businesses).await?;
     report.results_created = crate::sampling::seed::load(state, businesses).await?;
+    report.cases_created = crate::cases::seed::load(state).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

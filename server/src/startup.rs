@@ -50,6 +50,9 @@ fn spawn_sweeps(state: AppState) {
         loop {
             tick.tick().await;
             crate::picks::sweep_voters();
+            if let Err(e) = backend::cases::drafts::sweep(&state.store).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "draft sweep failed");
+            }
             if let Err(e) = backend::staff::auth::sweep(&state).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "session sweep failed");
             }

@@ -64,3 +64,11 @@ CREATE TABLE holidays (
     kind TEXT    NOT NULL CHECK (kind IN ('holiday', 'workday')),
     name TEXT    NOT NULL DEFAULT ''
 );
+
+-- Short-lived sealed drafts: what a resident typed into a form that failed (so the page without JavaScript can
+-- fill it in again), and a receipt waiting to be shown. Swept when expired.
+CREATE TABLE case_drafts (
+    id         TEXT   PRIMARY KEY,
+    sealed     BYTEA  NOT NULL,
+    expires_at BIGINT NOT NULL
+);

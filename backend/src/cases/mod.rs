@@ -11,6 +11,10 @@ pub mod track;
 pub mod handle;
 /// The holiday calendar the statutory clocks count with.
 pub mod calendar;
+/// Sealed short-lived drafts: a failed form's fields, a receipt waiting to be shown.
+pub mod drafts;
+/// The demo cases.
+pub mod seed;
 
 pub use intake::file;
 pub use track::track;

@@ -1,0 +1,54 @@
+//! Short-lived sealed drafts in the database (so any instance can answer the next request): the fields of a
+//! case form that failed, to fill it in again without JavaScript, and a receipt waiting to be shown. Sealed,
+//! because they hold a reporter's contact or an access code; keyed by a random id that is all the URL carries.
+
+use crate::clock::now;
+use crate::sealed;
+use crate::store::{col, Store};
+use crate::AppState;
+use domain::AppError;
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// How long a draft or a receipt is kept.
+pub const TTL_SECS: i64 = 15 * 60;
+
+/// Keeps `value` for a quarter of an hour; returns its id.
+pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> Result<String, AppError> {
+    let mut raw = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let id = hex::encode(raw);
+    let json = serde_json::to_vec(value).map_err(AppError::internal)?;
+    let sealed = sealed::seal(state.config.secret_key.expose(), purpose, &json)?;
+    sqlx::query("INSERT INTO case_drafts (id, sealed, expires_at) VALUES ($1, $2, $3)")
+        .bind(&id)
+        .bind(sealed)
+        .bind(now() + TTL_SECS)
+        .execute(state.store.pool())
+        .await?;
+    Ok(id)
+}
+
+/// The value kept under `id` for `purpose`, while it lasts.
+pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let row = sqlx::query("SELECT sealed FROM case_drafts WHERE id = $1 AND expires_at > $2")
+        .bind(id)
+        .bind(now())
+        .fetch_optional(state.store.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    // A draft sealed for another purpose does not open: ids cannot be swapped between forms.
+    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &col::<Vec<u8>>(&row, "sealed")?) else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_slice(&plain).ok())
+}
+
+/// Removes expired drafts (the periodic sweep).
+pub async fn sweep(store: &Store) -> Result<u64, AppError> {
+    Ok(sqlx::query("DELETE FROM case_drafts WHERE expires_at <= $1").bind(now()).execute(store.pool()).await?.rows_affected())
+}

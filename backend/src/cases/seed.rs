@@ -1,0 +1,118 @@
+//! Demo cases: every state and channel, anonymous and named reporters, a few with photos, some overdue, a few
+//! rewarded. Filed through the real intake and moved through the real state machine; only their dates are set
+//! back afterwards, so the clocks have something to show. Skipped when any case exists (idempotent).
+
+use super::handle::{reward, transition, Transition};
+use super::photos::{process, sample_png};
+use crate::credit::seed::Rng;
+use crate::staff::audit::Actor;
+use crate::store::col;
+use crate::AppState;
+use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus, CASE_CATEGORIES};
+use domain::AppError;
+
+const STORIES: &[&str] = &[
+    "后厨地面油污严重，有老鼠出没，餐具没有消毒就直接使用。",
+    "超市货架上的酸奶已经过期三天仍在销售，购买后才发现。",
+    "这家店没有营业执照和食品经营许可证，在居民楼里加工卤菜外卖。",
+    "火锅底料颜色异常鲜红，怀疑添加了非法色素，吃完后肠胃不适。",
+    "网店宣传“纯手工无添加”，收到的月饼配料表里有多种防腐剂。",
+    "学校门口小摊售卖三无辣条，学生大量购买。",
+    "菜市场摊位销售注水肉，称重明显不对。",
+    "外卖送来的盒饭有异物，联系商家拒绝退款。",
+];
+
+/// Loads the demo cases; returns how many.
+pub async fn load(state: &AppState) -> Result<u64, AppError> {
+    let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(state.store.pool()).await?;
+    if any > 0 {
+        return Ok(0);
+    }
+    let businesses: Vec<String> = sqlx::query("SELECT credit_code FROM businesses ORDER BY id LIMIT 40")
+        .fetch_all(state.store.pool())
+        .await?
+        .iter()
+        .filter_map(|r| col::<String>(r, "credit_code").ok())
+        .collect();
+    let staff = Actor { id: None, name: "demo_moderator".into() };
+    let mut rng = Rng::new(0xca5e);
+    let channels = ["web", "web", "web", "hotline", "counter", "school_box", "volunteer"];
+    let t = crate::clock::now();
+    let photo = process(&sample_png(64, 48, [180, 120, 60]))?;
+    let mut filed = Vec::new();
+    for i in 0..36u64 {
+        let named = i % 3 != 0;
+        let f = CaseFields {
+            kind: if i % 4 == 0 { "投诉" } else { "举报" }.into(),
+            credit_code: businesses.get(i as usize).cloned().unwrap_or_default(),
+            business_name: "涪城区某小吃店".into(),
+            category: CASE_CATEGORIES[(i as usize) % CASE_CATEGORIES.len()].0.into(),
+            description: STORIES[(i as usize) % STORIES.len()].into(),
+            occurred_at: domain::clock::format_date(t - (3 + rng.below(20) as i64) * 86_400),
+            place: "绵阳市涪城区".into(),
+            reporter_name: if named { format!("市民{}", i + 1) } else { String::new() },
+            reporter_phone: if named { format!("139{:08}", 10_000_000 + i * 7919) } else { String::new() },
+            channel: channels[(i as usize) % channels.len()].into(),
+            ..Default::default()
+        };
+        let input = f.parse(t)?;
+        let photos = if i % 5 == 0 { vec![photo.clone()] } else { Vec::new() };
+        let actor = (input.channel != domain::cases::Channel::Web).then_some(&staff);
+        let receipt = super::file(state, &input, &photos, actor).await?;
+        let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1")
+            .bind(&receipt.tracking_no)
+            .fetch_one(state.store.pool())
+            .await?;
+        filed.push((id, receipt.tracking_no));
+    }
+    let step = |to: CaseState, message: &str| Transition {
+        to: Some(to),
+        note: "演示数据".into(),
+        message: message.into(),
+        ..Transition::default()
+    };
+    let store = &state.store;
+    for (n, (id, _)) in filed.iter().enumerate() {
+        let path: &[CaseState] = match n % 9 {
+            0 | 1 => &[],
+            2 => &[CaseState::Accepted],
+            3 | 4 => &[CaseState::Accepted, CaseState::Investigating],
+            5 => &[CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated],
+            6 => &[CaseState::Accepted, CaseState::Investigating, CaseState::Unsubstantiated],
+            7 => &[CaseState::Rejected],
+            _ => &[CaseState::Accepted, CaseState::Substantiated, CaseState::Closed],
+        };
+        for to in path {
+            let mut tr = step(*to, match to {
+                CaseState::Accepted => "您的举报已受理，我们将尽快核查。",
+                CaseState::Investigating => "执法人员已前往现场检查。",
+                CaseState::Substantiated => "经查，反映问题属实，已依法处理。",
+                CaseState::Unsubstantiated => "经现场核查，未发现所反映的问题。",
+                CaseState::Rejected => "经审查，不属于本部门受理范围。",
+                _ => "已办结。",
+            });
+            if *to == CaseState::Rejected {
+                tr.reject_reason = Some(RejectReason::OutOfScope);
+            }
+            transition(store, &staff, *id, &tr).await?;
+        }
+        let kind_report = n % 4 != 0;
+        if kind_report && path.contains(&CaseState::Substantiated) && n % 2 == 0 {
+            reward(store, &staff, *id, RewardStatus::Approved, Some(RewardLevel::Two), Some(150_000)).await?;
+            reward(store, &staff, *id, RewardStatus::Notified, None, None).await?;
+            if n % 4 == 2 {
+                reward(store, &staff, *id, RewardStatus::Paid, None, None).await?;
+            }
+        }
+        // Dates set back: cases filed over the last three weeks; open ones in the first third are overdue.
+        let back = ((n as i64 * 5) % 21 + 1) * 86_400;
+        sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2 WHERE id = $3")
+            .bind(back)
+            .bind(if n % 3 == 0 { back } else { back / 4 })
+            .bind(id)
+            .execute(store.pool())
+            .await?;
+        sqlx::query("UPDATE case_events SET at = at - $1 WHERE case_id = $2").bind(back / 2).bind(id).execute(store.pool()).await?;
+    }
+    Ok(filed.len() as u64)
+}

@@ -1,0 +1,184 @@
+#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+//! 投诉 / 举报 in storage, on SQLite and on the real PostgreSQL.
+
+use backend::cases::handle::{self, Transition};
+use backend::cases::photos::{process, sample_png};
+use backend::staff::audit::Actor;
+use backend::testing::{Backend, TestDb};
+use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
+use domain::credit::{credit_check_char, BusinessFields, EventKind};
+use domain::ErrCode;
+
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::run(super::Backend::Sqlite, |db| Box::pin(super::$name(db))).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    super::run(super::Backend::Postgres, |db| Box::pin(super::$name(db))).await;
+                }
+            }
+        )*
+    };
+}
+
+async fn run<F>(engine: Backend, case: F)
+where
+    F: for<'a> FnOnce(&'a TestDb) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>,
+{
+    let db = TestDb::new(engine).await;
+    case(&db).await;
+    db.cleanup().await;
+}
+
+on_both!(
+    a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key,
+    cases_move_through_the_state_machine_with_clocks_credit_and_rewards,
+    demo_cases_load_once,
+);
+
+fn code(n: u32) -> String {
+    let body = format!("91510703MA{n:07}");
+    format!("{body}{}", credit_check_char(body.as_bytes()).unwrap())
+}
+
+fn fields() -> CaseFields {
+    CaseFields {
+        kind: "举报".into(),
+        business_name: "某某烧烤店".into(),
+        category: "卫生状况".into(),
+        description: "后厨老鼠出没，餐具未消毒。<b>不是标记</b>".into(),
+        reporter_name: "张三".into(),
+        reporter_phone: "13800001234".into(),
+        ..Default::default()
+    }
+}
+
+async fn a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key(db: &TestDb) {
+    let t = backend::clock::now();
+    let photos = vec![process(&sample_png(30, 20, [1, 2, 3])).unwrap(), process(&sample_png(10, 10, [9, 9, 9])).unwrap()];
+    let r = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &photos, None).await.unwrap();
+    assert!(r.tracking_no.starts_with("JB-") && r.access_code.len() == 10);
+    let seen = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    assert_eq!((seen.state, seen.photos, seen.timeline.len()), (CaseState::Submitted, 2, 1));
+    assert!(seen.deadline.is_some() && !seen.overdue);
+    // A wrong code and an unknown number look alike; the code is case-insensitive.
+    let wrong = backend::cases::track(&db.state, &r.tracking_no, "AAAAAAAAAA").await.unwrap_err();
+    let unknown = backend::cases::track(&db.state, "JB-20000101-000000", &r.access_code).await.unwrap_err();
+    assert_eq!((wrong.code, unknown.code), (ErrCode::NotFound, ErrCode::NotFound));
+    assert!(backend::cases::track(&db.state, &r.tracking_no.to_lowercase(), &r.access_code.to_lowercase()).await.is_ok());
+    // No plain phone number anywhere in the case row.
+    let row: Option<Vec<u8>> = sqlx::query_scalar("SELECT reporter_sealed FROM cases").fetch_one(db.store().pool()).await.unwrap();
+    assert!(!String::from_utf8_lossy(&row.unwrap()).contains("13800001234"));
+    // Ten concurrent submissions with one idempotency key: one case, one receipt.
+    let keyed = CaseFields { idempotency_key: "form-7f3a".into(), ..fields() }.parse(t).unwrap();
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let (state, keyed, photos) = (db.state.clone(), keyed.clone(), photos.clone());
+            tokio::spawn(async move { backend::cases::file(&state, &keyed, &photos, None).await })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for t in tasks {
+        receipts.push(t.await.unwrap().unwrap());
+    }
+    assert!(receipts.windows(2).all(|w| w[0] == w[1]), "the same tracking number and code every time");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(db.store().pool()).await.unwrap();
+    let p: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_photos").fetch_one(db.store().pool()).await.unwrap();
+    assert_eq!((n, p), (2, 4), "every acknowledged case has all its photos, and nothing else was stored");
+    // Six photos are refused before anything is written; an unknown business too.
+    let six = vec![photos[0].clone(); 6];
+    assert_eq!(backend::cases::file(&db.state, &fields().parse(t).unwrap(), &six, None).await.unwrap_err().code, ErrCode::TooMany);
+    let stranger = CaseFields { credit_code: code(77), ..fields() }.parse(t).unwrap();
+    let e = backend::cases::file(&db.state, &stranger, &photos, None).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("credit_code"));
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM case_photos").fetch_one(db.store().pool()).await.unwrap();
+    assert_eq!(n, 4, "nothing half-stored");
+}
+
+async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db: &TestDb) {
+    let b = BusinessFields {
+        credit_code: code(5),
+        name: "某某烧烤店".into(),
+        address: "涪城区".into(),
+        district: "涪城区".into(),
+        category: "餐饮".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
+    let t = backend::clock::now();
+    let with_code = CaseFields { credit_code: code(5), ..fields() }.parse(t).unwrap();
+    let r = backend::cases::file(&db.state, &with_code, &[], None).await.unwrap();
+    let other = backend::cases::file(&db.state, &with_code, &[], None).await.unwrap();
+    let id = |no: &str| {
+        let no = no.to_owned();
+        let pool = db.store().pool().clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&pool).await.unwrap() }
+    };
+    let (a, dup) = (id(&r.tracking_no).await, id(&other.tracking_no).await);
+    let staff = Actor::cli();
+    let go = |to: CaseState| Transition { to: Some(to), note: "内部".into(), message: "公开".into(), ..Default::default() };
+    // The duplicate hint, then the duplicate rejected and linked to the original.
+    let detail = handle::detail(db.store(), dup).await.unwrap();
+    assert_eq!(detail.similar, vec![r.tracking_no.clone()]);
+    let e = handle::transition(db.store(), &staff, dup, &Transition { reject_reason: Some(RejectReason::Duplicate), ..go(CaseState::Rejected) }).await.unwrap_err();
+    assert_eq!(e.field.as_deref(), Some("duplicate_of"));
+    let linked = Transition { reject_reason: Some(RejectReason::Duplicate), duplicate_of: Some(r.tracking_no.clone()), ..go(CaseState::Rejected) };
+    handle::transition(db.store(), &staff, dup, &linked).await.unwrap();
+    assert_eq!(handle::detail(db.store(), dup).await.unwrap().duplicate_of, Some(r.tracking_no.clone()));
+    // Not every move is allowed.
+    let e = handle::transition(db.store(), &staff, a, &go(CaseState::Substantiated)).await.unwrap_err();
+    assert_eq!((e.code, e.field.as_deref()), (ErrCode::Conflict, Some("to")));
+    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    for to in [CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated] {
+        handle::transition(db.store(), &staff, a, &go(to)).await.unwrap();
+    }
+    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    assert!(after.events.iter().any(|e| e.kind == EventKind::SubstantiatedReport));
+    assert!(after.summary.score < before.summary.score);
+    // The reporter sees the public messages (never the notes) and the reward.
+    let seen = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    assert_eq!(seen.timeline.len(), 4);
+    assert!(seen.timeline.iter().skip(1).all(|e| e.message == "公开"));
+    assert_eq!(seen.reward.as_ref().unwrap().status, RewardStatus::Eligible);
+    handle::reward(db.store(), &staff, a, RewardStatus::Approved, Some(RewardLevel::One), Some(40_000)).await.unwrap();
+    let e = handle::reward(db.store(), &staff, a, RewardStatus::Approved, Some(RewardLevel::One), Some(1)).await.unwrap_err();
+    assert_eq!(e.code, ErrCode::Conflict, "approved once");
+    let seen = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    assert_eq!(seen.reward.unwrap().amount, Some(5_000), "5 % of 40,000 is below the level-1 minimum");
+    // Revealing the contact is audited.
+    let c = handle::reveal(&db.state, &staff, a, None).await.unwrap().unwrap();
+    assert_eq!(c.phone, "13800001234");
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'cases.reveal_contact'")
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(audited, 1);
+    // A stage that began three weeks ago is overdue, and the queue shows it first.
+    let fresh = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
+    let old = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
+    sqlx::query("UPDATE cases SET state_since = state_since - 1814400 WHERE tracking_no = $1").bind(&old.tracking_no).execute(db.store().pool()).await.unwrap();
+    let q = handle::queue(db.store(), None, false).await.unwrap();
+    assert_eq!(q[0].tracking_no, old.tracking_no);
+    assert!(q[0].overdue && q.iter().any(|c| c.tracking_no == fresh.tracking_no && !c.overdue));
+    assert_eq!(handle::overdue_count(db.store()).await.unwrap(), 1);
+}
+
+async fn demo_cases_load_once(db: &TestDb) {
+    backend::credit::seed::load(db.store(), 0, 60).await.unwrap();
+    assert_eq!(backend::cases::seed::load(&db.state).await.unwrap(), 36);
+    assert_eq!(backend::cases::seed::load(&db.state).await.unwrap(), 0);
+    let states: Vec<String> = sqlx::query_scalar("SELECT DISTINCT state FROM cases").fetch_all(db.store().pool()).await.unwrap();
+    for s in ["submitted", "accepted", "investigating", "substantiated", "unsubstantiated", "rejected", "closed"] {
+        assert!(states.iter().any(|x| x == s), "no demo case is {s}");
+    }
+    assert!(handle::overdue_count(db.store()).await.unwrap() > 0);
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE reward_status = 'paid'").fetch_one(db.store().pool()).await.unwrap();
+    assert!(paid > 0);
+}
