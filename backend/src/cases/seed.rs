@@ -104,11 +104,12 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
                 reward(store, &staff, *id, RewardStatus::Paid, None, None).await?;
             }
         }
-        // Dates set back: cases filed over the last three weeks; open ones in the first third are overdue.
+        // Dates set back: cases filed over the last three weeks; some open ones began their stage 25 days ago and
+        // are overdue.
         let back = ((n as i64 * 5) % 21 + 1) * 86_400;
         sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2 WHERE id = $3")
             .bind(back)
-            .bind(if n % 3 == 0 { back } else { back / 4 })
+            .bind(if matches!(n % 9, 0 | 3) && n % 2 == 0 { 25 * 86_400 } else { back / 4 })
             .bind(id)
             .execute(store.pool())
             .await?;
