@@ -18,6 +18,8 @@ pub mod credit;
 pub mod picks;
 /// 抽检结果: the results list and the batch list other pages reuse.
 pub mod sampling;
+/// 投诉 / 举报: report form, receipt, tracking.
+pub mod cases;
 /// The staff console.
 pub mod staff;
 

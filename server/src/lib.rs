@@ -19,5 +19,7 @@ pub mod credit;
 pub mod picks;
 /// 抽检结果: results API, lab reports, staff publication.
 pub mod sampling;
+/// 投诉 / 举报: complaints API, report and track forms, staff handling.
+pub mod cases;
 
 pub use startup::{build, Running};

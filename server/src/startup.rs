@@ -73,6 +73,7 @@ pub fn modules() -> Routes {
         .merge(crate::credit::routes())
         .merge(crate::picks::routes())
         .merge(crate::sampling::routes())
+        .merge(crate::cases::routes())
 }
 
 /// Every route with its facts: the modules' routes, then the pages the Leptos router declares (with the facts

@@ -119,6 +119,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <HistoryChart points=d.history/>
             </section>
             <crate::sampling::results::BusinessResults code=code.clone()/>
+            <p><a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a></p>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>

@@ -16,7 +16,5 @@ use domain::route::Facts;
 pub const PAGES: &[(&str, Facts)] = &[
     // Everyone sees the same home page (per language): render it once every few seconds.
     ("/", Facts::PAGE.cached(5)),
-    ("/report", Facts::PAGE),
-    ("/track", Facts::PAGE),
     ("/news", Facts::PAGE),
 ];

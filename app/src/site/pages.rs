@@ -20,16 +20,6 @@ fn Placeholder(title: T) -> impl IntoView {
 }
 
 #[component]
-pub fn ReportPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavReport/> }
-}
-
-#[component]
-pub fn TrackPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavTrack/> }
-}
-
-#[component]
 pub fn NewsPage() -> impl IntoView {
     view! { <Placeholder title=T::NavNews/> }
 }

@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{credit, picks, sampling, site, staff};
+use crate::{cases, credit, picks, sampling, site, staff};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -59,8 +59,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=site::home::HomePage ssr=SsrMode::Async/>
                     <Route path=path!("picks") view=picks::rounds::PicksPage ssr=SsrMode::Async/>
                     <Route path=path!("picks/:id") view=picks::round::RoundPage ssr=SsrMode::Async/>
-                    <Route path=path!("report") view=site::pages::ReportPage ssr=SsrMode::Async/>
-                    <Route path=path!("track") view=site::pages::TrackPage ssr=SsrMode::Async/>
+                    <Route path=path!("report") view=cases::report::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("report/receipt/:id") view=cases::report::ReceiptPage ssr=SsrMode::Async/>
+                    <Route path=path!("track") view=cases::track::TrackPage ssr=SsrMode::Async/>
                     <Route path=path!("results") view=sampling::results::ResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("news") view=site::pages::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("credit") view=credit::search::CreditSearchPage ssr=SsrMode::Async/>
@@ -74,6 +75,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/rounds") view=staff::rounds::StaffRoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/rounds/:id") view=staff::rounds::StaffRoundPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/results") view=staff::results::StaffResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/cases") view=staff::cases::StaffCasesPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
@@ -82,5 +85,5 @@ pub fn App() -> impl IntoView {
 
 /// Every page route with its facts, gathered from the modules.
 pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
-    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, staff::PAGES].into_iter().flatten().copied()
+    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, cases::PAGES, staff::PAGES].into_iter().flatten().copied()
 }

@@ -63,6 +63,8 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
                     <li><a href="/staff/replies">{tr(T::StaffRepliesTitle)}</a></li>
                     <li><a href="/staff/rounds">{tr(T::StaffRoundsTitle)}</a></li>
                     <li><a href="/staff/results">{tr(T::StaffResultsTitle)}</a></li>
+                    <li><a href="/staff/cases">{tr(T::StaffCasesTitle)}</a></li>
+                    <li><a href="/staff/cases?overdue=1">{tr(T::StaffCasesOverdue)}</a></li>
                 </ul>
                 <FiguresForm f/>
             }

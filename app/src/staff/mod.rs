@@ -15,6 +15,8 @@ pub mod replies;
 pub mod rounds;
 /// Publishing sampling results (moderators).
 pub mod results;
+/// 投诉 / 举报 handling (moderators).
+pub mod cases;
 
 use domain::route::Facts;
 use domain::staff::{Role, StaffUser};
@@ -35,6 +37,8 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/rounds", Facts::staff(Role::Moderator)),
     ("/staff/rounds/{id}", Facts::staff(Role::Moderator)),
     ("/staff/results", Facts::staff(Role::Moderator)),
+    ("/staff/cases", Facts::staff(Role::Moderator)),
+    ("/staff/cases/{id}", Facts::staff(Role::Moderator)),
 ];
 
 /// The signed-in staff member, if any.

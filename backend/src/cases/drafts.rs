@@ -14,11 +14,16 @@ use serde::Serialize;
 /// How long a draft or a receipt is kept.
 pub const TTL_SECS: i64 = 15 * 60;
 
-/// Keeps `value` for a quarter of an hour; returns its id.
-pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> Result<String, AppError> {
+/// 128 random bits in hex: draft ids and the report form's idempotency keys.
+pub fn random_id() -> String {
     let mut raw = [0u8; 16];
     rand::rngs::OsRng.fill_bytes(&mut raw);
-    let id = hex::encode(raw);
+    hex::encode(raw)
+}
+
+/// Keeps `value` for a quarter of an hour; returns its id.
+pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> Result<String, AppError> {
+    let id = random_id();
     let json = serde_json::to_vec(value).map_err(AppError::internal)?;
     let sealed = sealed::seal(state.config.secret_key.expose(), purpose, &json)?;
     sqlx::query("INSERT INTO case_drafts (id, sealed, expires_at) VALUES ($1, $2, $3)")

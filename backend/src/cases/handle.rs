@@ -81,6 +81,17 @@ pub async fn overdue_count(store: &Store) -> Result<usize, AppError> {
     Ok(queue(store, None, true).await?.len())
 }
 
+/// How many open cases name this registry business (the duplicate hint before filing).
+pub async fn open_against(store: &Store, code: &CreditCode) -> Result<i64, AppError> {
+    Ok(sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c JOIN businesses b ON b.id = c.business_id \
+         WHERE b.credit_code = $1 AND c.state IN ('submitted', 'accepted', 'investigating')",
+    )
+    .bind(code.as_str())
+    .fetch_one(store.pool())
+    .await?)
+}
+
 /// One case as staff see it (never the contact).
 pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
     let mut conn = store.pool().acquire().await?;

@@ -8,6 +8,7 @@ use crate::picks::parse_phone;
 use crate::text::TextRule;
 
 crate::fields! {
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
     /// The fields of a case (`photos` are files beside them). `channel` is staff's (the public form files `web`);
     /// `idempotency_key` makes a repeated submission return the same tracking number; `website` is a honeypot.
     pub struct CaseFields {

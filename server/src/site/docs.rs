@@ -17,7 +17,7 @@ use utoipa::OpenApi;
     ),
     paths(super::health::healthz, super::health::readyz, super::api::get_figures),
     components(schemas(ErrorBody, ErrorDetail, domain::figures::CampaignFigures)),
-    tags((name = "health"), (name = "campaign"), (name = "credit"), (name = "picks"), (name = "results"))
+    tags((name = "health"), (name = "campaign"), (name = "credit"), (name = "picks"), (name = "results"), (name = "cases"))
 )]
 pub struct ApiDoc;
 
@@ -27,6 +27,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::credit::api::CreditApi::openapi());
     doc.merge(crate::picks::api::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
+    doc.merge(crate::cases::api::CasesApi::openapi());
     doc
 }
 

@@ -1,0 +1,22 @@
+//! 投诉 / 举报: the report form (works without JavaScript and keeps what was typed after a failure), the
+//! receipt shown once, and tracking with the access code.
+
+/// The report form and its receipt.
+pub mod report;
+/// Following a case with its number and access code.
+pub mod track;
+
+use domain::cases::case_category_en;
+use domain::route::Facts;
+use domain::Lang;
+
+/// The pages of this module and what each needs. None is cached: each holds a visitor's own data.
+pub const PAGES: &[(&str, Facts)] =
+    &[("/report", Facts::PAGE), ("/report/receipt/{id}", Facts::PAGE), ("/track", Facts::PAGE)];
+
+pub(crate) fn case_category_label(c: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => c.to_owned(),
+        Lang::En => case_category_en(c).to_owned(),
+    }
+}
