@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! Every acknowledged ballot survives `kill -9`: the real `server` binary takes ballots from many voters at
 //! once, is killed mid-flight, and restarted on the same database; each ballot that was answered 200 is there,
-//! once. On SQLite (ballots committed with `synchronous = FULL`) and on PostgreSQL.
+//! once; the same for cases filed with a photo each. On SQLite (both committed with `synchronous = FULL`) and on
+//! PostgreSQL.
 
 mod common;
 
@@ -12,7 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-on_both!(acknowledged_ballots_survive_kill_9);
+on_both!(acknowledged_ballots_survive_kill_9, acknowledged_cases_survive_kill_9_with_their_photos);
 
 const KEY: &str = "durability-test-key-durability-test-key";
 
@@ -111,6 +112,69 @@ async fn acknowledged_ballots_survive_kill_9(engine: Backend) {
     }
     let detail = json(client().get(format!("{base}/api/v1/rounds/{id}")).send().await.unwrap()).await;
     assert_eq!(detail["ballots"].as_i64().unwrap() as usize, stored.len());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    db.cleanup().await;
+}
+
+async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
+    let db = TestDb::with_config(engine, |c| c.secret_key = backend::config::Secret::new(KEY.as_bytes().to_vec())).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = spawn(&db.url, &db.dir, port);
+    wait_ready(&base).await;
+    let photo = backend::cases::photos::sample_png(64, 48, [30, 90, 200]);
+    let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let (acknowledged, stop, url, photo) = (acknowledged.clone(), stop.clone(), format!("{base}/api/v1/complaints"), photo.clone());
+            tokio::spawn(async move {
+                let c = client();
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let form = reqwest::multipart::Form::new()
+                        .text("kind", "举报")
+                        .text("business_name", "某店")
+                        .text("category", "卫生状况")
+                        .text("description", "后厨卫生很差，请核查处理。")
+                        .part("photos", reqwest::multipart::Part::bytes(photo.clone()).file_name("p.png"));
+                    let Ok(res) = c.post(&url).multipart(form).send().await else { continue };
+                    if res.status() == StatusCode::CREATED {
+                        if let Ok(body) = res.json::<serde_json::Value>().await {
+                            acknowledged.lock().unwrap().push(body["tracking_no"].as_str().unwrap_or_default().to_owned());
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for w in workers {
+        w.await.unwrap();
+    }
+    let acked = acknowledged.lock().unwrap().clone();
+    assert!(acked.len() > 10, "only {} cases acknowledged before the kill", acked.len());
+    let mut child = spawn(&db.url, &db.dir, port);
+    wait_ready(&base).await;
+    for no in &acked {
+        let photos: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM case_photos p JOIN cases c ON c.id = p.case_id WHERE c.tracking_no = $1",
+        )
+        .bind(no)
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap();
+        assert_eq!(photos, 1, "acknowledged case {no} is missing or lost its photo after kill -9");
+    }
+    // No case without its photo either (nothing half-written).
+    let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = c.id)")
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap();
+    assert_eq!(orphans, 0);
     child.kill().unwrap();
     child.wait().unwrap();
     db.cleanup().await;
