@@ -2,27 +2,27 @@
 //! nothing: the ballot is a plain form of checkboxes that works without JavaScript (the server refuses too many
 //! picks, naming the field). Hydrated, it attaches to that form, shows "2 / 3 picked" as boxes are ticked and
 //! disables the remaining boxes once the limit is reached, so a voter cannot submit a ballot that would be
-//! refused. Its only prop is the limit.
+//! refused. It has no props (island props are deserialised with serde_json, which would more than double the
+//! WASM): it reads the limit from the form's `data-max`.
 
 use leptos::prelude::*;
 
 #[island]
-pub fn BallotPicker(max: i64) -> impl IntoView {
+pub fn BallotPicker() -> impl IntoView {
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| hydrated::attach(max));
-    #[cfg(not(feature = "hydrate"))]
-    let _ = max;
+    Effect::new(move |_| hydrated::attach());
 }
 
 #[cfg(feature = "hydrate")]
 mod hydrated {
     use wasm_bindgen::{closure::Closure, JsCast};
 
-    pub fn attach(max: i64) {
+    pub fn attach() {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
         let (Some(form), Some(status)) = (doc.get_element_by_id("ballot-form"), doc.get_element_by_id("pick-count")) else {
             return;
         };
+        let Some(max) = form.get_attribute("data-max").and_then(|m| m.parse::<i64>().ok()) else { return };
         let zh = doc.document_element().and_then(|e| e.get_attribute("lang")).is_none_or(|l| l.starts_with("zh"));
         let update = {
             let form = form.clone();

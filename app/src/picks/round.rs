@@ -192,7 +192,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                 </div>
                 <button type="submit" class="button primary">{tr(T::BallotSubmit)}</button>
             </form>
-            <super::picker::BallotPicker max=max/>
+            <super::picker::BallotPicker/>
         </section>
     }
 }
