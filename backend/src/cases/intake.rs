@@ -42,6 +42,14 @@ pub fn access_hash(secret: &[u8], tracking_no: &str, code: &str) -> String {
 /// Files a case with its photos (already processed). `actor` is `None` for the public, or the staff member
 /// typing in a hotline, counter, complaint-box or volunteer case.
 pub async fn file(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>) -> Result<CaseReceipt, AppError> {
+    // In a task of its own: a client that hangs up mid-request does not cut the filing short.
+    let (state, c, photos, actor) = (state.clone(), c.clone(), photos.to_vec(), actor.cloned());
+    tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref()).await })
+        .await
+        .map_err(AppError::internal)?
+}
+
+async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>) -> Result<CaseReceipt, AppError> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::field(ErrCode::TooMany, "photos"));
     }
@@ -64,15 +72,17 @@ pub async fn file(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     if sqlite {
         sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
     }
-    sqlx::query(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).execute(&mut *conn).await?;
-    let result = write(&mut conn, state, c, photos, actor, reporter, t).await;
-    let result = match result {
-        Ok(r) => sqlx::query("COMMIT").execute(&mut *conn).await.map(|_| r).map_err(AppError::from),
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
+    // A sqlx transaction: should this future ever be dropped half-way, the transaction is rolled back, never
+    // left open on a pooled connection.
+    let result = async {
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
+        let written = write(&mut tx, state, c, photos, actor, reporter, t).await?;
+        if written.is_some() {
+            tx.commit().await?;
         }
-    };
+        Ok::<_, AppError>(written)
+    }
+    .await;
     if sqlite {
         let _ = sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await;
     }

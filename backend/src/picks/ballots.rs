@@ -171,49 +171,38 @@ async fn write(store: &Store, batch: &[Job]) -> Result<Vec<Result<bool, AppError
 
 async fn write_on(conn: &mut AnyConnection, sqlite: bool, batch: &[Job]) -> Result<Vec<Result<bool, AppError>>, AppError> {
     let t = now();
-    sqlx::query(if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).execute(&mut *conn).await?;
+    // A sqlx transaction: rolled back if anything fails or the future is dropped, never left open.
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut refusals: HashMap<(i64, RefusalReason), i64> = HashMap::new();
-    let body = async {
-        for job in batch {
-            match job {
-                Job::Refusal { round_id, reason } => {
-                    *refusals.entry((*round_id, *reason)).or_default() += 1;
-                    outcomes.push(Ok(false));
+    for job in batch {
+        match job {
+            Job::Refusal { round_id, reason } => {
+                *refusals.entry((*round_id, *reason)).or_default() += 1;
+                outcomes.push(Ok(false));
+            }
+            Job::Ballot { round_id, voter_hash, picks, .. } => {
+                let outcome = upsert(&mut tx, *round_id, voter_hash, picks, t).await?;
+                if outcome.is_err() {
+                    *refusals.entry((*round_id, RefusalReason::Closed)).or_default() += 1;
                 }
-                Job::Ballot { round_id, voter_hash, picks, .. } => {
-                    let outcome = upsert(&mut *conn, *round_id, voter_hash, picks, t).await?;
-                    if outcome.is_err() {
-                        *refusals.entry((*round_id, RefusalReason::Closed)).or_default() += 1;
-                    }
-                    outcomes.push(outcome);
-                }
+                outcomes.push(outcome);
             }
         }
-        for ((round_id, reason), n) in &refusals {
-            sqlx::query(
-                "INSERT INTO ballot_refusals (round_id, reason, n) VALUES ($1, $2, $3) \
-                 ON CONFLICT (round_id, reason) DO UPDATE SET n = ballot_refusals.n + excluded.n",
-            )
-            .bind(round_id)
-            .bind(reason.as_str())
-            .bind(n)
-            .execute(&mut *conn)
-            .await?;
-        }
-        Ok::<_, AppError>(())
     }
-    .await;
-    match body {
-        Ok(()) => {
-            sqlx::query("COMMIT").execute(&mut *conn).await?;
-            Ok(outcomes)
-        }
-        Err(e) => {
-            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
-            Err(e)
-        }
+    for ((round_id, reason), n) in &refusals {
+        sqlx::query(
+            "INSERT INTO ballot_refusals (round_id, reason, n) VALUES ($1, $2, $3) \
+             ON CONFLICT (round_id, reason) DO UPDATE SET n = ballot_refusals.n + excluded.n",
+        )
+        .bind(round_id)
+        .bind(reason.as_str())
+        .bind(n)
+        .execute(&mut *tx)
+        .await?;
     }
+    tx.commit().await?;
+    Ok(outcomes)
 }
 
 /// One ballot: insert or replace the voter's ballot while the round is voting at `t`, then its picks.
