@@ -50,7 +50,7 @@ mod tests {
         assert!(open(&b"x".repeat(32), "reporter", &s).is_err());
         assert!(open(&k, "reply-contact", &s).is_err());
         assert_ne!(seal(&k, "reporter", b"a").unwrap(), seal(&k, "reporter", b"a").unwrap(), "fresh nonces");
-        let mut tampered = s.clone();
+        let mut tampered = s;
         tampered[30] ^= 1;
         assert!(open(&k, "reporter", &tampered).is_err());
     }

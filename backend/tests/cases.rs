@@ -127,17 +127,17 @@ async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db:
     // The duplicate hint, then the duplicate rejected and linked to the original.
     let detail = handle::detail(db.store(), dup).await.unwrap();
     assert_eq!(detail.similar, vec![r.tracking_no.clone()]);
-    let e = handle::transition(db.store(), &staff, dup, &Transition { reject_reason: Some(RejectReason::Duplicate), ..go(CaseState::Rejected) }).await.unwrap_err();
+    let e = handle::transition(&db.state, &staff, dup, &Transition { reject_reason: Some(RejectReason::Duplicate), ..go(CaseState::Rejected) }).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("duplicate_of"));
     let linked = Transition { reject_reason: Some(RejectReason::Duplicate), duplicate_of: Some(r.tracking_no.clone()), ..go(CaseState::Rejected) };
-    handle::transition(db.store(), &staff, dup, &linked).await.unwrap();
+    handle::transition(&db.state, &staff, dup, &linked).await.unwrap();
     assert_eq!(handle::detail(db.store(), dup).await.unwrap().duplicate_of, Some(r.tracking_no.clone()));
     // Not every move is allowed.
-    let e = handle::transition(db.store(), &staff, a, &go(CaseState::Substantiated)).await.unwrap_err();
+    let e = handle::transition(&db.state, &staff, a, &go(CaseState::Substantiated)).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrCode::Conflict, Some("to")));
     let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
     for to in [CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated] {
-        handle::transition(db.store(), &staff, a, &go(to)).await.unwrap();
+        handle::transition(&db.state, &staff, a, &go(to)).await.unwrap();
     }
     let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
     assert!(after.events.iter().any(|e| e.kind == EventKind::SubstantiatedReport));

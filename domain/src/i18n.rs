@@ -485,6 +485,10 @@ texts! {
     StaffRewardSet => "核定奖励", "Set the reward";
     RewardLevelLabel => "奖励等级", "Reward level";
     RewardBaseLabel => "罚没款金额（元）", "Fines and confiscations (yuan)";
+    StaffOutbox => "待投递的消息", "Messages waiting to be delivered";
+    StaffOutboxEmpty => "全部已投递。", "Everything has been delivered.";
+    StaffOutboxAttempts => "尝试次数", "attempts";
+    StaffOutboxNext => "下次尝试", "next try";
     ErrPhaseClosed => "当前阶段不接受此操作。", "This round is not open for that now.";
     ErrSmsNotConfigured => "未配置短信网关，无法使用短信验证。", "No SMS gateway is configured, so SMS verification is unavailable.";
     ErrInvalidCode => "验证码错误、已过期或已使用。", "The code is wrong, expired or already used.";

@@ -35,6 +35,7 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     http::limits::spawn_cleanup(shared.limiters.clone());
     shared.spawn_invalidation();
     spawn_sweeps(state.clone());
+    backend::outbox::spawn_worker(state.clone(), Duration::from_secs(1));
     let router = router(shared.clone())?;
     Ok(Running { listener, router, state, shared })
 }

@@ -12,9 +12,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
+/// The queue, the calendar's exceptional days (day, kind, name) and the messages waiting in the outbox.
+pub type CasesPage = (Vec<CaseSummary>, Vec<(i64, String, String)>, Vec<backend_pending::Pending>);
+
 /// The queue: open cases, or those in `state`; `overdue` keeps the overdue ones (moderators).
 #[server(prefix = "/_sf", endpoint = "staff_cases")]
-pub async fn staff_cases(state: String, overdue: String) -> Result<(Vec<CaseSummary>, Vec<(i64, String, String)>), AppError> {
+pub async fn staff_cases(state: String, overdue: String) -> Result<CasesPage, AppError> {
     crate::ssr::require(domain::staff::Role::Moderator).await?;
     let app = crate::ssr::state()?;
     let filter = match state.as_str() {
@@ -23,7 +26,8 @@ pub async fn staff_cases(state: String, overdue: String) -> Result<(Vec<CaseSumm
     };
     let queue = backend::cases::handle::queue(&app.store, filter, overdue == "1").await?;
     let days = backend::cases::calendar::days(&app.store).await?;
-    Ok((queue, days))
+    let waiting = backend::outbox::pending(&app.store).await?.into_iter().map(backend_pending::from).collect();
+    Ok((queue, days, waiting))
 }
 
 /// One case, and with `reveal` the reporter's contact (audited every time; moderators).
@@ -83,8 +87,17 @@ pub fn StaffCasesPage() -> impl IntoView {
         move || (query.read().get("state").unwrap_or_default(), query.read().get("overdue").unwrap_or_default()),
         |(s, o)| staff_cases(s, o),
     );
-    let show = |(queue, days): (Vec<CaseSummary>, Vec<(i64, String, String)>)| view! {
+    let show = |(queue, days, waiting): CasesPage| view! {
         <Queue items=queue/>
+        <h2 id="outbox">{tr(T::StaffOutbox)}</h2>
+        {waiting.is_empty().then(|| view! { <p class="hint">{tr(T::StaffOutboxEmpty)}</p> })}
+        <ul>
+            {waiting.into_iter().map(|p| view! {
+                <li><code>{p.key}</code> " · " {p.kind} " · " {tr(T::StaffOutboxAttempts)} " " {p.attempts}
+                    {p.last_error.map(|e| view! { " · " <span class="watch">{e}</span> })}
+                    " · " {tr(T::StaffOutboxNext)} " " {format_datetime(p.next_at)}</li>
+            }).collect_view()}
+        </ul>
         <h2 id="calendar">{tr(T::StaffCalendar)}</h2>
         <ul>
             {days.into_iter().map(|(day, kind, name)| view! {
@@ -279,5 +292,24 @@ fn CaseView(d: CaseDetail, contact: Option<Contact>) -> impl IntoView {
                 </form>
             })}
         })}
+    }
+}
+
+/// A message waiting in the outbox, as the console lists it (the same fields in the browser and the server).
+pub mod backend_pending {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct Pending {
+        pub kind: String,
+        pub key: String,
+        pub attempts: i64,
+        pub next_at: i64,
+        pub last_error: Option<String>,
+    }
+
+    #[cfg(feature = "ssr")]
+    pub fn from(p: backend::outbox::Pending) -> Pending {
+        Pending { kind: p.kind, key: p.key, attempts: p.attempts, next_at: p.next_at, last_error: p.last_error }
     }
 }

@@ -168,14 +168,17 @@ pub struct Transition {
 }
 
 /// Moves a case to `to` (checked against the state machine), with an internal note and a public message.
-pub async fn transition(store: &Store, actor: &Actor, id: i64, tr: &Transition) -> Result<(), AppError> {
+pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transition) -> Result<(), AppError> {
+    let store = &state.store;
     let to = tr.to.ok_or_else(|| AppError::field(ErrCode::Required, "to"))?;
     let note = TextRule::optional(2000).multiline().check("note", &tr.note)?;
     let message = TextRule::optional(1000).multiline().check("message", &tr.message)?;
     let t = now();
     let mut tx = store.begin_write().await?;
     let lock = if store.kind() == crate::config::DbKind::Postgres { " FOR UPDATE" } else { "" };
-    let row = sqlx::query(&format!("SELECT state, kind, business_id, tracking_no, category FROM cases WHERE id = $1{lock}"))
+    let row = sqlx::query(&format!(
+        "SELECT state, kind, business_id, tracking_no, category, business_name, reporter_sealed FROM cases WHERE id = $1{lock}"
+    ))
         .bind(id)
         .fetch_optional(&mut *tx)
         .await?
@@ -240,9 +243,49 @@ pub async fn transition(store: &Store, actor: &Actor, id: i64, tr: &Transition) 
         registry_changed = true;
     }
     audit::record(&mut tx, actor, &format!("cases.{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
+    notify_in(&mut tx, state, &row, to, &message, t).await?;
     tx.commit().await?;
     if registry_changed {
         store.announce(Change::Registry);
+    }
+    Ok(())
+}
+
+/// Queues, with the transition, what it sends out: an accepted case forwarded to the webhook (no reporter data),
+/// and the public message by SMS to a reporter who gave a phone.
+async fn notify_in(
+    tx: &mut sqlx::AnyConnection,
+    state: &AppState,
+    row: &AnyRow,
+    to: CaseState,
+    message: &str,
+    t: i64,
+) -> Result<(), AppError> {
+    let tracking: String = col(row, "tracking_no")?;
+    if to == CaseState::Accepted && state.config.webhook_url.is_some() {
+        let business: Option<i64> = col(row, "business_id")?;
+        let code: Option<String> = match business {
+            Some(b) => sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_optional(&mut *tx).await?,
+            None => None,
+        };
+        let payload = serde_json::json!({
+            "event": "case.accepted",
+            "tracking_no": tracking,
+            "kind": col::<String>(row, "kind")?,
+            "category": col::<String>(row, "category")?,
+            "business_name": col::<String>(row, "business_name")?,
+            "credit_code": code,
+            "accepted_at": t,
+        });
+        crate::outbox::enqueue_in(tx, state, "webhook", &format!("case-accepted:{tracking}"), &payload).await?;
+    }
+    let sealed_contact: Option<Vec<u8>> = col(row, "reporter_sealed")?;
+    if let (Some(s), Some(_), false) = (sealed_contact, &state.config.sms_url, message.is_empty()) {
+        let plain = sealed::open(state.config.secret_key.expose(), "reporter", &s)?;
+        let contact: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
+        let text = format!("【食安绵阳】您的投诉举报 {tracking} 有新进展：{message}");
+        let payload = serde_json::json!({ "phone": contact["phone"], "message": text });
+        crate::outbox::enqueue_in(tx, state, "sms", &format!("case-sms:{tracking}:{}", to.as_str()), &payload).await?;
     }
     Ok(())
 }

@@ -112,7 +112,6 @@ async fn existing(state: &AppState, key: &str) -> Result<Option<CaseReceipt>, Ap
     }))
 }
 
-#[expect(clippy::too_many_arguments, reason = "one transaction's inputs, called from one place")]
 async fn write(
     conn: &mut AnyConnection,
     state: &AppState,

@@ -94,7 +94,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             if *to == CaseState::Rejected {
                 tr.reject_reason = Some(RejectReason::OutOfScope);
             }
-            transition(store, &staff, *id, &tr).await?;
+            transition(state, &staff, *id, &tr).await?;
         }
         let kind_report = n % 4 != 0;
         if kind_report && path.contains(&CaseState::Substantiated) && n % 2 == 0 {

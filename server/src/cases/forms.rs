@@ -162,7 +162,7 @@ pub async fn transition(
             note: f.note.clone(),
             message: f.message.clone(),
         };
-        handle::transition(&shared.app.store, &Actor::staff(&user), id, &tr).await
+        handle::transition(&shared.app, &Actor::staff(&user), id, &tr).await
     }
     .await;
     answer(&headers, &back, result, |()| format!("{back}?saved=1"), |()| (StatusCode::OK, json!({ "ok": true })))

@@ -1,0 +1,195 @@
+//! The outbox: messages to other systems — an accepted case forwarded to `PORTAL_WEBHOOK_URL` (JSON, HMAC-signed,
+//! with an idempotency key), status notices by SMS to a reporter who gave a phone — are written in the same
+//! transaction as the change they report, then delivered by a worker with retries and backoff. A receiver that
+//! is down for hours loses nothing; a restart loses nothing (the rows are the queue). With several instances each
+//! message is claimed by one (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer) for a minute.
+
+use crate::clock::now;
+use crate::config::DbKind;
+use crate::sealed;
+use crate::store::{col, Store};
+use crate::AppState;
+use domain::AppError;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use sqlx::AnyConnection;
+use std::time::Duration;
+
+/// Messages one worker round takes.
+const BATCH: i64 = 20;
+/// How long a claim keeps other instances off a message.
+const CLAIM_SECS: i64 = 60;
+/// Backoff: 2 s, 4 s, 8 s … at most 15 minutes between attempts, for as long as it takes.
+pub fn backoff_secs(attempts: i64) -> i64 {
+    2i64.saturating_pow(attempts.clamp(1, 20) as u32).min(900)
+}
+
+/// Queues a message on the caller's transaction. A second message with the same key is ignored.
+pub async fn enqueue_in(conn: &mut AnyConnection, state: &AppState, kind: &str, key: &str, payload: &serde_json::Value) -> Result<(), AppError> {
+    let sealed = sealed::seal(state.config.secret_key.expose(), "outbox", payload.to_string().as_bytes())?;
+    sqlx::query(
+        "INSERT INTO outbox (kind, idempotency_key, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $4) \
+         ON CONFLICT (idempotency_key) DO NOTHING",
+    )
+    .bind(kind)
+    .bind(key)
+    .bind(sealed)
+    .bind(now())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+struct Claimed {
+    id: i64,
+    kind: String,
+    key: String,
+    payload: Vec<u8>,
+    attempts: i64,
+}
+
+async fn claim(store: &Store) -> Result<Vec<Claimed>, AppError> {
+    let t = now();
+    let skip = if store.kind() == DbKind::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let rows = sqlx::query(&format!(
+        "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL \
+         AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT {BATCH}{skip}) \
+         RETURNING id, kind, idempotency_key, payload, attempts"
+    ))
+    .bind(t + CLAIM_SECS)
+    .bind(t)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: col(r, "id")?,
+                kind: col(r, "kind")?,
+                key: col(r, "idempotency_key")?,
+                payload: col(r, "payload")?,
+                attempts: col(r, "attempts")?,
+            })
+        })
+        .collect()
+}
+
+/// `sha256=` + hex HMAC of the body, with `PORTAL_WEBHOOK_SECRET` (or a key derived from the secret key).
+pub fn signature(state: &AppState, body: &[u8]) -> String {
+    let key: Vec<u8> = match &state.config.webhook_secret {
+        Some(s) => s.expose().as_bytes().to_vec(),
+        None => crate::picks::voter::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
+    };
+    let mut m = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    m.update(body);
+    format!("sha256={}", hex::encode(m.finalize().into_bytes()))
+}
+
+async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed) -> Result<(), String> {
+    let plain = sealed::open(state.config.secret_key.expose(), "outbox", &m.payload).map_err(|_| "payload does not open".to_owned())?;
+    let (url, body) = match m.kind.as_str() {
+        "webhook" => (state.config.webhook_url.clone(), plain),
+        _ => (state.config.sms_url.clone(), plain),
+    };
+    let Some(url) = url else { return Err("no receiver configured".to_owned()) };
+    let mut req = client
+        .post(url)
+        .timeout(Duration::from_secs(10))
+        .header("content-type", "application/json")
+        .header("idempotency-key", &m.key);
+    if m.kind == "webhook" {
+        req = req.header("x-portal-signature", signature(state, &body));
+    }
+    match req.body(body).send().await {
+        Ok(r) if r.status().is_success() => Ok(()),
+        Ok(r) => Err(format!("receiver answered {}", r.status())),
+        // The error text names the URL, never the payload.
+        Err(e) => Err(if e.is_timeout() { "timeout".to_owned() } else if e.is_connect() { "connection refused".to_owned() } else { "request failed".to_owned() }),
+    }
+}
+
+/// One round: claims what is due and tries to deliver it. Returns how many were delivered.
+pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<usize, AppError> {
+    let mut delivered = 0;
+    for m in claim(&state.store).await? {
+        let result = send(state, client, &m).await;
+        let t = now();
+        match result {
+            Ok(()) => {
+                sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                    .bind(t)
+                    .bind(m.id)
+                    .execute(state.store.pool())
+                    .await?;
+                delivered += 1;
+            }
+            Err(e) => {
+                sqlx::query("UPDATE outbox SET attempts = attempts + 1, next_at = $1, claimed_until = NULL, last_error = $2 WHERE id = $3")
+                    .bind(t + backoff_secs(m.attempts + 1))
+                    .bind(&e)
+                    .bind(m.id)
+                    .execute(state.store.pool())
+                    .await?;
+                tracing::warn!(id = m.id, kind = %m.kind, attempts = m.attempts + 1, error = %e, "outbound message not delivered; will retry");
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// The worker: a round every `every` (and at once after a round that delivered a full batch).
+pub fn spawn_worker(state: AppState, every: Duration) {
+    tokio::spawn(async move {
+        let client = reqwest::Client::new();
+        loop {
+            match deliver_due(&state, &client).await {
+                Ok(n) if n as i64 >= BATCH => continue,
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "outbox round failed"),
+            }
+            tokio::time::sleep(every).await;
+        }
+    });
+}
+
+/// A message not delivered yet, for staff.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Pending {
+    pub id: i64,
+    pub kind: String,
+    pub key: String,
+    pub attempts: i64,
+    pub next_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Messages waiting, those that failed at least once first.
+pub async fn pending(store: &Store) -> Result<Vec<Pending>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, kind, idempotency_key, attempts, next_at, last_error, created_at FROM outbox \
+         WHERE delivered_at IS NULL ORDER BY attempts DESC, id LIMIT 100",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Pending {
+                id: col(r, "id")?,
+                kind: col(r, "kind")?,
+                key: col(r, "idempotency_key")?,
+                attempts: col(r, "attempts")?,
+                next_at: col(r, "next_at")?,
+                last_error: col(r, "last_error")?,
+                created_at: col(r, "created_at")?,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!([1, 2, 3, 9, 10, 100].map(super::backoff_secs), [2, 4, 8, 512, 900, 900]);
+    }
+}

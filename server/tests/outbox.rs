@@ -1,0 +1,146 @@
+#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+//! The outbox over HTTP, on SQLite and on PostgreSQL: accepting a case forwards it to the webhook receiver,
+//! HMAC-signed with an idempotency key, and sends the reporter's SMS notice; a receiver that is down (503, then
+//! refusing connections) gets every message once it is back, exactly once; staff see what is still waiting.
+
+mod common;
+
+use common::*;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+on_both!(messages_reach_a_receiver_that_was_down_exactly_once, three_instances_deliver_each_message_once);
+
+#[derive(Default)]
+struct Receiver {
+    up: AtomicBool,
+    refused: Mutex<u32>,
+    /// Delivered messages by idempotency key: (count, body, signature).
+    got: Mutex<HashMap<String, (u32, Value, String)>>,
+}
+
+async fn receiver() -> (String, Arc<Receiver>) {
+    let r = Arc::new(Receiver::default());
+    let state = r.clone();
+    let router = axum::Router::new().route(
+        "/{kind}",
+        axum::routing::post(move |headers: axum::http::HeaderMap, body: axum::body::Bytes| {
+            let r = state.clone();
+            async move {
+                if !r.up.load(Ordering::SeqCst) {
+                    *r.refused.lock().unwrap() += 1;
+                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
+                }
+                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let sig = headers.get("x-portal-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                let v: Value = serde_json::from_slice(&body).unwrap();
+                let mut got = r.got.lock().unwrap();
+                let e = got.entry(key).or_insert((0, v, sig));
+                e.0 += 1;
+                axum::http::StatusCode::OK
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (base, r)
+}
+
+async fn messages_reach_a_receiver_that_was_down_exactly_once(engine: Backend) {
+    let (base, rx) = receiver().await;
+    let app = TestApp::start(engine, |c| {
+        c.webhook_url = Some(format!("{base}/webhook"));
+        c.sms_url = Some(format!("{base}/sms"));
+    })
+    .await;
+    // A resident files a 举报 with a phone; the receiver is down.
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "举报")
+        .text("business_name", "某某烧烤店")
+        .text("category", "卫生状况")
+        .text("description", "后厨老鼠出没，餐具未消毒。")
+        .text("reporter_name", "李四")
+        .text("reporter_phone", "13912345678");
+    let r = json(client().post(app.url("/api/v1/complaints")).multipart(form).send().await.unwrap()).await;
+    let no = r["tracking_no"].as_str().unwrap().to_owned();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let staff = app.client_as("demo_moderator").await;
+    let res = staff
+        .post(app.url(&format!("/staff/cases/{id}/transition")))
+        .form(&[("to", "accepted"), ("message", "已受理，三日内检查。")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // Refused for a while, and staff see the messages waiting.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while *rx.refused.lock().unwrap() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(*rx.refused.lock().unwrap() >= 2, "the worker tried while the receiver was down");
+    let waiting = backend::outbox::pending(&app.db.state.store).await.unwrap();
+    assert!(waiting.iter().any(|p| p.kind == "webhook" && p.attempts > 0 && p.last_error.is_some()));
+    let page = staff.get(app.url("/staff/cases")).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(&format!("case-accepted:{no}")), "staff see the message waiting");
+    // The receiver comes back: both messages arrive, once each.
+    rx.up.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while rx.got.lock().unwrap().len() < 2 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let got = rx.got.lock().unwrap().clone();
+    let hook = got.get(&format!("case-accepted:{no}")).expect("webhook delivered");
+    assert_eq!(hook.0, 1, "exactly once");
+    assert_eq!(hook.1["tracking_no"], no.as_str());
+    assert!(!hook.1.to_string().contains("13912345678"), "no reporter data in the forwarded case");
+    assert_eq!(hook.2, backend::outbox::signature(&app.db.state, hook.1.to_string().as_bytes()));
+    let sms = got.get(&format!("case-sms:{no}:accepted")).expect("SMS notice delivered");
+    assert_eq!(sms.0, 1);
+    assert_eq!(sms.1["phone"], "13912345678");
+    assert!(sms.1["message"].as_str().unwrap().contains("已受理，三日内检查。"));
+    assert!(backend::outbox::pending(&app.db.state.store).await.unwrap().is_empty());
+    app.stop().await;
+}
+
+async fn three_instances_deliver_each_message_once(engine: Backend) {
+    let (base, rx) = receiver().await;
+    rx.up.store(true, Ordering::SeqCst);
+    let app = TestApp::start(engine, |c| c.webhook_url = Some(format!("{base}/webhook"))).await;
+    let state = app.db.state.clone();
+    {
+        let mut conn = state.store.pool().acquire().await.unwrap();
+        for i in 0..60 {
+            backend::outbox::enqueue_in(&mut conn, &state, "webhook", &format!("m-{i}"), &serde_json::json!({ "n": i })).await.unwrap();
+        }
+    }
+    // Two more instances' workers (their own pools) next to the app's own.
+    let mut others = Vec::new();
+    for _ in 0..2 {
+        let store = backend::Store::connect(&app.db.url).await.unwrap();
+        let other = backend::AppState::new(store, (*state.config).clone());
+        others.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            for _ in 0..20 {
+                backend::outbox::deliver_due(&other, &client).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }));
+    }
+    for o in others {
+        o.await.unwrap();
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let ours = |got: &HashMap<String, (u32, Value, String)>| got.keys().filter(|k| k.starts_with("m-")).count();
+    while ours(&rx.got.lock().unwrap()) < 60 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let got = rx.got.lock().unwrap().clone();
+    // (The demo cases' acceptances were forwarded too: every message, theirs and ours, arrived once.)
+    assert_eq!(ours(&got), 60);
+    assert!(got.values().all(|(n, _, _)| *n == 1), "a message was sent twice");
+    app.stop().await;
+}
