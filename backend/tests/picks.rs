@@ -291,7 +291,7 @@ async fn demo_rounds_and_results_load_once(db: &TestDb) {
     let rounds = picks::list(db.store(), false).await.unwrap();
     assert_eq!(rounds.len(), 2);
     let open = rounds.iter().find(|r| r.phase == domain::picks::Phase::Voting).unwrap();
-    assert_eq!(open.candidates, 15);
+    assert_eq!(open.candidate_count, 15);
     let done = rounds.iter().find(|r| r.phase == domain::picks::Phase::Published).unwrap();
     let detail = picks::detail(db.store(), done.id, false).await.unwrap();
     assert_eq!(detail.results.len(), 10);

@@ -34,7 +34,7 @@ pub fn PicksPage() -> impl IntoView {
                                 <h2><a href=format!("/picks/{}", r.id)>{r.title.clone()}</a></h2>
                                 <dl class="facts compact">
                                     <ScheduleFacts schedule=r.schedule/>
-                                    <div><dt>{tr(T::RoundCandidates)}</dt><dd>{r.candidates}</dd></div>
+                                    <div><dt>{tr(T::RoundCandidates)}</dt><dd>{r.candidate_count}</dd></div>
                                     {r.ballots.map(|b| view! { <div><dt>{tr(T::RoundBallots)}</dt><dd>{b}</dd></div> })}
                                 </dl>
                                 <a class="button primary" href=format!("/picks/{}", r.id)>{tr(action)}</a>

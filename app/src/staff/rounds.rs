@@ -88,7 +88,7 @@ pub fn StaffRoundsPage() -> impl IntoView {
                             <h3><a href=format!("/staff/rounds/{}", r.id)>{r.title.clone()}</a></h3>
                             <dl class="facts compact">
                                 <ScheduleFacts schedule=r.schedule/>
-                                <div><dt>{tr(T::RoundCandidates)}</dt><dd>{r.candidates}</dd></div>
+                                <div><dt>{tr(T::RoundCandidates)}</dt><dd>{r.candidate_count}</dd></div>
                                 <div><dt>{tr(T::RoundBallots)}</dt><dd>{r.ballots.unwrap_or(0)}</dd></div>
                             </dl>
                         </li>

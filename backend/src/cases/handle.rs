@@ -165,6 +165,8 @@ pub struct Transition {
     pub duplicate_of: Option<String>,
     pub note: String,
     pub message: String,
+    /// Send nothing out (no webhook, no SMS): the demo data, whose phone numbers are made up.
+    pub quiet: bool,
 }
 
 /// Moves a case to `to` (checked against the state machine), with an internal note and a public message.
@@ -243,7 +245,9 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
         registry_changed = true;
     }
     audit::record(&mut tx, actor, &format!("cases.{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
-    notify_in(&mut tx, state, &row, to, &message, t).await?;
+    if !tr.quiet {
+        notify_in(&mut tx, state, &row, to, &message, t).await?;
+    }
     tx.commit().await?;
     if registry_changed {
         store.announce(Change::Registry);

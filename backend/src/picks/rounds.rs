@@ -65,7 +65,7 @@ fn summary(r: &AnyRow, staff: bool) -> Result<RoundSummary, AppError> {
         max_picks: rules.max_picks,
         show_live: rules.show_live,
         voter_check: rules.voter_check,
-        candidates: col(r, "candidates")?,
+        candidate_count: col(r, "candidates")?,
         ballots: (staff || rules.counts_visible(phase)).then(|| col(r, "ballots")).transpose()?,
     })
 }

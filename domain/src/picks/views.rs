@@ -20,7 +20,8 @@ pub struct RoundSummary {
     /// Whether counts are shown while voting (they always are once voting has closed).
     pub show_live: bool,
     pub voter_check: VoterCheck,
-    pub candidates: i64,
+    /// How many candidates the round has.
+    pub candidate_count: i64,
     /// Ballots cast, when counts are visible.
     pub ballots: Option<i64>,
 }

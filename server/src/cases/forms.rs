@@ -161,6 +161,7 @@ pub async fn transition(
             duplicate_of: (!f.duplicate_of.trim().is_empty()).then(|| f.duplicate_of.clone()),
             note: f.note.clone(),
             message: f.message.clone(),
+            quiet: false,
         };
         handle::transition(&shared.app, &Actor::staff(&user), id, &tr).await
     }
