@@ -39,6 +39,7 @@ where
 
 on_both!(
     replies_are_moderated_before_publication,
+    contacts_stored_in_clear_before_sealing_are_sealed_at_start,
     imports_apply_in_batches_and_report_each_row,
     backup_then_restore_gives_the_same_data,
     grades_follow_events_across_the_period_edge,
@@ -501,10 +502,16 @@ async fn replies_are_moderated_before_publication(db: &TestDb) {
     let b = biz(60, "回应测试面馆", "四川省绵阳市涪城区临园路60号", "涪城区", "餐饮");
     credit::save_business(store, &Actor::cli(), &b).await.unwrap();
     let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: "王先生 13800000000".into() };
-    let kept = credit::replies::submit(store, &b.credit_code, &fields("我店已整改完毕，欢迎监督。").parse().unwrap(), Some("203.0.113.0/24")).await.unwrap();
-    let dropped = credit::replies::submit(store, &b.credit_code, &fields("这条回应将被驳回，不会公开。").parse().unwrap(), None).await.unwrap();
-    let queue = credit::replies::pending(store, 10).await.unwrap();
+    let kept = credit::replies::submit(&db.state, &b.credit_code, &fields("我店已整改完毕，欢迎监督。").parse().unwrap(), Some("203.0.113.0/24")).await.unwrap();
+    let dropped = credit::replies::submit(&db.state, &b.credit_code, &fields("这条回应将被驳回，不会公开。").parse().unwrap(), None).await.unwrap();
+    let queue = credit::replies::pending(&db.state, 10).await.unwrap();
     assert_eq!(queue.len(), 2);
+    // The contact is sealed at rest: no row holds it in clear.
+    let clear: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM business_replies WHERE contact LIKE '%13800000000%'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(clear, 0);
     assert_eq!(queue[0].contact.as_deref(), Some("王先生 13800000000"));
     assert_eq!(queue[0].origin.as_ref().unwrap().ip_prefix.as_deref(), Some("203.0.113.0/24"));
     assert_eq!(queue[0].origin.as_ref().unwrap().contact_submissions, 2);
@@ -515,7 +522,7 @@ async fn replies_are_moderated_before_publication(db: &TestDb) {
     assert_eq!(shown.len(), 1);
     assert_eq!((shown[0].body.as_str(), shown[0].contact.as_ref()), ("我店已整改完毕，欢迎监督。", None));
     assert_eq!(credit::replies::decide(store, &Actor::cli(), kept, false, "").await.unwrap_err().code, ErrCode::NotFound);
-    assert!(credit::replies::pending(store, 10).await.unwrap().is_empty());
+    assert!(credit::replies::pending(&db.state, 10).await.unwrap().is_empty());
 }
 
 /// CSV import on both engines: 1,201 rows in three batches (progress after each), a bad row reported with its
@@ -539,4 +546,28 @@ async fn imports_apply_in_batches_and_report_each_row(db: &TestDb) {
     assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1_200));
     let found = credit::search(store, &search("批量商户1199")).await.unwrap();
     assert_eq!(found.items[0].name, "批量商户1199");
+}
+
+/// Replies filed before contacts were sealed: sealed by the start-up pass, still shown to moderators, counted
+/// against the same caps.
+async fn contacts_stored_in_clear_before_sealing_are_sealed_at_start(db: &TestDb) {
+    let store = db.store();
+    let b = biz(61, "旧回应面馆", "四川省绵阳市涪城区临园路61号", "涪城区", "餐饮");
+    credit::save_business(store, &Actor::cli(), &b).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM businesses WHERE credit_code = $1").bind(b.credit_code.as_str()).fetch_one(store.pool()).await.unwrap();
+    sqlx::query("INSERT INTO business_replies (business_id, kind, body, contact, status, created_at) VALUES ($1, 'reply', '旧的回应内容，等待审核。', '李老板 13700000000', 'pending', 1)")
+        .bind(id)
+        .execute(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(credit::replies::seal_legacy_contacts(&db.state).await.unwrap(), 1);
+    assert_eq!(credit::replies::seal_legacy_contacts(&db.state).await.unwrap(), 0, "once");
+    let clear: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM business_replies WHERE contact LIKE '%13700000000%'").fetch_one(store.pool()).await.unwrap();
+    assert_eq!(clear, 0);
+    let queue = credit::replies::pending(&db.state, 10).await.unwrap();
+    assert_eq!(queue[0].contact.as_deref(), Some("李老板 13700000000"));
+    // The same contact (any case, any spacing) meets the same cap.
+    let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: " 李老板 13700000000 ".into() };
+    credit::replies::submit(&db.state, &b.credit_code, &fields("第二条回应内容，等待审核。").parse().unwrap(), None).await.unwrap();
+    assert_eq!(credit::replies::pending(&db.state, 10).await.unwrap()[0].origin.as_ref().unwrap().contact_submissions, 2);
 }

@@ -34,6 +34,11 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let shared = Shared::new(state.clone());
     http::limits::spawn_cleanup(shared.limiters.clone());
     shared.spawn_invalidation();
+    match backend::credit::replies::seal_legacy_contacts(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(sealed = n, "sealed the contacts of replies stored before sealing"),
+        Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "sealing reply contacts failed"),
+    }
     spawn_sweeps(state.clone());
     backend::outbox::spawn_worker(state.clone(), Duration::from_secs(1));
     let router = router(shared.clone())?;

@@ -12,9 +12,15 @@ use leptos_meta::Title;
 /// Pending replies and repair requests (moderators).
 #[server(prefix = "/_sf", endpoint = "pending_replies")]
 pub async fn pending_replies() -> Result<Vec<ReplyView>, AppError> {
-    crate::ssr::require(domain::staff::Role::Moderator).await?;
+    let user = crate::ssr::require(domain::staff::Role::Moderator).await?;
     let state = crate::ssr::state()?;
-    backend::credit::replies::pending(&state.store, 100).await
+    let queue = backend::credit::replies::pending(&state, 100).await?;
+    if !queue.is_empty() {
+        // The contacts were opened for this moderator: on the record.
+        let actor = backend::staff::audit::Actor::staff(&user);
+        backend::staff::audit::record(&mut *state.store.pool().acquire().await?, &actor, "reply.contacts_viewed", Some("replies:queue"), None, None).await?;
+    }
+    Ok(queue)
 }
 
 #[component]

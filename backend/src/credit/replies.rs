@@ -5,7 +5,10 @@
 use crate::clock::now;
 use crate::config::DbKind;
 use crate::staff::audit::{self, Actor};
+use crate::picks::voter::keyed_hash;
+use crate::sealed;
 use crate::store::{col, Change, Store};
+use crate::AppState;
 use domain::credit::{CreditCode, ReplyInput, ReplyKind, ReplyOrigin, ReplyStatus, ReplyView};
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
@@ -17,21 +20,24 @@ pub const MAX_PENDING_PER_CONTACT: i64 = 3;
 /// Submissions per network prefix (IPv4 /24, IPv6 /48) per day.
 pub const MAX_PER_PREFIX_PER_DAY: i64 = 10;
 
-const INSERT: &str = "INSERT INTO business_replies (business_id, kind, body, contact, status, created_at, ip_prefix) \
-     SELECT b.id, $2, $3, $4, 'pending', $5, $6 FROM businesses b WHERE b.credit_code = $1 \
+const INSERT: &str = "INSERT INTO business_replies (business_id, kind, body, contact, contact_hash, contact_sealed, status, \
+     created_at, ip_prefix) SELECT b.id, $2, $3, '', $4, $10, 'pending', $5, $6 FROM businesses b WHERE b.credit_code = $1 \
      AND (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'pending') < $7 \
-     AND (SELECT COUNT(*) FROM business_replies r WHERE r.contact = $4 AND r.status = 'pending') < $8 \
+     AND (SELECT COUNT(*) FROM business_replies r WHERE r.contact_hash = $4 AND r.status = 'pending') < $8 \
      AND (SELECT COUNT(*) FROM business_replies r WHERE r.ip_prefix = $6 AND r.created_at > $5 - 86400) < $9 \
      RETURNING id";
 
 /// Files a reply or repair request from `ip_prefix`. Returns its id. Refusals: unknown business 404; the
 /// business's queue full 409 naming `body`; the contact's 409 naming `contact`; the network's 429.
-pub async fn submit(store: &Store, code: &CreditCode, r: &ReplyInput, ip_prefix: Option<&str>) -> Result<i64, AppError> {
+pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_prefix: Option<&str>) -> Result<i64, AppError> {
+    let store = &state.store;
     let t = now();
+    let secret = state.config.secret_key.expose();
+    let contact = Contact { hash: contact_hash(secret, &r.contact), sealed: sealed::seal(secret, "reply-contact", r.contact.as_bytes())? };
     let mut conn = store.pool().acquire().await?;
     let inserted = match store.kind() {
         // An INSERT takes SQLite's write lock before it reads, so the counts and the insert are one step.
-        DbKind::Sqlite => insert(&mut conn, code, r, ip_prefix, t).await?,
+        DbKind::Sqlite => insert(&mut conn, code, r, &contact, ip_prefix, t).await?,
         // PostgreSQL reads a snapshot per statement: serialise submissions for the same business and the same
         // contact with locks first, then count and insert in a statement that sees every committed row.
         DbKind::Postgres => {
@@ -41,10 +47,10 @@ pub async fn submit(store: &Store, code: &CreditCode, r: &ReplyInput, ip_prefix:
                 .fetch_optional(&mut *tx)
                 .await?;
             sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l")
-                .bind(&r.contact)
+                .bind(&contact.hash)
                 .fetch_one(&mut *tx)
                 .await?;
-            let id = insert(&mut tx, code, r, ip_prefix, t).await?;
+            let id = insert(&mut tx, code, r, &contact, ip_prefix, t).await?;
             tx.commit().await?;
             id
         }
@@ -67,8 +73,8 @@ pub async fn submit(store: &Store, code: &CreditCode, r: &ReplyInput, ip_prefix:
     if col::<i64>(&per_business, "n")? >= MAX_PENDING_PER_BUSINESS {
         return Err(AppError::field(ErrCode::Conflict, "body"));
     }
-    let per_contact = pending("SELECT COUNT(*) AS n FROM business_replies WHERE contact = $1 AND status = 'pending'")
-        .bind(&r.contact)
+    let per_contact = pending("SELECT COUNT(*) AS n FROM business_replies WHERE contact_hash = $1 AND status = 'pending'")
+        .bind(&contact.hash)
         .fetch_one(&mut *conn)
         .await?;
     if col::<i64>(&per_contact, "n")? >= MAX_PENDING_PER_CONTACT {
@@ -81,6 +87,7 @@ async fn insert(
     conn: &mut AnyConnection,
     code: &CreditCode,
     r: &ReplyInput,
+    contact: &Contact,
     ip_prefix: Option<&str>,
     t: i64,
 ) -> Result<Option<i64>, AppError> {
@@ -90,18 +97,49 @@ async fn insert(
         .bind(code.as_str())
         .bind(r.kind.as_str())
         .bind(&r.body)
-        .bind(&r.contact)
+        .bind(&contact.hash)
         .bind(t)
         .bind(prefix)
         .bind(MAX_PENDING_PER_BUSINESS)
         .bind(MAX_PENDING_PER_CONTACT)
         .bind(if ip_prefix.is_some() { MAX_PER_PREFIX_PER_DAY } else { i64::MAX })
+        .bind(contact.sealed.clone())
         .fetch_optional(&mut *conn)
         .await?;
     row.map(|r| col(&r, "id")).transpose()
 }
 
-fn view(r: &sqlx::any::AnyRow, staff: bool) -> Result<ReplyView, AppError> {
+/// A contact as stored: a keyed hash (for the caps) and the sealed text (for moderators).
+struct Contact {
+    hash: String,
+    sealed: Vec<u8>,
+}
+
+/// Contacts are compared without case or surrounding space.
+fn contact_hash(secret: &[u8], contact: &str) -> String {
+    keyed_hash(secret, "reply-contact", &contact.trim().to_lowercase())
+}
+
+/// Seals the contacts of replies stored before they were sealed (run at start; a no-op once done).
+pub async fn seal_legacy_contacts(state: &AppState) -> Result<u64, AppError> {
+    let secret = state.config.secret_key.expose();
+    let rows = sqlx::query("SELECT id, contact FROM business_replies WHERE contact_sealed IS NULL")
+        .fetch_all(state.store.pool())
+        .await?;
+    for row in &rows {
+        let id: i64 = col(row, "id")?;
+        let contact: String = col(row, "contact")?;
+        sqlx::query("UPDATE business_replies SET contact = '', contact_hash = $1, contact_sealed = $2 WHERE id = $3")
+            .bind(contact_hash(secret, &contact))
+            .bind(sealed::seal(secret, "reply-contact", contact.as_bytes())?)
+            .bind(id)
+            .execute(state.store.pool())
+            .await?;
+    }
+    Ok(rows.len() as u64)
+}
+
+fn view(r: &sqlx::any::AnyRow, staff: Option<&[u8]>) -> Result<ReplyView, AppError> {
     let kind: String = col(r, "kind")?;
     let status: String = col(r, "status")?;
     Ok(ReplyView {
@@ -110,10 +148,19 @@ fn view(r: &sqlx::any::AnyRow, staff: bool) -> Result<ReplyView, AppError> {
         business_name: col(r, "name")?,
         kind: ReplyKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad reply kind {kind}")))?,
         body: col(r, "body")?,
-        contact: if staff { Some(col(r, "contact")?) } else { None },
+        contact: match staff {
+            Some(secret) => {
+                let sealed_contact: Option<Vec<u8>> = col(r, "contact_sealed")?;
+                Some(match sealed_contact {
+                    Some(s) => String::from_utf8(sealed::open(secret, "reply-contact", &s)?).map_err(AppError::internal)?,
+                    None => col(r, "contact")?,
+                })
+            }
+            None => None,
+        },
         status: ReplyStatus::parse(&status).ok_or_else(|| AppError::internal(format!("bad status {status}")))?,
         created_at: col(r, "created_at")?,
-        origin: if staff {
+        origin: if staff.is_some() {
             Some(ReplyOrigin {
                 ip_prefix: col::<Option<String>>(r, "ip_prefix")?.filter(|p| p != "-"),
                 contact_submissions: col(r, "contact_submissions")?,
@@ -125,19 +172,21 @@ fn view(r: &sqlx::any::AnyRow, staff: bool) -> Result<ReplyView, AppError> {
     })
 }
 
-/// The moderation queue (staff), oldest first, with where each came from and the contact's history.
-pub async fn pending(store: &Store, limit: i64) -> Result<Vec<ReplyView>, AppError> {
+/// The moderation queue (staff), oldest first, with where each came from and the contact's history. The
+/// contacts are opened for the moderator; the caller records that in the audit log.
+pub async fn pending(state: &AppState, limit: i64) -> Result<Vec<ReplyView>, AppError> {
     let rows = sqlx::query(
-        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.contact, r.status, r.created_at, r.ip_prefix, \
-         (SELECT COUNT(*) FROM business_replies c WHERE c.contact = r.contact) AS contact_submissions, \
-         (SELECT COUNT(DISTINCT c.business_id) FROM business_replies c WHERE c.contact = r.contact) AS contact_businesses \
+        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.contact, r.contact_sealed, r.status, r.created_at, \
+         r.ip_prefix, (SELECT COUNT(*) FROM business_replies c WHERE c.contact_hash = r.contact_hash) AS contact_submissions, \
+         (SELECT COUNT(DISTINCT c.business_id) FROM business_replies c WHERE c.contact_hash = r.contact_hash) AS contact_businesses \
          FROM business_replies r JOIN businesses b ON b.id = r.business_id \
          WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT $1",
     )
     .bind(limit.clamp(1, 200))
-    .fetch_all(store.pool())
+    .fetch_all(state.store.pool())
     .await?;
-    rows.iter().map(|r| view(r, true)).collect()
+    let secret = state.config.secret_key.expose();
+    rows.iter().map(|r| view(r, Some(secret))).collect()
 }
 
 /// Approved replies of one business (public; never the contact), on the caller's connection.
@@ -150,7 +199,7 @@ pub(crate) async fn published_in(conn: &mut AnyConnection, business_id: i64) -> 
     .bind(business_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|r| view(r, false)).collect()
+    rows.iter().map(|r| view(r, None)).collect()
 }
 
 /// Approves or rejects a pending submission.

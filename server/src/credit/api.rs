@@ -201,7 +201,7 @@ pub async fn post_reply(
     let result = async {
         let code = CreditCode::parse(&code)?;
         let ApiJson(fields) = body?;
-        backend::credit::replies::submit(&shared.app.store, &code, &fields.parse()?, Some(&network(ip))).await
+        backend::credit::replies::submit(&shared.app, &code, &fields.parse()?, Some(&network(ip))).await
     }
     .await;
     match result {

@@ -29,7 +29,7 @@ pub async fn submit_reply(
     let back = format!("/credit/{}", code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>());
     let result = async {
         let code = CreditCode::parse(&code)?;
-        backend::credit::replies::submit(&shared.app.store, &code, &f.parse()?, Some(&network(ip))).await
+        backend::credit::replies::submit(&shared.app, &code, &f.parse()?, Some(&network(ip))).await
     }
     .await;
     let next = |_: &i64| format!("{back}?replied=1#reply");
