@@ -1,39 +1,16 @@
 #![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 投诉 / 举报 in storage, on SQLite and on the real PostgreSQL.
 
+mod common;
+
 use backend::cases::handle::{self, Transition};
 use backend::cases::photos::{process, sample_png};
 use backend::staff::audit::Actor;
-use backend::testing::{Backend, TestDb};
+use common::TestDb;
 use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
 use domain::credit::{credit_check_char, BusinessFields, EventKind};
 use domain::ErrCode;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn sqlite() {
-                    super::run(super::Backend::Sqlite, |db| Box::pin(super::$name(db))).await;
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    super::run(super::Backend::Postgres, |db| Box::pin(super::$name(db))).await;
-                }
-            }
-        )*
-    };
-}
-
-async fn run<F>(engine: Backend, case: F)
-where
-    F: for<'a> FnOnce(&'a TestDb) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>,
-{
-    let db = TestDb::new(engine).await;
-    case(&db).await;
-    db.cleanup().await;
-}
 
 on_both!(
     a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key,

@@ -1,42 +1,19 @@
 #![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 你点我检 and sampling results in storage: every case on SQLite and on the real PostgreSQL.
 
+mod common;
+
 use backend::clock::now;
 use backend::picks::{self, nominations, BallotWriter};
 use backend::sampling;
 use backend::staff::audit::Actor;
-use backend::testing::{Backend, TestDb};
+use common::TestDb;
 use backend::Store;
 use domain::credit::{credit_check_char, BusinessFields, EventKind};
 use domain::picks::{CandidateInput, NominationDecision, NominationStatus, RefusalReason, RoundInput, Schedule, VoterCheck};
 use domain::sampling::{ResultsQuery, SamplingFields};
 use domain::ErrCode;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn sqlite() {
-                    super::run(super::Backend::Sqlite, |db| Box::pin(super::$name(db))).await;
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    super::run(super::Backend::Postgres, |db| Box::pin(super::$name(db))).await;
-                }
-            }
-        )*
-    };
-}
-
-async fn run<F>(engine: Backend, case: F)
-where
-    F: for<'a> FnOnce(&'a TestDb) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>,
-{
-    let db = TestDb::new(engine).await;
-    case(&db).await;
-    db.cleanup().await;
-}
 
 on_both!(
     one_ballot_per_voter_across_instances_and_concurrent_submissions,

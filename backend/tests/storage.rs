@@ -1,41 +1,16 @@
 #![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! Storage tests: every case runs against SQLite and against the real PostgreSQL.
 
+mod common;
+
 use backend::staff::audit::{self, Actor};
-use backend::testing::{Backend, TestDb};
+use common::{Backend, TestDb};
 use backend::seed;
 use backend::site::figures;
 use backend::staff::{accounts as staff, auth};
 use domain::staff::Role;
 use domain::ErrCode;
 
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn sqlite() {
-                    super::run(super::Backend::Sqlite, |db| Box::pin(super::$name(db))).await;
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    super::run(super::Backend::Postgres, |db| Box::pin(super::$name(db))).await;
-                }
-            }
-        )*
-    };
-}
-
-/// One storage case on a fresh database of `engine`, removed afterwards.
-async fn run<F>(engine: Backend, case: F)
-where
-    F: for<'a> FnOnce(&'a TestDb) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + 'a>>,
-{
-    let _ = tracing_subscriber::fmt().with_test_writer().try_init();
-    let db = TestDb::new(engine).await;
-    case(&db).await;
-    db.cleanup().await;
-}
 
 on_both!(
     replies_are_moderated_before_publication,

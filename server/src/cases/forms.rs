@@ -6,7 +6,7 @@
 
 use super::api::{file_case, read_case};
 use crate::http::client_ip::ClientIp;
-use crate::http::forms::{answer, cookie, fail, wants_html};
+use crate::http::forms::{answer, cookie, digits, fail, wants_html};
 use crate::http::Shared;
 use axum::extract::{Form, Multipart, Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -146,7 +146,7 @@ pub async fn transition(
     headers: HeaderMap,
     Form(f): Form<TransitionForm>,
 ) -> Response {
-    let back = format!("/staff/cases/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/staff/cases/{}", digits(&id));
     let result = async {
         user.role.require(Role::Moderator)?;
         let id = case_id(&id)?;
@@ -182,7 +182,7 @@ pub async fn assign(
     headers: HeaderMap,
     Form(f): Form<AssignForm>,
 ) -> Response {
-    let back = format!("/staff/cases/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/staff/cases/{}", digits(&id));
     let result = async {
         user.role.require(Role::Moderator)?;
         handle::assign(&shared.app.store, &Actor::staff(&user), case_id(&id)?, &f.assigned_to).await
@@ -208,7 +208,7 @@ pub async fn reward(
     headers: HeaderMap,
     Form(f): Form<RewardForm>,
 ) -> Response {
-    let back = format!("/staff/cases/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/staff/cases/{}", digits(&id));
     let result = async {
         user.role.require(Role::Moderator)?;
         let to = RewardStatus::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;

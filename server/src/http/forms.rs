@@ -44,6 +44,12 @@ pub fn answer<V>(
     }
 }
 
+/// A path segment from the request reduced to its digits, for building the form's own URL to send a browser back
+/// to (whatever was typed in the path, the redirect stays on our site and well-formed).
+pub fn digits(segment: &str) -> String {
+    segment.chars().filter(char::is_ascii_digit).collect()
+}
+
 /// Only our own paths: `/x…`, never `//host` or `/\host`, which browsers treat as another site.
 pub fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
@@ -87,5 +93,12 @@ mod tests {
         assert_eq!(safe_next("https://evil.test"), "/");
         assert_eq!(safe_next(""), "/");
         assert_eq!(safe_next("/a\r\nSet-Cookie: x=1"), "/");
+    }
+
+    #[test]
+    fn path_ids_keep_their_digits_only() {
+        assert_eq!(digits("12"), "12");
+        assert_eq!(digits("1/../evil.test2"), "12");
+        assert_eq!(digits(""), "");
     }
 }

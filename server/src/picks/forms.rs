@@ -4,7 +4,7 @@
 
 use super::api::{cast, nominate as file_nomination, round_id};
 use crate::http::client_ip::{network, ClientIp};
-use crate::http::forms::answer;
+use crate::http::forms::{answer, digits};
 use crate::http::Shared;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, State};
@@ -47,7 +47,7 @@ fn ballot_form(body: &[u8]) -> Result<(BallotBody, bool), AppError> {
 }
 
 pub async fn ballot(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
-    let back = format!("/picks/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/picks/{}", digits(&id));
     let (result, cookie) = match round_id(&id).and_then(|id| ballot_form(&body).map(|b| (id, b))) {
         Ok((id, (ballot, honeypot))) => cast(&shared, &headers, id, &ballot, honeypot).await,
         Err(e) => (Err(e), None),
@@ -64,7 +64,7 @@ pub async fn nominate(
     headers: HeaderMap,
     Form(f): Form<CandidateFields>,
 ) -> Response {
-    let back = format!("/picks/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/picks/{}", digits(&id));
     let (result, cookie) = match round_id(&id) {
         Ok(id) => file_nomination(&shared, &headers, id, &f, &network(ip)).await,
         Err(e) => (Err(e), None),
@@ -81,7 +81,7 @@ pub struct CodeForm {
 }
 
 pub async fn code(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
-    let back = format!("/picks/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/picks/{}", digits(&id));
     let result = async {
         let id = round_id(&id)?;
         backend::picks::sms::request_code(&shared.app, id, &parse_phone(&f.phone)?).await
@@ -112,7 +112,7 @@ pub async fn update_round(
     headers: HeaderMap,
     Form(f): Form<RoundFields>,
 ) -> Response {
-    let back = format!("/staff/rounds/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/staff/rounds/{}", digits(&id));
     let result = async {
         user.role.require(Role::Moderator)?;
         let id = round_id(&id)?;
@@ -131,7 +131,7 @@ pub async fn add_candidate(
     headers: HeaderMap,
     Form(f): Form<CandidateFields>,
 ) -> Response {
-    let back = format!("/staff/rounds/{}", id.chars().filter(char::is_ascii_digit).collect::<String>());
+    let back = format!("/staff/rounds/{}", digits(&id));
     let result = async {
         user.role.require(Role::Moderator)?;
         let round = round_id(&id)?;
