@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Cases filed per second over HTTP, each with one photo (multipart; SQLite with synchronous=FULL, and
 # PostgreSQL), then GET /api/v1/complaints/{tracking_no} with its access code under load; ratios to a bare axum
-# hello in the same run. Starts cold on fresh databases. Usage: bench/cases.sh [seconds, default 10]
+# hello in the same run; tracking rotates over 1,000 distinct cases. Starts cold on fresh databases. Usage: bench/cases.sh [seconds, default 10]
 # [connections, default 64]. Results: bench/RESULTS.md ("Cases").
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
@@ -68,11 +68,20 @@ $(awk '/Non-2xx or 3xx responses:/ { print $5 } END { }' <<<"$out" | grep . || e
 run_engine() { # run_engine NAME PORT
   local name="$1" base="http://127.0.0.1:$2"
   measure "cases_file_$name" "$base/api/v1/complaints" -s "$WORK/file.lua"
-  local receipt no code
-  receipt="$(curl -fsS -H 'Content-Type: multipart/form-data; boundary=----benchboundary' --data-binary "@$WORK/body.bin" "$base/api/v1/complaints")"
-  no="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["tracking_no"])' "$receipt")"
-  code="$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["access_code"])' "$receipt")"
-  measure "cases_track_$name" "$base/api/v1/complaints/$no" -H "X-Access-Code: $code"
+  # Tracking rotates over 1,000 cases (their numbers and codes), each request another case.
+  python3 - "$2" "$WORK/body.bin" "$WORK/track_$name.lua" <<'PY'
+import http.client, json, sys
+port, body, out = int(sys.argv[1]), open(sys.argv[2], "rb").read(), sys.argv[3]
+c = http.client.HTTPConnection("127.0.0.1", port)
+rows = []
+for _ in range(1000):
+    c.request("POST", "/api/v1/complaints", body, {"Content-Type": "multipart/form-data; boundary=----benchboundary"})
+    r = json.loads(c.getresponse().read())
+    rows.append('{"%s","%s"}' % (r["tracking_no"], r["access_code"]))
+open(out, "w").write("local cases = {" + ",".join(rows) + "}\nlocal i = 0\nrequest = function()\n  i = i + 1\n"
+    "  local c = cases[(i % #cases) + 1]\n  return wrk.format(\"GET\", \"/api/v1/complaints/\" .. c[1], { [\"X-Access-Code\"] = c[2] })\nend\n")
+PY
+  measure "cases_track_$name" "$base/" -s "$WORK/track_$name.lua"
 }
 
 log "SQLite portal (fresh, empty)"
