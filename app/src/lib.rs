@@ -20,6 +20,10 @@ pub mod picks;
 pub mod sampling;
 /// 投诉 / 举报: report form, receipt, tracking.
 pub mod cases;
+/// 新闻动态: the list and the article page.
+pub mod news;
+/// 数据统计: live statistics and the district index.
+pub mod stats;
 /// The staff console.
 pub mod staff;
 

@@ -62,7 +62,7 @@ pub fn FieldError(name: &'static str, code: Memo<Option<ErrCode>>, field: Memo<O
 #[component]
 pub fn DataTable(headers: Vec<T>, children: Children) -> impl IntoView {
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0">
             <table class="table">
                 <thead>
                     <tr>{headers.into_iter().map(|h| view! { <th scope="col">{tr(h)}</th> }).collect_view()}</tr>
@@ -84,4 +84,26 @@ pub fn encode(s: &str) -> String {
         }
     }
     out
+}
+
+/// Open Graph and Twitter metadata of a page, for link previews in chat apps and social sites. Images are
+/// paths on this site (the page is cached for every `Host`, so no absolute address is built from the request).
+#[component]
+pub fn Og(
+    #[prop(into)] title: String,
+    #[prop(into)] description: String,
+    #[prop(optional, into)] image: String,
+    #[prop(optional)] kind: Option<&'static str>,
+) -> impl IntoView {
+    use leptos_meta::Meta;
+    let image = if image.is_empty() { "/og-image.png".to_owned() } else { image };
+    view! {
+        <Meta property="og:site_name" content=tr(T::BrandName)/>
+        <Meta property="og:title" content=title/>
+        <Meta property="og:description" content=description/>
+        <Meta property="og:type" content=kind.unwrap_or("website")/>
+        <Meta property="og:image" content=image/>
+        <Meta property="og:locale" content=match use_lang() { domain::Lang::Zh => "zh_CN", domain::Lang::En => "en_US" }/>
+        <Meta name="twitter:card" content="summary_large_image"/>
+    }
 }

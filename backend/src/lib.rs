@@ -32,6 +32,10 @@ pub mod picks;
 pub mod sampling;
 /// 投诉 / 举报: intake with photos, tracking, handling, clocks, rewards, the sealed reporter.
 pub mod cases;
+/// 新闻动态.
+pub mod news;
+/// Live statistics.
+pub mod stats;
 
 pub use state::AppState;
 pub use store::{Change, Store};

@@ -35,6 +35,7 @@ pub struct SeedReport {
     pub ballots_created: u64,
     pub results_created: u64,
     pub cases_created: u64,
+    pub articles_created: u64,
 }
 
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
@@ -56,6 +57,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.ballots_created = crate::picks::seed::load(state, businesses).await?;
     report.results_created = crate::sampling::seed::load(state, businesses).await?;
     report.cases_created = crate::cases::seed::load(state).await?;
+    report.articles_created = crate::news::seed::load(state).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

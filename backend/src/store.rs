@@ -32,6 +32,8 @@ pub enum Change {
     Picks,
     /// Published sampling results.
     Sampling,
+    /// News articles.
+    News,
 }
 
 /// The SQLite file a URL names, if it is a file (not `:memory:`).

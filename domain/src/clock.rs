@@ -51,9 +51,39 @@ pub fn parse_date(s: &str) -> Option<i64> {
     (civil_from_days((t + CST_OFFSET).div_euclid(86_400)) == (y, m as u32, d as u32)).then_some(t)
 }
 
+/// `2026-12-01T09:30` (an HTML `datetime-local` value, read in UTC+8; seconds allowed) to Unix seconds.
+pub fn parse_datetime_local(s: &str) -> Option<i64> {
+    let (date, time) = s.trim().split_once(['T', ' '])?;
+    let day = parse_date(date)?;
+    let mut it = time.split(':');
+    let h: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let sec: i64 = it.next().map_or(Some(0), |v| v.parse().ok())?;
+    if it.next().is_some() || !(0..24).contains(&h) || !(0..60).contains(&m) || !(0..60).contains(&sec) {
+        return None;
+    }
+    Some(day + h * 3600 + m * 60 + sec)
+}
+
+/// The `datetime-local` value of a time (UTC+8), for a form field.
+pub fn format_datetime_local(unix_secs: i64) -> String {
+    format_datetime(unix_secs).replace(' ', "T")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_times_round_trip() {
+        let t = parse_datetime_local("2026-12-01T09:30").unwrap();
+        assert_eq!(t, parse_date("2026-12-01").unwrap() + 9 * 3600 + 30 * 60);
+        assert_eq!(format_datetime_local(t), "2026-12-01T09:30");
+        assert_eq!(parse_datetime_local("2026-12-01 09:30:15"), Some(t + 15));
+        for bad in ["2026-12-01", "2026-12-01T24:00", "2026-12-01T09:60", "2026-02-30T09:00", "T09:00", "2026-12-01T9"] {
+            assert_eq!(parse_datetime_local(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn dates_parse_in_china_time() {

@@ -117,6 +117,10 @@ texts! {
     NavCredit => "信用查询", "Credit lookup";
     NavResults => "抽检结果", "Test results";
     NavNews => "新闻动态", "News";
+    NavStats => "数据统计", "Statistics";
+    LargeTextOn => "大字", "Larger text";
+    LargeTextOff => "标准字", "Standard text";
+    LargeTextLabel => "大字模式：放大文字和按钮，提高对比度", "Large-text mode: bigger text and buttons, higher contrast";
     NavStaff => "工作人员入口", "Staff sign-in";
     SwitchLanguage => "English", "中文";
     SwitchLanguageLabel => "切换语言", "Switch language";
@@ -492,6 +496,77 @@ texts! {
     ErrPhaseClosed => "当前阶段不接受此操作。", "This round is not open for that now.";
     ErrSmsNotConfigured => "未配置短信网关，无法使用短信验证。", "No SMS gateway is configured, so SMS verification is unavailable.";
     ErrInvalidCode => "验证码错误、已过期或已使用。", "The code is wrong, expired or already used.";
+    // News
+    NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
+    NewsFeed => "订阅（Atom）", "Subscribe (Atom feed)";
+    NewsTags => "栏目", "Topics";
+    NewsNone => "暂无文章。", "No articles yet.";
+    NewsTitle => "标题", "Title";
+    NewsSummary => "摘要", "Summary";
+    NewsBody => "正文", "Body";
+    NewsMarkdownHint => "支持 Markdown：**粗体**、列表、表格、[链接](/results)", "Markdown: **bold**, lists, tables, [links](/results)";
+    NewsStatus => "状态", "State";
+    NewsStateDraft => "草稿", "Draft";
+    NewsStateScheduled => "定时发布", "Scheduled";
+    NewsStatePublished => "已发布", "Published";
+    NewsPublish => "发布", "Publish";
+    NewsPublishAt => "发布时间", "Publish at";
+    NewsPublishAtHint => "北京时间；留空则立即发布。晚于现在的时间为定时发布，届时才会公开。", "China time; empty = now. A later time schedules the article: it is not public before then.";
+    NewsCover => "封面图片（JPG/PNG/WebP，不超过4MB）", "Cover image (JPG/PNG/WebP, up to 4 MB)";
+    NewsCoverAlt => "封面图片说明（供读屏软件朗读）", "Cover description (read out by screen readers)";
+    NewsRemoveCover => "删除现有封面", "Remove the current cover";
+    NewsSave => "保存文章", "Save article";
+    NewsSaved => "文章已保存。", "Article saved.";
+    NewsNew => "写新文章", "New article";
+    NewsUpdated => "最后修改", "Last edited";
+    NewsView => "查看公开页面", "View the public page";
+    StaffNewsTitle => "新闻管理", "News";
+    HomeNewsTitle => "最新动态", "Latest news";
+    HomeNewsMore => "更多新闻", "More news";
+    // Statistics
+    StatsTitle => "数据统计", "Statistics";
+    StatsIntro => "以下数据由本站实时统计生成，并非人工填报。", "These figures are counted live from the portal's data, not typed in.";
+    StatsLiveTitle => "实时数据", "Live figures";
+    StatsMore => "查看全部统计数据", "All statistics";
+    StatsComputedAt => "统计时间", "Counted at";
+    StatsReportedNote => "以下为活动通报的成果数据（人工发布），与上方实时统计分开列示。", "Reported figures published by the campaign (entered by staff), shown apart from the live counts.";
+    StatsBusinesses => "登记食品经营主体", "Businesses in the registry";
+    StatsPassRate => "抽检合格率", "Sampling pass rate";
+    StatsBatches => "已公布抽检批次", "Sampled batches published";
+    StatsBallots => "你点我检投票数", "Ballots cast";
+    StatsRounds => "已完成投票的期数", "Rounds held";
+    StatsCasesReceived => "收到投诉举报", "Cases received";
+    StatsCasesAccepted => "已受理", "Cases accepted";
+    StatsOnTime => "按时处理率（7个工作日内）", "Decided on time (7 working days)";
+    StatsSubstantiated => "查证属实", "Substantiated";
+    StatsRewards => "已发放奖励（笔 · 金额）", "Rewards paid (count · amount)";
+    StatsGrades => "信用等级分布", "Businesses by credit grade";
+    StatsIndexTitle => "消费环境指数", "Consumption-environment index";
+    StatsIndexFormula => "指数 = 0.5 × 信用等级得分（A=100，B=80，C=50，D=0 的平均）+ 0.3 × 抽检合格率 + 0.2 × (100 − 每千户查证属实举报数 × 10，最低为0)。", "Index = 0.5 × mean grade score (A=100, B=80, C=50, D=0) + 0.3 × sampling pass rate + 0.2 × (100 − 10 × substantiated cases per 1,000 businesses, at least 0).";
+    StatsIndex => "指数", "Index";
+    StatsRank => "排名", "Rank";
+    StatsShareA => "A级占比", "Share graded A";
+    // API documentation
+    ApiIntro => "本站公开数据的 JSON 接口：信用查询、你点我检、抽检结果、投诉举报进度、新闻和统计。按客户端限流，超出时返回 429 和 Retry-After。", "JSON access to the portal's public data: credit, You Pick We Test, sampling results, case tracking, news and statistics. Rate limited per client: 429 with Retry-After when exceeded.";
+    ApiDownloads => "整库下载（每天更新）", "Bulk downloads of the registry";
+    ApiFeed => "新闻订阅", "News feed";
+    ApiLicenceTitle => "数据许可", "Licence";
+    ApiLicence => "本站公开数据依据《知识共享 署名 4.0》(CC BY 4.0) 开放：可自由使用、转载和加工，请注明来源“食安绵阳（绵阳市市场监督管理局）”及数据获取时间。举报人信息等个人数据不在开放范围内。", "The public data is open under Creative Commons Attribution 4.0 (CC BY 4.0): use, share and adapt it freely, citing \"Food-Safe Mianyang (Mianyang Administration for Market Regulation)\" and when you fetched it. Personal data such as reporters' details is never part of it.";
+    ApiQuotasTitle => "调用频率限制", "Rate limits";
+    ApiQuotasIntro => "每个客户端（IP 地址）每分钟的请求上限；响应头 RateLimit-* 给出剩余次数。", "Requests per minute per client (IP address); the RateLimit-* headers tell what is left.";
+    ApiQuotaRead => "查询接口", "Reads";
+    ApiQuotaDownload => "整库下载", "Bulk downloads";
+    ApiQuotaWrite => "提交（举报、提名等）", "Writes (reports, nominations…)";
+    ApiQuotaVote => "投票", "Ballots";
+    ApiOperations => "接口列表", "Operations";
+    ApiStatuses => "状态码", "Statuses";
+    ApiExample => "示例请求", "Example request";
+    // Poster
+    PosterTitle => "宣传海报", "Poster";
+    PosterSlogan => "食品安全 你我共治", "Food safety: ours to keep, together";
+    PosterScan => "扫码进入“食安绵阳”", "Scan to open Food-Safe Mianyang";
+    PosterQrAlt => "“食安绵阳”网站二维码", "QR code of the Food-Safe Mianyang site";
+    PosterPrintHint => "用浏览器打印即可得到A4海报。", "Print this page for an A4 poster.";
 }
 
 #[cfg(test)]

@@ -30,6 +30,10 @@ pub mod picks;
 pub mod sampling;
 /// 投诉 / 举报: cases, their clocks and rewards.
 pub mod cases;
+/// 新闻动态.
+pub mod news;
+/// Live statistics.
+pub mod stats;
 
 pub use error::{AppError, ErrCode};
 pub use i18n::{Lang, T};

@@ -1,4 +1,4 @@
-import { test, expect } from "./fixtures";
+import { test, expect, jsEnabled, settle } from "./fixtures";
 import { DEMO_PASSWORD } from "./helpers";
 
 // A 2×2 PNG.
@@ -62,4 +62,27 @@ test("a failed report keeps what was typed and names the field", async ({ page }
   await expect(page.locator("#description-error")).toContainText("格式不正确");
   await expect(page.getByLabel("商户名称")).toHaveValue("绵州小吃（临园路店）");
   await expect(page.getByLabel("问题类别")).toHaveValue("过期食品");
+});
+
+test("chosen photos are previewed, and too many are flagged before sending (JS on)", async ({ page }, testInfo) => {
+  await page.goto("/report");
+  await settle(page, testInfo);
+  const input = page.getByLabel("照片（最多5张");
+  await input.setInputFiles({ name: "<b>kitchen</b>.png", mimeType: "image/png", buffer: PNG });
+  if (!jsEnabled(testInfo)) {
+    // Without JavaScript the plain file input is all there is; the server checks the photos.
+    await expect(page.locator("#photo-previews img")).toHaveCount(0);
+    return;
+  }
+  const thumb = page.locator("#photo-previews img");
+  await expect(thumb).toHaveCount(1);
+  await expect(thumb).toHaveAttribute("alt", "<b>kitchen</b>.png");
+  await expect(thumb).toHaveAttribute("src", /^blob:/);
+  await expect.poll(() => thumb.evaluate((i: HTMLImageElement) => i.naturalWidth)).toBe(2);
+  await expect(page.locator("#photo-status")).toHaveText("已选 1 张照片");
+  const six = Array.from({ length: 6 }, (_, i) => ({ name: `p${i}.png`, mimeType: "image/png", buffer: PNG }));
+  await input.setInputFiles(six);
+  await expect(thumb).toHaveCount(6);
+  await expect(page.locator("#photo-status")).toHaveText("已选 6 张，最多 5 张，请减少后再提交");
+  expect(await input.evaluate((i: HTMLInputElement) => i.validity.valid)).toBe(false);
 });

@@ -13,3 +13,5 @@ pub fn hydrate() {
 pub use app::credit::search::TypeAhead;
 #[cfg(feature = "hydrate")]
 pub use app::picks::picker::BallotPicker;
+#[cfg(feature = "hydrate")]
+pub use app::cases::preview::PhotoPreview;

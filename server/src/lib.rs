@@ -21,5 +21,9 @@ pub mod picks;
 pub mod sampling;
 /// 投诉 / 举报: complaints API, report and track forms, staff handling.
 pub mod cases;
+/// 新闻动态: feed, covers, API, staff posts.
+pub mod news;
+/// Live statistics API.
+pub mod stats;
 
 pub use startup::{build, Running};

@@ -80,6 +80,8 @@ pub fn modules() -> Routes {
         .merge(crate::picks::routes())
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
+        .merge(crate::news::routes())
+        .merge(crate::stats::routes())
 }
 
 /// Every route with its facts: the modules' routes, then the pages the Leptos router declares (with the facts
@@ -116,8 +118,10 @@ fn page_facts() -> anyhow::Result<Vec<(&'static str, Facts)>> {
 pub fn router(shared: Shared) -> anyhow::Result<Router> {
     let ctx = {
         let state = shared.app.clone();
+        let catalog = std::sync::Arc::new(crate::site::docs::catalog());
         move || {
             provide_context(state.clone());
+            provide_context(catalog.clone());
             // Pages are rendered with a marker nonce; `http::headers` swaps in a fresh one per response.
             provide_context(leptos::nonce::Nonce::from_value(http::headers::nonce_marker()));
         }

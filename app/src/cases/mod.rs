@@ -1,6 +1,8 @@
 //! 投诉 / 举报: the report form (works without JavaScript and keeps what was typed after a failure), the
 //! receipt shown once, and tracking with the access code.
 
+/// The photo preview island of the report form.
+pub mod preview;
 /// The report form and its receipt.
 pub mod report;
 /// Following a case with its number and access code.

@@ -110,8 +110,12 @@ fn ReportForm(s: FormStart) -> impl IntoView {
             {text(F::occurred_at, T::ReportOccurred, f.occurred_at.clone(), "date", "10")}
             {text(F::place, T::ReportPlace, f.place.clone(), "text", "200")}
             <label for="report-photos">{tr(T::ReportPhotos)}</label>
-            <input id="report-photos" name="photos" type="file" multiple accept="image/jpeg,image/png,image/webp"/>
+            <input id="report-photos" name="photos" type="file" multiple accept="image/jpeg,image/png,image/webp"
+                data-max-files="5" data-max-bytes="8388608" aria-describedby="photos-error photo-status"/>
             <FieldError name="photos" code=err field/>
+            <p id="photo-status" class="hint" aria-live="polite"></p>
+            <ul id="photo-previews" class="photo-previews"></ul>
+            <super::preview::PhotoPreview/>
             <fieldset>
                 <legend>{tr(T::ReportReporter)}</legend>
                 {text(F::reporter_name, T::ReportName, f.reporter_name.clone(), "text", "40")}

@@ -13,11 +13,31 @@ pub async fn get_figures() -> Result<Option<CampaignFigures>, AppError> {
     backend::site::figures::get(&state.store).await
 }
 
+/// The latest three articles (public).
+#[server(prefix = "/_sf", endpoint = "home_news")]
+pub async fn home_news() -> Result<Vec<domain::news::ArticleSummary>, AppError> {
+    let state = crate::ssr::state()?;
+    Ok(backend::news::list_public(&state.store, None, 1, 3, backend::clock::now()).await?.items)
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let figures = Resource::new(|| (), |_| get_figures());
+    let stats = Resource::new(|| (), |_| crate::stats::get_stats());
+    let news = Resource::new(|| (), |_| home_news());
+    let lang = crate::lang::use_lang();
+    let show_news = move |items: Vec<domain::news::ArticleSummary>| {
+        view! {
+            <ul class="articles">
+                {items.into_iter().map(|a| view! { <li><crate::news::pages::ArticleCard a lang nested=true/></li> }).collect_view()}
+            </ul>
+            <p><a href="/news">{tr(T::HomeNewsMore)}</a></p>
+        }
+    };
+    let show_stats = |s: domain::stats::Stats| view! { <crate::stats::HomeLive s/> };
     view! {
         <Title text=tr(T::HomeTitle)/>
+        <crate::ui::Og title=tr(T::HomeTitle) description=tr(T::HomeIntro)/>
         <section class="hero">
             <div class="hero-text">
                 <h1>{tr(T::HomeTitle)}</h1>
@@ -28,8 +48,13 @@ pub fn HomePage() -> impl IntoView {
                 <figcaption>{tr(T::MascotName)}</figcaption>
             </figure>
         </section>
+        <section class="figures" aria-labelledby="live-title">
+            <h2 id="live-title">{tr(T::StatsLiveTitle)}</h2>
+            <crate::ui::Loaded resource=stats ok=show_stats/>
+        </section>
         <section class="figures" aria-labelledby="figures-title">
             <h2 id="figures-title">{tr(T::HomeFiguresTitle)}</h2>
+            <p class="hint">{tr(T::StatsReportedNote)}</p>
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match figures.await {
@@ -69,11 +94,15 @@ pub fn HomePage() -> impl IntoView {
                 </li>
             </ul>
         </section>
+        <section class="latest" aria-labelledby="news-title">
+            <h2 id="news-title">{tr(T::HomeNewsTitle)}</h2>
+            <crate::ui::Loaded resource=news ok=show_news/>
+        </section>
     }
 }
 
 #[component]
-fn FigureGrid(f: CampaignFigures) -> impl IntoView {
+pub fn FigureGrid(f: CampaignFigures) -> impl IntoView {
     let items = [
         (group_thousands(f.businesses), T::FigureBusinesses),
         (format!("≥ {}", f.pass_rate_text()), T::FigurePassRate),

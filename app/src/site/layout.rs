@@ -6,7 +6,7 @@ use domain::T;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-const NAV: [(&str, T); 7] = [
+const NAV: [(&str, T); 8] = [
     ("/", T::NavHome),
     ("/picks", T::NavPicks),
     ("/report", T::NavReport),
@@ -14,6 +14,7 @@ const NAV: [(&str, T); 7] = [
     ("/credit", T::NavCredit),
     ("/results", T::NavResults),
     ("/news", T::NavNews),
+    ("/stats", T::NavStats),
 ];
 
 #[component]
@@ -30,6 +31,7 @@ pub fn Layout(children: Children) -> impl IntoView {
 fn Header() -> impl IntoView {
     let location = use_location();
     let lang = use_lang();
+    let large = crate::lang::use_large_text();
     let next = move || {
         let search = location.search.get();
         if search.is_empty() {
@@ -48,6 +50,13 @@ fn Header() -> impl IntoView {
                         <small>{tr(T::BrandOwner)}</small>
                     </span>
                 </a>
+                <form class="lang-switch" method="post" action="/display">
+                    <input type="hidden" name="large" value=if large { "0" } else { "1" }/>
+                    <input type="hidden" name="next" value=next/>
+                    <button type="submit" aria-pressed=if large { "true" } else { "false" } title=tr(T::LargeTextLabel)>
+                        {if large { tr(T::LargeTextOff) } else { tr(T::LargeTextOn) }}
+                    </button>
+                </form>
                 <form class="lang-switch" method="post" action="/lang">
                     <input type="hidden" name="lang" value=lang.other().code()/>
                     <input type="hidden" name="next" value=next/>
@@ -88,7 +97,7 @@ fn Footer() -> impl IntoView {
             <p>
                 <span>{tr(T::FooterHotline)}</span>
                 " · "
-                <a href="/api/v1/docs">{tr(T::FooterApi)}</a>
+                <a href="/api">{tr(T::FooterApi)}</a> " · " <a href="/poster">{tr(T::PosterTitle)}</a>
                 " · "
                 <a href="/staff">{tr(T::NavStaff)}</a>
             </p>

@@ -7,8 +7,12 @@ pub mod shell;
 pub mod layout;
 /// The brand home page with the campaign figures.
 pub mod home;
-/// Placeholder sections and the 404 page.
+/// The 404 page.
 pub mod pages;
+/// The printable campaign poster.
+pub mod poster;
+/// The public API's documentation.
+pub mod api;
 
 use domain::route::Facts;
 
@@ -16,5 +20,6 @@ use domain::route::Facts;
 pub const PAGES: &[(&str, Facts)] = &[
     // Everyone sees the same home page (per language): render it once every few seconds.
     ("/", Facts::PAGE.cached(5)),
-    ("/news", Facts::PAGE),
+    ("/poster", Facts::PAGE.cached(60)),
+    ("/api", Facts::PAGE.cached(60)),
 ];

@@ -1,28 +1,9 @@
-//! Sections still being built, and the 404 page.
+//! The 404 page.
 
 use crate::lang::tr;
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-#[component]
-fn Placeholder(title: T) -> impl IntoView {
-    view! {
-        <Title text=format!("{} · {}", tr(title), tr(T::BrandName))/>
-        <section class="page">
-            <h1>{tr(title)}</h1>
-            <p class="notice">{tr(T::ComingSoon)}</p>
-            <p>
-                <a href="/">{tr(T::BackHome)}</a>
-            </p>
-        </section>
-    }
-}
-
-#[component]
-pub fn NewsPage() -> impl IntoView {
-    view! { <Placeholder title=T::NavNews/> }
-}
 
 /// The 404 page; on the server it also sets the status.
 #[component]

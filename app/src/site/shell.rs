@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{cases, credit, picks, sampling, site, staff};
+use crate::{cases, credit, news, picks, sampling, site, staff, stats};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -12,10 +12,11 @@ use leptos_router::{path, SsrMode};
 /// The whole HTML document, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = initial_lang();
+    let large = crate::lang::initial_large_text();
     let css = format!("/{}/{}.css", options.site_pkg_dir, options.output_name);
     view! {
         <!DOCTYPE html>
-        <html lang=lang.tag()>
+        <html lang=lang.tag() class=large.then_some("large")>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -52,6 +53,7 @@ fn IslandScripts(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(initial_lang());
+    provide_context(crate::lang::LargeText(crate::lang::initial_large_text()));
     view! {
         <Router>
             <Layout>
@@ -63,7 +65,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("report/receipt/:id") view=cases::report::ReceiptPage ssr=SsrMode::Async/>
                     <Route path=path!("track") view=cases::track::TrackPage ssr=SsrMode::Async/>
                     <Route path=path!("results") view=sampling::results::ResultsPage ssr=SsrMode::Async/>
-                    <Route path=path!("news") view=site::pages::NewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("news") view=news::pages::NewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("news/:id") view=news::pages::ArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("stats") view=stats::StatsPage ssr=SsrMode::Async/>
+                    <Route path=path!("poster") view=site::poster::PosterPage ssr=SsrMode::Async/>
+                    <Route path=path!("api") view=site::api::ApiPage ssr=SsrMode::Async/>
                     <Route path=path!("credit") view=credit::search::CreditSearchPage ssr=SsrMode::Async/>
                     <Route path=path!("credit/:code") view=credit::business::BusinessPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/login") view=staff::login::LoginPage ssr=SsrMode::Async/>
@@ -77,6 +83,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/results") view=staff::results::StaffResultsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases") view=staff::cases::StaffCasesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/news/:id") view=staff::news::StaffArticlePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
@@ -85,5 +93,5 @@ pub fn App() -> impl IntoView {
 
 /// Every page route with its facts, gathered from the modules.
 pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
-    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, cases::PAGES, staff::PAGES].into_iter().flatten().copied()
+    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, cases::PAGES, news::PAGES, stats::PAGES, staff::PAGES].into_iter().flatten().copied()
 }

@@ -65,6 +65,7 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
                     <li><a href="/staff/results">{tr(T::StaffResultsTitle)}</a></li>
                     <li><a href="/staff/cases">{tr(T::StaffCasesTitle)}</a></li>
                     <li><a href="/staff/cases?overdue=1">{tr(T::StaffCasesOverdue)}</a></li>
+                    <li><a href="/staff/news">{tr(T::StaffNewsTitle)}</a></li>
                 </ul>
                 <FiguresForm f/>
             }

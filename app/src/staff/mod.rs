@@ -17,6 +17,8 @@ pub mod rounds;
 pub mod results;
 /// 投诉 / 举报 handling (moderators).
 pub mod cases;
+/// News articles (moderators).
+pub mod news;
 
 use domain::route::Facts;
 use domain::staff::{Role, StaffUser};
@@ -38,6 +40,8 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/rounds/{id}", Facts::staff(Role::Moderator)),
     ("/staff/results", Facts::staff(Role::Moderator)),
     ("/staff/cases", Facts::staff(Role::Moderator)),
+    ("/staff/news", Facts::staff(Role::Moderator)),
+    ("/staff/news/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases/{id}", Facts::staff(Role::Moderator)),
 ];
 

@@ -2,3 +2,5 @@
 
 /// The campaign figures shown on the home page.
 pub mod figures;
+/// The public API's summary for the `/api` page.
+pub mod api;

@@ -7,7 +7,7 @@ use domain::credit::{CreditCode, Grade};
 use domain::AppError;
 use http::header::{self, HeaderMap, HeaderValue};
 
-fn svg(body: String) -> Response {
+pub(crate) fn svg(body: String) -> Response {
     let mut res = body.into_response();
     let h = res.headers_mut();
     h.insert(header::CONTENT_TYPE, HeaderValue::from_static("image/svg+xml"));
@@ -17,11 +17,21 @@ fn svg(body: String) -> Response {
     res
 }
 
-fn page_url(shared: &Shared, headers: &HeaderMap, code: &CreditCode) -> String {
+/// This site's address for `path`, from the request's `Host` (reduced to host characters). Answers built with
+/// it must never be cached for everyone: another `Host` would poison them.
+pub(crate) fn absolute_url(shared: &Shared, headers: &HeaderMap, path: &str) -> String {
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
     let scheme = if shared.app.config.cookie_secure { "https" } else { "http" };
-    format!("{scheme}://{host}/credit/{code}")
+    format!("{scheme}://{host}{path}")
+}
+
+/// A QR code of `url` as SVG.
+pub(crate) fn qr_svg(url: &str, size: u32) -> Response {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(qr) => svg(qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).quiet_zone(true).build()),
+        Err(e) => AppError::internal(e).into_response(),
+    }
 }
 
 /// `/credit/{code}/qr.svg`: scanned at the shop, opens the business's page.
@@ -30,11 +40,7 @@ pub async fn qr(State(shared): State<Shared>, headers: HeaderMap, Path(code): Pa
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let url = page_url(&shared, &headers, &code);
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(qr) => svg(qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(160, 160).quiet_zone(true).build()),
-        Err(e) => AppError::internal(e).into_response(),
-    }
+    qr_svg(&absolute_url(&shared, &headers, &format!("/credit/{code}")), 160)
 }
 
 /// `/credit/{code}/badge.svg`: the current grade, for a shop's own website.
@@ -51,8 +57,8 @@ pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Re
     let grade = detail.summary.grade;
     let color = match grade {
         Grade::A => "#0a7c4a",
-        Grade::B => "#2f7fc1",
-        Grade::C => "#d97706",
+        Grade::B => "#1f63a0",
+        Grade::C => "#a8530a",
         Grade::D => "#b42318",
     };
     let label = grade.label().get(domain::Lang::Zh);

@@ -29,10 +29,13 @@ struct Entry {
     body: Bytes,
 }
 
+/// Path, language, large-text mode: the only things a cached page varies by.
+type Key = (String, Lang, bool);
+
 pub struct PageCache {
     ttl: Duration,
     capacity: usize,
-    entries: RwLock<HashMap<(String, Lang), Entry>>,
+    entries: RwLock<HashMap<Key, Entry>>,
 }
 
 impl PageCache {
@@ -56,7 +59,7 @@ impl PageCache {
         self.len() == 0
     }
 
-    fn get(&self, key: &(String, Lang)) -> Option<Response> {
+    fn get(&self, key: &Key) -> Option<Response> {
         let entries = self.entries.read().ok()?;
         let e = entries.get(key)?;
         if Instant::now() >= e.expires {
@@ -68,7 +71,7 @@ impl PageCache {
         Some(res)
     }
 
-    fn put(&self, key: (String, Lang), ttl: Duration, headers: HeaderMap, body: Bytes) {
+    fn put(&self, key: Key, ttl: Duration, headers: HeaderMap, body: Bytes) {
         if let Ok(mut entries) = self.entries.write() {
             if entries.len() >= self.capacity {
                 let now = Instant::now();
@@ -95,7 +98,11 @@ pub async fn serve(shared: &Shared, facts: &Facts, req: Request, next: Next) -> 
         && req.uri().query().is_none()
         && !has_session(shared, req.headers());
     let res = if cacheable {
-        let key = (req.uri().path().to_owned(), app::lang::request_lang(req.headers()));
+        let key = (
+            req.uri().path().to_owned(),
+            app::lang::request_lang(req.headers()),
+            app::lang::request_large_text(req.headers()),
+        );
         match shared.cache.get(&key) {
             Some(hit) => hit,
             None => {

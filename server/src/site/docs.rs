@@ -1,7 +1,7 @@
 //! The OpenAPI document, generated from the handlers' annotations, and a readable page made from it on the
 //! server (no third-party viewer: it would need assets from outside and inline scripts).
 
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crate::http::json::{ErrorBody, ErrorDetail};
 use utoipa::OpenApi;
@@ -17,7 +17,7 @@ use utoipa::OpenApi;
     ),
     paths(super::health::healthz, super::health::readyz, super::api::get_figures),
     components(schemas(ErrorBody, ErrorDetail, domain::figures::CampaignFigures)),
-    tags((name = "health"), (name = "campaign"), (name = "credit"), (name = "picks"), (name = "results"), (name = "cases"))
+    tags((name = "health"), (name = "campaign"), (name = "credit"), (name = "picks"), (name = "results"), (name = "cases"), (name = "news"))
 )]
 pub struct ApiDoc;
 
@@ -28,6 +28,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::picks::api::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());
+    doc.merge(crate::news::NewsApi::openapi());
+    doc.merge(crate::stats::StatsApi::openapi());
     doc
 }
 
@@ -35,45 +37,49 @@ pub async fn openapi_json() -> Response {
     Json(document()).into_response()
 }
 
-use crate::http::forms::esc;
-
-/// A plain, script-free page listing every operation of the document.
-pub async fn docs_page() -> Html<String> {
+/// The document summarised for the `/api` page (built once at start-up: the document does not change).
+pub fn catalog() -> domain::site::api::ApiCatalog {
+    use domain::site::api::{ApiCatalog, ApiOperation, ApiParam};
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::Required;
     let doc = document();
-    let mut rows = String::new();
+    let mut operations = Vec::new();
     for (path, item) in doc.paths.paths.iter() {
-        let ops = [
-            ("GET", &item.get),
-            ("POST", &item.post),
-            ("PUT", &item.put),
-            ("PATCH", &item.patch),
-            ("DELETE", &item.delete),
-        ];
+        let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
         for (method, op) in ops {
-            if let Some(op) = op {
-                let summary = op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default();
-                let statuses = op.responses.responses.keys().cloned().collect::<Vec<_>>().join(", ");
-                rows.push_str(&format!(
-                    "<tr><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                    method,
-                    esc(path),
-                    esc(&summary),
-                    esc(&statuses)
-                ));
-            }
+            let Some(op) = op else { continue };
+            let params = op
+                .parameters
+                .iter()
+                .flatten()
+                .map(|p| ApiParam {
+                    name: p.name.clone(),
+                    location: match p.parameter_in {
+                        ParameterIn::Path => "path",
+                        ParameterIn::Query => "query",
+                        ParameterIn::Header => "header",
+                        ParameterIn::Cookie => "cookie",
+                    }
+                    .to_owned(),
+                    required: matches!(p.required, Required::True),
+                    description: p.description.clone().unwrap_or_default(),
+                })
+                .collect();
+            operations.push(ApiOperation {
+                method: method.to_owned(),
+                path: path.clone(),
+                tag: op.tags.as_ref().and_then(|t| t.first().cloned()).unwrap_or_default(),
+                summary: op.summary.clone().or_else(|| op.description.clone()).unwrap_or_default(),
+                params,
+                statuses: op.responses.responses.keys().cloned().collect(),
+            });
         }
     }
-    let info = &doc.info;
-    Html(format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>开放数据接口 API · 食安绵阳</title><link rel=\"stylesheet\" href=\"/pkg/portal.css\"></head>\
-         <body><main class=\"main\"><section class=\"page\"><h1>开放数据接口 · Open data API</h1><p>{}</p>\
-         <p>OpenAPI: <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a></p>\
-         <div class=\"table-wrap\"><table class=\"table\"><thead><tr><th>方法 Method</th><th>路径 Path</th>\
-         <th>说明 Summary</th><th>状态 Statuses</th></tr></thead><tbody>{}</tbody></table></div>\
-         <p><a href=\"/\">返回首页 · Home</a></p></section></main></body></html>",
-        esc(info.description.as_deref().unwrap_or("")),
-        rows
-    ))
+    operations.sort_by(|a, b| (&a.tag, &a.path, &a.method).cmp(&(&b.tag, &b.path, &b.method)));
+    ApiCatalog { title: doc.info.title.clone(), version: doc.info.version.clone(), operations }
+}
+
+/// The old address of the documentation page.
+pub async fn docs_moved() -> axum::response::Redirect {
+    axum::response::Redirect::permanent("/api")
 }

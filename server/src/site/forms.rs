@@ -31,6 +31,26 @@ pub async fn set_lang(State(shared): State<Shared>, headers: HeaderMap, Form(f):
     res
 }
 
+#[derive(Deserialize)]
+pub struct DisplayForm {
+    #[serde(default)]
+    large: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Turns large-text mode (适老化) on or off and remembers it for a year.
+pub async fn set_display(State(shared): State<Shared>, headers: HeaderMap, Form(f): Form<DisplayForm>) -> Response {
+    let on = match f.large.as_str() {
+        "1" => "1",
+        "0" => "0",
+        _ => return fail(&headers, "/", AppError::field(ErrCode::InvalidValue, "large")),
+    };
+    let mut res = Redirect::to(safe_next(&f.next)).into_response();
+    res.headers_mut().insert(SET_COOKIE, cookie(&shared, "large_text", on, 365 * 24 * 3600, false));
+    res
+}
+
 domain::fields! {
     /// The campaign figures as staff type them.
     pub struct FiguresFields {

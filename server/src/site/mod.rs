@@ -20,12 +20,22 @@ pub fn routes() -> Routes {
         .get("/healthz", Facts::HEALTH, health::healthz)
         .get("/readyz", Facts::HEALTH, health::readyz)
         .post("/lang", Facts::WRITE, forms::set_lang)
+        .post("/display", Facts::WRITE, forms::set_display)
         .post("/staff/figures", Facts::staff_write(Role::Moderator), forms::update_figures)
         .get("/api/v1/figures", Facts::API, api::get_figures)
         .get("/api/v1/openapi.json", Facts::API, docs::openapi_json)
-        .get("/api/v1/docs", Facts::PAGE, docs::docs_page)
+        .get("/api/v1/docs", Facts::PAGE, docs::docs_moved)
+        // The poster's QR code carries this site's address from the request's Host: never cached for everyone.
+        .get("/poster/qr.svg", Facts::PAGE, poster_qr)
         // Unknown API paths answer in JSON, like the rest of the API.
         .any("/api/{*rest}", Facts::API, not_found)
+}
+
+async fn poster_qr(
+    axum::extract::State(shared): axum::extract::State<crate::http::Shared>,
+    headers: http::HeaderMap,
+) -> Response {
+    crate::credit::badges::qr_svg(&crate::credit::badges::absolute_url(&shared, &headers, "/"), 320)
 }
 
 async fn not_found() -> Response {

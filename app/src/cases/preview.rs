@@ -1,0 +1,91 @@
+//! The photo preview: the third island, on `/report` only. Server-rendered it is an empty list; the file input
+//! works without JavaScript (the server checks every photo and names the field). Hydrated, it shows a thumbnail
+//! of each chosen photo with its size, and warns before submitting when there are more than five or one is over
+//! 8 MB, so a reporter on a weak network does not upload 40 MB to be refused. Thumbnails are `blob:` URLs of the
+//! local files (nothing is sent), released when the choice changes. No props (see the ballot picker): the
+//! limits are read from the input's `data-max-files` and `data-max-bytes`.
+
+use leptos::prelude::*;
+
+#[island]
+pub fn PhotoPreview() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| hydrated::attach());
+}
+
+#[cfg(feature = "hydrate")]
+mod hydrated {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::{closure::Closure, JsCast};
+
+    pub fn attach() {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let (Some(input), Some(list), Some(status)) = (
+            doc.get_element_by_id("report-photos").and_then(|e| e.dyn_into::<web_sys::HtmlInputElement>().ok()),
+            doc.get_element_by_id("photo-previews"),
+            doc.get_element_by_id("photo-status"),
+        ) else {
+            return;
+        };
+        let attr = |name: &str, default: f64| input.get_attribute(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+        let (max_files, max_bytes) = (attr("data-max-files", 5.0) as u32, attr("data-max-bytes", 8388608.0));
+        let zh = doc.document_element().and_then(|e| e.get_attribute("lang")).is_none_or(|l| l.starts_with("zh"));
+        let urls: Rc<RefCell<Vec<String>>> = Rc::default();
+        let update = {
+            let (input, doc) = (input.clone(), doc.clone());
+            move || {
+                for u in urls.borrow_mut().drain(..) {
+                    let _ = web_sys::Url::revoke_object_url(&u);
+                }
+                list.set_inner_html("");
+                let Some(files) = input.files() else { return };
+                let mut too_big = 0;
+                for i in 0..files.length() {
+                    let Some(file) = files.get(i) else { continue };
+                    let big = file.size() > max_bytes;
+                    too_big += u32::from(big);
+                    let (Ok(li), Ok(img), Ok(caption)) =
+                        (doc.create_element("li"), doc.create_element("img"), doc.create_element("span"))
+                    else {
+                        continue;
+                    };
+                    if let Ok(url) = web_sys::Url::create_object_url_with_blob(&file) {
+                        let _ = img.set_attribute("src", &url);
+                        urls.borrow_mut().push(url);
+                    }
+                    let _ = img.set_attribute("alt", &file.name());
+                    let _ = img.set_attribute("width", "96");
+                    let _ = img.set_attribute("height", "96");
+                    // Text nodes only: a file name is never parsed as HTML.
+                    caption.set_text_content(Some(&format!("{:.1} MB", file.size() / 1_048_576.0)));
+                    if big {
+                        let _ = li.set_attribute("class", "too-big");
+                    }
+                    let _ = li.append_child(&img);
+                    let _ = li.append_child(&caption);
+                    let _ = list.append_child(&li);
+                }
+                let n = files.length();
+                let text = match (n > max_files, too_big > 0, zh) {
+                    (true, _, true) => format!("已选 {n} 张，最多 {max_files} 张，请减少后再提交"),
+                    (true, _, false) => format!("{n} photos chosen; at most {max_files}: remove some before sending"),
+                    (false, true, true) => format!("{too_big} 张照片超过 8MB，请换一张"),
+                    (false, true, false) => format!("{too_big} photo(s) over 8 MB: choose smaller ones"),
+                    (false, false, true) => format!("已选 {n} 张照片"),
+                    (false, false, false) => format!("{n} photo(s) chosen"),
+                };
+                status.set_text_content(Some(if n == 0 { "" } else { &text }));
+                let bad = n > max_files || too_big > 0;
+                let _ = status.set_attribute("class", if bad { "field-error" } else { "hint" });
+                input.set_custom_validity(if !bad { "" } else { &text });
+            }
+        };
+        let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| update());
+        let _ = input.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        on_change.forget();
+        if let Some(root) = doc.document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    }
+}

@@ -1,0 +1,215 @@
+//! 数据统计: live statistics counted from the data, charts as SVG with every number also as text (readable
+//! without JavaScript and by screen readers), the districts' 消费环境指数 ranked, and the campaign's reported
+//! achievements beside them, labelled as reported.
+
+use crate::credit::district_label;
+use crate::lang::{tr, use_lang};
+use crate::site::home::{get_figures, FigureGrid};
+use crate::ui::{DataTable, Loaded, Og};
+use domain::clock::format_datetime;
+use domain::figures::group_thousands;
+use domain::route::Facts;
+use domain::stats::{percent, DistrictStats, Stats};
+use domain::{AppError, Lang, T};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// The pages of this module: the same for everyone, counted at most once a minute per language.
+pub const PAGES: &[(&str, Facts)] = &[("/stats", Facts::PAGE.cached(60))];
+
+/// The live statistics (public).
+#[server(prefix = "/_sf", endpoint = "stats")]
+pub async fn get_stats() -> Result<Stats, AppError> {
+    let state = crate::ssr::state()?;
+    backend::stats::compute(&state.store).await
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}%"))
+}
+
+#[component]
+pub fn StatsPage() -> impl IntoView {
+    let stats = Resource::new(|| (), |_| get_stats());
+    let figures = Resource::new(|| (), |_| get_figures());
+    let show_stats = |s: Stats| view! { <StatsView s/> };
+    let show_figures = |f: Option<domain::figures::CampaignFigures>| f.map(|f| view! { <FigureGrid f/> });
+    view! {
+        <Title text=format!("{} · {}", tr(T::StatsTitle), tr(T::BrandName))/>
+        <Og title=tr(T::StatsTitle) description=tr(T::StatsIntro)/>
+        <section class="page stats">
+            <h1>{tr(T::StatsTitle)}</h1>
+            <p class="lead">{tr(T::StatsIntro)}</p>
+            <Loaded resource=stats ok=show_stats/>
+            <h2>{tr(T::HomeFiguresTitle)}</h2>
+            <p class="hint">{tr(T::StatsReportedNote)}</p>
+            <Loaded resource=figures ok=show_figures/>
+        </section>
+    }
+}
+
+/// The live figures as a grid (the home page shows the first row).
+#[component]
+pub fn LiveFigures(s: Stats) -> impl IntoView {
+    let items = [
+        (group_thousands(s.businesses), T::StatsBusinesses),
+        (pct(s.pass_rate()), T::StatsPassRate),
+        (group_thousands(s.batches), T::StatsBatches),
+        (group_thousands(s.ballots), T::StatsBallots),
+        (group_thousands(s.rounds_held), T::StatsRounds),
+        (group_thousands(s.cases_received), T::StatsCasesReceived),
+        (group_thousands(s.cases_accepted), T::StatsCasesAccepted),
+        (pct(s.on_time_rate()), T::StatsOnTime),
+        (group_thousands(s.cases_substantiated), T::StatsSubstantiated),
+        (format!("{} · ¥{}", group_thousands(s.rewards_paid), group_thousands(s.rewards_paid_amount)), T::StatsRewards),
+    ];
+    view! {
+        <dl class="figure-grid live">
+            {items.into_iter().map(|(v, label)| view! { <div class="figure"><dt>{tr(label)}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
+    }
+}
+
+/// The home page's strip of live figures, linking to `/stats`.
+#[component]
+pub fn HomeLive(s: Stats) -> impl IntoView {
+    let items = [
+        (group_thousands(s.businesses), T::StatsBusinesses),
+        (pct(s.pass_rate()), T::StatsPassRate),
+        (group_thousands(s.ballots), T::StatsBallots),
+        (group_thousands(s.cases_received), T::StatsCasesReceived),
+        (pct(s.on_time_rate()), T::StatsOnTime),
+    ];
+    view! {
+        <dl class="figure-grid live">
+            {items.into_iter().map(|(v, label)| view! { <div class="figure"><dt>{tr(label)}</dt><dd>{v}</dd></div> }).collect_view()}
+        </dl>
+        <p><a href="/stats">{tr(T::StatsMore)}</a></p>
+    }
+}
+
+#[component]
+fn StatsView(s: Stats) -> impl IntoView {
+    let lang = use_lang();
+    let at = format_datetime(s.computed_at);
+    let grades = s.grades;
+    let districts = s.districts.clone();
+    view! {
+        <LiveFigures s=s.clone()/>
+        <p class="updated">{tr(T::StatsComputedAt)} " " {at}</p>
+        <h2 id="grades-title">{tr(T::StatsGrades)}</h2>
+        <GradeChart grades/>
+        <h2 id="index-title">{tr(T::StatsIndexTitle)}</h2>
+        <p class="hint">{tr(T::StatsIndexFormula)}</p>
+        <DistrictMap districts=districts.clone() lang/>
+        <DataTable headers=vec![T::StatsRank, T::District, T::StatsIndex, T::StatsBusinesses, T::StatsShareA, T::StatsPassRate, T::StatsSubstantiated]>
+            {districts
+                .into_iter()
+                .enumerate()
+                .map(|(i, d)| {
+                    let a_share = pct(percent(d.grades[0], d.businesses));
+                    view! {
+                        <tr>
+                            <td>{d.index.map(|_| (i + 1).to_string()).unwrap_or_else(|| "—".to_owned())}</td>
+                            <th scope="row">{district_label(&d.district, lang)}</th>
+                            <td><strong>{d.index.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))}</strong></td>
+                            <td>{group_thousands(d.businesses)}</td>
+                            <td>{a_share}</td>
+                            <td>{pct(percent(d.batches_passed, d.batches))} " (" {group_thousands(d.batches)} ")"</td>
+                            <td>{group_thousands(d.substantiated_cases)}</td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
+    }
+}
+
+/// Businesses by grade: a bar per grade, the count and share written beside it.
+#[component]
+fn GradeChart(grades: [i64; 4]) -> impl IntoView {
+    let total: i64 = grades.iter().sum();
+    let max = grades.iter().copied().max().unwrap_or(0).max(1);
+    let labels = [("A", T::GradeA, "grade-a"), ("B", T::GradeB, "grade-b"), ("C", T::GradeC, "grade-c"), ("D", T::GradeD, "grade-d")];
+    let row_h = 34;
+    view! {
+        <svg class="chart-svg" viewBox=format!("0 0 360 {}", row_h * 4 + 8) role="img" aria-labelledby="grades-title">
+            {labels
+                .into_iter()
+                .zip(grades)
+                .enumerate()
+                .map(|(i, ((letter, label, class), n))| {
+                    let y = 4 + i as i64 * row_h;
+                    let w = n * 170 / max;
+                    let text = format!("{} {}", group_thousands(n), pct(percent(n, total)));
+                    view! {
+                        <g>
+                            <text x="0" y=y + 21 class="chart-label">{format!("{letter} {}", tr(label))}</text>
+                            <rect x="120" y=y + 5 width=w.max(1) height="22" rx="3" class=format!("bar {class}")/>
+                            <text x=126 + w y=y + 21 class="chart-value">{text}</text>
+                        </g>
+                    }
+                })
+                .collect_view()}
+        </svg>
+    }
+}
+
+/// Where each district sits on a 4 × 4 grid, roughly as on the map (north up).
+fn tile(district: &str) -> Option<(i64, i64)> {
+    Some(match district {
+        "平武县" => (0, 0),
+        "江油市" => (1, 0),
+        "梓潼县" => (2, 0),
+        "北川羌族自治县" => (0, 1),
+        "安州区" => (1, 1),
+        "游仙区" => (2, 1),
+        "盐亭县" => (3, 1),
+        "科技城新区" => (0, 2),
+        "涪城区" => (1, 2),
+        "经开区" => (2, 2),
+        "三台县" => (3, 2),
+        "高新区" => (1, 3),
+        _ => return None,
+    })
+}
+
+fn short(district: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => district.trim_end_matches("羌族自治县").to_owned(),
+        Lang::En => district_label(district, lang).split(' ').next().unwrap_or_default().to_owned(),
+    }
+}
+
+/// The districts as tiles placed like the map, shaded by their index, the index written on each.
+#[component]
+fn DistrictMap(districts: Vec<DistrictStats>, lang: Lang) -> impl IntoView {
+    let (w, h) = (84, 62);
+    view! {
+        <svg class="chart-svg map" viewBox=format!("0 0 {} {}", 4 * w + 4, 4 * h + 4) role="img" aria-labelledby="index-title">
+            {districts
+                .into_iter()
+                .filter_map(|d| {
+                    let (col, row) = tile(&d.district)?;
+                    let shade = match d.index {
+                        Some(v) if v >= 95.0 => "idx-1",
+                        Some(v) if v >= 90.0 => "idx-2",
+                        Some(v) if v >= 85.0 => "idx-3",
+                        Some(_) => "idx-4",
+                        None => "idx-none",
+                    };
+                    let (x, y) = (2 + col * w, 2 + row * h);
+                    Some(view! {
+                        <g>
+                            <rect x=x y=y width=w - 4 height=h - 4 rx="6" class=format!("tile {shade}")/>
+                            <text x=x + (w - 4) / 2 y=y + 24 class="tile-name">{short(&d.district, lang)}</text>
+                            <text x=x + (w - 4) / 2 y=y + 46 class="tile-value">
+                                {d.index.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))}
+                            </text>
+                        </g>
+                    })
+                })
+                .collect_view()}
+        </svg>
+    }
+}

@@ -1,0 +1,131 @@
+//! Live statistics for `/stats`, the home page and `GET /api/v1/stats`: every figure counted from the tables
+//! at the time of asking (pages are micro-cached like any other). An empty database gives zeros.
+
+use crate::cases::calendar;
+use crate::clock::now;
+use crate::store::{col, Store};
+use domain::cases::{deadline, CaseKind, CaseState};
+use domain::credit::{Grade, DISTRICTS};
+use domain::stats::{DistrictStats, Stats};
+use domain::AppError;
+
+fn grade_slot(g: &str) -> Option<usize> {
+    Some(match Grade::parse(g)? {
+        Grade::A => 0,
+        Grade::B => 1,
+        Grade::C => 2,
+        Grade::D => 3,
+    })
+}
+
+/// Computes the statistics now. One connection, a handful of grouped queries.
+pub async fn compute(store: &Store) -> Result<Stats, AppError> {
+    let t = now();
+    let mut conn = store.pool().acquire().await?;
+    let mut s = Stats { computed_at: t, ..Stats::default() };
+    // Every known district is listed, even with nothing in it yet.
+    s.districts = DISTRICTS
+        .iter()
+        .map(|(d, _, _)| DistrictStats {
+            district: (*d).to_owned(),
+            businesses: 0,
+            grades: [0; 4],
+            batches: 0,
+            batches_passed: 0,
+            substantiated_cases: 0,
+            index: None,
+        })
+        .collect();
+    fn slot<'a>(s: &'a mut Stats, district: &str) -> &'a mut DistrictStats {
+        if let Some(i) = s.districts.iter().position(|d| d.district == district) {
+            &mut s.districts[i]
+        } else {
+            s.districts.push(DistrictStats {
+                district: district.to_owned(),
+                businesses: 0,
+                grades: [0; 4],
+                batches: 0,
+                batches_passed: 0,
+                substantiated_cases: 0,
+                index: None,
+            });
+            s.districts.last_mut().expect("just pushed")
+        }
+    }
+
+    let rows = sqlx::query("SELECT district, grade, COUNT(*) AS n FROM businesses GROUP BY district, grade")
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &rows {
+        let (district, grade, n): (String, String, i64) = (col(r, "district")?, col(r, "grade")?, col(r, "n")?);
+        s.businesses += n;
+        let d = slot(&mut s, &district);
+        d.businesses += n;
+        if let Some(g) = grade_slot(&grade) {
+            d.grades[g] += n;
+            s.grades[g] += n;
+        }
+    }
+
+    let rows = sqlx::query("SELECT district, passed, COUNT(*) AS n FROM sampling_batches GROUP BY district, passed")
+        .fetch_all(&mut *conn)
+        .await?;
+    for r in &rows {
+        let (district, passed, n): (String, i64, i64) = (col(r, "district")?, col(r, "passed")?, col(r, "n")?);
+        s.batches += n;
+        let d = slot(&mut s, &district);
+        d.batches += n;
+        if passed != 0 {
+            d.batches_passed += n;
+            s.batches_passed += n;
+        }
+    }
+
+    s.rounds_held = sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE vote_until <= $1").bind(t).fetch_one(&mut *conn).await?;
+    s.ballots = sqlx::query_scalar("SELECT COUNT(*) FROM ballots").fetch_one(&mut *conn).await?;
+
+    s.cases_received = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&mut *conn).await?;
+    s.cases_accepted = sqlx::query_scalar("SELECT COUNT(DISTINCT case_id) FROM case_events WHERE state = 'accepted'")
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query(
+        "SELECT b.district AS district, COUNT(DISTINCT e.case_id) AS n FROM case_events e \
+         JOIN cases c ON c.id = e.case_id LEFT JOIN businesses b ON b.id = c.business_id \
+         WHERE e.state = 'substantiated' GROUP BY b.district",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let (district, n): (Option<String>, i64) = (col(r, "district")?, col(r, "n")?);
+        s.cases_substantiated += n;
+        if let Some(district) = district {
+            slot(&mut s, &district).substantiated_cases += n;
+        }
+    }
+    let cal = calendar::load_in(&mut conn).await?;
+    let rows = sqlx::query(
+        "SELECT c.kind AS kind, c.created_at AS created_at, MIN(e.at) AS decided FROM cases c \
+         JOIN case_events e ON e.case_id = c.id AND e.state IN ('accepted', 'rejected') \
+         GROUP BY c.id, c.kind, c.created_at",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    for r in &rows {
+        let (kind, created, decided): (String, i64, i64) = (col(r, "kind")?, col(r, "created_at")?, col(r, "decided")?);
+        let Some(kind) = CaseKind::parse(&kind) else { continue };
+        s.cases_decided += 1;
+        if deadline(&cal, kind, CaseState::Submitted, created).is_some_and(|due| decided <= due) {
+            s.cases_decided_on_time += 1;
+        }
+    }
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(reward_amount), 0) AS BIGINT) AS amount FROM cases \
+         WHERE reward_status = 'paid'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    s.rewards_paid = col(&row, "n")?;
+    s.rewards_paid_amount = col(&row, "amount")?;
+    s.rank_districts();
+    Ok(s)
+}
