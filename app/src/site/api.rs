@@ -61,7 +61,7 @@ fn Operation(op: ApiOperation) -> impl IntoView {
     let example = op.example();
     view! {
         <section class="operation">
-            <h3><code>{op.method.clone()} " " {op.path.clone()}</code></h3>
+            <h3><code>{format!("{} {}", op.method, op.path)}</code></h3>
             {(!op.summary.is_empty()).then(|| view! { <p>{op.summary.clone()}</p> })}
             {(!op.params.is_empty()).then(|| view! {
                 <ul class="params">
