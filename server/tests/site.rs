@@ -222,7 +222,7 @@ async fn openapi_document_lists_the_api(engine: Backend) {
     for path in ["/healthz", "/readyz", "/api/v1/figures"] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
-    let page = client().get(app.url("/api/v1/docs")).send().await.unwrap().text().await.unwrap();
+    let page = client().get(app.url("/api")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("/api/v1/figures"));
     let figures = json(client().get(app.url("/api/v1/figures")).send().await.unwrap()).await;
     assert_eq!(figures["businesses"], 43_993);
