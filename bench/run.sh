@@ -72,6 +72,26 @@ lookup_script() { # lookup_script PREFIX SUFFIX -> path
   echo "$f"
 }
 API_LUA="$(lookup_script /api/v1/businesses/ "")"
+# Every code of the registry (QR scans spread over the city: most miss the 5 s cache).
+curl -fsS "http://127.0.0.1:3901/api/v1/downloads/businesses.json" |
+  python3 -c 'import json,random,sys; c=[b["credit_code"] for b in json.load(sys.stdin)]; random.Random(7).shuffle(c); print("\n".join(c))' >"$WORK/all-codes.txt"
+sed "s#$WORK/codes.txt#$WORK/all-codes.txt#" "$WORK/codes.lua" >"$WORK/all-codes.lua"
+ALL_LUA="$WORK/lookup-all.lua"
+{ echo 'PREFIX = "/api/v1/businesses/"'; echo 'SUFFIX = ""'; cat "$WORK/all-codes.lua"; } >"$ALL_LUA"
+# A realistic search mix: common and rare terms, some with a district or grade filter, paged.
+cat >"$WORK/search.lua" <<'LUA'
+local q = {
+  "q=%E7%B1%B3%E7%B2%89", "q=%E7%81%AB%E9%94%85", "q=%E8%B6%85%E5%B8%82", "q=%E9%A4%90%E5%8E%85",
+  "q=%E7%83%A7%E7%83%A4&district=%E5%B9%B3%E6%AD%A6%E5%8E%BF", "q=%E9%9D%A2%E9%A6%86&district=%E6%B6%AA%E5%9F%8E%E5%8C%BA",
+  "q=%E5%BA%97&grade=C", "q=%E7%BB%B5%E9%98%B3", "q=%E5%B0%8F%E5%90%83&page=2", "q=%E8%8D%AF%E6%88%BF",
+  "q=%E7%BE%8A%E8%82%89%E6%B1%A4", "q=%E4%BE%BF%E5%88%A9%E5%BA%97&district=%E5%8C%97%E5%B7%9D%E7%BE%8C%E6%97%8F%E8%87%AA%E6%B2%BB%E5%8E%BF",
+}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/businesses?" .. q[(i % #q) + 1])
+end
+LUA
 PAGE_LUA="$(lookup_script /credit/ "")"
 log "$(wc -l <"$WORK/codes.txt") credit codes for the lookup runs"
 
@@ -81,12 +101,15 @@ RESULTS="$WORK/results"
   measure baseline_hello http://127.0.0.1:3900/
   measure home_cached http://127.0.0.1:3901/
   measure home_cached_gzip http://127.0.0.1:3901/ -H "Accept-Encoding: gzip"
+  measure home_cached_br http://127.0.0.1:3901/ -H "Accept-Encoding: br, gzip"
   measure home_uncached http://127.0.0.1:3902/
   measure healthz http://127.0.0.1:3901/healthz
   measure api_figures http://127.0.0.1:3901/api/v1/figures
   measure api_lookup_by_code http://127.0.0.1:3901/ -s "$API_LUA"
+  measure api_lookup_all_codes http://127.0.0.1:3901/ -s "$ALL_LUA"
   measure credit_page_by_code http://127.0.0.1:3901/ -s "$PAGE_LUA"
   measure api_search_mifen "http://127.0.0.1:3901/api/v1/businesses?q=%E7%B1%B3%E7%B2%89"
+  measure api_search_mix http://127.0.0.1:3901/ -s "$WORK/search.lua"
 } | tee "$RESULTS" >/dev/null
 
 BASE="$(awk '$1 == "baseline_hello" { print $2 }' "$RESULTS")"
@@ -96,6 +119,7 @@ BASE="$(awk '$1 == "baseline_hello" { print $2 }' "$RESULTS")"
   while read -r name rps p50 p99 errs; do
     printf '%-20s %12.0f %9.3f %9s %9s %8s\n' "$name" "$rps" "$(awk -v a="$rps" -v b="$BASE" 'BEGIN { print a / b }')" "$p50" "$p99" "$errs"
   done <"$RESULTS"
+  echo "server RSS after the runs (cached instance): $(awk '/VmRSS/ { print $2 }' "/proc/${PIDS[1]}/status") kB"
 } | tee -a "$ROOT/bench/results-latest.txt"
 
 log "first-load bytes (as a phone fetches them: br/gzip), pages with and without an island"

@@ -1,29 +1,40 @@
 //! Markdown to safe HTML: pulldown-cmark renders, ammonia sanitises. Whatever staff type (or paste), the
 //! page gets no script, frame, form, style, event handler, or `javascript:`/`data:` link, and images only from
-//! this site (the CSP would block others anyway). Headings move one level down: the article's title is the
-//! page's only `h1`.
+//! this site (the CSP would block others anyway). Headings are renumbered so the body's highest one is an
+//! `h2`: the article's title is the page's only `h1`, and no level is skipped after it.
 
 use ammonia::{Builder, UrlRelative};
 use pulldown_cmark::{html, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::borrow::Cow;
 
-fn lower(level: HeadingLevel) -> HeadingLevel {
-    match level {
-        HeadingLevel::H1 => HeadingLevel::H2,
-        HeadingLevel::H2 => HeadingLevel::H3,
-        HeadingLevel::H3 => HeadingLevel::H4,
-        HeadingLevel::H4 => HeadingLevel::H5,
-        _ => HeadingLevel::H6,
-    }
+const LEVELS: [HeadingLevel; 6] =
+    [HeadingLevel::H1, HeadingLevel::H2, HeadingLevel::H3, HeadingLevel::H4, HeadingLevel::H5, HeadingLevel::H6];
+
+fn number(level: HeadingLevel) -> usize {
+    LEVELS.iter().position(|l| *l == level).unwrap_or(0) + 1
+}
+
+/// `level` renumbered so that `top` (the body's highest heading) becomes an h2.
+fn renumber(level: HeadingLevel, top: usize) -> HeadingLevel {
+    LEVELS[(number(level) + 2).saturating_sub(top).clamp(2, 6) - 1]
 }
 
 /// Renders an article body.
 pub fn render(md: &str) -> String {
-    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).map(|e| match e {
+    let events: Vec<Event<'_>> = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH).collect();
+    let top = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(number(*level)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(2);
+    let parser = events.into_iter().map(|e| match e {
         Event::Start(Tag::Heading { level, id, classes, attrs }) => {
-            Event::Start(Tag::Heading { level: lower(level), id, classes, attrs })
+            Event::Start(Tag::Heading { level: renumber(level, top), id, classes, attrs })
         }
-        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(lower(level))),
+        Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(renumber(level, top))),
         e => e,
     });
     let mut raw = String::with_capacity(md.len() * 3 / 2);
@@ -51,6 +62,9 @@ mod tests {
     fn renders_markdown() {
         let h = render("# 标题\n\n**粗体** 与 [链接](https://example.org/a)\n\n| 项目 | 结果 |\n|---|---|\n| 铅 | 合格 |");
         assert!(h.contains("<h2>标题</h2>"), "{h}");
+        // The highest heading becomes an h2 whatever level it was typed at; the others keep their distance.
+        assert_eq!(render("### 甲\n\n#### 乙"), "<h2>甲</h2>\n<h3>乙</h3>\n");
+        assert_eq!(render("# 甲\n\n### 乙"), "<h2>甲</h2>\n<h4>乙</h4>\n");
         assert!(h.contains("<strong>粗体</strong>"), "{h}");
         assert!(h.contains(r#"<a href="https://example.org/a" rel="noopener noreferrer nofollow">链接</a>"#), "{h}");
         assert!(h.contains("<table>") && h.contains("<td>合格</td>"), "{h}");
