@@ -20,9 +20,31 @@ pub fn nonce_marker() -> &'static str {
     MARKER.get_or_init(|| format!("nm{}", fresh_nonce().replace(['-', '_'], "")))
 }
 
-/// The page with this response's nonce in place of the marker, inside `nonce="…"` attributes only.
-fn swap_nonce(html: &str, nonce: &str) -> String {
-    html.replace(&format!("nonce=\"{}\"", nonce_marker()), &format!("nonce=\"{nonce}\""))
+/// The page with the marker's `nonce` attributes removed, and the `sha256-…` source of each inline script that
+/// carried it. Only scripts we rendered carry the marker (it is random per process and never sent), so injected
+/// text gains nothing; the page's bytes no longer vary per response, so a cached page is compressed once.
+fn hash_scripts(html: &str) -> (String, Vec<String>) {
+    use sha2::{Digest, Sha256};
+    let attr = format!(" nonce=\"{}\"", nonce_marker());
+    let mut out = String::with_capacity(html.len());
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&attr) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i + attr.len()..];
+        // The rest of the tag, then the script's text up to its end tag.
+        let Some(gt) = rest.find('>') else { break };
+        out.push_str(&rest[..=gt]);
+        rest = &rest[gt + 1..];
+        let end = rest.find("</script>").unwrap_or(rest.len());
+        let digest = Sha256::digest(rest[..end].as_bytes());
+        let source = format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest));
+        if !hashes.contains(&source) {
+            hashes.push(source);
+        }
+    }
+    out.push_str(rest);
+    (out, hashes)
 }
 
 /// Largest HTML page we buffer to swap the nonce.
@@ -35,13 +57,33 @@ fn fresh_nonce() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
 
-/// The policy for HTML pages: scripts only from us or carrying this response's nonce; WASM allowed to compile.
-pub fn html_csp(nonce: &str) -> String {
+/// The policy for HTML pages: scripts only from us, or inline ones we rendered (by hash); WASM allowed to compile.
+pub fn html_csp(hashes: &[String]) -> String {
     format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self'; \
+        "default-src 'self'; script-src 'self' {} 'wasm-unsafe-eval'; style-src 'self'; \
          img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-         form-action 'self'; frame-ancestors 'none'"
+         form-action 'self'; frame-ancestors 'none'",
+        hashes.join(" ")
     )
+}
+
+pub(crate) fn is_html_parts(headers: &http::HeaderMap) -> bool {
+    headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
+}
+
+/// A rendered page made ready to send: inline scripts allowed by hash in its own CSP, caching and `Vary`
+/// headers. Done once for a cached page.
+pub(crate) fn finish_page(mut headers: http::HeaderMap, bytes: &[u8]) -> (String, http::HeaderMap) {
+    let (html, hashes) = hash_scripts(&String::from_utf8_lossy(bytes));
+    headers.remove(header::CONTENT_LENGTH);
+    if !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+    if let Ok(v) = HeaderValue::from_str(&html_csp(&hashes)) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    (html, headers)
 }
 
 const OTHER_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
@@ -143,29 +185,24 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
         }
     }
 
-    let nonce = fresh_nonce();
-    let csp = if is_html(&res) {
-        let (mut parts, body) = res.into_parts();
+    // A page from the cache is finished already (its CSP set); any other page is finished here.
+    if is_html(&res) && !res.headers().contains_key(header::CONTENT_SECURITY_POLICY) {
+        let (parts, body) = res.into_parts();
         let bytes = match axum::body::to_bytes(body, MAX_HTML).await {
             Ok(b) => b,
             Err(e) => return AppError::internal(format!("buffering page: {e}")).into_response(),
         };
-        let html = swap_nonce(&String::from_utf8_lossy(&bytes), &nonce);
-        parts.headers.remove(header::CONTENT_LENGTH);
-        if !parts.headers.contains_key(header::CACHE_CONTROL) {
-            parts.headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
-        }
-        parts.headers.insert(header::VARY, HeaderValue::from_static("Cookie, Accept-Language"));
+        let (html, headers) = finish_page(parts.headers.clone(), &bytes);
+        let mut parts = parts;
+        parts.headers = headers;
         res = Response::from_parts(parts, Body::from(html));
-        html_csp(&nonce)
-    } else {
-        OTHER_CSP.to_owned()
-    };
+    } else if !is_html(&res) {
+        if let Ok(v) = HeaderValue::from_str(OTHER_CSP) {
+            res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
 
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        h.insert(header::CONTENT_SECURITY_POLICY, v);
-    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("strict-origin-when-cross-origin"));
@@ -183,11 +220,19 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
 #[cfg(test)]
 mod tests {
     #[test]
-    fn the_nonce_goes_only_into_nonce_attributes() {
+    fn inline_scripts_we_rendered_are_allowed_by_hash_and_the_marker_never_leaves() {
+        use base64::Engine;
+        use sha2::{Digest, Sha256};
         let m = super::nonce_marker();
         assert_ne!(m, "NONCE_c2hpYW4tbWlhbnlhbmc", "random per process, not the old published constant");
-        let page = format!("<script nonce=\"{m}\">x</script><p>{m}</p><p title=\"{m}\"></p>");
-        let out = super::swap_nonce(&page, "FRESH");
-        assert_eq!(out, format!("<script nonce=\"FRESH\">x</script><p>{m}</p><p title=\"{m}\"></p>"));
+        let page = format!(
+            "<script type=\"module\" nonce=\"{m}\">load()</script><p>{m}</p><script>injected()</script>\
+             <script nonce=\"{m}\">x=1</script><script nonce=\"{m}\">load()</script>"
+        );
+        let (out, hashes) = super::hash_scripts(&page);
+        assert_eq!(out, format!("<script type=\"module\">load()</script><p>{m}</p><script>injected()</script><script>x=1</script><script>load()</script>"));
+        let h = |s: &str| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())));
+        assert_eq!(hashes, vec![h("load()"), h("x=1")], "each rendered script once; the injected one not at all");
+        assert!(super::html_csp(&hashes).contains(&format!("script-src 'self' {} {} 'wasm-unsafe-eval'", h("load()"), h("x=1"))));
     }
 }
