@@ -14,12 +14,20 @@ pub struct AppState {
     pub hash_permits: Arc<Semaphore>,
     /// The group-commit writer of 你点我检 ballots.
     pub ballots: BallotWriter,
+    /// The live statistics, counted at most once per `stats::TTL` on this instance (see `stats::cached`).
+    pub stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, domain::stats::Stats)>>>,
 }
 
 impl AppState {
     /// Starts the ballot writer: call inside a tokio runtime.
     pub fn new(store: Store, config: Config) -> AppState {
         let ballots = BallotWriter::start(store.clone());
-        AppState { store, config: Arc::new(config), hash_permits: Arc::new(Semaphore::new(2)), ballots }
+        AppState {
+            store,
+            config: Arc::new(config),
+            hash_permits: Arc::new(Semaphore::new(2)),
+            ballots,
+            stats: Arc::default(),
+        }
     }
 }

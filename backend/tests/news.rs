@@ -17,6 +17,7 @@ on_both!(
     statistics_of_an_empty_database_are_zeros,
     statistics_count_what_the_tables_hold,
     concurrent_saves_of_distinct_articles,
+    statistics_are_reused_within_their_ttl,
 );
 
 fn article(title: &str, status: &str, publish_at: &str, tags: &str) -> domain::news::ArticleInput {
@@ -194,4 +195,24 @@ async fn concurrent_saves_of_distinct_articles(db: &TestDb) {
     assert_eq!((n, audited), (20, 20));
     let page = backend::news::list_public(db.store(), Some("科普"), 1, 50, backend::clock::now()).await.unwrap();
     assert_eq!(page.total, 20);
+}
+
+async fn statistics_are_reused_within_their_ttl(db: &TestDb) {
+    let first = backend::stats::cached(&db.state).await.unwrap();
+    let b = BusinessFields { credit_code: code(9), name: "新开的店".into(), address: "涪城区".into(), district: "涪城区".into(), category: "餐饮".into(), ..Default::default() }
+        .parse()
+        .unwrap();
+    backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
+    // Twenty readers at once within the TTL: all get the same count, taken once.
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let state = db.state.clone();
+            tokio::spawn(async move { backend::stats::cached(&state).await.unwrap() })
+        })
+        .collect();
+    for t in tasks {
+        let s = t.await.unwrap();
+        assert_eq!((s.businesses, s.computed_at), (first.businesses, first.computed_at));
+    }
+    assert_eq!(backend::stats::compute(db.store()).await.unwrap().businesses, first.businesses + 1, "a fresh count sees it");
 }

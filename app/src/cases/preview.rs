@@ -28,8 +28,9 @@ mod hydrated {
         ) else {
             return;
         };
-        let attr = |name: &str, default: f64| input.get_attribute(name).and_then(|v| v.parse().ok()).unwrap_or(default);
-        let (max_files, max_bytes) = (attr("data-max-files", 5.0) as u32, attr("data-max-bytes", 8388608.0));
+        // Integers only: float parsing and formatting would add tens of KB to the one WASM all islands share.
+        let attr = |name: &str, default: u32| input.get_attribute(name).and_then(|v| v.parse().ok()).unwrap_or(default);
+        let (max_files, max_bytes) = (attr("data-max-files", 5), f64::from(attr("data-max-bytes", 8_388_608)));
         let zh = doc.document_element().and_then(|e| e.get_attribute("lang")).is_none_or(|l| l.starts_with("zh"));
         let urls: Rc<RefCell<Vec<String>>> = Rc::default();
         let update = {
@@ -58,7 +59,8 @@ mod hydrated {
                     let _ = img.set_attribute("width", "96");
                     let _ = img.set_attribute("height", "96");
                     // Text nodes only: a file name is never parsed as HTML.
-                    caption.set_text_content(Some(&format!("{:.1} MB", file.size() / 1_048_576.0)));
+                    let tenths = (file.size() / 104_857.6) as u64;
+                    caption.set_text_content(Some(&format!("{}.{} MB", tenths / 10, tenths % 10)));
                     if big {
                         let _ = li.set_attribute("class", "too-big");
                     }

@@ -21,7 +21,7 @@ pub const PAGES: &[(&str, Facts)] = &[("/stats", Facts::PAGE.cached(60))];
 #[server(prefix = "/_sf", endpoint = "stats")]
 pub async fn get_stats() -> Result<Stats, AppError> {
     let state = crate::ssr::state()?;
-    backend::stats::compute(&state.store).await
+    backend::stats::cached(&state).await
 }
 
 fn pct(v: Option<f64>) -> String {

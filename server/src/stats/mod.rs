@@ -18,7 +18,7 @@ pub fn routes() -> Routes {
 #[utoipa::path(get, path = "/api/v1/stats", tag = "campaign",
     responses((status = 200, body = Stats), (status = 429, body = crate::http::json::ErrorBody)))]
 pub async fn get(State(shared): State<Shared>) -> Response {
-    match backend::stats::compute(&shared.app.store).await {
+    match backend::stats::cached(&shared.app).await {
         Ok(s) => Json(s).into_response(),
         Err(e) => e.into_response(),
     }
