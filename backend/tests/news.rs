@@ -51,6 +51,8 @@ async fn articles_publish_on_time_never_before(db: &TestDb) {
     assert!(backend::news::get_public(store, later_id, t + 1).await.unwrap().is_none());
     assert!(backend::news::get_public(store, draft_id, t + 1).await.unwrap().is_none());
     assert!(backend::news::feed(store, t + 1, 20).await.unwrap().iter().all(|a| a.summary.id == now_id));
+    let latest: Vec<i64> = backend::news::latest(store, 3, t + 1).await.unwrap().iter().map(|a| a.id).collect();
+    assert_eq!(latest, vec![now_id], "the home page's latest three follow the same rule");
     // Its time comes: it is public, newest first, and only under its own tag.
     let tomorrow = t + 86_400 + 60;
     let page = backend::news::list_public(store, None, 1, 10, tomorrow).await.unwrap();

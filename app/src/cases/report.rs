@@ -51,6 +51,7 @@ pub fn ReportPage() -> impl IntoView {
     let show = |s: FormStart| view! { <ReportForm s/> };
     view! {
         <Title text=format!("{} · {}", tr(T::ReportTitle), tr(T::BrandName))/>
+        <crate::ui::Og title=tr(T::ReportTitle) description=tr(T::ReportIntro)/>
         <section class="page">
             <h1>{tr(T::ReportTitle)}</h1>
             <p class="lead">{tr(T::ReportIntro)}</p>

@@ -30,6 +30,7 @@ pub fn TrackPage() -> impl IntoView {
     let show = |c: Option<CaseTrack>| c.map(|c| view! { <Tracked c/> });
     view! {
         <Title text=format!("{} · {}", tr(T::TrackTitle), tr(T::BrandName))/>
+        <crate::ui::Og title=tr(T::TrackTitle) description=tr(T::ActionTrack)/>
         <section class="page">
             <h1>{tr(T::TrackTitle)}</h1>
             <form method="post" action="/track" class="form">

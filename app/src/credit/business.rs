@@ -65,6 +65,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
     };
     view! {
         <Title text=format!("{} · {}", b.name, tr(T::NavCredit))/>
+        <crate::ui::Og title=format!("{} · {}", b.name, tr(b.grade.label())) description=b.address.clone()/>
         <article class="page business">
             <header class="business-head">
                 <GradeBadge grade=b.grade large=true/>

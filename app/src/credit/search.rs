@@ -63,6 +63,7 @@ pub fn CreditSearchPage() -> impl IntoView {
     };
     view! {
         <Title text=format!("{} · {}", tr(T::NavCredit), tr(T::BrandName))/>
+        <crate::ui::Og title=tr(T::NavCredit) description=tr(T::CreditIntro)/>
         <section class="page">
             <h1>{tr(T::NavCredit)}</h1>
             <p class="lead">{tr(T::CreditIntro)}</p>

@@ -90,6 +90,7 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
     let visible = detail.counts_visible();
     view! {
         <Title text=format!("{} · {}", s.title, tr(T::PicksTitle))/>
+        <crate::ui::Og title=s.title.clone() description=tr(T::ActionPicks)/>
         <article class="page round">
             <p><PhaseBadge phase=s.phase/></p>
             <h1>{s.title.clone()}</h1>

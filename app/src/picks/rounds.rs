@@ -48,6 +48,7 @@ pub fn PicksPage() -> impl IntoView {
     };
     view! {
         <Title text=format!("{} · {}", tr(T::PicksTitle), tr(T::BrandName))/>
+        <crate::ui::Og title=tr(T::PicksTitle) description=tr(T::PicksIntro)/>
         <section class="page">
             <h1>{tr(T::PicksTitle)}</h1>
             <p class="lead">{tr(T::PicksIntro)}</p>

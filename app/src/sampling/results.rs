@@ -50,6 +50,7 @@ pub fn ResultsPage() -> impl IntoView {
     let show = move |page: Page<SamplingBatch>| view! { <ResultsPageList page/> };
     view! {
         <Title text=format!("{} · {}", tr(T::ResultsTitle), tr(T::BrandName))/>
+        <crate::ui::Og title=tr(T::ResultsTitle) description=tr(T::ResultsIntro)/>
         <section class="page">
             <h1>{tr(T::ResultsTitle)}</h1>
             <p class="lead">{tr(T::ResultsIntro)}</p>

@@ -17,7 +17,7 @@ pub async fn get_figures() -> Result<Option<CampaignFigures>, AppError> {
 #[server(prefix = "/_sf", endpoint = "home_news")]
 pub async fn home_news() -> Result<Vec<domain::news::ArticleSummary>, AppError> {
     let state = crate::ssr::state()?;
-    Ok(backend::news::list_public(&state.store, None, 1, 3, backend::clock::now()).await?.items)
+    backend::news::latest(&state.store, 3, backend::clock::now()).await
 }
 
 #[component]

@@ -148,6 +148,17 @@ pub async fn list_public(store: &Store, tag: Option<&str>, page: i64, per_page: 
     Ok(Page { items, total, page, per_page, total_is_lower_bound: false })
 }
 
+/// The latest `n` published articles due at `at` (the home page: no count).
+pub async fn latest(store: &Store, n: i64, at: i64) -> Result<Vec<ArticleSummary>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM news_articles WHERE {PUBLIC} ORDER BY publish_at DESC, id DESC LIMIT {n}"
+    ))
+    .bind(at)
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(summary).collect()
+}
+
 /// One published article, if it is due at `at` (a draft or a scheduled article is `None`, like a missing one).
 pub async fn get_public(store: &Store, id: i64, at: i64) -> Result<Option<Article>, AppError> {
     let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, body, updated_at FROM news_articles WHERE {PUBLIC} AND id = $2"))
