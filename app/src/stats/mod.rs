@@ -95,7 +95,7 @@ fn StatsView(s: Stats) -> impl IntoView {
     let grades = s.grades;
     let districts = s.districts.clone();
     view! {
-        <LiveFigures s=s.clone()/>
+        <LiveFigures s/>
         <p class="updated">{tr(T::StatsComputedAt)} " " {at}</p>
         <h2 id="grades-title">{tr(T::StatsGrades)}</h2>
         <GradeChart grades/>

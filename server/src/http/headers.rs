@@ -37,7 +37,7 @@ fn hash_scripts(html: &str) -> (String, Vec<String>) {
         out.push_str(&rest[..=gt]);
         rest = &rest[gt + 1..];
         let end = rest.find("</script>").unwrap_or(rest.len());
-        let digest = Sha256::digest(rest[..end].as_bytes());
+        let digest = Sha256::digest(&rest.as_bytes()[..end]);
         let source = format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest));
         if !hashes.contains(&source) {
             hashes.push(source);

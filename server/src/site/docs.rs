@@ -76,7 +76,7 @@ pub fn catalog() -> domain::site::api::ApiCatalog {
         }
     }
     operations.sort_by(|a, b| (&a.tag, &a.path, &a.method).cmp(&(&b.tag, &b.path, &b.method)));
-    ApiCatalog { title: doc.info.title.clone(), version: doc.info.version.clone(), operations }
+    ApiCatalog { title: doc.info.title.clone(), version: doc.info.version, operations }
 }
 
 /// The old address of the documentation page.
