@@ -117,7 +117,7 @@ async fn scheduled_articles_stay_hidden_in_pages_api_and_feed(engine: Backend) {
     assert!(list.contains("三秒后发布的公告"));
     assert_eq!(client().get(app.url(&format!("/api/v1/news/{id}"))).send().await.unwrap().status(), StatusCode::OK);
     // Bad list queries are named.
-    for (q, field) in [("tag=八卦", "tag"), ("page=0", "page"), ("page=x", "page")] {
+    for (q, field) in [("tag=八卦", "tag"), ("page=0", "page"), ("page=x", "page"), ("page=", "page")] {
         let res = client().get(app.url(&format!("/api/v1/news?{q}"))).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST);
         assert_eq!(json(res).await["error"]["field"], field);

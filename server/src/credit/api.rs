@@ -66,7 +66,7 @@ pub struct DistrictParam;
 /// The business categories a search may be narrowed to: `""` and `domain::credit::CATEGORIES`.
 pub struct CategoryParam;
 
-fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+pub(crate) fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))

@@ -31,10 +31,21 @@ pub fn routes() -> Routes {
         .post("/staff/news/{id}", Facts::staff_write(Role::Moderator).body_limit(MAX_COVER_BYTES + 256 * 1024), update)
 }
 
+/// The tags the list may be narrowed to, in the OpenAPI document: `""` and `domain::news::TAGS`.
+pub struct TagParam;
+
+impl utoipa::PartialSchema for TagParam {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        crate::credit::api::any_or(domain::news::TAGS.iter().map(|(t, _)| *t), "an article tag")
+    }
+}
+
+impl utoipa::ToSchema for TagParam {}
+
 /// Published news, newest first.
 #[utoipa::path(get, path = "/api/v1/news", tag = "news",
     params(
-        ("tag" = Option<String>, Query, description = "抽检公告, 你点我检, 举报奖励 or 科普; empty = all"),
+        ("tag" = Option<TagParam>, Query),
         ("page" = Option<i64>, Query, minimum = 1, maximum = 1000),
     ),
     responses(
@@ -44,6 +55,10 @@ pub fn routes() -> Routes {
     ))]
 pub async fn list(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
     let result = async {
+        // The page form sends no `page`; an API client that sends one sends a number.
+        if p.get("page").is_some_and(|v| v.trim().is_empty()) {
+            return Err(AppError::field(ErrCode::InvalidValue, "page"));
+        }
         let (tag, page) = domain::news::list_query(p.get("tag").map(String::as_str), p.get("page").map(String::as_str))?;
         backend::news::list_public(&shared.app.store, tag.as_deref(), page, PER_PAGE, now()).await
     }
