@@ -83,7 +83,7 @@ cat >"$WORK/search.lua" <<'LUA'
 local q = {
   "q=%E7%B1%B3%E7%B2%89", "q=%E7%81%AB%E9%94%85", "q=%E8%B6%85%E5%B8%82", "q=%E9%A4%90%E5%8E%85",
   "q=%E7%83%A7%E7%83%A4&district=%E5%B9%B3%E6%AD%A6%E5%8E%BF", "q=%E9%9D%A2%E9%A6%86&district=%E6%B6%AA%E5%9F%8E%E5%8C%BA",
-  "q=%E5%BA%97&grade=C", "q=%E7%BB%B5%E9%98%B3", "q=%E5%B0%8F%E5%90%83&page=2", "q=%E8%8D%AF%E6%88%BF",
+  "q=%E9%A5%AD%E5%BA%97&grade=C", "q=%E7%BB%B5%E9%98%B3", "q=%E5%B0%8F%E5%90%83&page=2", "q=%E8%8D%AF%E6%88%BF",
   "q=%E7%BE%8A%E8%82%89%E6%B1%A4", "q=%E4%BE%BF%E5%88%A9%E5%BA%97&district=%E5%8C%97%E5%B7%9D%E7%BE%8C%E6%97%8F%E8%87%AA%E6%B2%BB%E5%8E%BF",
 }
 local i = 0

@@ -98,8 +98,11 @@ pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSumma
     // matches of a common term for the few in one district.
     let filter_toks = domain::credit::filter_tokens(q.district.as_deref(), q.category.as_deref());
     let candidates = match store.kind() {
+        // CROSS JOIN fixes the order: the index first, then each match's row. Left to itself SQLite starts from
+        // the district (or grade) index and runs the full-text match once per business of that district:
+        // 915 ms instead of 3 ms for 面馆 in 涪城区 (9,483 businesses) on the 44 k registry.
         DbKind::Sqlite => format!(
-            "SELECT b.id FROM business_fts f JOIN businesses b ON b.id = f.rowid \
+            "SELECT b.id FROM business_fts f CROSS JOIN businesses b ON b.id = f.rowid \
              WHERE business_fts MATCH ${p_phrase}{filter_sql} LIMIT {MAX_CANDIDATES}"
         ),
         DbKind::Postgres => {
