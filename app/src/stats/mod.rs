@@ -131,22 +131,23 @@ fn GradeChart(grades: [i64; 4]) -> impl IntoView {
     let total: i64 = grades.iter().sum();
     let max = grades.iter().copied().max().unwrap_or(0).max(1);
     let labels = [("A", T::GradeA, "grade-a"), ("B", T::GradeB, "grade-b"), ("C", T::GradeC, "grade-c"), ("D", T::GradeD, "grade-d")];
-    let row_h = 34;
+    // One row per grade: its label, then the bar with the count and share after it (fits 360 px in both languages).
+    let row_h = 48;
     view! {
-        <svg class="chart-svg" viewBox=format!("0 0 360 {}", row_h * 4 + 8) role="img" aria-labelledby="grades-title">
+        <svg class="chart-svg" viewBox=format!("0 0 360 {}", row_h * 4 + 4) role="img" aria-labelledby="grades-title">
             {labels
                 .into_iter()
                 .zip(grades)
                 .enumerate()
                 .map(|(i, ((letter, label, class), n))| {
-                    let y = 4 + i as i64 * row_h;
-                    let w = n * 170 / max;
-                    let text = format!("{} {}", group_thousands(n), pct(percent(n, total)));
+                    let y = 2 + i as i64 * row_h;
+                    let w = n * 220 / max;
+                    let text = format!("{} · {}", group_thousands(n), pct(percent(n, total)));
                     view! {
                         <g>
-                            <text x="0" y=y + 21 class="chart-label">{format!("{letter} {}", tr(label))}</text>
-                            <rect x="120" y=y + 5 width=w.max(1) height="22" rx="3" class=format!("bar {class}")/>
-                            <text x=126 + w y=y + 21 class="chart-value">{text}</text>
+                            <text x="0" y=y + 15 class="chart-label">{format!("{letter} {}", tr(label))}</text>
+                            <rect x="0" y=y + 21 width=w.max(2) height="20" rx="3" class=format!("bar {class}")/>
+                            <text x=w.max(2) + 6 y=y + 36 class="chart-value">{text}</text>
                         </g>
                     }
                 })
