@@ -16,6 +16,8 @@ pub struct Store {
     pool: AnyPool,
     kind: DbKind,
     changes: tokio::sync::broadcast::Sender<Change>,
+    /// The credit deduction rules as last read, for public lookups (see `credit::events::rules_cached`).
+    pub(crate) rules: std::sync::Arc<std::sync::RwLock<Option<(std::time::Instant, domain::credit::CreditRules)>>>,
 }
 
 /// What a service changed. Services announce their writes here; caches and in-process indexes subscribe, so no
@@ -81,7 +83,7 @@ impl Store {
             .await
             .with_context(|| format!("DATABASE_URL: cannot connect to {}", redact_url(&url)))?;
         let (changes, _) = tokio::sync::broadcast::channel(256);
-        Ok(Store { pool, kind, changes })
+        Ok(Store { pool, kind, changes, rules: Default::default() })
     }
 
     /// Applies the embedded migrations of this backend.

@@ -13,6 +13,7 @@ use domain::ErrCode;
 
 
 on_both!(
+    lookups_reuse_the_deduction_rules_within_their_ttl,
     replies_are_moderated_before_publication,
     contacts_stored_in_clear_before_sealing_are_sealed_at_start,
     imports_apply_in_batches_and_report_each_row,
@@ -545,4 +546,20 @@ async fn contacts_stored_in_clear_before_sealing_are_sealed_at_start(db: &TestDb
     let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: " 李老板 13700000000 ".into() };
     credit::replies::submit(&db.state, &b.credit_code, &fields("第二条回应内容，等待审核。").parse().unwrap(), None).await.unwrap();
     assert_eq!(credit::replies::pending(&db.state, 10).await.unwrap()[0].origin.as_ref().unwrap().contact_submissions, 2);
+}
+
+async fn lookups_reuse_the_deduction_rules_within_their_ttl(db: &TestDb) {
+    use backend::credit::events::{rules, rules_cached};
+    let store = db.store();
+    let first = rules_cached(store, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
+    let changed = domain::credit::CreditRules { period_days: first.period_days + 30, ..first.clone() };
+    sqlx::query("INSERT INTO credit_rules (id, rules, updated_at) VALUES (1, $1, 0)")
+        .bind(serde_json::to_string(&changed).unwrap())
+        .execute(store.pool())
+        .await
+        .unwrap();
+    // A lookup within the TTL uses the rules it read (one query less); anything that writes reads them fresh.
+    let again = rules_cached(store, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
+    assert_eq!(again.period_days, first.period_days);
+    assert_eq!(rules(store).await.unwrap().period_days, first.period_days + 30);
 }

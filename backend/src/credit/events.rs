@@ -16,6 +16,26 @@ pub async fn rules_in(conn: &mut AnyConnection) -> Result<CreditRules, AppError>
     }
 }
 
+/// How long a public lookup may use rules it read earlier (writes always read them in their transaction).
+pub const RULES_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// The rules in force for a read, kept in memory for [`RULES_TTL`] (a lookup then costs one query less); read
+/// on `conn` when stale. A change of the rules shows on lookups within the TTL.
+pub async fn rules_cached(store: &Store, conn: &mut AnyConnection) -> Result<CreditRules, AppError> {
+    if let Ok(slot) = store.rules.read() {
+        if let Some((at, r)) = slot.as_ref() {
+            if at.elapsed() < RULES_TTL {
+                return Ok(r.clone());
+            }
+        }
+    }
+    let fresh = rules_in(conn).await?;
+    if let Ok(mut slot) = store.rules.write() {
+        *slot = Some((std::time::Instant::now(), fresh.clone()));
+    }
+    Ok(fresh)
+}
+
 /// The rules in force.
 pub async fn rules(store: &Store) -> Result<CreditRules, AppError> {
     rules_in(&mut *store.pool().acquire().await?).await

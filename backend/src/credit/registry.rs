@@ -2,7 +2,7 @@
 //! Every use case holds at most one pooled connection at a time: a request that waits for a second connection
 //! while holding a first can deadlock the pool under a burst (hardening finding 0).
 
-use super::events::{events_of, rules_in};
+use super::events::events_of;
 use crate::clock::now;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
@@ -126,7 +126,7 @@ pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessD
         .await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = col(&row, "id")?;
-    let rules = rules_in(&mut conn).await?;
+    let rules = super::events::rules_cached(store, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
     let events = events_of(&mut conn, id)
         .await?
