@@ -551,7 +551,7 @@ async fn contacts_stored_in_clear_before_sealing_are_sealed_at_start(db: &TestDb
 async fn lookups_reuse_the_deduction_rules_within_their_ttl(db: &TestDb) {
     use backend::credit::events::{rules, rules_cached};
     let store = db.store();
-    let first = rules_cached(store, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
+    let first = rules_cached(store, &mut store.pool().acquire().await.unwrap()).await.unwrap();
     let changed = domain::credit::CreditRules { period_days: first.period_days + 30, ..first.clone() };
     sqlx::query("INSERT INTO credit_rules (id, rules, updated_at) VALUES (1, $1, 0)")
         .bind(serde_json::to_string(&changed).unwrap())
@@ -559,7 +559,7 @@ async fn lookups_reuse_the_deduction_rules_within_their_ttl(db: &TestDb) {
         .await
         .unwrap();
     // A lookup within the TTL uses the rules it read (one query less); anything that writes reads them fresh.
-    let again = rules_cached(store, &mut *store.pool().acquire().await.unwrap()).await.unwrap();
+    let again = rules_cached(store, &mut store.pool().acquire().await.unwrap()).await.unwrap();
     assert_eq!(again.period_days, first.period_days);
     assert_eq!(rules(store).await.unwrap().period_days, first.period_days + 30);
 }
