@@ -107,3 +107,35 @@ pub fn Og(
         <Meta name="twitter:card" content="summary_large_image"/>
     }
 }
+
+/// Previous / next links of a paged list (nothing when there is one page).
+#[component]
+pub fn Pager(current: i64, pages: i64, prev: Option<String>, next: Option<String>) -> impl IntoView {
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=tr(T::Pages)>
+                {prev.map(|href| view! { <a href=href rel="prev">{tr(T::PrevPage)}</a> })}
+                <span>{format!("{current} / {pages}")}</span>
+                {next.map(|href| view! { <a href=href rel="next">{tr(T::NextPage)}</a> })}
+            </nav>
+        }
+    })
+}
+
+/// The page of an item that could not be loaded: the error's status on the server, its message, a way back.
+#[component]
+pub fn LoadFailed(err: AppError, back: &'static str, back_label: T) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
+        res.set_status(http::StatusCode::from_u16(err.status()).unwrap_or(http::StatusCode::NOT_FOUND));
+    }
+    let lang = use_lang();
+    view! {
+        <leptos_meta::Title text=tr(T::NotFoundTitle)/>
+        <section class="page">
+            <h1>{tr(T::NotFoundTitle)}</h1>
+            <p class="error" role="alert">{err.message(lang)}</p>
+            <p><a href=back>{tr(back_label)}</a></p>
+        </section>
+    }
+}

@@ -109,3 +109,15 @@ test("staff publish an article that the public then reads", async ({ page }) => 
   await expect(page.getByRole("heading", { level: 2, name: "要点" })).toBeVisible();
   await expect(page.locator(".prose script")).toHaveCount(0);
 });
+
+test("the brand pages read in English", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: "English" }).click();
+  for (const [path, h1] of [["/stats", "Statistics"], ["/news", "News"], ["/api", "Open data API"], ["/poster", "Food safety: ours to keep, together"]]) {
+    await page.goto(path);
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText(h1);
+  }
+  await page.goto("/stats");
+  await expect(page.getByRole("heading", { name: "Consumption-environment index" })).toBeVisible();
+  await expect(page.locator("svg.map .tile-name").first()).not.toBeEmpty();
+});

@@ -23,30 +23,13 @@ pub async fn get_business(credit_code: String) -> Result<BusinessDetail, AppErro
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     let params = use_params_map();
-    let lang = use_lang();
     let detail = Resource::new(move || params.read().get("code").unwrap_or_default(), get_business);
     view! {
         <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(d) => view! { <BusinessView d/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            res.set_status(
-                                http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::NOT_FOUND),
-                            );
-                        }
-                        view! {
-                            <Title text=tr(T::NotFoundTitle)/>
-                            <section class="page">
-                                <h1>{tr(T::NotFoundTitle)}</h1>
-                                <p class="error" role="alert">{e.message(lang)}</p>
-                                <p><a href="/credit">{tr(T::NavCredit)}</a></p>
-                            </section>
-                        }
-                            .into_any()
-                    }
+                    Err(err) => view! { <crate::ui::LoadFailed err back="/credit" back_label=T::NavCredit/> }.into_any(),
                 }
             })}
         </Suspense>

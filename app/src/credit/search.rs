@@ -136,6 +136,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
         )
     };
     let current = page.page;
+    let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
             {match lang {
@@ -168,16 +169,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
                 })
                 .collect_view()}
         </ul>
-        {(pages > 1)
-            .then(|| {
-                view! {
-                    <nav class="pager" aria-label=tr(T::Pages)>
-                        {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{tr(T::PrevPage)}</a> })}
-                        <span>{format!("{current} / {pages}")}</span>
-                        {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{tr(T::NextPage)}</a> })}
-                    </nav>
-                }
-            })}
+        <crate::ui::Pager current pages prev next/>
     }
 }
 

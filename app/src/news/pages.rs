@@ -66,18 +66,13 @@ fn NewsList(page: Page<ArticleSummary>) -> impl IntoView {
     let pages = page.pages();
     let current = page.page;
     let link = move |p: i64| format!("/news?tag={}&page={p}", encode(&query.read().get("tag").unwrap_or_default()));
+    let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::NewsNone)}</p> })}
         <ul class="articles">
             {page.items.into_iter().map(|a| view! { <li><ArticleCard a lang/></li> }).collect_view()}
         </ul>
-        {(pages > 1).then(|| view! {
-            <nav class="pager" aria-label=tr(T::Pages)>
-                {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{tr(T::PrevPage)}</a> })}
-                <span>{format!("{current} / {pages}")}</span>
-                {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{tr(T::NextPage)}</a> })}
-            </nav>
-        })}
+        <crate::ui::Pager current pages prev next/>
     }
 }
 
@@ -100,28 +95,13 @@ pub fn ArticleCard(a: ArticleSummary, lang: Lang, #[prop(optional)] nested: bool
 #[component]
 pub fn ArticlePage() -> impl IntoView {
     let params = use_params_map();
-    let lang = use_lang();
     let article = Resource::new(move || params.read().get("id").unwrap_or_default(), news_article);
     view! {
         <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match article.await {
                     Ok(a) => view! { <ArticleView a/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            res.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::NOT_FOUND));
-                        }
-                        view! {
-                            <Title text=tr(T::NotFoundTitle)/>
-                            <section class="page">
-                                <h1>{tr(T::NotFoundTitle)}</h1>
-                                <p class="error" role="alert">{e.message(lang)}</p>
-                                <p><a href="/news">{tr(T::NavNews)}</a></p>
-                            </section>
-                        }
-                            .into_any()
-                    }
+                    Err(err) => view! { <crate::ui::LoadFailed err back="/news" back_label=T::NavNews/> }.into_any(),
                 }
             })}
         </Suspense>

@@ -53,28 +53,13 @@ pub async fn round_page(id: String) -> Result<RoundPageData, AppError> {
 #[component]
 pub fn RoundPage() -> impl IntoView {
     let params = use_params_map();
-    let lang = use_lang();
     let data = Resource::new(move || params.read().get("id").unwrap_or_default(), round_page);
     view! {
         <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
             {move || Suspend::new(async move {
                 match data.await {
                     Ok(d) => view! { <RoundView d/> }.into_any(),
-                    Err(e) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(res) = use_context::<leptos_axum::ResponseOptions>() {
-                            res.set_status(http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::NOT_FOUND));
-                        }
-                        view! {
-                            <Title text=tr(T::NotFoundTitle)/>
-                            <section class="page">
-                                <h1>{tr(T::NotFoundTitle)}</h1>
-                                <p class="error" role="alert">{e.message(lang)}</p>
-                                <p><a href="/picks">{tr(T::PicksTitle)}</a></p>
-                            </section>
-                        }
-                        .into_any()
-                    }
+                    Err(err) => view! { <crate::ui::LoadFailed err back="/picks" back_label=T::PicksTitle/> }.into_any(),
                 }
             })}
         </Suspense>

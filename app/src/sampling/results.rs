@@ -98,6 +98,7 @@ fn ResultsPageList(page: Page<SamplingBatch>) -> impl IntoView {
         let enc = |k: &str| q.get(k).map(|v| encode(&v)).unwrap_or_default();
         format!("/results?food={}&district={}&verdict={}&round={}&page={p}", enc("food"), enc("district"), enc("verdict"), enc("round"))
     };
+    let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
             {match lang {
@@ -107,13 +108,7 @@ fn ResultsPageList(page: Page<SamplingBatch>) -> impl IntoView {
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::ResultsNone)}</p> })}
         <BatchList items=page.items/>
-        {(pages > 1).then(|| view! {
-            <nav class="pager" aria-label=tr(T::Pages)>
-                {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">{tr(T::PrevPage)}</a> })}
-                <span>{format!("{current} / {pages}")}</span>
-                {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">{tr(T::NextPage)}</a> })}
-            </nav>
-        })}
+        <crate::ui::Pager current pages prev next/>
     }
 }
 

@@ -19,6 +19,18 @@ fn grade_slot(g: &str) -> Option<usize> {
     })
 }
 
+fn empty(district: &str) -> DistrictStats {
+    DistrictStats {
+        district: district.to_owned(),
+        businesses: 0,
+        grades: [0; 4],
+        batches: 0,
+        batches_passed: 0,
+        substantiated_cases: 0,
+        index: None,
+    }
+}
+
 /// How long counted statistics are reused.
 pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
@@ -44,29 +56,13 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
     // Every known district is listed, even with nothing in it yet.
     s.districts = DISTRICTS
         .iter()
-        .map(|(d, _, _)| DistrictStats {
-            district: (*d).to_owned(),
-            businesses: 0,
-            grades: [0; 4],
-            batches: 0,
-            batches_passed: 0,
-            substantiated_cases: 0,
-            index: None,
-        })
+        .map(|(d, _, _)| empty(d))
         .collect();
     fn slot<'a>(s: &'a mut Stats, district: &str) -> &'a mut DistrictStats {
         if let Some(i) = s.districts.iter().position(|d| d.district == district) {
             &mut s.districts[i]
         } else {
-            s.districts.push(DistrictStats {
-                district: district.to_owned(),
-                businesses: 0,
-                grades: [0; 4],
-                batches: 0,
-                batches_passed: 0,
-                substantiated_cases: 0,
-                index: None,
-            });
+            s.districts.push(empty(district));
             s.districts.last_mut().expect("just pushed")
         }
     }
