@@ -18,6 +18,10 @@ pub struct Store {
     changes: tokio::sync::broadcast::Sender<Change>,
     /// The credit deduction rules as last read, for public lookups (see `credit::events::rules_cached`).
     pub(crate) rules: std::sync::Arc<std::sync::RwLock<Option<(std::time::Instant, domain::credit::CreditRules)>>>,
+    /// How many registry changes this instance has announced; the search index catches up before answering.
+    registry_gen: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// The in-memory registry search index (see `credit::index`).
+    pub(crate) search_index: std::sync::Arc<crate::credit::index::SearchIndex>,
 }
 
 /// What a service changed. Services announce their writes here; caches and in-process indexes subscribe, so no
@@ -83,7 +87,14 @@ impl Store {
             .await
             .with_context(|| format!("DATABASE_URL: cannot connect to {}", redact_url(&url)))?;
         let (changes, _) = tokio::sync::broadcast::channel(256);
-        Ok(Store { pool, kind, changes, rules: Default::default() })
+        Ok(Store {
+            pool,
+            kind,
+            changes,
+            rules: Default::default(),
+            registry_gen: Default::default(),
+            search_index: Default::default(),
+        })
     }
 
     /// Applies the embedded migrations of this backend.
@@ -116,7 +127,20 @@ impl Store {
 
     /// Tells subscribers that something changed (a no-op when nobody listens).
     pub fn announce(&self, change: Change) {
+        if change == Change::Registry {
+            self.registry_gen.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        }
         let _ = self.changes.send(change);
+    }
+
+    /// How many registry changes this instance has announced so far.
+    pub fn registry_generation(&self) -> u64 {
+        self.registry_gen.load(std::sync::atomic::Ordering::Acquire)
+    }
+
+    /// The in-memory registry search index of this instance.
+    pub fn search_index(&self) -> &crate::credit::index::SearchIndex {
+        &self.search_index
     }
 
     /// Hears every later [`Store::announce`] of this instance.

@@ -6,6 +6,8 @@ pub mod registry;
 pub mod events;
 /// Search by identifier or substring.
 pub mod search;
+/// The in-process search index behind text searches.
+pub mod index;
 /// Right to reply and credit repair (moderated).
 pub mod replies;
 /// Bulk import of the registry from CSV, as a background job with progress.
@@ -15,4 +17,4 @@ pub mod seed;
 
 pub use events::{add_event, recompute, refresh_aged, rules};
 pub use registry::{count, detail, export, save_business, upsert_business, Upserted};
-pub use search::{search, MAX_CANDIDATES};
+pub use search::{search, search_sql, MAX_CANDIDATES};

@@ -1,5 +1,7 @@
-//! Registry search: exact identifiers, then any 2+ character substring of name or address through the bigram
-//! index (SQLite FTS5, PostgreSQL GIN over a stored tsvector), ranked and bounded.
+//! Registry search: exact identifiers and filter-only browsing in SQL; any 2+ character substring of name or
+//! address from the in-process index (`credit::index`). The SQL text search through the database's bigram index
+//! (SQLite FTS5, PostgreSQL GIN over a stored tsvector) stays as [`search_sql`]: the reference the index is
+//! tested against and the benchmark's "before".
 
 use super::registry::{summary, SUMMARY_COLS};
 use crate::config::DbKind;
@@ -20,10 +22,24 @@ fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
+/// Whether a query text is an exact identifier (credit code or licence number).
+fn is_identifier(text: &str) -> bool {
+    CreditCode::parse(text).is_ok() || domain::credit::LicenceNo::parse(text).is_ok()
+}
+
 /// Searches the registry. An exact credit code or licence number finds that business; otherwise names and
-/// addresses are matched by substring through the bigram index, ranked exact name > name prefix > name
-/// substring > address, then shorter names first. Filters narrow the candidates inside the index query.
+/// addresses are matched by substring, ranked exact name > name prefix > name substring > address, then shorter
+/// names first, answered from this instance's in-memory index (exact totals).
 pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
+    match &q.q {
+        Some(text) if !is_identifier(text) => store.search_index().search(store, text, q).await,
+        _ => search_sql(store, q).await,
+    }
+}
+
+/// The same search in SQL through the database's bigram index, examining at most [`MAX_CANDIDATES`] matches
+/// (totals beyond are lower bounds). Filters narrow the candidates inside the index query.
+pub async fn search_sql(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
     let mut filters = Vec::new();
     let mut binds: Vec<String> = Vec::new();
     let mut push = |cond: &str, v: String, filters: &mut Vec<String>| {
