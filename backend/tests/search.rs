@@ -130,9 +130,16 @@ async fn another_instances_writes_are_seen_within_the_poll(db: &TestDb) {
     credit::save_business(&second, &Actor::cli(), &biz(2, "王记凉粉", "绵阳市江油市", "江油市")).await.unwrap();
     credit::save_business(&second, &Actor::cli(), &biz(1, "川北凉面", "绵阳市涪城区", "涪城区")).await.unwrap();
     assert_eq!(credit::search(&second, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
-    tokio::time::sleep(POLL + std::time::Duration::from_millis(300)).await;
-    let seen = credit::search(first, &query("凉粉", None, None, "1", "20")).await.unwrap();
-    assert_eq!(seen.items.iter().map(|b| b.name.as_str()).collect::<Vec<_>>(), ["王记凉粉"]);
+    // Searches answer at once; the look for others' writes runs behind them every POLL.
+    let deadline = std::time::Instant::now() + POLL + std::time::Duration::from_millis(1_500);
+    loop {
+        let seen = credit::search(first, &query("凉粉", None, None, "1", "20")).await.unwrap();
+        if seen.items.iter().map(|b| b.name.as_str()).collect::<Vec<_>>() == ["王记凉粉"] {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not seen within the poll: {:?}", seen.items);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     assert_eq!(credit::search(first, &query("凉面", None, None, "1", "20")).await.unwrap().total, 1);
     second.close().await;
 }

@@ -3,7 +3,7 @@
 -- trigger stamps every insert and update, so no writer (service, import, CLI, another instance) can forget.
 ALTER TABLE businesses ADD COLUMN changed_at BIGINT NOT NULL DEFAULT 0;
 UPDATE businesses SET changed_at = CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);
-CREATE INDEX businesses_changed ON businesses (changed_at);
+CREATE INDEX businesses_changed ON businesses (changed_at, id);
 CREATE FUNCTION businesses_stamp_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.changed_at := CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT);

@@ -2,12 +2,13 @@
 //! Every use case holds at most one pooled connection at a time: a request that waits for a second connection
 //! while holding a first can deadlock the pool under a burst (hardening finding 0).
 
-use super::events::events_of;
 use crate::clock::now;
+use crate::config::DbKind;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
 use domain::credit::{
-    BusinessDetail, BusinessInput, BusinessSummary, CreditCode, CreditEventView, DynamicGrade, Grade, GradePoint,
+    BusinessDetail, BusinessInput, BusinessSummary, CreditCode, CreditEventView, DynamicGrade, EventKind, Grade,
+    GradePoint, Severity,
 };
 use domain::AppError;
 use sqlx::any::AnyRow;
@@ -117,50 +118,77 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
     Ok(outcome)
 }
 
-/// The public record of a business, read on one connection.
+/// The public record of a business in one query: the row, with its events and grade history aggregated as JSON
+/// arrays (SQLite `json_group_array`, PostgreSQL `json_agg`, both ordered) and the number of published replies;
+/// the replies themselves, rare, in a second query only when there are any. A QR scan that misses every cache
+/// costs one round trip instead of four.
 pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessDetail>, AppError> {
+    let sql = match store.kind() {
+        DbKind::Sqlite => DETAIL_SQLITE,
+        DbKind::Postgres => DETAIL_POSTGRES,
+    };
     let mut conn = store.pool().acquire().await?;
-    let row = sqlx::query(&format!("SELECT id, {SUMMARY_COLS} FROM businesses WHERE credit_code = $1"))
-        .bind(code.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(sql).bind(code.as_str()).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = col(&row, "id")?;
     let rules = super::events::rules_cached(store, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
-    let events = events_of(&mut conn, id)
-        .await?
+    let json = |name: &str| -> Result<String, AppError> { col(&row, name) };
+    let raw_events: Vec<(String, String, i64, String, String)> = serde_json::from_str(&json("events")?)
+        .map_err(|e| AppError::internal(format!("events of {id}: {e}")))?;
+    let events = raw_events
         .into_iter()
-        .map(|(e, source, description)| CreditEventView {
-            kind: e.kind,
-            severity: e.severity,
-            points: rules.points_for(e.kind, e.severity),
-            occurred_at: e.occurred_at,
-            source,
-            description,
-            in_period: e.occurred_at > since,
+        .map(|(kind, severity, occurred_at, source, description)| {
+            let kind = EventKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad kind {kind}")))?;
+            let severity =
+                Severity::parse(&severity).ok_or_else(|| AppError::internal(format!("bad severity {severity}")))?;
+            Ok(CreditEventView {
+                kind,
+                severity,
+                points: rules.points_for(kind, severity),
+                occurred_at,
+                source,
+                description,
+                in_period: occurred_at > since,
+            })
         })
-        .collect();
-    let history = sqlx::query(
-        "SELECT at, score, grade, watch_list, reason FROM grade_history WHERE business_id = $1 ORDER BY at, id",
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(GradePoint {
-            at: col(r, "at")?,
-            score: col(r, "score")?,
-            grade: grade_col(r, "grade")?,
-            watch_list: col::<i64>(r, "watch_list")? != 0,
-            reason: col(r, "reason")?,
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let raw_history: Vec<(i64, i64, String, i64, String)> = serde_json::from_str(&json("history")?)
+        .map_err(|e| AppError::internal(format!("history of {id}: {e}")))?;
+    let history = raw_history
+        .into_iter()
+        .map(|(at, score, grade, watch, reason)| {
+            let grade = Grade::parse(&grade).ok_or_else(|| AppError::internal(format!("bad grade {grade}")))?;
+            Ok(GradePoint { at, score, grade, watch_list: watch != 0, reason })
         })
-    })
-    .collect::<Result<Vec<_>, AppError>>()?;
-    let replies = super::replies::published_in(&mut conn, id).await?;
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let replies = if col::<i64>(&row, "replies")? > 0 {
+        super::replies::published_in(&mut conn, id).await?
+    } else {
+        Vec::new()
+    };
     Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
 }
+
+const DETAIL_SQLITE: &str = "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
+    b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
+    (SELECT json_group_array(json_array(e.kind, e.severity, e.occurred_at, e.source, e.description) \
+        ORDER BY e.occurred_at DESC, e.id DESC) FROM credit_events e WHERE e.business_id = b.id) AS events, \
+    (SELECT json_group_array(json_array(h.at, h.score, h.grade, h.watch_list, h.reason) ORDER BY h.at, h.id) \
+        FROM grade_history h WHERE h.business_id = b.id) AS history, \
+    (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
+        AND r.kind = 'reply') AS replies \
+    FROM businesses b WHERE b.credit_code = $1";
+
+const DETAIL_POSTGRES: &str = "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
+    b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
+    (SELECT COALESCE(json_agg(json_build_array(e.kind, e.severity, e.occurred_at, e.source, e.description) \
+        ORDER BY e.occurred_at DESC, e.id DESC), '[]')::text FROM credit_events e WHERE e.business_id = b.id) AS events, \
+    (SELECT COALESCE(json_agg(json_build_array(h.at, h.score, h.grade, h.watch_list, h.reason) \
+        ORDER BY h.at, h.id), '[]')::text FROM grade_history h WHERE h.business_id = b.id) AS history, \
+    (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
+        AND r.kind = 'reply') AS replies \
+    FROM businesses b WHERE b.credit_code = $1";
 
 /// The whole public registry with grades, in credit-code order (for bulk downloads).
 pub async fn export(store: &Store) -> Result<Vec<BusinessSummary>, AppError> {
