@@ -42,14 +42,28 @@ pub const EXAMINE: usize = 20_000;
 /// committing would be missed until the next rebuild.
 pub const SLACK_MS: i64 = 30_000;
 
-/// One business in the index.
+/// One business in the index: what a result shows.
 struct Doc {
     id: i64,
     /// The row's `changed_at` when read.
     changed_at: i64,
     summary: BusinessSummary,
+}
+
+/// What a search examines of each candidate, packed and in slot order next to its neighbours (a common term
+/// walks tens of thousands of them: chasing each summary's own allocations cost 5× more in cache misses).
+#[derive(Clone, Copy)]
+struct Hot {
+    /// Name then address in `Data::text`, from here.
+    start: u32,
+    name_len: u32,
+    address_len: u32,
     /// `LENGTH(name)` in characters, the second ranking key.
     name_chars: u32,
+    district: u32,
+    category: u32,
+    grade: domain::credit::Grade,
+    watch_list: bool,
     alive: bool,
 }
 
@@ -57,6 +71,11 @@ struct Doc {
 #[derive(Default)]
 struct Data {
     docs: Vec<Doc>,
+    hot: Vec<Hot>,
+    /// Every name and address, in slot order.
+    text: String,
+    /// District and category names, interned.
+    strings: FxHashMap<String, u32>,
     by_id: FxHashMap<i64, u32>,
     /// Bigrams of name and address together: every match is among their intersection.
     postings: FxHashMap<u64, Vec<u32>>,
@@ -181,9 +200,37 @@ impl Data {
         for key in name {
             self.name_postings.entry(key).or_default().push(slot);
         }
-        let name_chars = summary.name.chars().count() as u32;
-        self.docs.push(Doc { id, changed_at, summary, name_chars, alive: true });
+        let start = self.text.len() as u32;
+        self.text.push_str(&summary.name);
+        self.text.push_str(&summary.address);
+        let hot = Hot {
+            start,
+            name_len: summary.name.len() as u32,
+            address_len: summary.address.len() as u32,
+            name_chars: summary.name.chars().count() as u32,
+            district: self.intern(&summary.district),
+            category: self.intern(&summary.category),
+            grade: summary.grade,
+            watch_list: summary.watch_list,
+            alive: true,
+        };
+        self.hot.push(hot);
+        self.docs.push(Doc { id, changed_at, summary });
         self.by_id.insert(id, slot);
+    }
+
+    fn intern(&mut self, s: &str) -> u32 {
+        let next = self.strings.len() as u32;
+        *self.strings.entry(s.to_owned()).or_insert(next)
+    }
+
+    fn name(&self, h: &Hot) -> &str {
+        &self.text[h.start as usize..(h.start + h.name_len) as usize]
+    }
+
+    fn address(&self, h: &Hot) -> &str {
+        let from = (h.start + h.name_len) as usize;
+        &self.text[from..from + h.address_len as usize]
     }
 
     /// Applies one row as read from the database (new, changed or unchanged).
@@ -195,10 +242,15 @@ impl Data {
                     && doc.summary.address == summary.address
                     && doc.summary.credit_code == summary.credit_code
                 {
+                    let (district, category) = (summary.district.clone(), summary.category.clone());
+                    let (grade, watch_list) = (summary.grade, summary.watch_list);
                     doc.summary = summary;
                     doc.changed_at = changed_at;
+                    let (district, category) = (self.intern(&district), self.intern(&category));
+                    let hot = &mut self.hot[slot as usize];
+                    (hot.district, hot.category, hot.grade, hot.watch_list) = (district, category, grade, watch_list);
                 } else {
-                    doc.alive = false;
+                    self.hot[slot as usize].alive = false;
                     self.dead += 1;
                     self.push(id, changed_at, summary);
                 }
@@ -224,7 +276,10 @@ impl Data {
             return;
         }
         let docs = std::mem::take(&mut self.docs);
-        *self = Data::build(docs.into_iter().filter(|d| d.alive).map(|d| (d.id, d.changed_at, d.summary)).collect());
+        let hot = std::mem::take(&mut self.hot);
+        *self = Data::build(
+            docs.into_iter().zip(hot).filter(|(_, h)| h.alive).map(|(d, _)| (d.id, d.changed_at, d.summary)).collect(),
+        );
     }
 
     fn search(&self, text: &str, q: &SearchQuery) -> Page<BusinessSummary> {
@@ -244,12 +299,19 @@ impl Data {
                 name_lists.push(l.as_slice());
             }
         }
-        let grade = q.grade;
-        let keep = |d: &BusinessSummary| {
-            q.district.as_deref().is_none_or(|x| d.district == x)
-                && grade.is_none_or(|g| d.grade == g)
-                && q.category.as_deref().is_none_or(|x| d.category == x)
-                && q.watch_list.is_none_or(|w| d.watch_list == w)
+        // Filters as interned ids; a district or category nobody has matches nothing.
+        let interned = |v: &Option<String>| match v {
+            None => Ok(None),
+            Some(x) => self.strings.get(x.as_str()).map(|&i| Some(i)).ok_or(()),
+        };
+        let (Ok(district), Ok(category)) = (interned(&q.district), interned(&q.category)) else { return empty(0) };
+        let (grade, watch) = (q.grade, q.watch_list);
+        let keep = |h: &Hot| {
+            h.alive
+                && district.is_none_or(|x| h.district == x)
+                && category.is_none_or(|x| h.category == x)
+                && grade.is_none_or(|g| h.grade == g)
+                && watch.is_none_or(|w| h.watch_list == w)
         };
         let sorted = self.sorted;
         // Selected hits (rank, slot): within one rank the sorted region is already in order, so only the first
@@ -259,16 +321,16 @@ impl Data {
         // Ranks 0–2 come from the name's own posting lists; every match there is examined (exact count).
         if name_lists.len() == query_keys.len() {
             for slot in intersect(name_lists) {
-                let doc = &self.docs[slot as usize];
-                let s = &doc.summary;
-                if !doc.alive || !keep(s) {
+                let h = &self.hot[slot as usize];
+                if !keep(h) {
                     continue;
                 }
-                let rank = if s.name == text {
+                let name = self.name(h);
+                let rank = if name == text {
                     0
-                } else if starts_with_ci(&s.name, text) {
+                } else if starts_with_ci(name, text) {
                     1
-                } else if contains_ci(&s.name, text) {
+                } else if contains_ci(name, text) {
                     2
                 } else {
                     continue;
@@ -286,9 +348,8 @@ impl Data {
         let mut examined = 0;
         let mut lower_bound = false;
         let address_match = |slot: u32| {
-            let doc = &self.docs[slot as usize];
-            let s = &doc.summary;
-            doc.alive && keep(s) && !contains_ci(&s.name, text) && contains_ci(&s.address, text)
+            let h = &self.hot[slot as usize];
+            keep(h) && !contains_ci(self.name(h), text) && contains_ci(self.address(h), text)
         };
         for &slot in &candidates[..split] {
             if examined >= EXAMINE && per_rank[3] >= need {
@@ -311,8 +372,8 @@ impl Data {
         }
         let total = per_rank.iter().sum::<usize>();
         let key = |&(rank, slot): &(u8, u32)| {
-            let doc = &self.docs[slot as usize];
-            (rank, doc.name_chars, doc.summary.name.as_str(), doc.summary.credit_code.as_str())
+            let h = &self.hot[slot as usize];
+            (rank, h.name_chars, self.name(h), self.docs[slot as usize].summary.credit_code.as_str())
         };
         picked.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
         let items = picked.iter().skip(offset).take(per_page).map(|h| self.docs[h.1 as usize].summary.clone()).collect();
