@@ -345,18 +345,16 @@ impl Data {
         // EXAMINE candidates (the total is then a lower bound). The tail is always walked.
         let candidates = intersect(lists);
         let split = candidates.partition_point(|&s| s < sorted);
-        let mut examined = 0;
         let mut lower_bound = false;
         let address_match = |slot: u32| {
             let h = &self.hot[slot as usize];
             keep(h) && !contains_ci(self.name(h), text) && contains_ci(self.address(h), text)
         };
-        for &slot in &candidates[..split] {
+        for (examined, &slot) in candidates[..split].iter().enumerate() {
             if examined >= EXAMINE && per_rank[3] >= need {
                 lower_bound = true;
                 break;
             }
-            examined += 1;
             if address_match(slot) {
                 per_rank[3] += 1;
                 if per_rank[3] <= need {
