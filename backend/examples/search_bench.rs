@@ -15,6 +15,14 @@ const QUERIES: &[&str] = &[
     "越王楼", "科学城", "串串", "面馆", "烧烤", "副食", "仙海", "太白路", "李家", "张师傅", "外卖",
 ];
 
+/// This process's resident memory in MB (Linux).
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 fn pct(sorted: &[Duration], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i].as_secs_f64() * 1000.0
@@ -31,8 +39,8 @@ async fn main() {
         _ => vec![Backend::Sqlite, Backend::Postgres],
     };
     println!(
-        "{:<9} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8}",
-        "backend", "rows", "load s", "index s", "sql p50", "sql p99", "index p50", "index p99", "lookup p50", "queries"
+        "{:<9} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8}",
+        "backend", "rows", "load s", "index s", "index MB", "sql p50", "sql p99", "index p50", "index p99", "lookup p50", "queries"
     );
     for b in backends {
         let db = TestDb::new(b).await;
@@ -53,9 +61,11 @@ async fn main() {
         drop(all);
         // No warm-up: the first query of each path is measured like the rest. The index is built first, timed
         // on its own (a server builds it on its first search).
+        let before = rss_mb();
         let t = Instant::now();
         db.store().search_index().refresh(db.store()).await.expect("index");
         let build = t.elapsed().as_secs_f64();
+        let index_mb = rss_mb() - before;
         let mut sql_times = Vec::new();
         let mut index_times = Vec::new();
         let mut slowest: Vec<(Duration, &str, bool, &str)> = Vec::new();
@@ -84,11 +94,12 @@ async fn main() {
         index_times.sort();
         lookup_times.sort();
         println!(
-            "{:<9} {:>9} {:>7.1} {:>8.2} {:>9.2} {:>9.2} {:>9.3} {:>9.3} {:>10.2} {:>8}",
+            "{:<9} {:>9} {:>7.1} {:>8.2} {:>9.0} {:>9.2} {:>9.2} {:>9.3} {:>9.3} {:>10.2} {:>8}",
             format!("{b:?}").to_lowercase(),
             rows,
             load,
             build,
+            index_mb,
             pct(&sql_times, 0.5),
             pct(&sql_times, 0.99),
             pct(&index_times, 0.5),

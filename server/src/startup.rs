@@ -40,6 +40,14 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "sealing reply contacts failed"),
     }
     spawn_sweeps(state.clone());
+    // The registry search index is built now rather than by the first search (0.5 s for 44,000 businesses);
+    // searches that come before it is ready wait for it.
+    let store = state.store.clone();
+    tokio::spawn(async move {
+        if let Err(e) = store.search_index().refresh(&store).await {
+            tracing::warn!(error = %e.message(domain::Lang::En), "building the search index failed");
+        }
+    });
     backend::outbox::spawn_worker(state.clone(), Duration::from_secs(1));
     let router = router(shared.clone())?;
     Ok(Running { listener, router, state, shared })

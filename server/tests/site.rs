@@ -8,6 +8,8 @@ use backend::testing::Backend;
 use common::*;
 
 on_both!(
+    a_page_asked_for_by_many_at_once_is_rendered_once,
+    expired_answers_are_served_stale_while_rendered_again,
     every_page_type_allows_exactly_its_own_scripts,
     cached_pages_are_sent_compressed_once_per_encoding,
     oversized_uploads_are_refused_before_reading,
@@ -363,6 +365,79 @@ async fn cached_pages_are_sent_compressed_once_per_encoding(engine: Backend) {
                 assert!(body.len() * 2 < plain.len(), "{accept}: compressed ({} of {})", body.len(), plain.len());
             }
         }
+    }
+    app.stop().await;
+}
+
+/// Past its TTL an answer is served once more (`stale`) while it is rendered again behind the request; the
+/// next requests get the new answer. A change made elsewhere (here: straight in the database, as another
+/// instance would) shows within two TTLs.
+async fn expired_answers_are_served_stale_while_rendered_again(engine: Backend) {
+    let app = TestApp::start(engine, |c| c.page_cache_ttl = std::time::Duration::from_secs(1)).await;
+    let code: String = sqlx::query_scalar("SELECT credit_code FROM businesses ORDER BY id LIMIT 1")
+        .fetch_one(app.db.store().pool())
+        .await
+        .unwrap();
+    let api = app.url(&format!("/api/v1/businesses/{code}"));
+    let page = app.url(&format!("/credit/{code}"));
+    for url in [&api, &page] {
+        client().get(url).send().await.unwrap();
+        assert_eq!(header(client().get(url).send().await.unwrap().headers(), "x-page-cache"), "hit");
+    }
+    sqlx::query("UPDATE businesses SET name = '改过名的小店' WHERE credit_code = $1")
+        .bind(&code)
+        .execute(app.db.store().pool())
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    for url in [&api, &page] {
+        let res = client().get(url).send().await.unwrap();
+        assert_eq!((res.status(), header(res.headers(), "x-page-cache").to_owned()), (StatusCode::OK, "stale".to_owned()), "{url}");
+        assert!(!res.text().await.unwrap().contains("改过名的小店"), "{url}: the old answer, at once");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            let res = client().get(url).send().await.unwrap();
+            let cache = header(res.headers(), "x-page-cache").to_owned();
+            if res.text().await.unwrap().contains("改过名的小店") {
+                assert_eq!(cache, "hit", "{url}: the re-render is cached");
+                break;
+            }
+            assert!(std::time::Instant::now() < deadline, "{url}: not re-rendered");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    app.stop().await;
+}
+
+/// Thirty visitors open the same business page (and its API answer) at the same moment, before it is cached:
+/// one request renders it, the others wait for that render and get the same bytes.
+async fn a_page_asked_for_by_many_at_once_is_rendered_once(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let code: String = sqlx::query_scalar("SELECT credit_code FROM businesses ORDER BY id DESC LIMIT 1")
+        .fetch_one(app.db.store().pool())
+        .await
+        .unwrap();
+    for path in [format!("/credit/{code}"), format!("/api/v1/businesses/{code}")] {
+        let url = app.url(&path);
+        let tasks: Vec<_> = (0..30)
+            .map(|_| {
+                let url = url.clone();
+                tokio::spawn(async move {
+                    let res = client().get(&url).send().await.unwrap();
+                    let label = header(res.headers(), "x-page-cache").to_owned();
+                    (res.status(), label, res.text().await.unwrap())
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        let rendered = answers.iter().filter(|(_, label, _)| label == "miss").count();
+        assert_eq!(rendered, 1, "{path}: {:?}", answers.iter().map(|a| a.1.as_str()).collect::<Vec<_>>());
+        assert!(answers.iter().all(|(status, label, body)| *status == StatusCode::OK
+            && (label == "miss" || label == "hit")
+            && body == &answers[0].2));
     }
     app.stop().await;
 }
