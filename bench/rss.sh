@@ -22,7 +22,9 @@ run_env() {
     LEPTOS_SITE_ADDR="127.0.0.1:3911" PORTAL_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn "$@"
 }
 run_env "$(server_bin)" seed --demo >/dev/null 2>&1
-run_env "$(server_bin)" serve >"$WORK/log" 2>&1 &
+# `exec` so that $! is the server itself, not a subshell around it.
+(exec env DATABASE_URL="sqlite://$WORK/portal.db" PORTAL_DATA_DIR="$WORK" LEPTOS_SITE_ROOT="$(site_root)" \
+  LEPTOS_SITE_ADDR="127.0.0.1:3911" PORTAL_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn "$(server_bin)" serve) >"$WORK/log" 2>&1 &
 PID=$!
 wait_http "http://127.0.0.1:3911/healthz" 30
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$PID/status"; }
@@ -39,7 +41,8 @@ local searches = {
 }
 local n = 0
 function init(args)
-  math.randomseed(os.time() + (wrk.thread and wrk.thread.id or 0) * 7919 + math.floor(os.clock() * 1e6))
+  -- Each thread its own sequence (table addresses differ per thread's Lua state).
+  math.randomseed(os.time() + tonumber(string.match(tostring({}), "0x(%x+)") or "0", 16) % 1000003)
 end
 request = function()
   n = n + 1
