@@ -24,7 +24,8 @@ run_env() {
 run_env "$(server_bin)" seed --demo >/dev/null 2>&1
 # `exec` so that $! is the server itself, not a subshell around it.
 (exec env DATABASE_URL="sqlite://$WORK/portal.db" PORTAL_DATA_DIR="$WORK" LEPTOS_SITE_ROOT="$(site_root)" \
-  LEPTOS_SITE_ADDR="127.0.0.1:3911" PORTAL_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn "$(server_bin)" serve) >"$WORK/log" 2>&1 &
+  LEPTOS_SITE_ADDR="127.0.0.1:3911" PORTAL_TRUSTED_PROXIES=127.0.0.1 RUST_LOG=warn \
+  MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$(server_bin)" serve) >"$WORK/log" 2>&1 &
 PID=$!
 wait_http "http://127.0.0.1:3911/healthz" 30
 rss() { awk '/VmRSS/ { print $2 }' "/proc/$PID/status"; }

@@ -30,7 +30,7 @@ start_portal() {
     "$(server_bin)" seed --demo >/dev/null 2>&1
   env DATABASE_URL="sqlite://$dir/portal.db" PORTAL_DATA_DIR="$dir" LEPTOS_SITE_ROOT="$(site_root)" \
     LEPTOS_SITE_ADDR="127.0.0.1:$port" PORTAL_PAGE_CACHE_SECS="$cache" RUST_LOG=warn \
-    PORTAL_RATE_PAGE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000 \
+    PORTAL_RATE_PAGE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000 MALLOC_ARENA_MAX=2 \
     "$(server_bin)" serve >"$dir/log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/healthz" 30

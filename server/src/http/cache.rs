@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 /// Entries of the page cache (home, sections, and the most viewed business pages and API answers).
 pub const ENTRIES: usize = 20_000;
 /// Bytes the cache may hold, compressed copies included (a business page is ~10 KB raw, ~3 KB compressed).
-pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// Largest answer kept (the bulk downloads of the whole registry are a few MB).
 const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Bodies smaller than this are sent as they are (compression would not pay for its header).
