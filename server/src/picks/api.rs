@@ -178,7 +178,7 @@ pub async fn nominate(
     };
     let (device_id, cookie) = device(shared, headers);
     let hash = device_hash(shared, id, &device_id);
-    (backend::picks::nominations::submit(&shared.app.store, id, &hash, Some(network), &c).await, cookie)
+    (backend::picks::nominations::submit_public(&shared.app, id, &hash, network, &c).await, cookie)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
