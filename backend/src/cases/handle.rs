@@ -387,6 +387,23 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) 
     }))
 }
 
+/// The cookie naming a revealed contact waiting to be shown once on its case page (`Path=` that page).
+pub const REVEAL_COOKIE: &str = "portal_reveal";
+/// How long a revealed contact waits to be shown.
+pub const REVEAL_SECS: i64 = 60;
+
+/// Keeps a contact just revealed by `staff_id` for the case page to show once (a browser's reveal is a post
+/// answered by a redirect): sealed, for a minute, opening only for that moderator on that case. Returns its id.
+pub async fn keep_revealed(state: &AppState, staff_id: i64, case_id: i64, contact: &Contact) -> Result<String, AppError> {
+    super::drafts::save_for(state, &format!("staff-reveal:{staff_id}:{case_id}"), contact, REVEAL_SECS).await
+}
+
+/// The contact kept by [`keep_revealed`], once (it is removed as it is read); `None` for another moderator,
+/// another case, an unknown id or after a minute. Not audited again: the reveal was.
+pub async fn take_revealed(state: &AppState, staff_id: i64, case_id: i64, flag: &str) -> Result<Option<Contact>, AppError> {
+    super::drafts::take(state, &format!("staff-reveal:{staff_id}:{case_id}"), flag).await
+}
+
 /// The copy of a photo ever shown (re-encoded, no metadata), for staff.
 pub async fn photo(store: &Store, case_id: i64, photo_id: i64) -> Result<Option<Vec<u8>>, AppError> {
     Ok(sqlx::query_scalar("SELECT shown FROM case_photos WHERE id = $1 AND case_id = $2")
