@@ -16,6 +16,7 @@ on_both!(
     a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key,
     cases_move_through_the_state_machine_with_clocks_credit_and_rewards,
     demo_cases_load_once,
+    parallel_reward_moves_one_wins_and_is_audited_once,
 );
 
 fn code(n: u32) -> String {
@@ -158,4 +159,66 @@ async fn demo_cases_load_once(db: &TestDb) {
     assert!(handle::overdue_count(db.store()).await.unwrap() > 0);
     let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE reward_status = 'paid'").fetch_one(db.store().pool()).await.unwrap();
     assert!(paid > 0);
+}
+
+/// Two moderators pressing at once: each reward move is guarded by the status it starts from, so exactly one
+/// succeeds, the others answer a conflict, and the move is audited once.
+async fn parallel_reward_moves_one_wins_and_is_audited_once(db: &TestDb) {
+    let staff = Actor::cli();
+    let substantiated = || async {
+        let r = backend::cases::file(&db.state, &fields().parse(backend::clock::now()).unwrap(), &[], None).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&r.tracking_no).fetch_one(db.store().pool()).await.unwrap();
+        for to in [CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated] {
+            handle::transition(&db.state, &Actor::cli(), id, &Transition { to: Some(to), ..Default::default() }).await.unwrap();
+        }
+        id
+    };
+    let audited = |action: &'static str| {
+        let pool = db.store().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1").bind(action).fetch_one(&pool).await.unwrap()
+        }
+    };
+    let race = |id: i64, moves: Vec<(RewardStatus, Option<RewardLevel>, Option<i64>)>| async move {
+        // Connections open and every move released at once, so the reads really overlap.
+        let mut held = Vec::new();
+        for _ in 0..moves.len().min(8) {
+            held.push(db.store().pool().acquire().await.unwrap());
+        }
+        drop(held);
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(moves.len()));
+        let tasks: Vec<_> = moves
+            .into_iter()
+            .map(|(to, level, base)| {
+                let (store, start) = (db.store().clone(), start.clone());
+                tokio::spawn(async move {
+                    start.wait().await;
+                    handle::reward(&store, &Actor::cli(), id, to, level, base).await
+                })
+            })
+            .collect();
+        {
+            let mut won = 0;
+            for task in tasks {
+                match task.await.unwrap() {
+                    Ok(()) => won += 1,
+                    Err(e) => assert_eq!(e.code, ErrCode::Conflict, "a lost race is a conflict: {e:?}"),
+                }
+            }
+            won
+        }
+    };
+    // Approving and ruling out at once: approved or ineligible, never both.
+    let a = substantiated().await;
+    let moves: Vec<_> = (0..12)
+        .map(|i| if i % 2 == 0 { (RewardStatus::Approved, Some(RewardLevel::One), Some(40_000 + i)) } else { (RewardStatus::Ineligible, None, None) })
+        .collect();
+    assert_eq!(race(a, moves).await, 1);
+    assert_eq!(audited("cases.reward_approved").await + audited("cases.reward_ineligible").await, 1);
+    // Paying at once: paid once, audited once.
+    let b = substantiated().await;
+    handle::reward(db.store(), &staff, b, RewardStatus::Approved, Some(RewardLevel::Two), Some(200_000)).await.unwrap();
+    handle::reward(db.store(), &staff, b, RewardStatus::Notified, None, None).await.unwrap();
+    assert_eq!(race(b, vec![(RewardStatus::Paid, None, None); 12]).await, 1);
+    assert_eq!(audited("cases.reward_paid").await, 1, "paid is audited once");
 }

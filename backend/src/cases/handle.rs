@@ -346,10 +346,12 @@ pub async fn reward(
         RewardStatus::Notified => (None, None, None, Some(t + CLAIM_DAYS * 86_400)),
         _ => (None, None, None, None),
     };
-    sqlx::query(
+    // Guarded by the status read above: of two moderators moving the same reward at once (PostgreSQL reads
+    // without waiting), the second updates nothing and is told so, and the move is audited once.
+    let moved = sqlx::query(
         "UPDATE cases SET reward_status = $1, reward_level = COALESCE($2, reward_level), \
          base_amount = COALESCE($3, base_amount), reward_amount = COALESCE($4, reward_amount), \
-         claim_by = COALESCE($5, claim_by), updated_at = $6 WHERE id = $7",
+         claim_by = COALESCE($5, claim_by), updated_at = $6 WHERE id = $7 AND reward_status = $8",
     )
     .bind(to.as_str())
     .bind(level_s)
@@ -358,8 +360,13 @@ pub async fn reward(
     .bind(claim_by)
     .bind(t)
     .bind(id)
+    .bind(from.as_str())
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(AppError::field(ErrCode::Conflict, "reward_status"));
+    }
     let tracking: String = col(&row, "tracking_no")?;
     audit::record(&mut tx, actor, &format!("cases.reward_{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
     tx.commit().await?;
