@@ -12,7 +12,7 @@ use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
-    deadline, reward_amount, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
+    deadline, reward_amount, stage_start, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
     RejectReason, RewardLevel, RewardStatus, WorkCalendar,
 };
 use domain::credit::{CreditCode, EventInput, EventKind, Severity};
@@ -21,14 +21,17 @@ use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 
 const SUMMARY: &str = "c.id, c.tracking_no, c.kind, c.channel, c.category, c.business_name, b.credit_code, c.state, \
-     c.state_since, c.created_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
+     c.state_since, c.created_at, c.accepted_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
 const FROM: &str = "FROM cases c LEFT JOIN businesses b ON b.id = c.business_id";
+/// When the statutory clock of a case's stage began (`domain::cases::stage_start` in SQL, for the queue's order).
+const CLOCK: &str = "CASE WHEN c.state = 'submitted' THEN c.created_at ELSE COALESCE(c.accepted_at, c.created_at) END";
 
 fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppError> {
     let kind = parse_kind(&col::<String>(r, "kind")?)?;
     let state = parse_state(&col::<String>(r, "state")?)?;
     let channel: String = col(r, "channel")?;
-    let due = deadline(cal, kind, state, col(r, "state_since")?);
+    let filed_at: i64 = col(r, "created_at")?;
+    let due = deadline(cal, kind, state, stage_start(state, filed_at, col(r, "accepted_at")?));
     Ok(CaseSummary {
         id: col(r, "id")?,
         tracking_no: col(r, "tracking_no")?,
@@ -38,7 +41,7 @@ fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppErr
         business_name: col(r, "business_name")?,
         credit_code: col(r, "credit_code")?,
         state,
-        filed_at: col(r, "created_at")?,
+        filed_at,
         deadline: due,
         overdue: due.is_some_and(|d| t > d),
         assigned_to: col(r, "assigned_to")?,
@@ -52,7 +55,7 @@ pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) 
     let cal = calendar::load_in(&mut conn).await?;
     let rows = match state {
         Some(s) => {
-            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY c.state_since LIMIT 500"))
+            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY {CLOCK} LIMIT 500"))
                 .bind(s.as_str())
                 .fetch_all(&mut *conn)
                 .await?
@@ -60,7 +63,7 @@ pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) 
         None => {
             sqlx::query(&format!(
                 "SELECT {SUMMARY} {FROM} WHERE c.state IN ('submitted', 'accepted', 'investigating') \
-                 ORDER BY c.state_since LIMIT 2000"
+                 ORDER BY {CLOCK} LIMIT 2000"
             ))
             .fetch_all(&mut *conn)
             .await?
@@ -208,7 +211,7 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     sqlx::query(
         "UPDATE cases SET state = $1, state_since = $2, updated_at = $2, \
          reject_reason = COALESCE($3, reject_reason), duplicate_of = COALESCE($4, duplicate_of), \
-         reward_status = COALESCE($5, reward_status) WHERE id = $6",
+         reward_status = COALESCE($5, reward_status), accepted_at = COALESCE($7, accepted_at) WHERE id = $6",
     )
     .bind(to.as_str())
     .bind(t)
@@ -216,6 +219,8 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     .bind(duplicate_of)
     .bind(reward)
     .bind(id)
+    // The decision and mediation clocks run from acceptance, whatever moves follow.
+    .bind((to == CaseState::Accepted).then_some(t))
     .execute(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO case_events (case_id, at, state, actor, note, message) VALUES ($1, $2, $3, $4, $5, $6)")
