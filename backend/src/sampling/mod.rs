@@ -20,6 +20,13 @@ const COLUMNS: &str = "s.id, s.round_id, s.candidate_id, s.food, s.food_category
      CASE WHEN s.report IS NULL THEN 0 ELSE 1 END AS has_report, s.published_at";
 const FROM: &str = "FROM sampling_batches s LEFT JOIN businesses b ON b.id = s.business_id";
 
+/// Whether the batch `s` is public at the time bound as `$n`: routine sampling as soon as staff publish it, a
+/// 你点我检 round's batch from the round's `publish_at` (the date its results are announced), not from its upload.
+/// Every public read of results carries this condition in its SQL (list, business page, report, statistics).
+pub fn public_at(n: usize) -> String {
+    format!("(s.round_id IS NULL OR EXISTS (SELECT 1 FROM rounds pr WHERE pr.id = s.round_id AND pr.publish_at <= ${n}))")
+}
+
 fn batch(r: &AnyRow) -> Result<SamplingBatch, AppError> {
     let place: String = col(r, "place")?;
     let items: String = col(r, "items")?;
@@ -131,10 +138,10 @@ enum Bind {
     I(i64),
 }
 
-/// Published batches, newest first, filtered.
+/// Published batches, newest first, filtered: only public ones (see [`public_at`]).
 pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>, AppError> {
-    let mut wh = vec!["1 = 1".to_owned()];
-    let mut binds: Vec<Bind> = Vec::new();
+    let mut wh = vec![public_at(1)];
+    let mut binds: Vec<Bind> = vec![Bind::I(now())];
     let mut push = |cond: &str, v: Bind| {
         binds.push(v);
         wh.push(cond.replace('?', &format!("${}", binds.len())));
@@ -183,7 +190,8 @@ pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>
     Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false })
 }
 
-/// The batches of one round, in the order of its candidates.
+/// The batches of one round, in the order of its candidates, whether public yet or not (the round page shows them
+/// to the public only once the round is published; staff see them at once).
 pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
         .bind(round_id)
@@ -192,10 +200,11 @@ pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>
     rows.iter().map(batch).collect()
 }
 
-/// A batch's lab report (PDF bytes), if it has one.
+/// A public batch's lab report (PDF bytes), if it has one (see [`public_at`]).
 pub async fn report(store: &Store, id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT report FROM sampling_batches WHERE id = $1")
+    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!("SELECT s.report FROM sampling_batches s WHERE s.id = $1 AND {}", public_at(2)))
         .bind(id)
+        .bind(now())
         .fetch_optional(store.pool())
         .await?;
     Ok(r.flatten())
