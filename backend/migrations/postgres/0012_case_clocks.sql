@@ -7,3 +7,9 @@ UPDATE cases SET accepted_at = (SELECT MIN(e.at) FROM case_events e WHERE e.case
     WHERE state <> 'submitted';
 CREATE INDEX cases_clock ON cases (state, accepted_at, created_at);
 
+-- (Issue 18, with the clocks to keep to one migration number.) Sign-in failures remember the client's network
+-- (an IPv4 address, an IPv6 /64): five failures throttle that account from that network only, so nobody can keep
+-- an account locked out from its owner's address; a much higher cap per account over all networks still slows
+-- guessing spread over many addresses.
+ALTER TABLE login_failures ADD COLUMN net TEXT NOT NULL DEFAULT '';
+CREATE INDEX login_failures_key_net_at ON login_failures (username_key, net, at);
