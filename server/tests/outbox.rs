@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! The outbox over HTTP, on SQLite and on PostgreSQL: accepting a case forwards it to the webhook receiver,
 //! HMAC-signed with an idempotency key, and sends the reporter's SMS notice; a receiver that is down (503, then
-//! refusing connections) gets every message once it is back, exactly once; staff see what is still waiting.
+//! refusing connections) gets every message once it is back, exactly once; staff see what is still waiting; two
+//! workers whose sends outlast a batch's claim still send each message once.
 
 mod common;
 
@@ -11,12 +12,18 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-on_both!(messages_reach_a_receiver_that_was_down_exactly_once, three_instances_deliver_each_message_once);
+on_both!(
+    messages_reach_a_receiver_that_was_down_exactly_once,
+    three_instances_deliver_each_message_once,
+    slow_sends_are_never_sent_twice_by_two_workers,
+);
 
 #[derive(Default)]
 struct Receiver {
     up: AtomicBool,
     refused: Mutex<u32>,
+    /// How long the receiver takes to answer, in milliseconds.
+    delay_ms: std::sync::atomic::AtomicU64,
     /// Delivered messages by idempotency key: (count, body, signature).
     got: Mutex<HashMap<String, (u32, Value, String)>>,
 }
@@ -36,9 +43,15 @@ async fn receiver() -> (String, Arc<Receiver>) {
                 let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
                 let sig = headers.get("x-portal-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
                 let v: Value = serde_json::from_slice(&body).unwrap();
-                let mut got = r.got.lock().unwrap();
-                let e = got.entry(key).or_insert((0, v, sig));
-                e.0 += 1;
+                {
+                    let mut got = r.got.lock().unwrap();
+                    let e = got.entry(key).or_insert((0, v, sig));
+                    e.0 += 1;
+                }
+                let delay = r.delay_ms.load(Ordering::SeqCst);
+                if delay > 0 {
+                    tokio::time::sleep(Duration::from_millis(delay)).await;
+                }
                 axum::http::StatusCode::OK
             }
         }),
@@ -143,4 +156,51 @@ async fn three_instances_deliver_each_message_once(engine: Backend) {
     assert_eq!(got.len(), 60, "the demo data sends nothing out (its phone numbers are made up)");
     assert!(got.values().all(|(n, _, _)| *n == 1), "a message was sent twice");
     app.stop().await;
+}
+
+/// A claim taken for a whole batch ran out while the batch was still being sent (20 messages × 10 s against 60 s),
+/// and another instance sent the rest again. Here with short times: a receiver taking 300 ms, claims of one second.
+async fn slow_sends_are_never_sent_twice_by_two_workers(engine: Backend) {
+    let (base, rx) = receiver().await;
+    rx.up.store(true, Ordering::SeqCst);
+    rx.delay_ms.store(300, Ordering::SeqCst);
+    let db = TestDb::with_config(engine, |c| {
+        c.webhook_url = Some(format!("{base}/webhook"));
+    })
+    .await;
+    {
+        let mut conn = db.state.store.pool().acquire().await.unwrap();
+        for i in 0..12 {
+            backend::outbox::enqueue_in(&mut conn, &db.state, "webhook", &format!("slow-{i}"), &serde_json::json!({ "n": i })).await.unwrap();
+        }
+    }
+    let timing = backend::outbox::Timing { claim_secs: 1, send_timeout: Duration::from_millis(900) };
+    let mut workers = Vec::new();
+    for _ in 0..2 {
+        let store = backend::Store::connect(&db.url).await.unwrap();
+        let state = backend::AppState::new(store, (*db.state.config).clone());
+        workers.push(tokio::spawn(async move {
+            let client = reqwest::Client::new();
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                backend::outbox::deliver_due_with(&state, &client, timing).await.unwrap();
+                let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+                    .fetch_one(state.store.pool())
+                    .await
+                    .unwrap();
+                if left == 0 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }));
+    }
+    for w in workers {
+        w.await.unwrap();
+    }
+    let got = rx.got.lock().unwrap().clone();
+    let twice: Vec<_> = got.iter().filter(|(_, (n, _, _))| *n > 1).map(|(k, (n, _, _))| format!("{k} ×{n}")).collect();
+    assert!(twice.is_empty(), "sent more than once: {twice:?}");
+    assert_eq!(got.len(), 12, "every message delivered");
+    db.cleanup().await;
 }
