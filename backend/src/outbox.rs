@@ -1,5 +1,6 @@
-//! The outbox: messages to other systems — an accepted case forwarded to `PORTAL_WEBHOOK_URL` (JSON, HMAC-signed,
-//! with an idempotency key), status notices by SMS to a reporter who gave a phone — are written in the same transaction as the change they report, then delivered by a worker with retries
+//! The outbox: messages to other systems — an accepted case forwarded to `PORTAL_WEBHOOK_URL` (JSON, HMAC-signed
+//! with a timestamp and the idempotency key: see [`signature`]), status notices by SMS to a reporter who gave a
+//! phone — are written in the same transaction as the change they report, then delivered by a worker with retries
 //! and backoff. A receiver that is down for hours loses nothing; a restart loses nothing (the rows are the queue).
 //! With several instances each message is claimed by one (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one
 //! writer) just before it is sent, for longer than a send may take, so no other instance sends it meanwhile.
@@ -98,15 +99,21 @@ async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppErro
     .transpose()
 }
 
-/// `sha256=` + hex HMAC of the body, with `PORTAL_WEBHOOK_SECRET` (or a key derived from the secret key).
-pub fn signature(state: &AppState, body: &[u8]) -> String {
-    let key: Vec<u8> = match &state.config.webhook_secret {
+/// The `X-Portal-Signature` of a webhook sent at `t` (Unix seconds) with idempotency key `key`:
+/// `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<key>.<body>">` under `PORTAL_WEBHOOK_SECRET` (or, without one, a key
+/// derived from the secret key). A receiver recomputes the HMAC over the `t` it was given, the `Idempotency-Key`
+/// header and the raw body, compares in constant time, and refuses a `t` more than five minutes from its clock:
+/// a captured request cannot be replayed later, nor its signature moved to another key or body. Within the five
+/// minutes a replay carries the same idempotency key, which the receiver already deduplicates on.
+pub fn signature(state: &AppState, t: i64, key: &str, body: &[u8]) -> String {
+    let secret: Vec<u8> = match &state.config.webhook_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
         None => crate::picks::voter::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
     };
-    let mut m = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    let mut m = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key length");
+    m.update(format!("{t}.{key}.").as_bytes());
     m.update(body);
-    format!("sha256={}", hex::encode(m.finalize().into_bytes()))
+    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
 }
 
 async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: Duration) -> Result<(), String> {
@@ -122,7 +129,7 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: 
         .header("content-type", "application/json")
         .header("idempotency-key", &m.key);
     if m.kind == "webhook" {
-        req = req.header("x-portal-signature", signature(state, &body));
+        req = req.header("x-portal-signature", signature(state, now(), &m.key, &body));
     }
     match req.body(body).send().await {
         Ok(r) if r.status().is_success() => Ok(()),
