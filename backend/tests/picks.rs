@@ -24,6 +24,7 @@ on_both!(
     a_failing_batch_moves_the_business_grade,
     demo_rounds_and_results_load_once,
     a_rounds_rules_are_fixed_once_voting_opened,
+    a_failing_round_batch_moves_the_grade_on_the_rounds_date,
 );
 
 const DAY: i64 = 86_400;
@@ -330,4 +331,55 @@ async fn a_rounds_rules_are_fixed_once_voting_opened(db: &TestDb) {
     let mut r = round(-4, true);
     r.max_picks = 3;
     picks::update_round(&db.state, &Actor::cli(), later, &r).await.unwrap();
+}
+
+/// A failing batch uploaded for a round before the round's results are due changes nothing public: not the list,
+/// not the business's events or grade. When the date comes, the event is recorded, once, and the grade moves.
+async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
+    let b = BusinessFields {
+        credit_code: code(44),
+        name: "某某米粉店".into(),
+        address: "涪城区".into(),
+        district: "涪城区".into(),
+        category: "餐饮".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
+    let (round, _) = voting_round(db, true).await;
+    let fail = SamplingFields {
+        round_id: round.to_string(),
+        food: "米粉".into(),
+        food_category: "粮食加工品".into(),
+        place: "restaurant".into(),
+        credit_code: code(44),
+        sampled_on: domain::clock::format_date(now() - 3 * DAY),
+        items: "苯甲酸".into(),
+        verdict: "fail".into(),
+        failures: "苯甲酸 | 0.6 g/kg | 不得使用".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    sampling::publish(db.store(), &Actor::cli(), &fail, None).await.unwrap();
+    let failures = |d: &domain::credit::BusinessDetail| d.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count();
+    let now_ = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((failures(&now_), now_.summary.score), (0, before.summary.score), "nothing before the round's date");
+    assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);
+    // The round's results come due.
+    sqlx::query("UPDATE rounds SET vote_until = $1, publish_at = $2 WHERE id = $3")
+        .bind(now() - 120)
+        .bind(now() - 60)
+        .bind(round)
+        .execute(db.store().pool())
+        .await
+        .unwrap();
+    let (a, b2) = tokio::join!(sampling::record_due_failures(db.store()), sampling::record_due_failures(db.store()));
+    assert_eq!(a.unwrap() + b2.unwrap(), 1, "recorded once, however many instances look");
+    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    assert_eq!(failures(&after), 1);
+    assert!(after.summary.score < before.summary.score);
+    assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);
 }

@@ -13,3 +13,9 @@ CREATE INDEX cases_clock ON cases (state, accepted_at, created_at);
 -- guessing spread over many addresses.
 ALTER TABLE login_failures ADD COLUMN net TEXT NOT NULL DEFAULT '';
 CREATE INDEX login_failures_key_net_at ON login_failures (username_key, net, at);
+
+-- (Issue 18.) A failing batch of a 你点我检 round is public from the round's publish_at, and so is its effect on
+-- the business's credit: its sampling_failure event waits (credit_due = 1) until then
+-- (backend::sampling::record_due_failures), instead of moving the grade at upload.
+ALTER TABLE sampling_batches ADD COLUMN credit_due INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX sampling_credit_due ON sampling_batches (credit_due) WHERE credit_due = 1;
