@@ -40,6 +40,26 @@ impl Timing {
         self.claim_secs.max(self.send_timeout.as_secs() as i64 + 2)
     }
 }
+/// A message's payload opens only under its own idempotency key.
+fn place(key: &str) -> String {
+    format!("outbox/{key}")
+}
+
+/// Re-seals the payloads of messages queued before sealed values were bound to their row (run at start).
+pub async fn reseal_legacy(state: &AppState) -> Result<u64, AppError> {
+    let secret = state.config.secret_key.expose();
+    let rows = sqlx::query("SELECT id, idempotency_key, payload FROM outbox").fetch_all(state.store.pool()).await?;
+    let mut n = 0;
+    for row in &rows {
+        let key: String = col(row, "idempotency_key")?;
+        if let Some(p) = sealed::reseal(secret, "outbox", &place(&key), &col::<Vec<u8>>(row, "payload")?)? {
+            sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2").bind(p).bind(col::<i64>(row, "id")?).execute(state.store.pool()).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// Backoff: 2 s, 4 s, 8 s … at most 15 minutes between attempts, for as long as it takes.
 pub fn backoff_secs(attempts: i64) -> i64 {
     2i64.saturating_pow(attempts.clamp(1, 20) as u32).min(900)
@@ -47,7 +67,7 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 
 /// Queues a message on the caller's transaction. A second message with the same key is ignored.
 pub async fn enqueue_in(conn: &mut AnyConnection, state: &AppState, kind: &str, key: &str, payload: &serde_json::Value) -> Result<(), AppError> {
-    let sealed = sealed::seal(state.config.secret_key.expose(), "outbox", payload.to_string().as_bytes())?;
+    let sealed = sealed::seal(state.config.secret_key.expose(), "outbox", &place(key), payload.to_string().as_bytes())?;
     sqlx::query(
         "INSERT INTO outbox (kind, idempotency_key, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $4) \
          ON CONFLICT (idempotency_key) DO NOTHING",
@@ -117,7 +137,8 @@ pub fn signature(state: &AppState, t: i64, key: &str, body: &[u8]) -> String {
 }
 
 async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: Duration) -> Result<(), String> {
-    let plain = sealed::open(state.config.secret_key.expose(), "outbox", &m.payload).map_err(|_| "payload does not open".to_owned())?;
+    let plain = sealed::open(state.config.secret_key.expose(), "outbox", &place(&m.key), &m.payload)
+        .map_err(|_| "payload does not open".to_owned())?;
     let (url, body) = match m.kind.as_str() {
         "webhook" => (state.config.webhook_url.clone(), plain),
         _ => (state.config.sms_url.clone(), plain),

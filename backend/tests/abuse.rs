@@ -161,3 +161,53 @@ async fn nominations_and_replies_are_bounded_per_network(db: &TestDb) {
         assert_eq!(r.is_ok(), i < 2, "{i}: {r:?}");
     }
 }
+
+on_both!(sealed_values_open_only_in_their_row_and_old_ones_are_resealed);
+
+/// A reporter's sealed contact copied into another case does not open there; values stored before the binding
+/// are re-sealed by the start-up pass, once, and then open in their own row only.
+async fn sealed_values_open_only_in_their_row_and_old_ones_are_resealed(db: &TestDb) {
+    use backend::staff::audit::Actor;
+    use domain::cases::CaseFields;
+    let state = &db.state;
+    let t = backend::clock::now();
+    let fields = |phone: &str| CaseFields {
+        kind: "举报".into(),
+        business_name: "某某烧烤店".into(),
+        category: "卫生状况".into(),
+        description: "后厨老鼠出没，餐具未消毒。".into(),
+        reporter_name: "李四".into(),
+        reporter_phone: phone.into(),
+        ..Default::default()
+    };
+    let a = backend::cases::file(state, &fields("13800001111").parse(t).unwrap(), &[], None).await.unwrap();
+    let b = backend::cases::file(state, &fields("13800002222").parse(t).unwrap(), &[], None).await.unwrap();
+    let id = |no: String| {
+        let pool = state.store.pool().clone();
+        async move { sqlx::query_scalar::<_, i64>("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&pool).await.unwrap() }
+    };
+    let (ia, ib) = (id(a.tracking_no.clone()).await, id(b.tracking_no.clone()).await);
+    let staff = Actor::cli();
+    let revealed = backend::cases::handle::reveal(state, &staff, ia, None).await.unwrap().unwrap();
+    assert_eq!(revealed.phone, "13800001111");
+    // Someone with write access to the database moves A's sealed contact into B: it does not open there.
+    sqlx::query("UPDATE cases SET reporter_sealed = (SELECT reporter_sealed FROM cases WHERE id = $1) WHERE id = $2")
+        .bind(ia)
+        .bind(ib)
+        .execute(state.store.pool())
+        .await
+        .unwrap();
+    assert!(backend::cases::handle::reveal(state, &staff, ib, None).await.is_err());
+    // A value stored by an older version (unbound) is re-sealed bound by the start-up pass, once.
+    let secret = state.config.secret_key.expose();
+    let old = backend::sealed::seal_unbound(secret, "reporter", r#"{"name":"王五","phone":"13800003333"}"#.as_bytes()).unwrap();
+    sqlx::query("UPDATE cases SET reporter_sealed = $1 WHERE id = $2").bind(old).bind(ib).execute(state.store.pool()).await.unwrap();
+    assert!(backend::cases::handle::reveal(state, &staff, ib, None).await.is_err(), "unbound values are not opened as they are");
+    assert_eq!(backend::cases::intake::reseal_legacy(state).await.unwrap(), 1);
+    assert_eq!(backend::cases::intake::reseal_legacy(state).await.unwrap(), 0, "once");
+    assert_eq!(backend::cases::handle::reveal(state, &staff, ib, None).await.unwrap().unwrap().phone, "13800003333");
+    // The receipt of an idempotent replay still opens (the access code is bound to its case too).
+    let keyed = CaseFields { idempotency_key: "k-9".into(), ..fields("13800004444") }.parse(t).unwrap();
+    let first = backend::cases::file(state, &keyed, &[], None).await.unwrap();
+    assert_eq!(backend::cases::file(state, &keyed, &[], None).await.unwrap(), first);
+}

@@ -34,6 +34,18 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let shared = Shared::new(state.clone());
     http::limits::spawn_cleanup(shared.limiters.clone());
     shared.spawn_invalidation();
+    // Sealed values stored before they were bound to their row are re-sealed bound, once.
+    for (what, done) in [
+        ("cases", backend::cases::intake::reseal_legacy(&state).await),
+        ("outbox", backend::outbox::reseal_legacy(&state).await),
+        ("drafts", backend::cases::drafts::drop_legacy(&state.store).await),
+    ] {
+        match done {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(what, n, "re-sealed values bound to their rows"),
+            Err(e) => tracing::warn!(what, error = %e.message(domain::Lang::En), "re-sealing failed"),
+        }
+    }
     match backend::credit::replies::seal_legacy_contacts(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(sealed = n, "sealed the contacts of replies stored before sealing"),

@@ -30,7 +30,7 @@ pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> R
 pub async fn save_for<T: Serialize>(state: &AppState, purpose: &str, value: &T, ttl: i64) -> Result<String, AppError> {
     let id = random_id();
     let json = serde_json::to_vec(value).map_err(AppError::internal)?;
-    let sealed = sealed::seal(state.config.secret_key.expose(), purpose, &json)?;
+    let sealed = sealed::seal(state.config.secret_key.expose(), purpose, &place(&id), &json)?;
     sqlx::query("INSERT INTO case_drafts (id, sealed, expires_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(sealed)
@@ -67,7 +67,7 @@ pub async fn take<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str
         .fetch_optional(state.store.pool())
         .await?;
     let Some(row) = row else { return Ok(None) };
-    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &col::<Vec<u8>>(&row, "sealed")?) else {
+    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?) else {
         return Ok(None);
     };
     Ok(serde_json::from_slice(&plain).ok())
@@ -85,10 +85,28 @@ pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str
         .await?;
     let Some(row) = row else { return Ok(None) };
     // A draft sealed for another purpose does not open: ids cannot be swapped between forms.
-    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &col::<Vec<u8>>(&row, "sealed")?) else {
+    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?) else {
         return Ok(None);
     };
     Ok(serde_json::from_slice(&plain).ok())
+}
+
+/// A draft opens only under its own id.
+fn place(id: &str) -> String {
+    format!("case_drafts/{id}")
+}
+
+/// Drafts sealed before values were bound to their row are dropped (they live a quarter of an hour anyway).
+pub async fn drop_legacy(store: &Store) -> Result<u64, AppError> {
+    let rows = sqlx::query("SELECT id, sealed FROM case_drafts").fetch_all(store.pool()).await?;
+    let mut n = 0;
+    for row in &rows {
+        if !sealed::is_bound(&col::<Vec<u8>>(row, "sealed")?) {
+            sqlx::query("DELETE FROM case_drafts WHERE id = $1").bind(col::<String>(row, "id")?).execute(store.pool()).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
 }
 
 /// Removes expired drafts (the periodic sweep).

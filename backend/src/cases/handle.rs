@@ -290,7 +290,7 @@ async fn notify_in(
     }
     let sealed_contact: Option<Vec<u8>> = col(row, "reporter_sealed")?;
     if let (Some(s), Some(_), false) = (sealed_contact, &state.config.sms_url, message.is_empty()) {
-        let plain = sealed::open(state.config.secret_key.expose(), "reporter", &s)?;
+        let plain = sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;
         let contact: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
         let text = format!("【食安绵阳】您的投诉举报 {tracking} 有新进展：{message}");
         let payload = serde_json::json!({ "phone": contact["phone"], "message": text });
@@ -391,7 +391,7 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) 
     audit::record(&mut tx, actor, "cases.reveal_contact", Some(&format!("case:{tracking}")), None, ip).await?;
     tx.commit().await?;
     let Some(s) = sealed_contact else { return Ok(None) };
-    let plain = sealed::open(state.config.secret_key.expose(), "reporter", &s)?;
+    let plain = sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;
     let v: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
     Ok(Some(Contact {
         name: v["name"].as_str().unwrap_or_default().to_owned(),

@@ -45,6 +45,39 @@ fn tracking_no(kind: CaseKind, t: i64) -> String {
     format!("{prefix}-{day}-{:06}", rand::rngs::OsRng.gen_range(0..1_000_000))
 }
 
+/// Where a case's sealed values live: they open only in the row of this tracking number.
+pub fn case_place(tracking_no: &str) -> String {
+    format!("cases/{tracking_no}")
+}
+
+/// Re-seals the reporters and access codes stored before sealed values were bound to their case (run at start;
+/// a no-op once done). Returns how many cases it re-sealed.
+pub async fn reseal_legacy(state: &AppState) -> Result<u64, AppError> {
+    let secret = state.config.secret_key.expose();
+    let rows = sqlx::query("SELECT id, tracking_no, reporter_sealed, access_sealed FROM cases")
+        .fetch_all(state.store.pool())
+        .await?;
+    let mut n = 0;
+    for row in &rows {
+        let place = case_place(&col::<String>(row, "tracking_no")?);
+        let reporter: Option<Vec<u8>> = col(row, "reporter_sealed")?;
+        let access: Option<Vec<u8>> = col(row, "access_sealed")?;
+        let reporter = reporter.map(|r| sealed::reseal(secret, "reporter", &place, &r)).transpose()?.flatten();
+        let access = access.map(|a| sealed::reseal(secret, "case-access", &place, &a)).transpose()?.flatten();
+        if reporter.is_none() && access.is_none() {
+            continue;
+        }
+        sqlx::query("UPDATE cases SET reporter_sealed = COALESCE($1, reporter_sealed), access_sealed = COALESCE($2, access_sealed) WHERE id = $3")
+            .bind(reporter)
+            .bind(access)
+            .bind(col::<i64>(row, "id")?)
+            .execute(state.store.pool())
+            .await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
 /// The keyed hash of an access code, bound to its case.
 pub fn access_hash(secret: &[u8], tracking_no: &str, code: &str) -> String {
     keyed_hash(secret, "case-access", &format!("{tracking_no}:{}", code.trim().to_ascii_uppercase()))
@@ -142,13 +175,10 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
             return Ok(r);
         }
     }
-    let reporter = match &c.reporter {
-        Some((name, phone)) => {
-            let plain = serde_json::json!({ "name": name, "phone": phone }).to_string();
-            Some((sealed::seal(secret, "reporter", plain.as_bytes())?, keyed_hash(secret, "reporter-phone", phone)))
-        }
-        None => None,
-    };
+    // The contact as it will be sealed (bound to the case's tracking number, once one is drawn).
+    let reporter = c.reporter.as_ref().map(|(name, phone)| {
+        (serde_json::json!({ "name": name, "phone": phone }).to_string().into_bytes(), keyed_hash(secret, "reporter-phone", phone))
+    });
     let mut conn = state.store.pool().acquire().await?;
     let sqlite = state.store.kind() == DbKind::Sqlite;
     if sqlite {
@@ -194,9 +224,10 @@ async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<C
         return Err(AppError::field(ErrCode::IdempotencyConflict, "idempotency_key"));
     }
     let sealed_code: Vec<u8> = col(&row, "access_sealed")?;
-    let code = sealed::open(state.config.secret_key.expose(), "case-access", &sealed_code)?;
+    let tracking_no: String = col(&row, "tracking_no")?;
+    let code = sealed::open(state.config.secret_key.expose(), "case-access", &case_place(&tracking_no), &sealed_code)?;
     Ok(Some(CaseReceipt {
-        tracking_no: col(&row, "tracking_no")?,
+        tracking_no,
         access_code: String::from_utf8(code).map_err(AppError::internal)?,
     }))
 }
@@ -226,13 +257,15 @@ async fn write(
         None => (None, c.business_name.clone()),
     };
     let code = access_code();
-    let (sealed_reporter, phone_hash) = match reporter {
+    let (plain_reporter, phone_hash) = match reporter {
         Some((s, h)) => (Some(s), Some(h)),
         None => (None, None),
     };
     // A clash of random tracking numbers is retried with another.
     for _ in 0..5 {
         let no = tracking_no(c.kind, t);
+        let place = case_place(&no);
+        let sealed_reporter = plain_reporter.as_deref().map(|p| sealed::seal(secret, "reporter", &place, p)).transpose()?;
         let row = sqlx::query(
             "INSERT INTO cases (tracking_no, access_hash, access_sealed, kind, channel, business_id, business_name, \
              category, description, occurred_at, place, reporter_sealed, phone_hash, state, state_since, \
@@ -241,7 +274,7 @@ async fn write(
         )
         .bind(&no)
         .bind(access_hash(secret, &no, &code))
-        .bind(sealed::seal(secret, "case-access", code.as_bytes())?)
+        .bind(sealed::seal(secret, "case-access", &place, code.as_bytes())?)
         .bind(c.kind.as_str())
         .bind(c.channel.as_str())
         .bind(business_id)

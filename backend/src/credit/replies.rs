@@ -31,7 +31,8 @@ pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_pref
     crate::abuse::spend_bound(store, "replies", ip_prefix, state.config.network_bounds.replies).await?;
     let t = now();
     let secret = state.config.secret_key.expose();
-    let contact = Contact { hash: contact_hash(secret, &r.contact), sealed: sealed::seal(secret, "reply-contact", r.contact.as_bytes())? };
+    let hash = contact_hash(secret, &r.contact);
+    let contact = Contact { sealed: sealed::seal(secret, "reply-contact", &place(code.as_str(), &hash), r.contact.as_bytes())?, hash };
     let mut conn = store.pool().acquire().await?;
     let inserted = match store.kind() {
         // An INSERT takes SQLite's write lock before it reads, so the counts and the insert are one step.
@@ -118,23 +119,50 @@ fn contact_hash(secret: &[u8], contact: &str) -> String {
     keyed_hash(secret, "reply-contact", &contact.trim().to_lowercase())
 }
 
-/// Seals the contacts of replies stored before they were sealed (run at start; a no-op once done).
+/// A reply's sealed contact opens only for its business and its contact.
+fn place(credit_code: &str, contact_hash: &str) -> String {
+    format!("business_replies/{credit_code}/{contact_hash}")
+}
+
+/// Seals the contacts of replies stored before they were sealed, and re-seals those sealed before sealed values
+/// were bound to their row (run at start; a no-op once done).
 pub async fn seal_legacy_contacts(state: &AppState) -> Result<u64, AppError> {
     let secret = state.config.secret_key.expose();
-    let rows = sqlx::query("SELECT id, contact FROM business_replies WHERE contact_sealed IS NULL")
-        .fetch_all(state.store.pool())
-        .await?;
+    let rows = sqlx::query(
+        "SELECT r.id, r.contact, r.contact_hash, r.contact_sealed, b.credit_code FROM business_replies r \
+         JOIN businesses b ON b.id = r.business_id",
+    )
+    .fetch_all(state.store.pool())
+    .await?;
+    let mut n = 0;
     for row in &rows {
         let id: i64 = col(row, "id")?;
-        let contact: String = col(row, "contact")?;
+        let code: String = col(row, "credit_code")?;
+        let stored: Option<Vec<u8>> = col(row, "contact_sealed")?;
+        let (hash, sealed) = match stored {
+            None => {
+                let contact: String = col(row, "contact")?;
+                let hash = contact_hash(secret, &contact);
+                let s = sealed::seal(secret, "reply-contact", &place(&code, &hash), contact.as_bytes())?;
+                (hash, s)
+            }
+            Some(s) => {
+                let hash: String = col(row, "contact_hash")?;
+                match sealed::reseal(secret, "reply-contact", &place(&code, &hash), &s)? {
+                    Some(s) => (hash, s),
+                    None => continue,
+                }
+            }
+        };
         sqlx::query("UPDATE business_replies SET contact = '', contact_hash = $1, contact_sealed = $2 WHERE id = $3")
-            .bind(contact_hash(secret, &contact))
-            .bind(sealed::seal(secret, "reply-contact", contact.as_bytes())?)
+            .bind(hash)
+            .bind(sealed)
             .bind(id)
             .execute(state.store.pool())
             .await?;
+        n += 1;
     }
-    Ok(rows.len() as u64)
+    Ok(n)
 }
 
 fn view(r: &sqlx::any::AnyRow, staff: Option<&[u8]>) -> Result<ReplyView, AppError> {
@@ -150,7 +178,10 @@ fn view(r: &sqlx::any::AnyRow, staff: Option<&[u8]>) -> Result<ReplyView, AppErr
             Some(secret) => {
                 let sealed_contact: Option<Vec<u8>> = col(r, "contact_sealed")?;
                 Some(match sealed_contact {
-                    Some(s) => String::from_utf8(sealed::open(secret, "reply-contact", &s)?).map_err(AppError::internal)?,
+                    Some(s) => {
+                        let place = place(&col::<String>(r, "credit_code")?, &col::<String>(r, "contact_hash")?);
+                        String::from_utf8(sealed::open(secret, "reply-contact", &place, &s)?).map_err(AppError::internal)?
+                    }
                     None => col(r, "contact")?,
                 })
             }
@@ -174,8 +205,8 @@ fn view(r: &sqlx::any::AnyRow, staff: Option<&[u8]>) -> Result<ReplyView, AppErr
 /// contacts are opened for the moderator; the caller records that in the audit log.
 pub async fn pending(state: &AppState, limit: i64) -> Result<Vec<ReplyView>, AppError> {
     let rows = sqlx::query(
-        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.contact, r.contact_sealed, r.status, r.created_at, \
-         r.ip_prefix, (SELECT COUNT(*) FROM business_replies c WHERE c.contact_hash = r.contact_hash) AS contact_submissions, \
+        "SELECT r.id, b.credit_code, b.name, r.kind, r.body, r.contact, r.contact_hash, r.contact_sealed, r.status, \
+         r.created_at, r.ip_prefix, (SELECT COUNT(*) FROM business_replies c WHERE c.contact_hash = r.contact_hash) AS contact_submissions, \
          (SELECT COUNT(DISTINCT c.business_id) FROM business_replies c WHERE c.contact_hash = r.contact_hash) AS contact_businesses \
          FROM business_replies r JOIN businesses b ON b.id = r.business_id \
          WHERE r.status = 'pending' ORDER BY r.created_at, r.id LIMIT $1",
