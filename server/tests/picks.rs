@@ -701,6 +701,9 @@ async fn sms_codes_stop_at_the_phone_cap_the_network_bound_and_the_budget(engine
     assert_eq!((e["error"]["code"].as_str(), e["error"]["field"].as_str()), (Some("sms_budget_exhausted"), Some("phone")));
     assert!(e["error"]["message"].as_str().unwrap().contains("budget"), "{e}");
     assert_eq!(seen.lock().unwrap().len(), 4);
+    // Other messages (notices) count against the same budget.
+    let refused = backend::picks::sms::spend_budget(&app.db.state).await.unwrap_err();
+    assert_eq!(refused.code, domain::ErrCode::SmsBudgetExhausted);
     // The refused phone got nothing and may ask again once the budget allows: its code was not replaced.
     let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_codes WHERE round_id = $1").bind(id).fetch_one(app.db.state.store.pool()).await.unwrap();
     assert_eq!(stored, 4);

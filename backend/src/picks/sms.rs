@@ -78,7 +78,7 @@ pub async fn request_code(state: &AppState, round_id: i64, phone: &str, network:
         }
         let Some(city) = count_sent(&mut tx, &day, "city", bounds.sms_daily_budget).await? else {
             tracing::warn!(budget = bounds.sms_daily_budget, "the day's SMS budget is spent; codes refused until midnight");
-            return Err(AppError { code: ErrCode::SmsBudgetExhausted, field: Some("phone".into()), retry_after: Some(wait) });
+            return Err(budget_exhausted(t));
         };
         tx.commit().await?;
         city == 1
@@ -123,8 +123,23 @@ async fn count_sent(conn: &mut AnyConnection, day: &str, subject: &str, cap: i64
     Ok(n)
 }
 
-/// SMS voting codes sent today (China calendar day) in the whole city, and the day's budget: for the staff
-/// console.
+/// Counts one SMS that is not a voting code (a notice to a reporter, say) against the city's daily budget:
+/// 503 `sms_budget_exhausted` with `Retry-After` until midnight China time once the day's budget is spent.
+pub async fn spend_budget(state: &AppState) -> Result<(), AppError> {
+    let t = now();
+    let mut conn = state.store.pool().acquire().await?;
+    match count_sent(&mut conn, &format_date(t), "city", state.config.network_bounds.sms_daily_budget).await? {
+        Some(_) => Ok(()),
+        None => Err(budget_exhausted(t)),
+    }
+}
+
+fn budget_exhausted(t: i64) -> AppError {
+    let wait = secs_to_china_midnight(t) as u64;
+    AppError { code: ErrCode::SmsBudgetExhausted, field: Some("phone".into()), retry_after: Some(wait) }
+}
+
+/// SMS sent today (China calendar day) in the whole city, and the day's budget: for the staff console.
 pub async fn sent_today(state: &AppState) -> Result<(i64, i64), AppError> {
     let n: Option<i64> = sqlx::query_scalar("SELECT sent FROM sms_sent WHERE day = $1 AND subject = 'city'")
         .bind(format_date(now()))
