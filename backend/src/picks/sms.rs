@@ -186,3 +186,17 @@ pub async fn verify_code(state: &AppState, round_id: i64, phone: &str, code: &st
         Err(bad())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_daily_caps_start_again_at_midnight_china_time() {
+        let midnight = domain::clock::parse_date("2026-12-08").unwrap();
+        assert_eq!(secs_to_china_midnight(midnight - 5), 5);
+        assert_eq!(secs_to_china_midnight(midnight), 86_400);
+        assert_eq!(format_date(midnight - 1), "2026-12-07");
+        assert_eq!(format_date(midnight), "2026-12-08");
+    }
+}
