@@ -49,6 +49,88 @@ impl Default for RateLimits {
     }
 }
 
+/// A bound per network (IPv4 /24, IPv6 /64) on one kind of public write: at most `per_min` in a clock minute
+/// and `per_day` in a China calendar day, counted in the database so every instance shares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Bound {
+    pub per_min: i64,
+    pub per_day: i64,
+}
+
+impl Bound {
+    pub const fn new(per_min: i64, per_day: i64) -> Bound {
+        Bound { per_min, per_day }
+    }
+
+    /// Parses `"10/min,200/day"` (either order, spaces allowed); `name` is the variable, for the error.
+    pub fn parse(name: &str, s: &str) -> anyhow::Result<Bound> {
+        let (mut per_min, mut per_day) = (None, None);
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (n, unit) = part.split_once('/').with_context(|| format!("{name}: `{part}` is not N/min or N/day"))?;
+            let n: i64 = n.trim().parse().ok().filter(|n| *n > 0).with_context(|| format!("{name}: `{part}` needs a positive count"))?;
+            match unit.trim() {
+                "min" => per_min = Some(n),
+                "day" => per_day = Some(n),
+                other => bail!("{name}: unknown unit `{other}` (use min or day)"),
+            }
+        }
+        match (per_min, per_day) {
+            (Some(per_min), Some(per_day)) if per_min <= per_day => Ok(Bound { per_min, per_day }),
+            (Some(_), Some(_)) => bail!("{name}: the minute's bound exceeds the day's"),
+            _ => bail!("{name}: give both, e.g. `10/min,200/day`"),
+        }
+    }
+}
+
+impl fmt::Display for Bound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/min,{}/day", self.per_min, self.per_day)
+    }
+}
+
+/// The per-network bounds of every public write (`PORTAL_BOUND_*`). Campuses and mobile carriers put many
+/// people behind one network, so they are generous per person and tight for one client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NetworkBounds {
+    /// 投诉/举报 filed (each up to five photos).
+    pub cases: Bound,
+    /// Failed no-JavaScript report posts kept as sealed drafts.
+    pub drafts: Bound,
+    /// 你点我检 nominations.
+    pub nominations: Bound,
+    /// Businesses' replies to their record.
+    pub replies: Bound,
+    /// 你点我检 ballots.
+    pub ballots: Bound,
+    /// SMS one-time codes requested.
+    pub sms: Bound,
+    /// Megabytes of evidence photos stored per network per day.
+    pub photo_mb_per_day: i64,
+    /// New 你点我检 device identities issued per network per round per hour.
+    pub new_devices_per_hour: i64,
+    /// SMS messages (codes and notices) the whole city may send per China calendar day.
+    pub sms_daily_budget: i64,
+    /// SMS codes one phone number may receive per day.
+    pub sms_per_phone_per_day: i64,
+}
+
+impl Default for NetworkBounds {
+    fn default() -> Self {
+        NetworkBounds {
+            cases: Bound::new(10, 100),
+            drafts: Bound::new(20, 200),
+            nominations: Bound::new(20, 200),
+            replies: Bound::new(5, 10),
+            ballots: Bound::new(600, 20_000),
+            sms: Bound::new(10, 100),
+            photo_mb_per_day: 500,
+            new_devices_per_hour: 100,
+            sms_daily_budget: 20_000,
+            sms_per_phone_per_day: 5,
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// `sqlite://…` or `postgres://…` (may hold a password).
@@ -63,7 +145,12 @@ pub struct Config {
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<Secret<String>>,
     pub sms_url: Option<String>,
+    /// The portal's public origin (`https://…`, no trailing slash) for QR codes, feeds and links in messages.
+    /// Unset, absolute URLs follow the request's `Host` and such answers are never publicly cached.
+    pub public_url: Option<String>,
     pub rate_limits: RateLimits,
+    /// Per-network bounds on public writes, per minute and per day, shared by all instances.
+    pub network_bounds: NetworkBounds,
     /// How long anonymous pages that everyone sees alike are served from memory.
     pub page_cache_ttl: Duration,
     /// Mark cookies `Secure` (set when served over TLS).
@@ -98,7 +185,9 @@ impl Config {
             webhook_url: None,
             webhook_secret: None,
             sms_url: None,
+            public_url: None,
             rate_limits: RateLimits::default(),
+            network_bounds: NetworkBounds::default(),
             page_cache_ttl: Duration::from_secs(5),
             cookie_secure: false,
             max_body_bytes: 1024 * 1024,
@@ -204,6 +293,17 @@ mod tests {
         assert!(parse_trusted_proxies("").unwrap().is_empty());
         let err = parse_trusted_proxies("10.0.0.0/99").unwrap_err().to_string();
         assert!(err.contains("PORTAL_TRUSTED_PROXIES"), "{err}");
+    }
+
+    #[test]
+    fn bounds_parse_and_refuse_nonsense() {
+        assert_eq!(Bound::parse("X", "10/min,200/day").unwrap(), Bound::new(10, 200));
+        assert_eq!(Bound::parse("X", " 200/day , 3/min ").unwrap(), Bound::new(3, 200));
+        assert_eq!(Bound::parse("X", &Bound::new(4, 9).to_string()).unwrap(), Bound::new(4, 9));
+        for bad in ["", "10/min", "0/min,5/day", "10/hour,5/day", "x/min,1/day", "50/min,5/day"] {
+            let err = Bound::parse("PORTAL_BOUND_CASES", bad).unwrap_err().to_string();
+            assert!(err.contains("PORTAL_BOUND_CASES"), "{bad}: {err}");
+        }
     }
 
     #[test]

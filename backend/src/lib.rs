@@ -13,6 +13,8 @@ pub mod state;
 pub mod clock;
 /// Personal data sealed at rest (AEAD, key from the secret).
 pub mod sealed;
+/// Abuse bounds per network, phone and city, shared by every instance (counters in the database).
+pub mod abuse;
 /// Outbound messages (webhooks, SMS notices) queued with the change they report, delivered with retries.
 pub mod outbox;
 /// Fresh real databases (SQLite file or PostgreSQL database) for tests.

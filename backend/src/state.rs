@@ -14,6 +14,8 @@ pub struct AppState {
     pub hash_permits: Arc<Semaphore>,
     /// The group-commit writer of 你点我检 ballots.
     pub ballots: BallotWriter,
+    /// How many photos this instance decodes at once, and their memory together (evidence, news covers).
+    pub photos: Arc<crate::cases::photos::DecodeBudget>,
     /// The live statistics, counted at most once per `stats::TTL` on this instance (see `stats::cached`).
     pub stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, domain::stats::Stats)>>>,
 }
@@ -27,6 +29,7 @@ impl AppState {
             config: Arc::new(config),
             hash_permits: Arc::new(Semaphore::new(2)),
             ballots,
+            photos: Arc::new(crate::cases::photos::DecodeBudget::for_machine()),
             stats: Arc::default(),
         }
     }

@@ -75,7 +75,7 @@ async fn articles_save_with_audit_and_cover(db: &TestDb) {
     let store = db.store();
     let staff = Actor::cli();
     let png = backend::cases::photos::sample_png(64, 32, [200, 10, 10]);
-    let cover = backend::news::prepare_cover(png).await.unwrap();
+    let cover = backend::news::prepare_cover(&db.state.photos, png).await.unwrap();
     assert!(cover.starts_with(&[0xFF, 0xD8]), "re-encoded as a JPEG");
     let id = backend::news::save(store, &staff, None, &article("有封面", "publish", "", ""), Some(cover), None).await.unwrap();
     let t = backend::clock::now();
@@ -99,7 +99,7 @@ async fn articles_save_with_audit_and_cover(db: &TestDb) {
         .unwrap();
     assert_eq!(actions, ["news.create", "news.update", "news.update"]);
     // A non-image cover names its field.
-    let e = backend::news::prepare_cover(b"GIF89a not really".to_vec()).await.unwrap_err();
+    let e = backend::news::prepare_cover(&db.state.photos, b"GIF89a not really".to_vec()).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("cover"));
 }
 

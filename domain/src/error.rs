@@ -31,6 +31,10 @@ pub enum ErrCode {
     PhaseClosed,
     SmsNotConfigured,
     InvalidCode,
+    /// An idempotency key reused with different content (or by another client): nothing is revealed.
+    IdempotencyConflict,
+    /// Every photo decoder of this instance is busy: try again shortly (503 with `Retry-After`).
+    PhotosBusy,
     MethodNotAllowed,
     Timeout,
     Unavailable,
@@ -53,12 +57,12 @@ impl ErrCode {
             NotFound => 404,
             MethodNotAllowed => 405,
             Timeout => 408,
-            Conflict | PhaseClosed => 409,
+            Conflict | PhaseClosed | IdempotencyConflict => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             RateLimited | LoginThrottled => 429,
             Internal => 500,
-            Unavailable | SmsBudgetExhausted => 503,
+            Unavailable | PhotosBusy | SmsBudgetExhausted => 503,
         }
     }
 
@@ -88,6 +92,8 @@ impl ErrCode {
             PhaseClosed => T::ErrPhaseClosed,
             SmsNotConfigured => T::ErrSmsNotConfigured,
             InvalidCode => T::ErrInvalidCode,
+            IdempotencyConflict => T::ErrIdempotencyConflict,
+            PhotosBusy => T::ErrPhotosBusy,
             MethodNotAllowed => T::ErrMethodNotAllowed,
             Timeout => T::ErrTimeout,
             Unavailable => T::ErrUnavailable,

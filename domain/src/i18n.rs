@@ -455,7 +455,7 @@ texts! {
     ReceiptNumber => "受理编号", "Tracking number";
     ReceiptCode => "查询码", "Access code";
     ReceiptKeep => "请截图或抄下编号和查询码：查询码只显示这一次，凭它查询办理进度和奖励。", "Write down or screenshot both: the access code is shown only this once, and you need it to follow your case and any reward.";
-    ReceiptGone => "这张回执已过期。请用受理编号和查询码查询进度。", "This receipt has expired. Use your tracking number and access code to follow your case.";
+    ReceiptGone => "这张回执已显示过或已过期，为保护查询码不再显示。请用受理编号和查询码查询进度。", "This receipt was already shown or has expired; to protect the access code it is not shown again. Use your tracking number and access code to follow your case.";
     TrackTitle => "进度查询", "Track a case";
     TrackSubmit => "查询", "Look up";
     TrackState => "当前状态", "Current state";
@@ -496,6 +496,8 @@ texts! {
     ErrPhaseClosed => "当前阶段不接受此操作。", "This round is not open for that now.";
     ErrSmsNotConfigured => "未配置短信网关，无法使用短信验证。", "No SMS gateway is configured, so SMS verification is unavailable.";
     ErrInvalidCode => "验证码错误、已过期或已使用。", "The code is wrong, expired or already used.";
+    ErrIdempotencyConflict => "此提交编号已用于另一份内容不同的提交，请刷新页面后重新填写。", "This submission key was already used for different content. Reload the page and submit again.";
+    ErrPhotosBusy => "照片处理繁忙，请稍后再提交。", "Too many photos are being processed right now. Please submit again shortly.";
     // News
     NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
     NewsFeed => "订阅（Atom）", "Subscribe (Atom feed)";

@@ -3,7 +3,7 @@
 use crate::startup;
 use anyhow::Context;
 use backend::staff::audit::Actor;
-use backend::config::{parse_trusted_proxies, resolve_secret_key, Config, RateLimits, Secret};
+use backend::config::{parse_trusted_proxies, resolve_secret_key, Bound, Config, NetworkBounds, RateLimits, Secret};
 use backend::{AppState, Store};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::staff::Role;
@@ -48,6 +48,40 @@ pub struct Opts {
     /// Codes are never logged.
     #[arg(long, env = "PORTAL_SMS_URL", global = true)]
     pub sms_url: Option<String>,
+    /// The portal's public origin (`https://…`) for QR codes, feeds and links; unset, they follow the request's
+    /// `Host` and are never publicly cached.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+    /// Cases filed per network (IPv4 /24, IPv6 /64), per minute and per day: `N/min,M/day`.
+    #[arg(long, env = "PORTAL_BOUND_CASES", default_value_t = NetworkBounds::default().cases.to_string(), global = true)]
+    pub bound_cases: String,
+    /// Failed no-JavaScript report posts kept as drafts, per network.
+    #[arg(long, env = "PORTAL_BOUND_DRAFTS", default_value_t = NetworkBounds::default().drafts.to_string(), global = true)]
+    pub bound_drafts: String,
+    /// 你点我检 nominations per network.
+    #[arg(long, env = "PORTAL_BOUND_NOMINATIONS", default_value_t = NetworkBounds::default().nominations.to_string(), global = true)]
+    pub bound_nominations: String,
+    /// Businesses' replies per network.
+    #[arg(long, env = "PORTAL_BOUND_REPLIES", default_value_t = NetworkBounds::default().replies.to_string(), global = true)]
+    pub bound_replies: String,
+    /// 你点我检 ballots per network.
+    #[arg(long, env = "PORTAL_BOUND_BALLOTS", default_value_t = NetworkBounds::default().ballots.to_string(), global = true)]
+    pub bound_ballots: String,
+    /// SMS codes requested per network.
+    #[arg(long, env = "PORTAL_BOUND_SMS", default_value_t = NetworkBounds::default().sms.to_string(), global = true)]
+    pub bound_sms: String,
+    /// Megabytes of evidence photos per network per day.
+    #[arg(long, env = "PORTAL_BOUND_PHOTO_MB_PER_DAY", default_value_t = NetworkBounds::default().photo_mb_per_day, global = true)]
+    pub bound_photo_mb_per_day: i64,
+    /// New 你点我检 voter devices per network per round per hour.
+    #[arg(long, env = "PORTAL_NEW_DEVICES_PER_NETWORK_HOUR", default_value_t = NetworkBounds::default().new_devices_per_hour, global = true)]
+    pub new_devices_per_network_hour: i64,
+    /// SMS messages the whole city may send per day (codes and notices); past it they are refused and staff see it.
+    #[arg(long, env = "PORTAL_SMS_DAILY_BUDGET", default_value_t = NetworkBounds::default().sms_daily_budget, global = true)]
+    pub sms_daily_budget: i64,
+    /// SMS codes one phone number may receive per day.
+    #[arg(long, env = "PORTAL_SMS_PER_PHONE_PER_DAY", default_value_t = NetworkBounds::default().sms_per_phone_per_day, global = true)]
+    pub sms_per_phone_per_day: i64,
     /// Page and asset requests per minute per client.
     #[arg(long, env = "PORTAL_RATE_PAGE_PER_MIN", default_value_t = RateLimits::default().page_per_min, global = true)]
     pub rate_page_per_min: u32,
@@ -175,6 +209,12 @@ impl Opts {
             }
             Ok(v)
         };
+        let positive = |name: &str, v: i64| {
+            if v < 1 {
+                anyhow::bail!("{name} must be at least 1")
+            }
+            Ok(v)
+        };
         if self.max_body_bytes < 1024 {
             anyhow::bail!("PORTAL_MAX_BODY_BYTES must be at least 1024");
         }
@@ -192,6 +232,23 @@ impl Opts {
             webhook_url: self.webhook_url.clone(),
             webhook_secret: self.webhook_secret.clone().map(Secret::new),
             sms_url: self.sms_url.clone(),
+            public_url: match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+                Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u.trim_end_matches('/').to_owned()),
+                Some(_) => anyhow::bail!("PORTAL_PUBLIC_URL must be an http(s) origin such as https://sa.example.cn"),
+                None => None,
+            },
+            network_bounds: NetworkBounds {
+                cases: Bound::parse("PORTAL_BOUND_CASES", &self.bound_cases)?,
+                drafts: Bound::parse("PORTAL_BOUND_DRAFTS", &self.bound_drafts)?,
+                nominations: Bound::parse("PORTAL_BOUND_NOMINATIONS", &self.bound_nominations)?,
+                replies: Bound::parse("PORTAL_BOUND_REPLIES", &self.bound_replies)?,
+                ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
+                sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
+                photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
+                new_devices_per_hour: positive("PORTAL_NEW_DEVICES_PER_NETWORK_HOUR", self.new_devices_per_network_hour)?,
+                sms_daily_budget: positive("PORTAL_SMS_DAILY_BUDGET", self.sms_daily_budget)?,
+                sms_per_phone_per_day: positive("PORTAL_SMS_PER_PHONE_PER_DAY", self.sms_per_phone_per_day)?,
+            },
             rate_limits: RateLimits {
                 page_per_min: per_min("PORTAL_RATE_PAGE_PER_MIN", self.rate_page_per_min)?,
                 api_per_min: per_min("PORTAL_RATE_API_PER_MIN", self.rate_api_per_min)?,

@@ -70,6 +70,9 @@ fn spawn_sweeps(state: AppState) {
             if let Err(e) = backend::staff::auth::sweep(&state).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "session sweep failed");
             }
+            if let Err(e) = backend::abuse::sweep(&state.store).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "abuse counter sweep failed");
+            }
             let now = backend::clock::now();
             match backend::credit::refresh_aged(&state.store, since, now).await {
                 Ok(_) => since = now,

@@ -25,6 +25,8 @@ fn spawn(db_url: &str, dir: &std::path::Path, port: u16) -> Child {
         .env("PORTAL_DATA_DIR", dir)
         .env("PORTAL_SECRET_KEY", KEY)
         .env("PORTAL_RATE_VOTE_PER_MIN", "100000000")
+        // One client files and votes as fast as it can: the per-network bounds would stop it first.
+        .env("PORTAL_BOUND_CASES", "100000000/min,100000000/day")
         .env("PORTAL_BOUND_BALLOTS", "100000000/min,100000000/day")
         .env("LEPTOS_SITE_ROOT", dir.join("site"))
         .env("RUST_LOG", "warn")

@@ -133,11 +133,12 @@ fn ReportForm(s: FormStart) -> impl IntoView {
     }
 }
 
-/// The receipt waiting under `id` (public; it expires after a quarter of an hour).
+/// The receipt waiting under `id`, shown once (public; it expires after a quarter of an hour): a second look at
+/// the link — the history, a shared screen — finds nothing.
 #[server(prefix = "/_sf", endpoint = "report_receipt")]
 pub async fn report_receipt(id: String) -> Result<Option<CaseReceipt>, AppError> {
     let state = crate::ssr::state()?;
-    backend::cases::drafts::load(&state, "receipt", &id).await
+    backend::cases::drafts::take(&state, "receipt", &id).await
 }
 
 #[component]

@@ -35,6 +35,39 @@ pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> R
     Ok(id)
 }
 
+/// The most a kept form may take, sealed: every field at its limit fits (the description's 5,000 characters are
+/// at most 15 KB); a post stuffed with more is not kept.
+pub const MAX_DRAFT_BYTES: usize = 32 * 1024;
+
+/// Keeps a failed public report's fields for the page to fill in again, within the network's draft bound and
+/// the size limit; `None` when it is not kept (the form then starts empty, with the message).
+pub async fn save_typed(state: &AppState, network: &str, f: &domain::cases::CaseFields) -> Result<String, AppError> {
+    let json = serde_json::to_vec(f).map_err(AppError::internal)?;
+    if json.len() > MAX_DRAFT_BYTES {
+        return Err(AppError::new(domain::ErrCode::PayloadTooLarge));
+    }
+    crate::abuse::spend_bound(&state.store, "drafts", Some(network), state.config.network_bounds.drafts).await?;
+    save(state, "report-draft", f).await
+}
+
+/// Shows a kept value once: read and removed in one statement, so a receipt's access code cannot be read again
+/// from its link (a shared screen, the browser history, a proxy's log).
+pub async fn take<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let row = sqlx::query("DELETE FROM case_drafts WHERE id = $1 AND expires_at > $2 RETURNING sealed")
+        .bind(id)
+        .bind(now())
+        .fetch_optional(state.store.pool())
+        .await?;
+    let Some(row) = row else { return Ok(None) };
+    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &col::<Vec<u8>>(&row, "sealed")?) else {
+        return Ok(None);
+    };
+    Ok(serde_json::from_slice(&plain).ok())
+}
+
 /// The value kept under `id` for `purpose`, while it lasts.
 pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {

@@ -2,7 +2,16 @@
 //! one transaction (on SQLite with `synchronous = FULL`), so a case either exists whole or not at all, survives
 //! power loss once answered, and every instance and every backup sees its photos. The reporter's name and phone
 //! are sealed (AEAD) before they reach the database; only a keyed hash of the phone is kept in clear, for the
-//! first-reporter rule. A repeated submission with the same idempotency key answers the same receipt.
+//! first-reporter rule.
+//!
+//! Public submissions pass the cheap checks before anything costly: the network's case bound (before the body
+//! is read, with the upload's memory reserved: [`admit`]), every text field, then the photos' headers, the
+//! network's daily photo bytes, and only then decoding within the instance's budget ([`submit`]).
+//!
+//! An idempotency key is a secret of the client that chose it: it is stored as a keyed hash of the client's
+//! network and the key, beside a hash of the content. The same request again answers the same receipt; the same
+//! key with other content answers 409 `idempotency_conflict` and reveals nothing; another client's key is
+//! another key.
 
 use super::photos::Photo;
 use crate::clock::now;
@@ -12,9 +21,11 @@ use crate::sealed;
 use crate::staff::audit::{self, Actor};
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{CaseInput, CaseKind, CaseReceipt, MAX_PHOTOS};
+use crate::abuse;
+use domain::cases::{CaseFields, CaseInput, CaseKind, CaseReceipt, MAX_PHOTOS};
 use domain::{AppError, ErrCode};
 use rand::Rng;
+use sha2::Digest;
 use sqlx::AnyConnection;
 
 const CODE_ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
@@ -39,27 +50,98 @@ pub fn access_hash(secret: &[u8], tracking_no: &str, code: &str) -> String {
     keyed_hash(secret, "case-access", &format!("{tracking_no}:{}", code.trim().to_ascii_uppercase()))
 }
 
-/// Files a case with its photos (already processed). `actor` is `None` for the public, or the staff member
-/// typing in a hotline, counter, complaint-box or volunteer case.
+/// What a public upload holds while it is read: its share of the instance's upload memory.
+pub type UploadPermit = tokio::sync::OwnedSemaphorePermit;
+
+/// Before a public case's body is read: spends one of the network's cases for this minute and day (429 with
+/// `Retry-After` past either) and reserves the upload's memory (`declared_len`, else the largest upload; 503
+/// `photos_busy` when the instance's uploads are full for too long).
+pub async fn admit(state: &AppState, network: &str, declared_len: Option<u64>) -> Result<UploadPermit, AppError> {
+    abuse::spend_bound(&state.store, "cases", Some(network), state.config.network_bounds.cases).await?;
+    state.photos.reserve_upload(declared_len).await
+}
+
+/// Files a case from the public (web form or API) as read from `network`: the honeypot and every text field
+/// first, then the photos' headers, the network's photo bytes for the day, decoding within the budget, and the
+/// one transaction.
+pub async fn submit(state: &AppState, network: &str, f: &CaseFields, raw: Vec<bytes::Bytes>) -> Result<CaseReceipt, AppError> {
+    if f.is_bot() {
+        return Err(AppError::field(ErrCode::InvalidValue, "website"));
+    }
+    let mut c = f.parse(now())?;
+    // The public files web cases; other channels are typed in by staff.
+    c.channel = domain::cases::Channel::Web;
+    if raw.len() > MAX_PHOTOS {
+        return Err(AppError::field(ErrCode::TooMany, "photos"));
+    }
+    for b in &raw {
+        super::photos::inspect(b)?;
+    }
+    let bytes: i64 = raw.iter().map(|b| b.len() as i64).sum();
+    if bytes > 0 {
+        let limit = state.config.network_bounds.photo_mb_per_day * 1024 * 1024;
+        abuse::spend_amount(&state.store, "photo-bytes", network, abuse::DAY, limit, bytes).await.map_err(|mut e| {
+            e.field = Some("photos".to_owned());
+            e
+        })?;
+    }
+    let photos = state.photos.process_all(raw).await?;
+    file_from(state, &c, &photos, None, network).await
+}
+
+/// Files a case with its photos (already processed): the staff member typing in a hotline, counter,
+/// complaint-box or volunteer case, the demo data and tests. Public submissions go through [`submit`].
 pub async fn file(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>) -> Result<CaseReceipt, AppError> {
+    let client = match actor {
+        Some(a) => format!("staff:{}", a.name),
+        None => "local".to_owned(),
+    };
+    file_from(state, c, photos, actor, &client).await
+}
+
+/// Files a case for `client` (whose idempotency keys are its own).
+async fn file_from(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>, client: &str) -> Result<CaseReceipt, AppError> {
     // In a task of its own: a client that hangs up mid-request does not cut the filing short.
-    let (state, c, photos, actor) = (state.clone(), c.clone(), photos.to_vec(), actor.cloned());
-    tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref()).await })
+    let (state, c, photos, actor, client) = (state.clone(), c.clone(), photos.to_vec(), actor.cloned(), client.to_owned());
+    tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref(), &client).await })
         .await
         .map_err(AppError::internal)?
 }
 
-async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>) -> Result<CaseReceipt, AppError> {
+/// The stored form of a client's idempotency key: a keyed hash of the client and the key.
+fn scoped_key(secret: &[u8], client: &str, key: &str) -> String {
+    keyed_hash(secret, "case-idempotency", &format!("{client}\n{key}"))
+}
+
+/// A hash of everything a case says, photos included (their SHA-256), to tell a replay from another request.
+fn content_hash(c: &CaseInput, photos: &[Photo]) -> String {
+    let canonical = serde_json::json!([
+        c.kind.as_str(),
+        c.channel.as_str(),
+        c.credit_code.as_ref().map(|k| k.as_str().to_owned()),
+        c.business_name,
+        c.category,
+        c.description,
+        c.occurred_at,
+        c.place,
+        c.reporter,
+        photos.iter().map(|p| p.sha256.as_str()).collect::<Vec<_>>(),
+    ]);
+    hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()))
+}
+
+async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>, client: &str) -> Result<CaseReceipt, AppError> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::field(ErrCode::TooMany, "photos"));
     }
     let secret = state.config.secret_key.expose();
-    if let Some(key) = &c.idempotency_key {
-        if let Some(r) = existing(state, key).await? {
+    let content = content_hash(c, photos);
+    let scoped = c.idempotency_key.as_deref().map(|k| scoped_key(secret, client, k));
+    if let Some(key) = &scoped {
+        if let Some(r) = existing(state, key, &content).await? {
             return Ok(r);
         }
     }
-    let t = now();
     let reporter = match &c.reporter {
         Some((name, phone)) => {
             let plain = serde_json::json!({ "name": name, "phone": phone }).to_string();
@@ -76,7 +158,8 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     // left open on a pooled connection.
     let result = async {
         let mut tx = sqlx::Connection::begin_with(&mut *conn, if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
-        let written = write(&mut tx, state, c, photos, actor, reporter, t).await?;
+        let idempotency = scoped.as_deref().map(|k| (k, content.as_str()));
+        let written = write(&mut tx, state, c, photos, actor, reporter, idempotency).await?;
         if written.is_some() {
             tx.commit().await?;
         }
@@ -89,8 +172,8 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     drop(conn);
     match result {
         // Another request with the same key won the race: answer its receipt.
-        Ok(None) => match &c.idempotency_key {
-            Some(key) => existing(state, key).await?.ok_or_else(|| AppError::internal("idempotent case vanished")),
+        Ok(None) => match &scoped {
+            Some(key) => existing(state, key, &content).await?.ok_or_else(|| AppError::internal("idempotent case vanished")),
             None => Err(AppError::internal("case not inserted")),
         },
         Ok(Some(r)) => Ok(r),
@@ -98,12 +181,18 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     }
 }
 
-async fn existing(state: &AppState, key: &str) -> Result<Option<CaseReceipt>, AppError> {
-    let row = sqlx::query("SELECT tracking_no, access_sealed FROM cases WHERE idempotency_key = $1")
+/// The receipt of the case filed under this scoped key, when the content is the same; another content is a 409
+/// that reveals nothing of the case.
+async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<CaseReceipt>, AppError> {
+    let row = sqlx::query("SELECT tracking_no, access_sealed, idempotency_content FROM cases WHERE idempotency_key = $1")
         .bind(key)
         .fetch_optional(state.store.pool())
         .await?;
     let Some(row) = row else { return Ok(None) };
+    let stored: Option<String> = col(&row, "idempotency_content")?;
+    if stored.as_deref() != Some(content) {
+        return Err(AppError::field(ErrCode::IdempotencyConflict, "idempotency_key"));
+    }
     let sealed_code: Vec<u8> = col(&row, "access_sealed")?;
     let code = sealed::open(state.config.secret_key.expose(), "case-access", &sealed_code)?;
     Ok(Some(CaseReceipt {
@@ -119,8 +208,11 @@ async fn write(
     photos: &[Photo],
     actor: Option<&Actor>,
     reporter: Option<(Vec<u8>, String)>,
-    t: i64,
+    // The scoped idempotency key and the content hash.
+    idempotency: Option<(&str, &str)>,
 ) -> Result<Option<CaseReceipt>, AppError> {
+    let scoped_key = idempotency.map(|(k, _)| k);
+    let t = now();
     let secret = state.config.secret_key.expose();
     let (business_id, business_name) = match &c.credit_code {
         Some(code) => {
@@ -144,8 +236,8 @@ async fn write(
         let row = sqlx::query(
             "INSERT INTO cases (tracking_no, access_hash, access_sealed, kind, channel, business_id, business_name, \
              category, description, occurred_at, place, reporter_sealed, phone_hash, state, state_since, \
-             idempotency_key, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-             'submitted', $14, $15, $14, $14) ON CONFLICT DO NOTHING RETURNING id",
+             idempotency_key, idempotency_content, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, \
+             $9, $10, $11, $12, $13, 'submitted', $14, $15, $16, $14, $14) ON CONFLICT DO NOTHING RETURNING id",
         )
         .bind(&no)
         .bind(access_hash(secret, &no, &code))
@@ -161,12 +253,13 @@ async fn write(
         .bind(sealed_reporter.clone())
         .bind(phone_hash.clone())
         .bind(t)
-        .bind(c.idempotency_key.clone())
+        .bind(scoped_key)
+        .bind(idempotency.map(|(_, content)| content))
         .fetch_optional(&mut *conn)
         .await?;
         let Some(row) = row else {
             // The conflict may be the idempotency key (another request filed it): the caller answers that one.
-            if let Some(key) = &c.idempotency_key {
+            if let Some(key) = scoped_key {
                 let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM cases WHERE idempotency_key = $1")
                     .bind(key)
                     .fetch_optional(&mut *conn)

@@ -41,18 +41,19 @@ fn article(r: &AnyRow) -> Result<Article, AppError> {
 }
 
 /// Checks and re-encodes a cover image (JPEG, PNG or WebP by content; EXIF dropped). Refusals name `cover`.
-pub async fn prepare_cover(bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+/// Decoded within the instance's photo budget, like evidence photos.
+pub async fn prepare_cover(budget: &std::sync::Arc<photos::DecodeBudget>, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
     if bytes.len() > MAX_COVER_BYTES {
         return Err(AppError::field(ErrCode::PayloadTooLarge, "cover"));
     }
-    let photo = tokio::task::spawn_blocking(move || photos::process(&bytes))
+    let mut photo = budget
+        .process_all(vec![bytes::Bytes::from(bytes)])
         .await
-        .map_err(AppError::internal)?
         .map_err(|mut e| {
             e.field = Some("cover".to_owned());
             e
         })?;
-    Ok(photo.shown)
+    Ok(photo.pop().map(|p| p.shown).unwrap_or_default())
 }
 
 /// Creates (`id` = `None`) or updates an article, with its audit entry in the same transaction. A new cover

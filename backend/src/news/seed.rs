@@ -48,7 +48,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             cover_alt: if i == 1 { "抽检人员在农贸市场取样".to_owned() } else { String::new() },
             remove_cover: false,
         };
-        let cover = if i == 1 { Some(super::prepare_cover(sample_png(640, 360, [10, 124, 74])).await?) } else { None };
+        let cover = if i == 1 { Some(super::prepare_cover(&std::sync::Arc::new(crate::cases::photos::DecodeBudget::for_machine()), sample_png(640, 360, [10, 124, 74])).await?) } else { None };
         super::save(store, &actor, None, &input, cover, None).await?;
         created += 1;
     }

@@ -1,18 +1,18 @@
 //! The complaints API: `POST /api/v1/complaints` (multipart) and `GET /api/v1/complaints/{tracking_no}` with the
 //! access code in `X-Access-Code`.
 
+use crate::http::client_ip::ClientIp;
 use crate::http::Shared;
 use axum::extract::{Multipart, Path, State};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
-use backend::cases::photos::{process, Photo};
+use axum::{Extension, Json};
 use domain::cases::{CaseFields, CaseReceipt, CaseTrack, MAX_PHOTOS};
 use domain::{AppError, ErrCode};
 use http::{HeaderMap, StatusCode};
 use std::collections::HashMap;
 
-/// A case as uploaded: its fields and its photos (processed off the async threads).
-pub async fn read_case(mut multipart: Multipart) -> Result<(CaseFields, Vec<Photo>), AppError> {
+/// A case as uploaded: its fields and its photos' bytes, not yet looked at (the service checks the text first).
+pub async fn read_case(mut multipart: Multipart) -> Result<(CaseFields, Vec<bytes::Bytes>), AppError> {
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut raw: Vec<bytes::Bytes> = Vec::new();
     loop {
@@ -44,26 +44,20 @@ pub async fn read_case(mut multipart: Multipart) -> Result<(CaseFields, Vec<Phot
         }
     }
     let f: CaseFields = serde_json::from_value(serde_json::json!(fields)).map_err(AppError::internal)?;
-    let photos = tokio::task::spawn_blocking(move || raw.iter().map(|b| process(b)).collect::<Result<Vec<_>, _>>())
-        .await
-        .map_err(AppError::internal)??;
-    Ok((f, photos))
+    Ok((f, raw))
 }
 
-/// Files a case and answers its receipt (or the first error, naming the field).
-pub async fn file_case(shared: &Shared, f: &CaseFields, photos: &[Photo]) -> Result<CaseReceipt, AppError> {
-    if f.is_bot() {
-        return Err(AppError::field(ErrCode::InvalidValue, "website"));
-    }
-    let mut c = f.parse(backend::clock::now())?;
-    // The public files web cases; other channels are typed in by staff.
-    c.channel = domain::cases::Channel::Web;
-    backend::cases::file(&shared.app, &c, photos, None).await
+/// The declared length of a request's body, if any.
+pub fn declared_len(headers: &HeaderMap) -> Option<u64> {
+    headers.get(http::header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
 }
 
 /// Files a 投诉 or 举报 (multipart: `kind` = 投诉|举报, `business_name` or `credit_code`, `category`, `description`,
 /// `occurred_at`, `place`, `reporter_name`, `reporter_phone` — both or neither —, `idempotency_key`, up to five
-/// `photos` (JPEG, PNG or WebP, 8 MB each)). Answers the tracking number and the access code, shown once.
+/// `photos` (JPEG, PNG or WebP, 8 MB each, at most 40 Mpx and 160 MB of decoded pixels)). Answers the tracking
+/// number and the access code, shown once. Sending the same request again with the same `idempotency_key`
+/// answers the same receipt; the key with other content answers 409. Bounded per network (IPv4 /24, IPv6 /64):
+/// cases per minute and per day, photo megabytes per day (see `/api`).
 #[utoipa::path(post, path = "/api/v1/complaints", tag = "cases",
     request_body(content_type = "multipart/form-data", content = CaseFields),
     responses(
@@ -72,13 +66,22 @@ pub async fn file_case(shared: &Shared, f: &CaseFields, photos: &[Photo]) -> Res
         (status = 404, description = "unknown `credit_code`", body = crate::http::json::ErrorBody),
         (status = 413, description = "a photo or the whole upload too large", body = crate::http::json::ErrorBody),
         (status = 415, description = "a photo that is not JPEG, PNG or WebP", body = crate::http::json::ErrorBody),
-        (status = 429, body = crate::http::json::ErrorBody)
+        (status = 409, description = "`idempotency_conflict`: the key was used for other content", body = crate::http::json::ErrorBody),
+        (status = 429, description = "rate limited: per address, or the network's cases or photo bytes for the minute or the day", body = crate::http::json::ErrorBody),
+        (status = 503, description = "`photos_busy`: every photo decoder is busy; retry after `Retry-After`", body = crate::http::json::ErrorBody)
     ))]
-pub async fn file(State(shared): State<Shared>, multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>) -> Response {
+pub async fn file(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
     let result = async {
+        let network = backend::abuse::network_key(ip);
         let multipart = multipart.map_err(|_| AppError::new(ErrCode::UnsupportedMediaType))?;
-        let (f, photos) = read_case(multipart).await?;
-        file_case(&shared, &f, &photos).await
+        let _upload = backend::cases::admit(&shared.app, &network, declared_len(&headers)).await?;
+        let (f, raw) = read_case(multipart).await?;
+        backend::cases::submit(&shared.app, &network, &f, raw).await
     }
     .await;
     match result {

@@ -4,7 +4,7 @@
 //! code by POST and keeps them in an `HttpOnly` cookie for the track page. Staff forms: quick entry, moves
 //! through the state machine, assignment, rewards, the holiday calendar; evidence photos for staff.
 
-use super::api::{file_case, read_case};
+use super::api::{declared_len, read_case};
 use crate::http::client_ip::ClientIp;
 use crate::http::forms::{answer, cookie, digits, fail, wants_html};
 use crate::http::Shared;
@@ -26,15 +26,23 @@ pub const TRACK_COOKIE: &str = "portal_track";
 
 pub async fn report(
     State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
-    let read = match multipart {
-        Ok(m) => read_case(m).await.map_err(|e| (e, None)),
+    let network = backend::abuse::network_key(ip);
+    let upload = match multipart {
+        Ok(m) => match backend::cases::admit(&shared.app, &network, declared_len(&headers)).await {
+            Ok(permit) => Ok((permit, m)),
+            Err(e) => Err((e, None)),
+        },
         Err(_) => Err((AppError::new(ErrCode::UnsupportedMediaType), None)),
     };
-    let result = match read {
-        Ok((f, photos)) => file_case(&shared, &f, &photos).await.map_err(|e| (e, Some(f))),
+    let result = match upload {
+        Ok((_permit, m)) => match read_case(m).await {
+            Ok((f, raw)) => backend::cases::submit(&shared.app, &network, &f, raw).await.map_err(|e| (e, Some(f))),
+            Err(e) => Err((e, None)),
+        },
         Err(e) => Err(e),
     };
     match result {
@@ -46,7 +54,7 @@ pub async fn report(
         Err((e, typed)) => {
             // Keep what was typed (never the photos) for the page to fill in again.
             let back = match typed {
-                Some(f) if wants_html(&headers) => match drafts::save(&shared.app, "report-draft", &f).await {
+                Some(f) if wants_html(&headers) => match drafts::save_typed(&shared.app, &network, &f).await {
                     Ok(id) => format!("/report?draft={id}"),
                     Err(_) => "/report".to_owned(),
                 },

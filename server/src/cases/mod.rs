@@ -17,7 +17,7 @@ pub const MAX_CASE_BODY: usize = MAX_PHOTOS * MAX_PHOTO_BYTES + 512 * 1024;
 pub fn routes() -> Routes {
     Routes::new()
         .post("/api/v1/complaints", Facts::WRITE.body_limit(MAX_CASE_BODY), api::file)
-        .get("/api/v1/complaints/{tracking_no}", Facts::API, api::track)
+        .get("/api/v1/complaints/{tracking_no}", Facts::API.credential(), api::track)
         .post("/report", Facts::WRITE.body_limit(MAX_CASE_BODY), forms::report)
         .post("/track", Facts::WRITE, forms::track)
         .post("/staff/cases", Facts::staff_write(Role::Moderator), forms::quick_entry)

@@ -23,7 +23,7 @@ use std::collections::HashMap;
 pub fn routes() -> Routes {
     Routes::new()
         // Built with the request's Host: never cached for everyone.
-        .get("/news/feed.xml", Facts::PAGE, feed)
+        .get("/news/feed.xml", Facts::PAGE.host_bound(), feed)
         .get("/news/{id}/cover.jpg", Facts::PAGE.cached(60), cover)
         .get("/api/v1/news", Facts::API, list)
         .get("/api/v1/news/{id}", Facts::API, get)
@@ -175,7 +175,7 @@ async fn save(shared: &Shared, user: &StaffUser, ip: &str, id: Option<i64>, mult
     let (fields, cover) = read_form(multipart).await?;
     let input = fields.parse(now())?;
     let cover = match cover {
-        Some(bytes) => Some(backend::news::prepare_cover(bytes).await?),
+        Some(bytes) => Some(backend::news::prepare_cover(&shared.app.photos, bytes).await?),
         None => None,
     };
     backend::news::save(&shared.app.store, &Actor::staff(user), id, &input, cover, Some(ip)).await
