@@ -23,6 +23,19 @@ pub enum Limit {
     Login,
 }
 
+/// Whom an answer is for, which decides whether anything but the asking browser may keep it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Authority {
+    /// The same for everyone who asks for this URL: cacheable as `cache_secs` and the ETag say.
+    Public,
+    /// Depends on a credential the request carries (an access code, a cookie, a capability id in the URL):
+    /// answered `Cache-Control: private, no-store`, never kept in the page cache.
+    Credential,
+    /// Built from the request's `Host` (absolute URLs, QR codes): cacheable only when `PORTAL_PUBLIC_URL` fixes
+    /// the origin, else answered `private` and never kept in the page cache.
+    Host,
+}
+
 /// The facts of one route.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Facts {
@@ -36,18 +49,20 @@ pub struct Facts {
     pub body_limit: Option<usize>,
     /// JSON reads answered with an `ETag` and `304 Not Modified`.
     pub etag: bool,
+    /// Whether the answer depends on a credential or on the `Host`.
+    pub authority: Authority,
 }
 
 impl Facts {
     /// A public page.
-    pub const PAGE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Page, body_limit: None, etag: false };
+    pub const PAGE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Page, body_limit: None, etag: false, authority: Authority::Public };
     /// A public JSON read.
-    pub const API: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Api, body_limit: None, etag: true };
+    pub const API: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Api, body_limit: None, etag: true, authority: Authority::Public };
     /// A public write (form post or JSON).
-    pub const WRITE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Write, body_limit: None, etag: false };
+    pub const WRITE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Write, body_limit: None, etag: false, authority: Authority::Public };
     /// Health checks.
     pub const HEALTH: Facts =
-        Facts { role: None, cache_secs: 0, limit: Limit::Unlimited, body_limit: None, etag: false };
+        Facts { role: None, cache_secs: 0, limit: Limit::Unlimited, body_limit: None, etag: false, authority: Authority::Public };
 
     /// A staff page or read, for `role` and above. Staff answers are never cached, anywhere.
     pub const fn staff(role: Role) -> Facts {
@@ -70,6 +85,16 @@ impl Facts {
 
     pub const fn body_limit(self, bytes: usize) -> Facts {
         Facts { body_limit: Some(bytes), ..self }
+    }
+
+    /// The answer depends on a credential: never stored by anyone but the asking browser's memory.
+    pub const fn credential(self) -> Facts {
+        Facts { authority: Authority::Credential, cache_secs: 0, ..self }
+    }
+
+    /// The answer is built from the request's `Host`.
+    pub const fn host_bound(self) -> Facts {
+        Facts { authority: Authority::Host, ..self }
     }
 }
 

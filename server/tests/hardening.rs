@@ -203,17 +203,29 @@ async fn staff_pages_are_never_stored(engine: Backend) {
     app.stop().await;
 }
 
-/// Finding 10: bulk downloads are cached briefly and spend their own small quota.
+/// Finding 10: bulk downloads are streamed with a stored ETag (an unchanged registry answers 304 without reading
+/// a row) and spend their own small quota.
 async fn bulk_downloads_have_their_own_quota(engine: Backend) {
-    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { download_per_min: 2, ..RateLimits::default() }).await;
+    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { download_per_min: 3, ..RateLimits::default() }).await;
     let url = app.url("/api/v1/downloads/businesses.csv");
     let first = client().get(&url).send().await.unwrap();
     assert_eq!(first.status(), 200);
-    let second = client().get(&url).send().await.unwrap();
-    assert_eq!(header(second.headers(), "x-page-cache"), "hit", "rebuilt at most once a minute");
+    let tag = header(first.headers(), "etag").to_owned();
+    assert!(tag.starts_with("\"registry-"), "{tag}");
+    let second = client().get(&url).header("if-none-match", &tag).send().await.unwrap();
+    assert_eq!(second.status(), 304, "unchanged: no rows read, nothing sent");
+    // A change to the registry changes the tag.
+    sqlx::query("UPDATE businesses SET name = name || '（新）' WHERE id = (SELECT MIN(id) FROM businesses)")
+        .execute(app.db.state.store.pool())
+        .await
+        .unwrap();
+    let changed = client().get(&url).header("if-none-match", &tag).send().await.unwrap();
+    assert_eq!(changed.status(), 200);
+    assert_ne!(header(changed.headers(), "etag"), tag);
+    assert!(changed.text().await.unwrap().contains("（新）"));
     let third = client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap();
     assert_eq!(third.status(), 429);
-    assert_eq!(header(third.headers(), "retry-after"), "30");
+    assert_eq!(header(third.headers(), "retry-after"), "20");
     // Other API reads are not affected.
     assert_eq!(client().get(app.url("/api/v1/figures")).send().await.unwrap().status(), 200);
     // Nor is readiness, which a load balancer polls.

@@ -14,7 +14,13 @@ use domain::Lang;
 
 /// The pages of this module and what each needs. None is cached: each holds a visitor's own data.
 pub const PAGES: &[(&str, Facts)] =
-    &[("/report", Facts::PAGE), ("/report/receipt/{id}", Facts::PAGE), ("/track", Facts::PAGE)];
+    &[
+        // The form may be filled from a sealed draft named in the URL; the receipt and the track page show a
+        // case to whoever holds its id or cookie: credentials, never stored by anyone.
+        ("/report", Facts::PAGE.credential()),
+        ("/report/receipt/{id}", Facts::PAGE.credential()),
+        ("/track", Facts::PAGE.credential()),
+    ];
 
 pub(crate) fn case_category_label(c: &str, lang: Lang) -> String {
     match lang {

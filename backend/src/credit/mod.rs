@@ -16,5 +16,5 @@ pub mod import;
 pub mod seed;
 
 pub use events::{add_event, recompute, refresh_aged, rules};
-pub use registry::{count, detail, export, save_business, upsert_business, Upserted};
+pub use registry::{count, detail, export, export_page, export_version, save_business, upsert_business, Upserted};
 pub use search::{search, search_sql, MAX_CANDIDATES};

@@ -198,6 +198,29 @@ pub async fn export(store: &Store) -> Result<Vec<BusinessSummary>, AppError> {
     rows.iter().map(summary).collect()
 }
 
+/// The version of the whole public registry, for the bulk downloads' `ETag`: how many businesses there are and
+/// the last change stamped on any of them (the triggers of migration 0010 stamp every insert and update with the
+/// database's clock). Read without touching the rows.
+pub async fn export_version(store: &Store) -> Result<String, AppError> {
+    let row = sqlx::query("SELECT COUNT(*) AS n, COALESCE(MAX(changed_at), 0) AS at FROM businesses")
+        .fetch_one(store.pool())
+        .await?;
+    Ok(format!("{}-{}", col::<i64>(&row, "n")?, col::<i64>(&row, "at")?))
+}
+
+/// One page of the bulk download: up to `limit` businesses after the credit code `after`, in credit-code order.
+/// Each page is its own short query, so a slow download holds no connection between pages.
+pub async fn export_page(store: &Store, after: Option<&str>, limit: i64) -> Result<Vec<BusinessSummary>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLS} FROM businesses WHERE credit_code > $1 ORDER BY credit_code LIMIT $2"
+    ))
+    .bind(after.unwrap_or(""))
+    .bind(limit.clamp(1, 10_000))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(summary).collect()
+}
+
 /// Number of businesses.
 pub async fn count(store: &Store) -> Result<i64, AppError> {
     col(&sqlx::query("SELECT COUNT(*) AS n FROM businesses").fetch_one(store.pool()).await?, "n")

@@ -5,7 +5,7 @@ use crate::http::json::ApiJson;
 use crate::http::Shared;
 use axum::extract::{Path, Query, State};
 use axum::Extension;
-use axum::http::header;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::credit::{BusinessDetail, BusinessSummary, CreditCode, Page, ReplyFields, SearchQuery};
@@ -114,31 +114,110 @@ pub async fn get_one(State(shared): State<Shared>, Path(code): Path<String>) -> 
     }
 }
 
-/// The whole public registry with grades, as CSV (UTF-8 with BOM, for spreadsheet programs).
-#[utoipa::path(get, path = "/api/v1/downloads/businesses.csv", tag = "credit",
-    responses((status = 200, content_type = "text/csv", description = "one row per business")))]
-pub async fn download_csv(State(shared): State<Shared>) -> Response {
-    match backend::credit::export(&shared.app.store).await.and_then(|rows| to_csv(&rows)) {
-        Ok(body) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (header::CONTENT_DISPOSITION, "attachment; filename=\"mianyang-food-businesses.csv\""),
-            ],
-            body,
-        )
-            .into_response(),
-        Err(e) => e.into_response(),
-    }
+/// Businesses per page of a streamed download: one short query each.
+pub const DOWNLOAD_PAGE: i64 = 2_000;
+
+/// How a download renders: what comes first, each page, and what comes last.
+#[derive(Clone, Copy)]
+enum Format {
+    Csv,
+    Json,
 }
 
-/// The whole public registry with grades, as a JSON array.
-#[utoipa::path(get, path = "/api/v1/downloads/businesses.json", tag = "credit",
-    responses((status = 200, body = Vec<BusinessSummary>)))]
-pub async fn download_json(State(shared): State<Shared>) -> Response {
-    match backend::credit::export(&shared.app.store).await {
-        Ok(rows) => Json(rows).into_response(),
-        Err(e) => e.into_response(),
+/// Streams the whole registry in `format`: the `ETag` is the registry's stored version (read without the rows),
+/// so an unchanged download answers 304 at once; otherwise pages of [`DOWNLOAD_PAGE`] rows are read and sent
+/// one after another, never the whole registry in memory (1 M businesses are ~200 MB of CSV). A failure after
+/// the first bytes ends the stream early (the status is already sent); a client sees a truncated file.
+async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Response {
+    let version = match backend::credit::export_version(&shared.app.store).await {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let tag = format!("\"registry-{version}-{}\"", match format { Format::Csv => "csv", Format::Json => "json" });
+    let unchanged = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == tag || t.trim() == "*"));
+    let mut res = if unchanged {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let store = shared.app.store.clone();
+        // State: the last credit code sent, whether anything was sent, whether the end was written.
+        let pages = futures_util::stream::try_unfold((None::<String>, false, false), move |(after, any, done)| {
+            let store = store.clone();
+            async move {
+                if done {
+                    return Ok::<_, AppError>(None);
+                }
+                let rows = backend::credit::export_page(&store, after.as_deref(), DOWNLOAD_PAGE).await?;
+                let last = rows.last().map(|b| b.credit_code.as_str().to_owned());
+                let end = (rows.len() as i64) < DOWNLOAD_PAGE;
+                let mut chunk = Vec::new();
+                if after.is_none() {
+                    chunk.extend_from_slice(match format {
+                        Format::Csv => b"",
+                        Format::Json => b"[",
+                    });
+                }
+                match format {
+                    Format::Csv => chunk.extend(to_csv(&rows, after.is_none())?),
+                    Format::Json => {
+                        for (i, b) in rows.iter().enumerate() {
+                            if any || i > 0 {
+                                chunk.push(b',');
+                            }
+                            serde_json::to_writer(&mut chunk, b).map_err(AppError::internal)?;
+                        }
+                    }
+                }
+                if end {
+                    if let Format::Json = format {
+                        chunk.push(b']');
+                    }
+                }
+                let any = any || !rows.is_empty();
+                Ok(Some((bytes::Bytes::from(chunk), (last.or(after), any, end))))
+            }
+        });
+        axum::body::Body::from_stream(pages).into_response()
+    };
+    let h = res.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
     }
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=60"));
+    if !unchanged {
+        let (kind, name) = match format {
+            Format::Csv => ("text/csv; charset=utf-8", "attachment; filename=\"mianyang-food-businesses.csv\""),
+            Format::Json => ("application/json", "attachment; filename=\"mianyang-food-businesses.json\""),
+        };
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
+        h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
+    }
+    res
+}
+
+/// The whole public registry with grades, as CSV (UTF-8 with BOM, for spreadsheet programs), streamed. Carries an
+/// `ETag` (the registry's version): send it back in `If-None-Match` to get 304 while nothing changed.
+#[utoipa::path(get, path = "/api/v1/downloads/businesses.csv", tag = "credit",
+    responses(
+        (status = 200, content_type = "text/csv", description = "one row per business"),
+        (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
+        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+    ))]
+pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    download(shared, headers, Format::Csv).await
+}
+
+/// The whole public registry with grades, as a JSON array, streamed; `ETag` as for the CSV.
+#[utoipa::path(get, path = "/api/v1/downloads/businesses.json", tag = "credit",
+    responses(
+        (status = 200, body = Vec<BusinessSummary>),
+        (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
+        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+    ))]
+pub async fn download_json(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+    download(shared, headers, Format::Json).await
 }
 
 pub const CSV_HEADER: [&str; 12] = [
@@ -156,9 +235,12 @@ pub const CSV_HEADER: [&str; 12] = [
     "last_inspected",
 ];
 
-fn to_csv(rows: &[BusinessSummary]) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(CSV_HEADER).map_err(AppError::internal)?;
+/// Rows as CSV; the first page starts with the byte-order mark and the header.
+fn to_csv(rows: &[BusinessSummary], first: bool) -> Result<Vec<u8>, AppError> {
+    let mut w = csv::Writer::from_writer(if first { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() });
+    if first {
+        w.write_record(CSV_HEADER).map_err(AppError::internal)?;
+    }
     for b in rows {
         w.write_record([
             b.credit_code.as_str(),

@@ -17,9 +17,13 @@ pub(crate) fn svg(body: String) -> Response {
     res
 }
 
-/// This site's address for `path`, from the request's `Host` (reduced to host characters). Answers built with
-/// it must never be cached for everyone: another `Host` would poison them.
+/// This site's address for `path`: from `PORTAL_PUBLIC_URL` when set, else from the request's `Host` (reduced to
+/// host characters). Routes using it declare `Facts::host_bound`, so without the configured origin their
+/// answers are never cached for everyone (another `Host` would poison them).
 pub(crate) fn absolute_url(shared: &Shared, headers: &HeaderMap, path: &str) -> String {
+    if let Some(origin) = &shared.app.config.public_url {
+        return format!("{origin}{path}");
+    }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
     let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
     let scheme = if shared.app.config.cookie_secure { "https" } else { "http" };

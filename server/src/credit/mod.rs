@@ -21,10 +21,11 @@ pub fn routes() -> Routes {
         .get("/api/v1/businesses/{credit_code}", Facts::API.cached(5), api::get_one)
         .post("/api/v1/businesses/{credit_code}/replies", Facts::WRITE, api::post_reply)
         // The whole registry: rebuilt at most once a minute per instance, on its own small quota.
-        .get("/api/v1/downloads/businesses.csv", Facts::API.limit(Limit::Download).cached(60), api::download_csv)
-        .get("/api/v1/downloads/businesses.json", Facts::API.limit(Limit::Download).cached(60), api::download_json)
+        // Streamed page by page with an ETag of their own: neither the page cache nor the ETag layer buffers them.
+        .get("/api/v1/downloads/businesses.csv", Facts { etag: false, ..Facts::API.limit(Limit::Download) }, api::download_csv)
+        .get("/api/v1/downloads/businesses.json", Facts { etag: false, ..Facts::API.limit(Limit::Download) }, api::download_json)
         // Not cached: the code points at the host the request named.
-        .get("/credit/{code}/qr.svg", Facts::PAGE, badges::qr)
+        .get("/credit/{code}/qr.svg", Facts::PAGE.host_bound(), badges::qr)
         .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)
         .post("/credit/{code}/reply", Facts::WRITE, forms::submit_reply)
         // The type-ahead island's source: a few lines of text per keystroke, on the page quota.

@@ -287,6 +287,7 @@ pub async fn serve(shared: &Shared, facts: &Facts, req: Request, next: Next) -> 
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let ttl = Duration::from_secs(u64::from(facts.cache_secs)).min(shared.cache.ttl);
     let cacheable = !ttl.is_zero()
+        && super::routes::shareable(shared, facts)
         && req.method() == Method::GET
         && req.uri().query().is_none()
         && !has_session(shared, req.headers());

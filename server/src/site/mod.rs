@@ -26,7 +26,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/openapi.json", Facts::API, docs::openapi_json)
         .get("/api/v1/docs", Facts::PAGE, docs::docs_moved)
         // The poster's QR code carries this site's address from the request's Host: never cached for everyone.
-        .get("/poster/qr.svg", Facts::PAGE, poster_qr)
+        .get("/poster/qr.svg", Facts::PAGE.host_bound(), poster_qr)
         // Unknown API paths answer in JSON, like the rest of the API.
         .any("/api/{*rest}", Facts::API, not_found)
 }
