@@ -21,7 +21,7 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/rounds", Facts::API, api::list)
         .get("/api/v1/rounds/{id}", Facts::API, api::get_one)
-        .get("/api/v1/rounds/{id}/voter", Facts { etag: false, ..Facts::API }, api::voter)
+        .get("/api/v1/rounds/{id}/voter", Facts { etag: false, ..Facts::API }.credential(), api::voter)
         .post("/api/v1/rounds/{id}/ballot", Facts::WRITE.limit(Limit::Vote), api::post_ballot)
         .post("/api/v1/rounds/{id}/nominations", Facts::WRITE, api::post_nomination)
         // Codes cost money: the write quota per address, then the database-backed bounds (`sms::request_code`).
