@@ -175,6 +175,16 @@ mod tests {
         assert_eq!(verify_device_token(&key, &old), Some(Device { id: id.to_owned(), minted_at: None }));
     }
 
+    /// The token format is a contract with tools that sign voters themselves (bench/ballots.sh, in Python):
+    /// HMAC-SHA256 over `device-token-v2 \x1f id \x1f at \x1f`, first 16 bytes in hex.
+    #[test]
+    fn a_token_signed_elsewhere_with_the_key_verifies() {
+        let key = b"k".repeat(32);
+        let t = "0123456789abcdef0123456789abcdef.1765000000.9919c89bbd420b8f1a32905b98982423";
+        let d = verify_device_token(&key, t).unwrap();
+        assert_eq!((d.id.as_str(), d.minted_at), ("0123456789abcdef0123456789abcdef", Some(1_765_000_000)));
+    }
+
     #[test]
     fn voter_hashes_differ_per_round_and_identity_kind() {
         let key = b"k".repeat(32);
