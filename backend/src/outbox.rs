@@ -1,8 +1,9 @@
-//! The outbox: messages to other systems — an accepted case forwarded to `PORTAL_WEBHOOK_URL` (JSON, HMAC-signed,
-//! with an idempotency key), status notices by SMS to a reporter who gave a phone — are written in the same
-//! transaction as the change they report, then delivered by a worker with retries and backoff. A receiver that
-//! is down for hours loses nothing; a restart loses nothing (the rows are the queue). With several instances each
-//! message is claimed by one (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one writer) for a minute.
+//! The outbox: messages to other systems — an accepted case forwarded to `PORTAL_WEBHOOK_URL` (JSON, HMAC-signed
+//! with a timestamp and the idempotency key: see [`signature`]), status notices by SMS to a reporter who gave a
+//! phone — are written in the same transaction as the change they report, then delivered by a worker with retries
+//! and backoff. A receiver that is down for hours loses nothing; a restart loses nothing (the rows are the queue).
+//! With several instances each message is claimed by one (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one
+//! writer) just before it is sent, for longer than a send may take, so no other instance sends it meanwhile.
 
 use crate::clock::now;
 use crate::config::DbKind;
@@ -17,8 +18,28 @@ use std::time::Duration;
 
 /// Messages one worker round takes.
 const BATCH: i64 = 20;
-/// How long a claim keeps other instances off a message.
-const CLAIM_SECS: i64 = 60;
+
+/// How long a claim keeps other instances off a message, and how long one delivery may take. A claim always
+/// outlives a send (see [`Timing::lease_secs`]).
+#[derive(Clone, Copy, Debug)]
+pub struct Timing {
+    pub claim_secs: i64,
+    pub send_timeout: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Timing {
+        Timing { claim_secs: 60, send_timeout: Duration::from_secs(10) }
+    }
+}
+
+impl Timing {
+    /// The claim taken for one message: at least the send timeout and two seconds more (the claim is kept in whole
+    /// seconds), so it cannot run out while the message is on the wire.
+    pub fn lease_secs(&self) -> i64 {
+        self.claim_secs.max(self.send_timeout.as_secs() as i64 + 2)
+    }
+}
 /// Backoff: 2 s, 4 s, 8 s … at most 15 minutes between attempts, for as long as it takes.
 pub fn backoff_secs(attempts: i64) -> i64 {
     2i64.saturating_pow(attempts.clamp(1, 20) as u32).min(900)
@@ -48,43 +69,54 @@ struct Claimed {
     attempts: i64,
 }
 
-async fn claim(store: &Store) -> Result<Vec<Claimed>, AppError> {
+/// Claims the next message due, for `lease` seconds. One at a time, just before it is sent: a batch claimed at
+/// once could run out of its claim while its first messages were still being sent (20 × 10 s against 60 s), and
+/// another instance would send the rest again. `id = (scalar subquery)`, evaluated once per statement: with
+/// `id IN (… LIMIT 1 FOR UPDATE SKIP LOCKED)` PostgreSQL's re-check under a concurrent claim was seen to claim
+/// two rows in one statement.
+async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppError> {
     let t = now();
     let skip = if store.kind() == DbKind::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
-    let rows = sqlx::query(&format!(
-        "UPDATE outbox SET claimed_until = $1 WHERE id IN (SELECT id FROM outbox WHERE delivered_at IS NULL \
-         AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT {BATCH}{skip}) \
+    let row = sqlx::query(&format!(
+        "UPDATE outbox SET claimed_until = $1 WHERE id = (SELECT id FROM outbox WHERE delivered_at IS NULL \
+         AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT 1{skip}) \
+         AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
          RETURNING id, kind, idempotency_key, payload, attempts"
     ))
-    .bind(t + CLAIM_SECS)
+    .bind(t + lease)
     .bind(t)
-    .fetch_all(store.pool())
+    .fetch_optional(store.pool())
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Claimed {
-                id: col(r, "id")?,
-                kind: col(r, "kind")?,
-                key: col(r, "idempotency_key")?,
-                payload: col(r, "payload")?,
-                attempts: col(r, "attempts")?,
-            })
+    row.as_ref().map(|r| {
+        Ok(Claimed {
+            id: col(r, "id")?,
+            kind: col(r, "kind")?,
+            key: col(r, "idempotency_key")?,
+            payload: col(r, "payload")?,
+            attempts: col(r, "attempts")?,
         })
-        .collect()
+    })
+    .transpose()
 }
 
-/// `sha256=` + hex HMAC of the body, with `PORTAL_WEBHOOK_SECRET` (or a key derived from the secret key).
-pub fn signature(state: &AppState, body: &[u8]) -> String {
-    let key: Vec<u8> = match &state.config.webhook_secret {
+/// The `X-Portal-Signature` of a webhook sent at `t` (Unix seconds) with idempotency key `key`:
+/// `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<key>.<body>">` under `PORTAL_WEBHOOK_SECRET` (or, without one, a key
+/// derived from the secret key). A receiver recomputes the HMAC over the `t` it was given, the `Idempotency-Key`
+/// header and the raw body, compares in constant time, and refuses a `t` more than five minutes from its clock:
+/// a captured request cannot be replayed later, nor its signature moved to another key or body. Within the five
+/// minutes a replay carries the same idempotency key, which the receiver already deduplicates on.
+pub fn signature(state: &AppState, t: i64, key: &str, body: &[u8]) -> String {
+    let secret: Vec<u8> = match &state.config.webhook_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
         None => crate::picks::voter::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
     };
-    let mut m = Hmac::<Sha256>::new_from_slice(&key).expect("HMAC takes any key length");
+    let mut m = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key length");
+    m.update(format!("{t}.{key}.").as_bytes());
     m.update(body);
-    format!("sha256={}", hex::encode(m.finalize().into_bytes()))
+    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
 }
 
-async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed) -> Result<(), String> {
+async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: Duration) -> Result<(), String> {
     let plain = sealed::open(state.config.secret_key.expose(), "outbox", &m.payload).map_err(|_| "payload does not open".to_owned())?;
     let (url, body) = match m.kind.as_str() {
         "webhook" => (state.config.webhook_url.clone(), plain),
@@ -93,11 +125,11 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed) -> Result
     let Some(url) = url else { return Err("no receiver configured".to_owned()) };
     let mut req = client
         .post(url)
-        .timeout(Duration::from_secs(10))
+        .timeout(timeout)
         .header("content-type", "application/json")
         .header("idempotency-key", &m.key);
     if m.kind == "webhook" {
-        req = req.header("x-portal-signature", signature(state, &body));
+        req = req.header("x-portal-signature", signature(state, now(), &m.key, &body));
     }
     match req.body(body).send().await {
         Ok(r) if r.status().is_success() => Ok(()),
@@ -109,9 +141,15 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed) -> Result
 
 /// One round: claims what is due and tries to deliver it. Returns how many were delivered.
 pub async fn deliver_due(state: &AppState, client: &reqwest::Client) -> Result<usize, AppError> {
+    deliver_due_with(state, client, Timing::default()).await
+}
+
+/// [`deliver_due`] with other timing (tests).
+pub async fn deliver_due_with(state: &AppState, client: &reqwest::Client, timing: Timing) -> Result<usize, AppError> {
     let mut delivered = 0;
-    for m in claim(&state.store).await? {
-        let result = send(state, client, &m).await;
+    for _ in 0..BATCH {
+        let Some(m) = claim_one(&state.store, timing.lease_secs()).await? else { break };
+        let result = send(state, client, &m, timing.send_timeout).await;
         let t = now();
         match result {
             Ok(()) => {

@@ -101,3 +101,63 @@ async fn bulk_export_pages_cover_the_registry_once(db: &TestDb) {
     sqlx::query("UPDATE businesses SET grade = 'C' WHERE id = (SELECT MIN(id) FROM businesses)").execute(store.pool()).await.unwrap();
     assert_ne!(backend::credit::export_version(store).await.unwrap(), v1);
 }
+
+on_both!(nominations_and_replies_are_bounded_per_network);
+
+/// Nominations and business replies spend their network's bound for the minute and the day, shared by every
+/// instance: past it 429, while another network goes on.
+async fn nominations_and_replies_are_bounded_per_network(db: &TestDb) {
+    use backend::picks::{self, nominations};
+    use backend::staff::audit::Actor;
+    use domain::picks::{CandidateInput, RoundInput, Schedule, VoterCheck};
+    let mut config = (*db.state.config).clone();
+    config.network_bounds.nominations = Bound::new(3, 4);
+    config.network_bounds.replies = Bound::new(2, 2);
+    let state = backend::AppState { config: std::sync::Arc::new(config), ..db.state.clone() };
+    let t = backend::clock::now();
+    let round = RoundInput {
+        title: "第九期".into(),
+        description: "说明".into(),
+        schedule: Schedule { nominate_from: t - DAY, vote_from: t + DAY, vote_until: t + 5 * DAY, publish_at: t + 9 * DAY },
+        max_picks: 2,
+        show_live: false,
+        voter_check: VoterCheck::Device,
+    };
+    let id = picks::create_round(&state, &Actor::cli(), &round).await.unwrap();
+    let food = |n: usize| CandidateInput { food: format!("食品{n}"), category: "其他".into(), reason: String::new() };
+    // Distinct voters of one network, in parallel: the minute's three pass.
+    let tasks: Vec<_> = (0..10)
+        .map(|i| {
+            let (state, c) = (state.clone(), food(i));
+            tokio::spawn(async move { nominations::submit_public(&state, id, &format!("voter-{i}"), "198.51.100.0/24", &c).await })
+        })
+        .collect();
+    let mut passed = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => passed += 1,
+            Err(e) => assert_eq!(e.code, ErrCode::RateLimited),
+        }
+    }
+    assert_eq!(passed, 3);
+    nominations::submit_public(&state, id, "voter-x", "203.0.113.0/24", &food(99)).await.unwrap();
+    // Replies: two from a network, then 429 — to other businesses and with other contacts alike.
+    backend::seed::demo_with(&state, 20, backend::seed::DEMO_PASSWORD).await.unwrap();
+    let codes: Vec<String> = sqlx::query_scalar("SELECT credit_code FROM businesses ORDER BY id LIMIT 3")
+        .fetch_all(state.store.pool())
+        .await
+        .unwrap();
+    for (i, code) in codes.iter().enumerate() {
+        let code = domain::credit::CreditCode::parse(code).unwrap();
+        let reply = domain::credit::ReplyFields {
+            kind: "reply".into(),
+            body: "我店已整改完毕，欢迎监督。".into(),
+            contact: format!("联系人{i} 1380000000{i}"),
+            ..Default::default()
+        }
+        .parse()
+        .unwrap();
+        let r = backend::credit::replies::submit(&state, &code, &reply, Some("198.51.100.0/24")).await;
+        assert_eq!(r.is_ok(), i < 2, "{i}: {r:?}");
+    }
+}

@@ -16,6 +16,8 @@ on_both!(
     a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key,
     cases_move_through_the_state_machine_with_clocks_credit_and_rewards,
     demo_cases_load_once,
+    parallel_reward_moves_one_wins_and_is_audited_once,
+    statutory_clocks_run_from_receipt_and_from_acceptance,
 );
 
 fn code(n: u32) -> String {
@@ -140,7 +142,7 @@ async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db:
     // A stage that began three weeks ago is overdue, and the queue shows it first.
     let fresh = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
     let old = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
-    sqlx::query("UPDATE cases SET state_since = state_since - 1814400 WHERE tracking_no = $1").bind(&old.tracking_no).execute(db.store().pool()).await.unwrap();
+    sqlx::query("UPDATE cases SET created_at = created_at - 1814400, state_since = state_since - 1814400 WHERE tracking_no = $1").bind(&old.tracking_no).execute(db.store().pool()).await.unwrap();
     let q = handle::queue(db.store(), None, false).await.unwrap();
     assert_eq!(q[0].tracking_no, old.tracking_no);
     assert!(q[0].overdue && q.iter().any(|c| c.tracking_no == fresh.tracking_no && !c.overdue));
@@ -158,4 +160,119 @@ async fn demo_cases_load_once(db: &TestDb) {
     assert!(handle::overdue_count(db.store()).await.unwrap() > 0);
     let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE reward_status = 'paid'").fetch_one(db.store().pool()).await.unwrap();
     assert!(paid > 0);
+}
+
+/// Two moderators pressing at once: each reward move is guarded by the status it starts from, so exactly one
+/// succeeds, the others answer a conflict, and the move is audited once.
+async fn parallel_reward_moves_one_wins_and_is_audited_once(db: &TestDb) {
+    let staff = Actor::cli();
+    let substantiated = || async {
+        let r = backend::cases::file(&db.state, &fields().parse(backend::clock::now()).unwrap(), &[], None).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&r.tracking_no).fetch_one(db.store().pool()).await.unwrap();
+        for to in [CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated] {
+            handle::transition(&db.state, &Actor::cli(), id, &Transition { to: Some(to), ..Default::default() }).await.unwrap();
+        }
+        id
+    };
+    let audited = |action: &'static str| {
+        let pool = db.store().pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = $1").bind(action).fetch_one(&pool).await.unwrap()
+        }
+    };
+    let race = |id: i64, moves: Vec<(RewardStatus, Option<RewardLevel>, Option<i64>)>| async move {
+        // Connections open and every move released at once, so the reads really overlap.
+        let mut held = Vec::new();
+        for _ in 0..moves.len().min(8) {
+            held.push(db.store().pool().acquire().await.unwrap());
+        }
+        drop(held);
+        let start = std::sync::Arc::new(tokio::sync::Barrier::new(moves.len()));
+        let tasks: Vec<_> = moves
+            .into_iter()
+            .map(|(to, level, base)| {
+                let (store, start) = (db.store().clone(), start.clone());
+                tokio::spawn(async move {
+                    start.wait().await;
+                    handle::reward(&store, &Actor::cli(), id, to, level, base).await
+                })
+            })
+            .collect();
+        {
+            let mut won = 0;
+            for task in tasks {
+                match task.await.unwrap() {
+                    Ok(()) => won += 1,
+                    Err(e) => assert_eq!(e.code, ErrCode::Conflict, "a lost race is a conflict: {e:?}"),
+                }
+            }
+            won
+        }
+    };
+    // Approving and ruling out at once: approved or ineligible, never both.
+    let a = substantiated().await;
+    let moves: Vec<_> = (0..12)
+        .map(|i| if i % 2 == 0 { (RewardStatus::Approved, Some(RewardLevel::One), Some(40_000 + i)) } else { (RewardStatus::Ineligible, None, None) })
+        .collect();
+    assert_eq!(race(a, moves).await, 1);
+    assert_eq!(audited("cases.reward_approved").await + audited("cases.reward_ineligible").await, 1);
+    // Paying at once: paid once, audited once.
+    let b = substantiated().await;
+    handle::reward(db.store(), &staff, b, RewardStatus::Approved, Some(RewardLevel::Two), Some(200_000)).await.unwrap();
+    handle::reward(db.store(), &staff, b, RewardStatus::Notified, None, None).await.unwrap();
+    assert_eq!(race(b, vec![(RewardStatus::Paid, None, None); 12]).await, 1);
+    assert_eq!(audited("cases.reward_paid").await, 1, "paid is audited once");
+}
+
+/// Acceptance is due 7 working days after receipt; a 举报's decision 15 and a 投诉's mediation 45 working days after
+/// acceptance. Moving an overdue 举报 from accepted to investigating must not grant it 15 more days, on the staff
+/// queue or on the reporter's page.
+async fn statutory_clocks_run_from_receipt_and_from_acceptance(db: &TestDb) {
+    const DAY: i64 = 86_400;
+    let staff = Actor::cli();
+    let cal = backend::cases::calendar::load(db.store()).await.unwrap();
+    let pool = db.store().pool();
+    let go = |to: CaseState| Transition { to: Some(to), ..Default::default() };
+    let file = |kind: &str| {
+        let f = CaseFields { kind: kind.into(), ..fields() }.parse(backend::clock::now()).unwrap();
+        async move {
+            let r = backend::cases::file(&db.state, &f, &[], None).await.unwrap();
+            let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&r.tracking_no).fetch_one(pool).await.unwrap();
+            (r, id)
+        }
+    };
+    let queued = |no: String| async move {
+        handle::queue(db.store(), None, false).await.unwrap().into_iter().find(|c| c.tracking_no == no).unwrap()
+    };
+    let (r, a) = file("举报").await;
+    // Received 30 days ago and not yet accepted: overdue for acceptance.
+    sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $1 WHERE id = $2").bind(30 * DAY).bind(a).execute(pool).await.unwrap();
+    assert!(backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap().overdue);
+    assert!(queued(r.tracking_no.clone()).await.overdue);
+    // Accepted now: the decision is due 15 working days from today.
+    handle::transition(&db.state, &staff, a, &go(CaseState::Accepted)).await.unwrap();
+    let seen = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    let t = backend::clock::now();
+    assert_eq!(seen.deadline, domain::cases::deadline(&cal, domain::cases::CaseKind::Report, CaseState::Accepted, t));
+    assert!(!seen.overdue);
+    // Accepted 25 days ago (more than 15 working days): overdue, and moving it on to investigating restarts nothing.
+    sqlx::query("UPDATE cases SET accepted_at = accepted_at - $1, state_since = state_since - $1 WHERE id = $2").bind(25 * DAY).bind(a).execute(pool).await.unwrap();
+    let before = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    assert!(before.overdue);
+    handle::transition(&db.state, &staff, a, &go(CaseState::Investigating)).await.unwrap();
+    let after = backend::cases::track(&db.state, &r.tracking_no, &r.access_code).await.unwrap();
+    assert_eq!((after.state, after.overdue, after.deadline), (CaseState::Investigating, true, before.deadline), "the reporter's page");
+    let q = queued(r.tracking_no.clone()).await;
+    assert_eq!((q.overdue, q.deadline), (true, before.deadline), "the staff queue");
+    assert_eq!(handle::queue(db.store(), None, true).await.unwrap()[0].tracking_no, r.tracking_no, "overdue first");
+    // A 投诉 accepted 25 days ago is within its 45 working days, however late it was received or moved on.
+    let (c, b) = file("投诉").await;
+    sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $1 WHERE id = $2").bind(40 * DAY).bind(b).execute(pool).await.unwrap();
+    handle::transition(&db.state, &staff, b, &go(CaseState::Accepted)).await.unwrap();
+    sqlx::query("UPDATE cases SET accepted_at = accepted_at - $1 WHERE id = $2").bind(25 * DAY).bind(b).execute(pool).await.unwrap();
+    handle::transition(&db.state, &staff, b, &go(CaseState::Investigating)).await.unwrap();
+    let seen = backend::cases::track(&db.state, &c.tracking_no, &c.access_code).await.unwrap();
+    let accepted: i64 = sqlx::query_scalar("SELECT accepted_at FROM cases WHERE id = $1").bind(b).fetch_one(pool).await.unwrap();
+    assert_eq!(seen.deadline, domain::cases::deadline(&cal, domain::cases::CaseKind::Complaint, CaseState::Accepted, accepted));
+    assert!(!seen.overdue && !queued(c.tracking_no.clone()).await.overdue);
 }

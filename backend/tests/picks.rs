@@ -4,6 +4,7 @@
 mod common;
 
 use backend::clock::now;
+use domain::cases::day_of;
 use backend::picks::{self, nominations, BallotWriter};
 use backend::sampling;
 use backend::staff::audit::Actor;
@@ -22,6 +23,8 @@ on_both!(
     counts_are_hidden_until_close_when_the_round_says_so,
     a_failing_batch_moves_the_business_grade,
     demo_rounds_and_results_load_once,
+    a_rounds_rules_are_fixed_once_voting_opened,
+    a_failing_round_batch_moves_the_grade_on_the_rounds_date,
 );
 
 const DAY: i64 = 86_400;
@@ -51,6 +54,14 @@ async fn voting_round(db: &TestDb, show_live: bool) -> (i64, Vec<i64>) {
         ids.push(picks::add_candidate(db.store(), &Actor::cli(), id, &food(f)).await.unwrap());
     }
     (id, ids)
+}
+
+/// The round `id` as stored, closed now by its end date (its opening, already passed, stays as it is).
+async fn closed_now(db: &TestDb, id: i64, show_live: bool) -> RoundInput {
+    let vote_from: i64 = sqlx::query_scalar("SELECT vote_from FROM rounds WHERE id = $1").bind(id).fetch_one(db.store().pool()).await.unwrap();
+    let mut r = round(0, show_live);
+    r.schedule = Schedule { nominate_from: vote_from - DAY, vote_from, vote_until: now() - 60, publish_at: now() + 20 * DAY };
+    r
 }
 
 async fn count(store: &Store, sql: &str) -> i64 {
@@ -134,9 +145,7 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
     let closed = count(db.store(), &format!("SELECT n FROM ballot_refusals WHERE round_id = {early} AND reason = 'closed'")).await;
     assert_eq!(closed, 1);
     // Closing the round by its dates: the integrity report shows the refusals.
-    let mut closed_round = round(10, true);
-    closed_round.max_picks = 2;
-    picks::update_round(&db.state, &Actor::cli(), id, &closed_round).await.unwrap();
+    picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, true).await).await.unwrap();
     db.state.ballots.forget();
     let report = picks::detail(db.store(), id, false).await.unwrap().integrity.unwrap();
     assert_eq!(report.ballots, 0);
@@ -194,7 +203,7 @@ async fn counts_are_hidden_until_close_when_the_round_says_so(db: &TestDb) {
     assert!(open.candidates.iter().all(|c| c.votes.is_none()));
     // Staff see them.
     assert_eq!(picks::detail(db.store(), id, true).await.unwrap().summary.ballots, Some(5));
-    picks::update_round(&db.state, &Actor::cli(), id, &round(10, false)).await.unwrap();
+    picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, false).await).await.unwrap();
     let closed = picks::detail(db.store(), id, false).await.unwrap();
     assert_eq!(closed.summary.ballots, Some(5));
     assert_eq!((closed.candidates[0].id, closed.candidates[0].votes), (c[2], Some(5)), "most votes first");
@@ -274,4 +283,103 @@ async fn demo_rounds_and_results_load_once(db: &TestDb) {
     assert_eq!(detail.results.len(), 10);
     assert!(detail.results.iter().any(|r| !r.passed));
     assert!(detail.integrity.unwrap().replaced > 0);
+}
+
+/// Once voting has opened (by the stored dates) the voter check, the number of picks and the opening are fixed:
+/// moving the opening into the future, changing the rules and moving it back must not work, in any order.
+async fn a_rounds_rules_are_fixed_once_voting_opened(db: &TestDb) {
+    let (id, _) = voting_round(db, true).await;
+    let stored = || async {
+        let row = sqlx::query("SELECT vote_from, max_picks FROM rounds WHERE id = $1").bind(id).fetch_one(db.store().pool()).await.unwrap();
+        (backend::store::col::<i64>(&row, "vote_from").unwrap(), backend::store::col::<i64>(&row, "max_picks").unwrap())
+    };
+    let (opened, picks_before) = stored().await;
+    let edit = |f: &dyn Fn(&mut RoundInput)| {
+        let mut r = round(0, true);
+        r.schedule.vote_from = opened;
+        f(&mut r);
+        r
+    };
+    let refused = |r: Result<(), domain::AppError>| r.err().map(|e| (e.code, e.field.unwrap_or_default()));
+    // The attack: the opening moved into the future, the rules changed, the opening moved back.
+    let step1 = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = now() + 2 * DAY)).await;
+    let step2 = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| {
+        r.schedule.vote_from = now() + 2 * DAY;
+        r.max_picks = 3;
+    }))
+    .await;
+    let _ = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.max_picks = 3)).await;
+    assert_eq!(refused(step1), Some((ErrCode::PhaseClosed, "vote_from".into())));
+    assert_eq!(refused(step2).map(|(c, _)| c), Some(ErrCode::PhaseClosed));
+    assert_eq!(stored().await, (opened, picks_before), "the opening and the rules as they were");
+    // Nor can the opening move earlier, or the rules change directly.
+    let earlier = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = opened - 3 * DAY)).await;
+    assert_eq!(refused(earlier), Some((ErrCode::PhaseClosed, "vote_from".into())));
+    let more = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.max_picks = 1)).await;
+    assert_eq!(refused(more), Some((ErrCode::PhaseClosed, "max_picks".into())));
+    // The form sends days: the opening's day typed again keeps the stored time, and other edits go through.
+    let day_start = |t: i64| domain::cases::end_of_day(day_of(t)) + 1 - DAY;
+    picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| {
+        r.schedule.vote_from = day_start(opened);
+        r.title = "第一期（改）".into();
+    }))
+    .await
+    .unwrap();
+    assert_eq!(stored().await, (opened, picks_before));
+    // A round not yet open may still change its rules and its opening.
+    let later = picks::create_round(&db.state, &Actor::cli(), &round(-3, true)).await.unwrap();
+    let mut r = round(-4, true);
+    r.max_picks = 3;
+    picks::update_round(&db.state, &Actor::cli(), later, &r).await.unwrap();
+}
+
+/// A failing batch uploaded for a round before the round's results are due changes nothing public: not the list,
+/// not the business's events or grade. When the date comes, the event is recorded, once, and the grade moves.
+async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
+    let b = BusinessFields {
+        credit_code: code(44),
+        name: "某某米粉店".into(),
+        address: "涪城区".into(),
+        district: "涪城区".into(),
+        category: "餐饮".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
+    let (round, _) = voting_round(db, true).await;
+    let fail = SamplingFields {
+        round_id: round.to_string(),
+        food: "米粉".into(),
+        food_category: "粮食加工品".into(),
+        place: "restaurant".into(),
+        credit_code: code(44),
+        sampled_on: domain::clock::format_date(now() - 3 * DAY),
+        items: "苯甲酸".into(),
+        verdict: "fail".into(),
+        failures: "苯甲酸 | 0.6 g/kg | 不得使用".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
+    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    sampling::publish(db.store(), &Actor::cli(), &fail, None).await.unwrap();
+    let failures = |d: &domain::credit::BusinessDetail| d.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count();
+    let now_ = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((failures(&now_), now_.summary.score), (0, before.summary.score), "nothing before the round's date");
+    assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);
+    // The round's results come due.
+    sqlx::query("UPDATE rounds SET vote_until = $1, publish_at = $2 WHERE id = $3")
+        .bind(now() - 120)
+        .bind(now() - 60)
+        .bind(round)
+        .execute(db.store().pool())
+        .await
+        .unwrap();
+    let (a, b2) = tokio::join!(sampling::record_due_failures(db.store()), sampling::record_due_failures(db.store()));
+    assert_eq!(a.unwrap() + b2.unwrap(), 1, "recorded once, however many instances look");
+    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    assert_eq!(failures(&after), 1);
+    assert!(after.summary.score < before.summary.score);
+    assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);
 }

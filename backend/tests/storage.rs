@@ -26,6 +26,7 @@ on_both!(
     login_and_sessions,
     unknown_user_and_wrong_password_look_alike,
     login_is_throttled_per_username,
+    a_stranger_cannot_lock_the_owner_out,
     audit_log_is_append_only,
     figures_and_demo_seed,
     business_upserts_are_idempotent,
@@ -265,6 +266,42 @@ async fn login_is_throttled_per_username(db: &TestDb) {
     // Another username is unaffected.
     staff::create(s, &Actor::cli(), "sun", "correct horse battery", Role::Viewer).await.unwrap();
     assert!(auth::login(s, "sun", "correct horse battery", None).await.is_ok());
+}
+
+/// Five wrong passwords from one address throttle that address for the account, not the owner at their own; an
+/// attacker spreading guesses over many addresses meets the account's cap over all of them.
+async fn a_stranger_cannot_lock_the_owner_out(db: &TestDb) {
+    let s = &db.state;
+    staff::create(s, &Actor::cli(), "lishi", "correct horse battery", Role::Admin).await.unwrap();
+    let attacker = Some("203.0.113.9");
+    for i in 0..auth::MAX_FAILURES * 3 {
+        let e = auth::login(s, "lishi", "bad guess", attacker).await.unwrap_err();
+        let expected = if i < auth::MAX_FAILURES { ErrCode::InvalidCredentials } else { ErrCode::LoginThrottled };
+        assert_eq!(e.code, expected, "attempt {i}");
+    }
+    // The attacker's address is refused even the right password; the owner at their own address gets in.
+    assert_eq!(auth::login(s, "lishi", "correct horse battery", attacker).await.unwrap_err().code, ErrCode::LoginThrottled);
+    assert!(auth::login(s, "lishi", "correct horse battery", Some("198.51.100.7")).await.is_ok());
+    // One IPv6 subscriber (/64) is one network, however many addresses it uses.
+    for i in 0..auth::MAX_FAILURES {
+        auth::login(s, "lishi", "bad guess", Some(&format!("2001:db8:1:2::{i:x}"))).await.unwrap_err();
+    }
+    let e = auth::login(s, "lishi", "correct horse battery", Some("2001:db8:1:2:ffff::1")).await.unwrap_err();
+    assert_eq!(e.code, ErrCode::LoginThrottled);
+    // Spread over many addresses, guesses meet the account's cap (the refused ones above do not count towards it).
+    let mut refused = None;
+    for i in 0..auth::ACCOUNT_MAX_FAILURES {
+        let e = auth::login(s, "lishi", "bad guess", Some(&format!("10.1.{}.{}", i / 100, i % 100 + 1))).await.unwrap_err();
+        if e.code == ErrCode::LoginThrottled {
+            refused = Some(i);
+            break;
+        }
+    }
+    let failures_before = auth::MAX_FAILURES * 2;
+    assert_eq!(refused, Some(auth::ACCOUNT_MAX_FAILURES - failures_before), "the cap counts failures from every network");
+    let e = auth::login(s, "lishi", "correct horse battery", Some("192.0.2.200")).await.unwrap_err();
+    assert_eq!(e.code, ErrCode::LoginThrottled);
+    assert!(e.retry_after.unwrap() > 0);
 }
 
 async fn audit_log_is_append_only(db: &TestDb) {

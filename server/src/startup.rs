@@ -40,6 +40,7 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
         Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "sealing reply contacts failed"),
     }
     spawn_sweeps(state.clone());
+    spawn_due_results(state.clone());
     // The registry search index is built now rather than by the first search (0.5 s for 44,000 businesses);
     // searches that come before it is ready wait for it.
     let store = state.store.clone();
@@ -77,6 +78,20 @@ fn spawn_sweeps(state: AppState) {
             match backend::credit::refresh_aged(&state.store, since, now).await {
                 Ok(_) => since = now,
                 Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "grade refresh failed"),
+            }
+        }
+    });
+}
+
+/// Every minute (and once at start): the credit events of failing round batches whose round's results came due
+/// (`backend::sampling::record_due_failures`), so a grade moves with the round's publication, within a minute.
+fn spawn_due_results(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            tick.tick().await;
+            if let Err(e) = backend::sampling::record_due_failures(&state.store).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "recording due sampling failures failed");
             }
         }
     });

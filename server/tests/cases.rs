@@ -17,6 +17,7 @@ on_both!(
     staff_type_in_phone_cases_and_only_moderators_may,
     the_database_holds_no_phone_number_in_clear,
     clients_hanging_up_mid_filing_break_nothing,
+    the_contact_is_revealed_by_a_post_only,
 );
 
 const PHONE: &str = "13912345678";
@@ -86,8 +87,8 @@ async fn file_track_and_follow_the_handling(engine: Backend) {
     // An impossible move names the field; revealing the contact is audited.
     let res = staff.post(app.url(&format!("/staff/cases/{id}/transition"))).form(&[("to", "closed")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
-    let page = staff.get(app.url(&format!("/staff/cases/{id}?reveal=1"))).send().await.unwrap().text().await.unwrap();
-    assert!(page.contains(PHONE));
+    let res = staff.post(app.url(&format!("/staff/cases/{id}/reveal"))).send().await.unwrap();
+    assert_eq!(json(res).await["phone"], PHONE);
     let audit = staff.get(app.url("/staff/audit")).send().await.unwrap();
     assert_eq!(audit.status(), StatusCode::FORBIDDEN, "moderators do not read the audit log");
     let admin = app.client_as("demo_admin").await;
@@ -291,5 +292,60 @@ async fn clients_hanging_up_mid_filing_break_nothing(engine: Backend) {
         .await
         .unwrap();
     assert_eq!(orphans, 0);
+    app.stop().await;
+}
+
+/// The reveal is an audited action in a moderator's name: a link (GET) must not perform it, another site must not
+/// make the browser post it, and the contact never travels in a URL.
+async fn the_contact_is_revealed_by_a_post_only(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let res = client().post(app.url("/api/v1/complaints")).multipart(form()).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let no = json(res).await["tracking_no"].as_str().unwrap().to_owned();
+    let pool = app.db.state.store.pool();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(pool).await.unwrap();
+    let reveals = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'cases.reveal_contact'")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    };
+    let page_url = app.url(&format!("/staff/cases/{id}"));
+    let reveal_url = app.url(&format!("/staff/cases/{id}/reveal"));
+    let staff = app.client_as("demo_moderator").await;
+    // A link reveals nothing and audits nothing; the page offers a form that posts.
+    let page = staff.get(format!("{page_url}?reveal=1")).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(PHONE), "a GET reveals nothing");
+    assert_eq!(reveals().await, 0, "a GET audits nothing");
+    assert!(page.contains(&format!("action=\"/staff/cases/{id}/reveal\"")), "the page posts the reveal");
+    // Another site cannot make the moderator's browser post it.
+    let res = staff.post(&reveal_url).header("sec-fetch-site", "cross-site").header(ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(reveals().await, 0);
+    // The form from the page: one audited reveal, then back to the page (no contact in the URL), which shows it once.
+    let res = staff.post(&reveal_url).header("sec-fetch-site", "same-origin").header(ACCEPT, "text/html").send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = header(res.headers(), "location").to_owned();
+    assert!(to.starts_with(&format!("/staff/cases/{id}")) && !to.contains(PHONE) && !to.contains('?'), "{to}");
+    assert_eq!(reveals().await, 1);
+    let page = staff.get(app.url(&to)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains(PHONE) && page.contains("李四"), "the page after the post shows the contact");
+    let page = staff.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(PHONE), "shown once: reloading hides it again");
+    assert_eq!(reveals().await, 1, "showing it audits nothing more");
+    // Another moderator's browser (or a stolen flag) shows nothing.
+    let other = app.client_as("demo_admin").await;
+    let page = other.get(&page_url).send().await.unwrap().text().await.unwrap();
+    assert!(!page.contains(PHONE));
+    // A program gets the contact in the answer; a viewer may not reveal at all.
+    let res = staff.post(&reveal_url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let c = json(res).await;
+    assert_eq!((c["name"].as_str(), c["phone"].as_str()), (Some("李四"), Some(PHONE)));
+    assert_eq!(reveals().await, 2);
+    let viewer = app.client_as("demo_viewer").await;
+    let res = viewer.post(&reveal_url).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert_eq!(reveals().await, 2);
     app.stop().await;
 }

@@ -86,7 +86,12 @@ async fn parallel_wrong_passwords_are_throttled(engine: Backend) {
 
 /// Finding 3: the per-business cap holds under parallel submissions; staff see where replies came from.
 async fn parallel_replies_cannot_pass_the_cap(engine: Backend) {
-    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { write_per_min: 1000, ..RateLimits::default() }).await;
+    let app = TestApp::start(engine, |c| {
+        c.rate_limits = RateLimits { write_per_min: 1000, ..RateLimits::default() };
+        // The network's own bound is tested in abuse.rs; here the business's and the contact's caps.
+        c.network_bounds.replies = backend::config::Bound::new(1000, 1000);
+    })
+    .await;
     let code = codes(&app, 1).await.remove(0);
     let url = app.url(&format!("/api/v1/businesses/{code}/replies"));
     let posts: Vec<_> = (0..20)

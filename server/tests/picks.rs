@@ -22,6 +22,7 @@ on_both!(
     two_hundred_parallel_code_requests_send_one_sms,
     fifty_parallel_wrong_codes_are_checked_at_most_five_times,
     sms_codes_stop_at_the_phone_cap_the_network_bound_and_the_budget,
+    a_rounds_results_stay_hidden_until_their_date,
 );
 
 /// The demo round open for voting, and its candidate ids.
@@ -711,5 +712,59 @@ async fn sms_codes_stop_at_the_phone_cap_the_network_bound_and_the_budget(engine
     let home = staff.get(app.url("/staff")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
     assert!(home.contains("SMS codes today") && home.contains("4 / 4"), "{home}");
     assert!(home.contains("SMS budget is spent"));
+    app.stop().await;
+}
+
+/// A round's results are due at its `publish_at`: until then no public read shows a batch uploaded for it (the
+/// results API and page, the lab report, the business page, the statistics), whatever staff have uploaded.
+async fn a_rounds_results_stay_hidden_until_their_date(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let staff = app.client_as("demo_moderator").await;
+    let res = create_round(&staff, &app, 0, 3, "device").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let round = json(res).await["id"].as_i64().unwrap();
+    let all = json(client().get(app.url("/api/v1/results?per_page=100")).send().await.unwrap()).await;
+    let code = all["items"].as_array().unwrap().iter().find_map(|b| b["credit_code"].as_str()).unwrap().to_owned();
+    let batches = || async { json(client().get(app.url("/api/v1/stats")).send().await.unwrap()).await["batches"].as_i64().unwrap() };
+    let counted = batches().await;
+    let form = reqwest::multipart::Form::new()
+        .text("round_id", round.to_string())
+        .text("food", "秘制凉糕")
+        .text("food_category", "餐饮食品")
+        .text("place", "restaurant")
+        .text("credit_code", code.clone())
+        .text("sampled_on", day(-1))
+        .text("items", "菌落总数")
+        .text("verdict", "pass")
+        .part("report", reqwest::multipart::Part::bytes(&b"%PDF-1.4 lab"[..]).file_name("report.pdf"));
+    let res = staff.post(app.url("/staff/results")).multipart(form).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let batch = json(res).await["id"].as_i64().unwrap();
+    let public = || async {
+        let listed = json(client().get(app.url(&format!("/api/v1/results?round={round}"))).send().await.unwrap()).await;
+        let everything = json(client().get(app.url("/api/v1/results?per_page=100")).send().await.unwrap()).await;
+        let in_all = everything["items"].as_array().unwrap().iter().any(|b| b["id"] == batch);
+        let report = client().get(app.url(&format!("/results/{batch}/report.pdf"))).send().await.unwrap().status();
+        let page = client().get(app.url(&format!("/results?round={round}"))).send().await.unwrap().text().await.unwrap();
+        let business = client().get(app.url(&format!("/credit/{code}"))).send().await.unwrap().text().await.unwrap();
+        (listed["total"].as_i64().unwrap(), in_all, report, page.contains("秘制凉糕"), business.contains("秘制凉糕"))
+    };
+    assert_eq!(public().await, (0, false, StatusCode::NOT_FOUND, false, false), "nothing before the round's date");
+    assert_eq!(batches().await, counted, "the statistics do not count it yet");
+    // Once the date has come, every read shows it.
+    let t = backend::clock::now();
+    sqlx::query("UPDATE rounds SET nominate_from = $1, vote_from = $2, vote_until = $3, publish_at = $4 WHERE id = $5")
+        .bind(t - 40 * 86_400)
+        .bind(t - 35 * 86_400)
+        .bind(t - 30 * 86_400)
+        .bind(t - 60)
+        .bind(round)
+        .execute(app.db.store().pool())
+        .await
+        .unwrap();
+    app.shared.app.store.announce(backend::store::Change::Sampling);
+    *app.shared.app.stats.lock().await = None;
+    assert_eq!(public().await, (1, true, StatusCode::OK, true, true), "everything on the round's date");
+    assert_eq!(batches().await, counted + 1);
     app.stop().await;
 }

@@ -30,18 +30,20 @@ pub async fn staff_cases(state: String, overdue: String) -> Result<CasesPage, Ap
     Ok((queue, days, waiting))
 }
 
-/// One case, and with `reveal` the reporter's contact (audited every time; moderators).
+/// One case (moderators), and the reporter's contact once after this moderator revealed it: the reveal itself is
+/// the audited post `/staff/cases/{id}/reveal`, which leaves a one-minute sealed flag named by a cookie; reading
+/// the page never reveals anything by itself.
 #[server(prefix = "/_sf", endpoint = "staff_case")]
-pub async fn staff_case(id: String, reveal: bool) -> Result<(CaseDetail, Option<Contact>), AppError> {
+pub async fn staff_case(id: String) -> Result<(CaseDetail, Option<Contact>), AppError> {
+    use backend::cases::handle;
     let user = crate::ssr::require(domain::staff::Role::Moderator).await?;
     let app = crate::ssr::state()?;
     let id = id.parse::<i64>().map_err(|_| AppError::not_found())?;
-    let detail = backend::cases::handle::detail(&app.store, id).await?;
-    let contact = if reveal {
-        let actor = backend::staff::audit::Actor::staff(&user);
-        backend::cases::handle::reveal(&app, &actor, id, None).await?
-    } else {
-        None
+    let detail = handle::detail(&app.store, id).await?;
+    let flag = use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, handle::REVEAL_COOKIE));
+    let contact = match flag {
+        Some(flag) => handle::take_revealed(&app, user.id, id, &flag).await?,
+        None => None,
     };
     Ok((detail, contact))
 }
@@ -168,11 +170,7 @@ pub fn StaffCasesPage() -> impl IntoView {
 #[component]
 pub fn StaffCasePage() -> impl IntoView {
     let params = use_params_map();
-    let query = use_query_map();
-    let data = Resource::new(
-        move || (params.read().get("id").unwrap_or_default(), query.read().get("reveal").is_some()),
-        |(id, reveal)| staff_case(id, reveal),
-    );
+    let data = Resource::new(move || params.read().get("id").unwrap_or_default(), staff_case);
     let show = |(d, contact): (CaseDetail, Option<Contact>)| view! { <CaseView d contact/> };
     view! {
         <Title text=format!("{} · {}", tr(T::StaffCasesTitle), tr(T::BrandName))/>
@@ -211,8 +209,12 @@ fn CaseView(d: CaseDetail, contact: Option<Contact>) -> impl IntoView {
             view! { <p class="hint">{tr(T::StaffCaseAnonymous)}</p> }.into_any()
         } else {
             match contact {
-                Some(c) => view! { <p class="notice">{tr(T::ReportName)} ": " {c.name} " · " {tr(T::ReportPhone)} ": " {c.phone}</p> }.into_any(),
-                None => view! { <p><a href=format!("/staff/cases/{id}?reveal=1")>{tr(T::StaffCaseReveal)}</a></p> }.into_any(),
+                Some(c) => view! { <p class="notice" id="contact">{tr(T::ReportName)} ": " {c.name} " · " {tr(T::ReportPhone)} ": " {c.phone}</p> }.into_any(),
+                None => view! {
+                    <form method="post" action=format!("/staff/cases/{id}/reveal") class="form" id="contact">
+                        <button type="submit" class="button">{tr(T::StaffCaseReveal)}</button>
+                    </form>
+                }.into_any(),
             }
         }}
         {(!d.similar.is_empty()).then(|| view! { <p class="notice">{tr(T::StaffCaseSimilar)} ": " {d.similar.join("、")}</p> })}

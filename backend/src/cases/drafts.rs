@@ -23,13 +23,18 @@ pub fn random_id() -> String {
 
 /// Keeps `value` for a quarter of an hour; returns its id.
 pub async fn save<T: Serialize>(state: &AppState, purpose: &str, value: &T) -> Result<String, AppError> {
+    save_for(state, purpose, value, TTL_SECS).await
+}
+
+/// Keeps `value` for `ttl` seconds; returns its id.
+pub async fn save_for<T: Serialize>(state: &AppState, purpose: &str, value: &T, ttl: i64) -> Result<String, AppError> {
     let id = random_id();
     let json = serde_json::to_vec(value).map_err(AppError::internal)?;
     let sealed = sealed::seal(state.config.secret_key.expose(), purpose, &json)?;
     sqlx::query("INSERT INTO case_drafts (id, sealed, expires_at) VALUES ($1, $2, $3)")
         .bind(&id)
         .bind(sealed)
-        .bind(now() + TTL_SECS)
+        .bind(now() + ttl)
         .execute(state.store.pool())
         .await?;
     Ok(id)
@@ -84,6 +89,15 @@ pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str
         return Ok(None);
     };
     Ok(serde_json::from_slice(&plain).ok())
+}
+
+/// The value kept under `id` for `purpose`, once: it is removed as it is read.
+pub async fn take<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
+    let value = load(state, purpose, id).await?;
+    if value.is_some() {
+        sqlx::query("DELETE FROM case_drafts WHERE id = $1").bind(id).execute(state.store.pool()).await?;
+    }
+    Ok(value)
 }
 
 /// Removes expired drafts (the periodic sweep).

@@ -12,7 +12,7 @@ use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
-    deadline, reward_amount, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
+    deadline, reward_amount, stage_start, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
     RejectReason, RewardLevel, RewardStatus, WorkCalendar,
 };
 use domain::credit::{CreditCode, EventInput, EventKind, Severity};
@@ -21,14 +21,17 @@ use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 
 const SUMMARY: &str = "c.id, c.tracking_no, c.kind, c.channel, c.category, c.business_name, b.credit_code, c.state, \
-     c.state_since, c.created_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
+     c.state_since, c.created_at, c.accepted_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
 const FROM: &str = "FROM cases c LEFT JOIN businesses b ON b.id = c.business_id";
+/// When the statutory clock of a case's stage began (`domain::cases::stage_start` in SQL, for the queue's order).
+const CLOCK: &str = "CASE WHEN c.state = 'submitted' THEN c.created_at ELSE COALESCE(c.accepted_at, c.created_at) END";
 
 fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppError> {
     let kind = parse_kind(&col::<String>(r, "kind")?)?;
     let state = parse_state(&col::<String>(r, "state")?)?;
     let channel: String = col(r, "channel")?;
-    let due = deadline(cal, kind, state, col(r, "state_since")?);
+    let filed_at: i64 = col(r, "created_at")?;
+    let due = deadline(cal, kind, state, stage_start(state, filed_at, col(r, "accepted_at")?));
     Ok(CaseSummary {
         id: col(r, "id")?,
         tracking_no: col(r, "tracking_no")?,
@@ -38,7 +41,7 @@ fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppErr
         business_name: col(r, "business_name")?,
         credit_code: col(r, "credit_code")?,
         state,
-        filed_at: col(r, "created_at")?,
+        filed_at,
         deadline: due,
         overdue: due.is_some_and(|d| t > d),
         assigned_to: col(r, "assigned_to")?,
@@ -52,7 +55,7 @@ pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) 
     let cal = calendar::load_in(&mut conn).await?;
     let rows = match state {
         Some(s) => {
-            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY c.state_since LIMIT 500"))
+            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY {CLOCK} LIMIT 500"))
                 .bind(s.as_str())
                 .fetch_all(&mut *conn)
                 .await?
@@ -60,7 +63,7 @@ pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) 
         None => {
             sqlx::query(&format!(
                 "SELECT {SUMMARY} {FROM} WHERE c.state IN ('submitted', 'accepted', 'investigating') \
-                 ORDER BY c.state_since LIMIT 2000"
+                 ORDER BY {CLOCK} LIMIT 2000"
             ))
             .fetch_all(&mut *conn)
             .await?
@@ -208,7 +211,7 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     sqlx::query(
         "UPDATE cases SET state = $1, state_since = $2, updated_at = $2, \
          reject_reason = COALESCE($3, reject_reason), duplicate_of = COALESCE($4, duplicate_of), \
-         reward_status = COALESCE($5, reward_status) WHERE id = $6",
+         reward_status = COALESCE($5, reward_status), accepted_at = COALESCE($7, accepted_at) WHERE id = $6",
     )
     .bind(to.as_str())
     .bind(t)
@@ -216,6 +219,8 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     .bind(duplicate_of)
     .bind(reward)
     .bind(id)
+    // The decision and mediation clocks run from acceptance, whatever moves follow.
+    .bind((to == CaseState::Accepted).then_some(t))
     .execute(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO case_events (case_id, at, state, actor, note, message) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -346,10 +351,12 @@ pub async fn reward(
         RewardStatus::Notified => (None, None, None, Some(t + CLAIM_DAYS * 86_400)),
         _ => (None, None, None, None),
     };
-    sqlx::query(
+    // Guarded by the status read above: of two moderators moving the same reward at once (PostgreSQL reads
+    // without waiting), the second updates nothing and is told so, and the move is audited once.
+    let moved = sqlx::query(
         "UPDATE cases SET reward_status = $1, reward_level = COALESCE($2, reward_level), \
          base_amount = COALESCE($3, base_amount), reward_amount = COALESCE($4, reward_amount), \
-         claim_by = COALESCE($5, claim_by), updated_at = $6 WHERE id = $7",
+         claim_by = COALESCE($5, claim_by), updated_at = $6 WHERE id = $7 AND reward_status = $8",
     )
     .bind(to.as_str())
     .bind(level_s)
@@ -358,8 +365,13 @@ pub async fn reward(
     .bind(claim_by)
     .bind(t)
     .bind(id)
+    .bind(from.as_str())
     .execute(&mut *tx)
-    .await?;
+    .await?
+    .rows_affected();
+    if moved == 0 {
+        return Err(AppError::field(ErrCode::Conflict, "reward_status"));
+    }
     let tracking: String = col(&row, "tracking_no")?;
     audit::record(&mut tx, actor, &format!("cases.reward_{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
     tx.commit().await?;
@@ -385,6 +397,23 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) 
         name: v["name"].as_str().unwrap_or_default().to_owned(),
         phone: v["phone"].as_str().unwrap_or_default().to_owned(),
     }))
+}
+
+/// The cookie naming a revealed contact waiting to be shown once on its case page (`Path=` that page).
+pub const REVEAL_COOKIE: &str = "portal_reveal";
+/// How long a revealed contact waits to be shown.
+pub const REVEAL_SECS: i64 = 60;
+
+/// Keeps a contact just revealed by `staff_id` for the case page to show once (a browser's reveal is a post
+/// answered by a redirect): sealed, for a minute, opening only for that moderator on that case. Returns its id.
+pub async fn keep_revealed(state: &AppState, staff_id: i64, case_id: i64, contact: &Contact) -> Result<String, AppError> {
+    super::drafts::save_for(state, &format!("staff-reveal:{staff_id}:{case_id}"), contact, REVEAL_SECS).await
+}
+
+/// The contact kept by [`keep_revealed`], once (it is removed as it is read); `None` for another moderator,
+/// another case, an unknown id or after a minute. Not audited again: the reveal was.
+pub async fn take_revealed(state: &AppState, staff_id: i64, case_id: i64, flag: &str) -> Result<Option<Contact>, AppError> {
+    super::drafts::take(state, &format!("staff-reveal:{staff_id}:{case_id}"), flag).await
 }
 
 /// The copy of a photo ever shown (re-encoded, no metadata), for staff.

@@ -106,15 +106,19 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
                 reward(store, &staff, *id, RewardStatus::Paid, None, None).await?;
             }
         }
-        // Dates set back: cases filed over the last three weeks; some open ones began their stage 25 days ago and
-        // are overdue.
-        let back = ((n as i64 * 5) % 21 + 1) * 86_400;
-        sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2 WHERE id = $3")
-            .bind(back)
-            .bind(if matches!(n % 9, 0 | 3) && n % 2 == 0 { 25 * 86_400 } else { back / 4 })
-            .bind(id)
-            .execute(store.pool())
-            .await?;
+        // Dates set back: cases filed over the last three weeks (accepted, and their last move, a quarter of that
+        // ago); some, filed 26 days ago and accepted the next day, are overdue.
+        let overdue = matches!(n % 9, 0 | 3) && n % 2 == 0;
+        let back = if overdue { 26 * 86_400 } else { ((n as i64 * 5) % 21 + 1) * 86_400 };
+        sqlx::query(
+            "UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2, accepted_at = accepted_at - $2 \
+             WHERE id = $3",
+        )
+        .bind(back)
+        .bind(if overdue { 25 * 86_400 } else { back / 4 })
+        .bind(id)
+        .execute(store.pool())
+        .await?;
         sqlx::query("UPDATE case_events SET at = at - $1 WHERE case_id = $2").bind(back / 2).bind(id).execute(store.pool()).await?;
     }
     Ok(filed.len() as u64)

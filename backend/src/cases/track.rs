@@ -6,7 +6,7 @@ use super::intake::access_hash;
 use crate::clock::now;
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{deadline, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView, TimelineEntry};
+use domain::cases::{deadline, stage_start, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView, TimelineEntry};
 use domain::AppError;
 use sqlx::any::AnyRow;
 
@@ -39,7 +39,7 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
     let mut conn = state.store.pool().acquire().await?;
     let row = sqlx::query(
         "SELECT id, tracking_no, access_hash, kind, category, business_name, state, state_since, reject_reason, \
-         created_at, reward_status, reward_level, base_amount, reward_amount, claim_by, \
+         created_at, accepted_at, reward_status, reward_level, base_amount, reward_amount, claim_by, \
          (SELECT COUNT(*) FROM case_photos p WHERE p.case_id = cases.id) AS photos FROM cases WHERE tracking_no = $1",
     )
     .bind(&no)
@@ -52,7 +52,8 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
     let id: i64 = col(&row, "id")?;
     let kind = parse_kind(&col::<String>(&row, "kind")?)?;
     let st = parse_state(&col::<String>(&row, "state")?)?;
-    let since: i64 = col(&row, "state_since")?;
+    let filed_at: i64 = col(&row, "created_at")?;
+    let since = stage_start(st, filed_at, col(&row, "accepted_at")?);
     let cal = calendar::load_in(&mut conn).await?;
     let due = deadline(&cal, kind, st, since);
     let events = sqlx::query("SELECT at, state, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
@@ -69,7 +70,7 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
         category: col(&row, "category")?,
         business_name: col(&row, "business_name")?,
         state: st,
-        filed_at: col(&row, "created_at")?,
+        filed_at,
         deadline: due,
         overdue: due.is_some_and(|d| now() > d),
         reject_reason: col::<Option<String>>(&row, "reject_reason")?.as_deref().and_then(RejectReason::parse),

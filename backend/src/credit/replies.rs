@@ -17,20 +17,18 @@ use sqlx::AnyConnection;
 pub const MAX_PENDING_PER_BUSINESS: i64 = 3;
 /// Pending submissions per contact, across businesses: one impersonator cannot freeze many businesses.
 pub const MAX_PENDING_PER_CONTACT: i64 = 3;
-/// Submissions per network prefix (IPv4 /24, IPv6 /48) per day.
-pub const MAX_PER_PREFIX_PER_DAY: i64 = 10;
-
 const INSERT: &str = "INSERT INTO business_replies (business_id, kind, body, contact, contact_hash, contact_sealed, status, \
-     created_at, ip_prefix) SELECT b.id, $2, $3, '', $4, $10, 'pending', $5, $6 FROM businesses b WHERE b.credit_code = $1 \
+     created_at, ip_prefix) SELECT b.id, $2, $3, '', $4, $9, 'pending', $5, $6 FROM businesses b WHERE b.credit_code = $1 \
      AND (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'pending') < $7 \
      AND (SELECT COUNT(*) FROM business_replies r WHERE r.contact_hash = $4 AND r.status = 'pending') < $8 \
-     AND (SELECT COUNT(*) FROM business_replies r WHERE r.ip_prefix = $6 AND r.created_at > $5 - 86400) < $9 \
      RETURNING id";
 
-/// Files a reply or repair request from `ip_prefix`. Returns its id. Refusals: unknown business 404; the
-/// business's queue full 409 naming `body`; the contact's 409 naming `contact`; the network's 429.
+/// Files a reply or repair request from `ip_prefix`. Returns its id. Refusals: the network's bound for the
+/// minute or the day (`PORTAL_BOUND_REPLIES`, shared by every instance) 429; unknown business 404; the
+/// business's queue full 409 naming `body`; the contact's 409 naming `contact`.
 pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_prefix: Option<&str>) -> Result<i64, AppError> {
     let store = &state.store;
+    crate::abuse::spend_bound(store, "replies", ip_prefix, state.config.network_bounds.replies).await?;
     let t = now();
     let secret = state.config.secret_key.expose();
     let contact = Contact { hash: contact_hash(secret, &r.contact), sealed: sealed::seal(secret, "reply-contact", r.contact.as_bytes())? };
@@ -80,7 +78,8 @@ pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_pref
     if col::<i64>(&per_contact, "n")? >= MAX_PENDING_PER_CONTACT {
         return Err(AppError::field(ErrCode::Conflict, "contact"));
     }
-    Err(AppError::rate_limited(3600))
+    // The caps moved between the insert and these counts (another submission was decided meanwhile).
+    Err(AppError::field(ErrCode::Conflict, "body"))
 }
 
 async fn insert(
@@ -102,7 +101,6 @@ async fn insert(
         .bind(prefix)
         .bind(MAX_PENDING_PER_BUSINESS)
         .bind(MAX_PENDING_PER_CONTACT)
-        .bind(if ip_prefix.is_some() { MAX_PER_PREFIX_PER_DAY } else { i64::MAX })
         .bind(contact.sealed.clone())
         .fetch_optional(&mut *conn)
         .await?;

@@ -12,13 +12,27 @@ use sqlx::any::AnyRow;
 
 /// Nominations one voter may make in one round.
 pub const MAX_PER_VOTER: i64 = 5;
-/// Nominations per network prefix per day (campuses and carriers share addresses, so generous).
+/// Nominations per network prefix per day, besides the configurable per-network bound that every instance
+/// shares (`PORTAL_BOUND_NOMINATIONS`): the stored rows are the record staff see.
 pub const MAX_PER_PREFIX_PER_DAY: i64 = 200;
 
 const INSERT: &str = "INSERT INTO nominations (round_id, food, category, reason, voter_hash, ip_prefix, status, created_at) \
      SELECT $1, $2, $3, $4, $5, $6, 'pending', $7 \
      WHERE (SELECT COUNT(*) FROM nominations WHERE round_id = $1 AND voter_hash = $5) < $8 \
      AND (SELECT COUNT(*) FROM nominations WHERE ip_prefix = $6 AND created_at > $7 - 86400) < $9 RETURNING id";
+
+/// Files a citizen's nomination from `network`: spends the network's bound for the minute and the day (429 past
+/// either), then [`submit`].
+pub async fn submit_public(
+    state: &crate::AppState,
+    round_id: i64,
+    voter_hash: &str,
+    network: &str,
+    c: &CandidateInput,
+) -> Result<i64, AppError> {
+    crate::abuse::spend_bound(&state.store, "nominations", Some(network), state.config.network_bounds.nominations).await?;
+    submit(&state.store, round_id, voter_hash, Some(network), c).await
+}
 
 /// Files a nomination. Refusals: unknown round 404; not taking nominations 409 (`phase_closed`); the voter's
 /// cap 409 naming `food`; the network's cap 429.

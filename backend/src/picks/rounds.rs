@@ -1,6 +1,7 @@
 //! Rounds and their candidates (staff), the public list and detail with the tally and the integrity report.
 
 use crate::clock::now;
+use domain::cases::day_of;
 use crate::AppState;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
@@ -244,20 +245,32 @@ pub async fn create_round(state: &AppState, actor: &Actor, r: &RoundInput) -> Re
     Ok(id)
 }
 
-/// Edits a round. Once voting has opened, the voter check and the number of picks are fixed (ballots already
-/// cast were made under them).
+/// Edits a round. Once voting has opened by the stored dates, the voter check, the number of picks and the opening
+/// itself are fixed: ballots already cast were made under them, and moving `vote_from` into the future would
+/// turn the round back into one whose rules may change (then back again). The opening's day typed again (the
+/// form has days, the stored time may have seconds) keeps the stored time; any other day is refused.
 pub async fn update_round(state: &AppState, actor: &Actor, id: i64, r: &RoundInput) -> Result<(), AppError> {
     check_sms(state, r)?;
     let store = &state.store;
+    let mut r = r.clone();
     let mut tx = store.begin_write().await?;
+    // PostgreSQL: two edits at once are taken one after the other, each checked against what the other left.
+    if store.kind() == crate::config::DbKind::Postgres {
+        sqlx::query("SELECT id FROM rounds WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *tx).await?;
+    }
     let old = rules_in(&mut tx, id).await?;
-    if old.schedule.phase_at(now()) >= Phase::Voting {
+    if old.schedule.vote_from <= now() {
         if old.voter_check != r.voter_check {
             return Err(AppError::field(ErrCode::PhaseClosed, "voter_check"));
         }
         if old.max_picks != r.max_picks {
             return Err(AppError::field(ErrCode::PhaseClosed, "max_picks"));
         }
+        if day_of(r.schedule.vote_from) != day_of(old.schedule.vote_from) {
+            return Err(AppError::field(ErrCode::PhaseClosed, "vote_from"));
+        }
+        r.schedule.vote_from = old.schedule.vote_from;
+        r.schedule.check()?;
     }
     sqlx::query(
         "UPDATE rounds SET title = $1, description = $2, nominate_from = $3, vote_from = $4, vote_until = $5, \

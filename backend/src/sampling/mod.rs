@@ -20,6 +20,13 @@ const COLUMNS: &str = "s.id, s.round_id, s.candidate_id, s.food, s.food_category
      CASE WHEN s.report IS NULL THEN 0 ELSE 1 END AS has_report, s.published_at";
 const FROM: &str = "FROM sampling_batches s LEFT JOIN businesses b ON b.id = s.business_id";
 
+/// Whether the batch `s` is public at the time bound as `$n`: routine sampling as soon as staff publish it, a
+/// 你点我检 round's batch from the round's `publish_at` (the date its results are announced), not from its upload.
+/// Every public read of results carries this condition in its SQL (list, business page, report, statistics).
+pub fn public_at(n: usize) -> String {
+    format!("(s.round_id IS NULL OR EXISTS (SELECT 1 FROM rounds pr WHERE pr.id = s.round_id AND pr.publish_at <= ${n}))")
+}
+
 fn batch(r: &AnyRow) -> Result<SamplingBatch, AppError> {
     let place: String = col(r, "place")?;
     let items: String = col(r, "items")?;
@@ -55,13 +62,16 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
         return Err(AppError::field(ErrCode::InvalidValue, "sampled_on"));
     }
     let mut tx = store.begin_write().await?;
+    // A round's batch is public from the round's publish_at (see `public_at`): so is its effect on credit.
+    let mut results_due: Option<i64> = None;
     if let Some(round) = b.round_id {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM rounds WHERE id = $1")
+        let due: Option<i64> = sqlx::query_scalar("SELECT publish_at FROM rounds WHERE id = $1")
             .bind(round)
             .fetch_optional(&mut *tx)
             .await?;
-        exists.ok_or_else(|| AppError::field(ErrCode::InvalidValue, "round_id"))?;
+        results_due = Some(due.ok_or_else(|| AppError::field(ErrCode::InvalidValue, "round_id"))?);
     }
+    let defer_credit = !b.passed && b.credit_code.is_some() && results_due.is_some_and(|due| due > t);
     if let Some(c) = b.candidate_id {
         let ok: Option<i64> = sqlx::query_scalar("SELECT id FROM candidates WHERE id = $1 AND round_id = $2")
             .bind(c)
@@ -84,7 +94,8 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
     let row = sqlx::query(
         "INSERT INTO sampling_batches (round_id, candidate_id, food, food_category, place, business_id, \
          business_name, district, sampled_at, items, passed, failures, report, report_sha256, published_at, \
-         published_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         published_by, credit_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
+         RETURNING id",
     )
     .bind(b.round_id)
     .bind(b.candidate_id)
@@ -102,28 +113,71 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
     .bind(report.map(|r| hex::encode(Sha256::digest(r))))
     .bind(t)
     .bind(&actor.name)
+    .bind(i64::from(defer_credit))
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = col(&row, "id")?;
-    if let (false, Some(code)) = (b.passed, &b.credit_code) {
-        let items: Vec<&str> = b.failures.iter().map(|f| f.item.as_str()).collect();
-        let event = EventInput {
-            credit_code: code.clone(),
-            kind: EventKind::SamplingFailure,
-            severity: Severity::General,
-            occurred_at: b.sampled_at,
-            source: format!("抽检批次 #{id}"),
-            description: format!("{} 不合格项目：{}", b.food, items.join("、")),
-        };
-        add_event_in(&mut tx, actor, &event, t).await?;
+    if let (false, Some(code), false) = (b.passed, &b.credit_code, defer_credit) {
+        add_event_in(&mut tx, actor, &failure_event(id, code.clone(), &b.food, b.sampled_at, &b.failures), t).await?;
     }
     audit::record(&mut tx, actor, "sampling.publish", Some(&format!("batch:{id}")), Some(&b.food), None).await?;
     tx.commit().await?;
     store.announce(Change::Sampling);
-    if !b.passed && b.credit_code.is_some() {
+    if !b.passed && b.credit_code.is_some() && !defer_credit {
         store.announce(Change::Registry);
     }
     Ok(id)
+}
+
+/// The credit event of a failing batch of a registry business.
+fn failure_event(id: i64, credit_code: domain::credit::CreditCode, food: &str, sampled_at: i64, failures: &[FailingItem]) -> EventInput {
+    let items: Vec<&str> = failures.iter().map(|f| f.item.as_str()).collect();
+    EventInput {
+        credit_code,
+        kind: EventKind::SamplingFailure,
+        severity: Severity::General,
+        occurred_at: sampled_at,
+        source: format!("抽检批次 #{id}"),
+        description: format!("{food} 不合格项目：{}", items.join("、")),
+    }
+}
+
+/// Records the credit events of failing round batches whose round's results are now due (uploaded before the
+/// round's `publish_at`, they waited with `credit_due = 1`). Each batch is taken by one guarded update, so
+/// several instances running this at once record each event once. Returns how many were recorded.
+pub async fn record_due_failures(store: &Store) -> Result<u64, AppError> {
+    let t = now();
+    let rows = sqlx::query(
+        "SELECT s.id, s.food, s.sampled_at, s.failures, s.published_by, b.credit_code FROM sampling_batches s \
+         JOIN businesses b ON b.id = s.business_id JOIN rounds r ON r.id = s.round_id \
+         WHERE s.credit_due = 1 AND r.publish_at <= $1 ORDER BY s.id LIMIT 500",
+    )
+    .bind(t)
+    .fetch_all(store.pool())
+    .await?;
+    let mut recorded = 0;
+    for r in &rows {
+        let id: i64 = col(r, "id")?;
+        let failures: Vec<FailingItem> = serde_json::from_str(&col::<String>(r, "failures")?).map_err(AppError::internal)?;
+        let code = domain::credit::CreditCode::parse(&col::<String>(r, "credit_code")?)?;
+        let event = failure_event(id, code, &col::<String>(r, "food")?, col(r, "sampled_at")?, &failures);
+        let actor = Actor { id: None, name: col(r, "published_by")? };
+        let mut tx = store.begin_write().await?;
+        let taken = sqlx::query("UPDATE sampling_batches SET credit_due = 0 WHERE id = $1 AND credit_due = 1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        if taken == 1 {
+            add_event_in(&mut tx, &actor, &event, t).await?;
+            tx.commit().await?;
+            recorded += 1;
+        }
+    }
+    if recorded > 0 {
+        store.announce(Change::Registry);
+    }
+    Ok(recorded)
 }
 
 enum Bind {
@@ -131,10 +185,10 @@ enum Bind {
     I(i64),
 }
 
-/// Published batches, newest first, filtered.
+/// Published batches, newest first, filtered: only public ones (see [`public_at`]).
 pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>, AppError> {
-    let mut wh = vec!["1 = 1".to_owned()];
-    let mut binds: Vec<Bind> = Vec::new();
+    let mut wh = vec![public_at(1)];
+    let mut binds: Vec<Bind> = vec![Bind::I(now())];
     let mut push = |cond: &str, v: Bind| {
         binds.push(v);
         wh.push(cond.replace('?', &format!("${}", binds.len())));
@@ -183,7 +237,8 @@ pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>
     Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false })
 }
 
-/// The batches of one round, in the order of its candidates.
+/// The batches of one round, in the order of its candidates, whether public yet or not (the round page shows them
+/// to the public only once the round is published; staff see them at once).
 pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
     let rows = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
         .bind(round_id)
@@ -192,10 +247,11 @@ pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>
     rows.iter().map(batch).collect()
 }
 
-/// A batch's lab report (PDF bytes), if it has one.
+/// A public batch's lab report (PDF bytes), if it has one (see [`public_at`]).
 pub async fn report(store: &Store, id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT report FROM sampling_batches WHERE id = $1")
+    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!("SELECT s.report FROM sampling_batches s WHERE s.id = $1 AND {}", public_at(2)))
         .bind(id)
+        .bind(now())
         .fetch_optional(store.pool())
         .await?;
     Ok(r.flatten())

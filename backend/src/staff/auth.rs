@@ -1,5 +1,7 @@
 //! Staff authentication: argon2id password hashes, database-backed sessions (so several instances share them),
-//! and login throttling per username (database-backed, across instances). Per-IP throttling is the HTTP layer's.
+//! and login throttling per username and client network (database-backed, across instances): five failures
+//! throttle an account from that network only, so a stranger cannot lock the owner out; a much higher cap per
+//! account over all networks slows guessing spread over many addresses. Per-IP rate limits are the HTTP layer's.
 
 use crate::staff::audit::{self, Actor};
 use crate::clock::now;
@@ -17,8 +19,12 @@ use std::sync::OnceLock;
 pub const SESSION_SECS: i64 = 12 * 3600;
 /// A session unused for this long ends (a console left open on a shared desk).
 pub const SESSION_IDLE_SECS: i64 = 30 * 60;
-/// Failed sign-ins per username within [`THROTTLE_WINDOW_SECS`] before further attempts are refused.
+/// Failed sign-ins per username from one network (an IPv4 address, an IPv6 /64) within [`THROTTLE_WINDOW_SECS`]
+/// before further attempts from that network are refused.
 pub const MAX_FAILURES: i64 = 5;
+/// Failed sign-ins per username from all networks together within the window before every network is refused:
+/// guessing spread over many addresses is slowed, and locking the owner out takes ten networks in 15 minutes.
+pub const ACCOUNT_MAX_FAILURES: i64 = 50;
 pub const THROTTLE_WINDOW_SECS: i64 = 15 * 60;
 /// The session cookie's name.
 /// The `__Host-` prefix makes browsers refuse the cookie unless it is `Secure`, host-only and `Path=/`; on plain
@@ -114,27 +120,41 @@ pub async fn login(
     let pool = state.store.pool();
     let t = now();
     let since = t - THROTTLE_WINDOW_SECS;
+    let net = ip.map(network_key).unwrap_or_default();
     // The attempt is recorded before the password is checked, and only attempts recorded before it count
     // against it: parallel guesses cannot all see "fewer than five" while argon2 runs (hardening finding 1).
     let attempt: i64 = col(
-        &sqlx::query("INSERT INTO login_failures (username_key, at) VALUES ($1, $2) RETURNING id")
+        &sqlx::query("INSERT INTO login_failures (username_key, net, at) VALUES ($1, $2, $3) RETURNING id")
             .bind(&name)
+            .bind(&net)
             .bind(t)
             .fetch_one(pool)
             .await?,
         "id",
     )?;
     let row = sqlx::query(
-        "SELECT COUNT(*) AS n, MIN(at) AS first FROM login_failures WHERE username_key = $1 AND at > $2 AND id < $3",
+        "SELECT COUNT(*) AS n, MIN(at) AS first, COALESCE(SUM(CASE WHEN net = $4 THEN 1 ELSE 0 END), 0) AS here, \
+         MIN(CASE WHEN net = $4 THEN at END) AS first_here \
+         FROM login_failures WHERE username_key = $1 AND at > $2 AND id < $3",
     )
     .bind(&name)
     .bind(since)
     .bind(attempt)
+    .bind(&net)
     .fetch_one(pool)
     .await?;
-    let earlier: i64 = col(&row, "n")?;
-    if earlier >= MAX_FAILURES {
-        let first: Option<i64> = col(&row, "first")?;
+    let (everywhere, here): (i64, i64) = (col(&row, "n")?, col::<i64>(&row, "here")?);
+    let first = if here >= MAX_FAILURES {
+        Some(col::<Option<i64>>(&row, "first_here")?)
+    } else if everywhere >= ACCOUNT_MAX_FAILURES {
+        Some(col::<Option<i64>>(&row, "first")?)
+    } else {
+        None
+    };
+    if let Some(first) = first {
+        // A refused attempt is not a failure: it must not count towards the account's cap over all networks
+        // (one network hammering on would otherwise lock the owner out everywhere).
+        sqlx::query("DELETE FROM login_failures WHERE id = $1").bind(attempt).execute(pool).await?;
         let wait = first.map(|f| f + THROTTLE_WINDOW_SECS - t).unwrap_or(THROTTLE_WINDOW_SECS);
         return Err(AppError { code: ErrCode::LoginThrottled, field: None, retry_after: Some(wait.max(1) as u64) });
     }
@@ -158,7 +178,8 @@ pub async fn login(
     let ok = verify_password(state, hash, password.to_owned()).await?;
     match (ok, user) {
         (true, Some(user)) => {
-            sqlx::query("DELETE FROM login_failures WHERE username_key = $1").bind(&name).execute(pool).await?;
+            // This network's failures are forgiven; others' still count towards the account's cap.
+            sqlx::query("DELETE FROM login_failures WHERE username_key = $1 AND net = $2").bind(&name).bind(&net).execute(pool).await?;
             let token = new_token();
             sqlx::query(
                 "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at, last_seen_at) \
@@ -181,6 +202,21 @@ pub async fn login(
                 .await?;
             Err(AppError::new(ErrCode::InvalidCredentials))
         }
+    }
+}
+
+/// The network a sign-in comes from, as failures are counted: an IPv4 address, or an IPv6 /64 (one subscriber).
+pub fn network_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.to_string(),
+        Ok(std::net::IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+            }
+        },
+        Err(_) => ip.chars().take(64).collect(),
     }
 }
 

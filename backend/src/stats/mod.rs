@@ -81,9 +81,15 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
         }
     }
 
-    let rows = sqlx::query("SELECT district, passed, COUNT(*) AS n FROM sampling_batches GROUP BY district, passed")
-        .fetch_all(&mut *conn)
-        .await?;
+    // Only public batches: a round's are counted from its results' date (crate::sampling::public_at).
+    let rows = sqlx::query(&format!(
+        "SELECT s.district AS district, s.passed AS passed, COUNT(*) AS n FROM sampling_batches s WHERE {} \
+         GROUP BY s.district, s.passed",
+        crate::sampling::public_at(1)
+    ))
+    .bind(t)
+    .fetch_all(&mut *conn)
+    .await?;
     for r in &rows {
         let (district, passed, n): (String, i64, i64) = (col(r, "district")?, col(r, "passed")?, col(r, "n")?);
         s.batches += n;

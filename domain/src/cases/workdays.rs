@@ -70,7 +70,17 @@ pub fn stage_limit(kind: CaseKind, state: CaseState) -> Option<i64> {
     }
 }
 
-/// The deadline (last second of the last working day) of a stage that began at `since`.
+/// When the clock of the stage a case is in began, by the event the law counts from: receipt (`filed_at`) for
+/// acceptance, acceptance for a 举报's decision and a 投诉's mediation. Internal moves in between (accepted →
+/// investigating) start nothing. A case past submission without a recorded acceptance counts from receipt.
+pub fn stage_start(state: CaseState, filed_at: i64, accepted_at: Option<i64>) -> i64 {
+    match state {
+        CaseState::Submitted => filed_at,
+        _ => accepted_at.unwrap_or(filed_at),
+    }
+}
+
+/// The deadline (last second of the last working day) of a stage that began at `since` (see [`stage_start`]).
 pub fn deadline(cal: &WorkCalendar, kind: CaseKind, state: CaseState, since: i64) -> Option<i64> {
     stage_limit(kind, state).map(|n| end_of_day(cal.add_working_days(day_of(since), n)))
 }
@@ -113,5 +123,14 @@ mod tests {
         let mediate_by = deadline(&cal, CaseKind::Complaint, CaseState::Accepted, filed).unwrap();
         assert_eq!(crate::clock::format_date(mediate_by), "2027-01-25");
         assert_eq!(deadline(&cal, CaseKind::Report, CaseState::Closed, filed), None);
+    }
+
+    #[test]
+    fn stages_count_from_receipt_and_from_acceptance_only() {
+        let (filed, accepted) = (1_000, 5_000);
+        assert_eq!(stage_start(CaseState::Submitted, filed, None), filed);
+        assert_eq!(stage_start(CaseState::Accepted, filed, Some(accepted)), accepted);
+        assert_eq!(stage_start(CaseState::Investigating, filed, Some(accepted)), accepted, "investigating restarts nothing");
+        assert_eq!(stage_start(CaseState::Investigating, filed, None), filed);
     }
 }

@@ -234,6 +234,45 @@ pub async fn reward(
     answer(&headers, &back, result, |()| format!("{back}?saved=1"), |()| (StatusCode::OK, json!({ "ok": true })))
 }
 
+/// The reporter's contact, revealed by a post (audited in the moderator's name, with the address): a link cannot
+/// make a reveal, and the contact never appears in a URL. A program gets it in the answer; a browser is sent back
+/// to the case page, which shows it once from a sealed one-minute flag bound to this moderator and this case (the
+/// flag's id in a cookie for that page only).
+pub async fn reveal(
+    State(shared): State<Shared>,
+    Extension(user): Extension<StaffUser>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let page = format!("/staff/cases/{}", digits(&id));
+    let result = async {
+        user.role.require(Role::Moderator)?;
+        let id = case_id(&id)?;
+        let contact = handle::reveal(&shared.app, &Actor::staff(&user), id, Some(&ip.to_string())).await?;
+        let flag = match (&contact, wants_html(&headers)) {
+            (Some(c), true) => Some(handle::keep_revealed(&shared.app, user.id, id, c).await?),
+            _ => None,
+        };
+        Ok((contact, flag))
+    }
+    .await;
+    match result {
+        Ok((_, flag)) if wants_html(&headers) => {
+            let mut res = Redirect::to(&format!("{page}#contact")).into_response();
+            if let Some(flag) = flag {
+                let c = cookie(&shared, handle::REVEAL_COOKIE, &flag, handle::REVEAL_SECS, true).to_str().unwrap_or_default().replace("Path=/;", &format!("Path={page};"));
+                if let Ok(v) = http::HeaderValue::from_str(&c) {
+                    res.headers_mut().append(header::SET_COOKIE, v);
+                }
+            }
+            res
+        }
+        Ok((contact, _)) => axum::Json(json!(contact)).into_response(),
+        Err(e) => fail(&headers, &page, e),
+    }
+}
+
 #[derive(Deserialize)]
 pub struct CalendarForm {
     #[serde(default)]

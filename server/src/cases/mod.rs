@@ -24,6 +24,7 @@ pub fn routes() -> Routes {
         .post("/staff/cases/{id}/transition", Facts::staff_write(Role::Moderator), forms::transition)
         .post("/staff/cases/{id}/assign", Facts::staff_write(Role::Moderator), forms::assign)
         .post("/staff/cases/{id}/reward", Facts::staff_write(Role::Moderator), forms::reward)
+        .post("/staff/cases/{id}/reveal", Facts::staff_write(Role::Moderator), forms::reveal)
         .post("/staff/calendar", Facts::staff_write(Role::Moderator), forms::calendar)
         .get("/staff/cases/{id}/photos/{photo}", Facts::staff(Role::Moderator), forms::photo)
 }

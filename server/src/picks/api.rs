@@ -231,7 +231,7 @@ pub async fn nominate(shared: &Shared, headers: &HeaderMap, id: i64, f: &Candida
     let c = f.parse()?;
     let d = device(shared, headers).ok_or_else(|| AppError::field(ErrCode::VoterRequired, "voter"))?;
     let hash = device_hash(shared, id, &d.id);
-    backend::picks::nominations::submit(&shared.app.store, id, &hash, Some(network), &c).await
+    backend::picks::nominations::submit_public(&shared.app, id, &hash, network, &c).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
