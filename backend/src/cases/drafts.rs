@@ -91,15 +91,6 @@ pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str
     Ok(serde_json::from_slice(&plain).ok())
 }
 
-/// The value kept under `id` for `purpose`, once: it is removed as it is read.
-pub async fn take<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
-    let value = load(state, purpose, id).await?;
-    if value.is_some() {
-        sqlx::query("DELETE FROM case_drafts WHERE id = $1").bind(id).execute(state.store.pool()).await?;
-    }
-    Ok(value)
-}
-
 /// Removes expired drafts (the periodic sweep).
 pub async fn sweep(store: &Store) -> Result<u64, AppError> {
     Ok(sqlx::query("DELETE FROM case_drafts WHERE expires_at <= $1").bind(now()).execute(store.pool()).await?.rows_affected())
