@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Ballots per second over HTTP from many distinct voters (every request is a new voter: no cookie), on SQLite
+# Ballots per second over HTTP from many distinct voters (every request a new voter: a device token signed with the
+# server's key, as the round's page issues them — a ballot without one is refused), on SQLite
 # (ballots committed with synchronous=FULL through the group-commit writer) and on PostgreSQL, as ratios to a
 # bare axum hello measured in the same run; then checks that the ballots stored equal the ballots acknowledged.
 # Starts cold: a fresh database per engine, no warm-up. Usage: bench/ballots.sh [seconds, default 10]
@@ -15,6 +16,7 @@ ensure_postgres
 PG_ADMIN="${PORTAL_TEST_PG_URL:-postgres://postgres@127.0.0.1:5432/test}"
 PG_DB="bench_ballots_$$"
 WORK="$(mktemp -d)"
+BENCH_KEY="bench-ballots-key-bench-ballots-key-0001"
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -32,7 +34,8 @@ serve() { # serve PORT DATABASE_URL
   local port="$1" url="$2" dir="$WORK/p$1"
   mkdir -p "$dir"
   local env=(DATABASE_URL="$url" PORTAL_DATA_DIR="$dir" LEPTOS_SITE_ROOT="$(site_root)" LEPTOS_SITE_ADDR="127.0.0.1:$port"
-    RUST_LOG=warn PORTAL_RATE_VOTE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000)
+    RUST_LOG=warn PORTAL_RATE_VOTE_PER_MIN=4000000000 PORTAL_RATE_API_PER_MIN=4000000000 PORTAL_SECRET_KEY="$BENCH_KEY"
+    PORTAL_BOUND_BALLOTS=4000000000/min,4000000000/day)
   env "${env[@]}" "$(server_bin)" seed --demo >/dev/null 2>&1
   env "${env[@]}" "$(server_bin)" serve >"$dir/log" 2>&1 &
   PIDS+=($!)
@@ -58,16 +61,40 @@ ballot_run() { # ballot_run NAME PORT -> result line + "stored" check
   round="$(curl -fsS "$base/api/v1/rounds" | python3 -c 'import json,sys; print([r["id"] for r in json.load(sys.stdin) if r["phase"]=="voting"][0])')"
   ids="$(curl -fsS "$base/api/v1/rounds/$round" | python3 -c 'import json,sys; print(",".join(str(c["id"]) for c in json.load(sys.stdin)["candidates"]))')"
   before="$(curl -fsS "$base/api/v1/rounds/$round" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ballots"])')"
+  # Device tokens as the server signs them (backend::picks::voter::mint_device_token), one per request.
+  python3 - "$BENCH_KEY" 400000 >"$WORK/$name.tokens" <<'PY'
+import hashlib, hmac, os, sys, time
+key, n, at = sys.argv[1].encode(), int(sys.argv[2]), str(int(time.time()))
+for _ in range(n):
+    i = os.urandom(16).hex()
+    sig = hmac.new(key, b"device-token-v2\x1f" + i.encode() + b"\x1f" + at.encode() + b"\x1f", hashlib.sha256).hexdigest()[:32]
+    print(f"{i}.{at}.{sig}")
+PY
   cat >"$WORK/$name.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 local ids = { $ids }
+local threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
+local tokens = {}
 local i = 0
+init = function()
+  -- Each thread takes every other token, so no two requests share a voter.
+  local n = 0
+  for line in io.lines("$WORK/$name.tokens") do
+    if n % 2 == tid then tokens[#tokens + 1] = line end
+    n = n + 1
+  end
+end
 request = function()
   i = i + 1
   local a, b = ids[(i % #ids) + 1], ids[((i * 7) % #ids) + 1]
   local body = a == b and string.format('{"candidate_ids":[%d]}', a) or string.format('{"candidate_ids":[%d,%d]}', a, b)
-  return wrk.format(nil, "/api/v1/rounds/$round/ballot", nil, body)
+  local headers = { ["Content-Type"] = "application/json", ["Cookie"] = "portal_voter=" .. tokens[((i - 1) % #tokens) + 1] }
+  return wrk.format(nil, "/api/v1/rounds/$round/ballot", headers, body)
 end
 LUA
   local line; line="$(measure "$name" "$base/" -s "$WORK/$name.lua")"

@@ -6,6 +6,16 @@ use domain::staff::{Role, StaffUser};
 use domain::AppError;
 use leptos::prelude::*;
 
+/// The client's IP address, as the rest of the stack sees it: resolved once per request by the server's
+/// client-IP layer (trusted proxies) and kept in the request's extensions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub std::net::IpAddr);
+
+/// The client IP of the request being rendered (from the request's extensions).
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<http::request::Parts>()?.extensions.get::<ClientIp>().map(|c| c.0)
+}
+
 /// The shared state, provided as context on both the render path and the server-function path.
 pub fn state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState missing from context"))

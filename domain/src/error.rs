@@ -39,6 +39,10 @@ pub enum ErrCode {
     Timeout,
     Unavailable,
     Internal,
+    /// A ballot or nomination without a device voter: load the round's page (or `GET …/voter`) first.
+    VoterRequired,
+    /// The city's daily budget of SMS codes is spent; codes resume at midnight China time.
+    SmsBudgetExhausted,
 }
 
 impl ErrCode {
@@ -49,7 +53,7 @@ impl ErrCode {
             InvalidJson | Required | TooLong | TooShort | TooMany | InvalidValue | InvalidCreditCode | InvalidLicenceNo
             | PerPageTooLarge | SmsNotConfigured | InvalidCode => 400,
             Unauthorized | InvalidCredentials => 401,
-            Forbidden | CsrfRejected => 403,
+            Forbidden | CsrfRejected | VoterRequired => 403,
             NotFound => 404,
             MethodNotAllowed => 405,
             Timeout => 408,
@@ -58,7 +62,7 @@ impl ErrCode {
             UnsupportedMediaType => 415,
             RateLimited | LoginThrottled => 429,
             Internal => 500,
-            Unavailable | PhotosBusy => 503,
+            Unavailable | PhotosBusy | SmsBudgetExhausted => 503,
         }
     }
 
@@ -94,6 +98,8 @@ impl ErrCode {
             Timeout => T::ErrTimeout,
             Unavailable => T::ErrUnavailable,
             Internal => T::ErrInternal,
+            VoterRequired => T::ErrVoterRequired,
+            SmsBudgetExhausted => T::ErrSmsBudgetExhausted,
         }
     }
 

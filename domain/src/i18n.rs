@@ -569,6 +569,17 @@ texts! {
     PosterScan => "扫码进入“食安绵阳”", "Scan to open Food-Safe Mianyang";
     PosterQrAlt => "“食安绵阳”网站二维码", "QR code of the Food-Safe Mianyang site";
     PosterPrintHint => "用浏览器打印即可得到A4海报。", "Print this page for an A4 poster.";
+    // Abuse bounds of 你点我检 (issue 18)
+    ErrVoterRequired => "无法识别投票人：请先打开本期页面（需允许 Cookie）再投票或提名。", "No voter identity: open the round's page first (with cookies allowed), then vote or nominate.";
+    ErrSmsBudgetExhausted => "今日短信验证码已达全市发送上限，请于明日（北京时间零点后）再试。", "Today's city-wide budget of SMS codes is spent. Please try again tomorrow (after midnight China time).";
+    RefusedNoVoter => "未携带投票人标识", "No voter identity";
+    IntegrityNetworks => "来源网络数", "Networks ballots came from";
+    IntegrityTopNetworks => "前10个网络的选票占比", "Share of ballots from the top 10 networks";
+    IntegrityNewDevices => "投票前1小时内才获得标识的设备所投选票", "Ballots from devices issued less than an hour before voting";
+    IntegrityConcentrationNote => "网络按 IPv4 /24、IPv6 /64 计，仅保存加密散列；校园和单位常共用一个网络，占比高不一定是刷票。", "Networks are IPv4 /24 and IPv6 /64 prefixes, stored only as keyed hashes; campuses and offices share one network, so a high share is not proof of stuffing.";
+    VoterNetworkBusy => "你所在网络新参与投票的设备过多，请稍后再试，或换用其他网络。", "Too many new voters from your network right now. Please try again later, or from another network.";
+    StaffSmsToday => "今日短信验证码", "SMS codes today";
+    StaffSmsExhausted => "今日短信预算已用完，短信核验的投票暂停至北京时间零点。", "Today's SMS budget is spent: SMS-verified voting pauses until midnight China time.";
 }
 
 #[cfg(test)]

@@ -18,8 +18,9 @@ use domain::Lang;
 use leptos::prelude::*;
 
 /// The pages of this module and what each needs. Neither is cached: counts move, and a voter must see their
-/// own ballot at once.
-pub const PAGES: &[(&str, Facts)] = &[("/picks", Facts::PAGE), ("/picks/{id}", Facts::PAGE)];
+/// own ballot at once. A round's page shows the visitor's own ballot and nominations (by their voter cookie) and
+/// issues that cookie: it depends on a credential.
+pub const PAGES: &[(&str, Facts)] = &[("/picks", Facts::PAGE), ("/picks/{id}", Facts::PAGE.credential())];
 
 pub(crate) fn food_category_label(c: &str, lang: Lang) -> String {
     match lang {

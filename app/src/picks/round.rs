@@ -24,6 +24,8 @@ pub struct RoundPageData {
     pub detail: RoundDetail,
     pub my_ballot: Vec<i64>,
     pub my_nominations: Vec<NominationView>,
+    /// This visitor has no device voter and their network has used up its new ones for now.
+    pub network_busy: bool,
 }
 
 /// A round and the visitor's own part in it (public).
@@ -35,9 +37,10 @@ pub async fn round_page(id: String) -> Result<RoundPageData, AppError> {
     let detail = backend::picks::detail(&state.store, id, false).await?;
     let key = state.config.secret_key.expose();
     let cookie = use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, VOTER_COOKIE));
-    let (my_ballot, my_nominations) = match device_of(key, cookie.as_deref()) {
+    let device = device_of(key, cookie.as_deref());
+    let (my_ballot, my_nominations) = match &device {
         Some(device) => {
-            let hash = voter_hash(key, id, &Identity::Device(device));
+            let hash = voter_hash(key, id, &Identity::Device(device.id.clone()));
             let ballot = if detail.summary.voter_check == VoterCheck::Device {
                 backend::picks::ballots::ballot_of(&state.store, id, &hash).await?.unwrap_or_default()
             } else {
@@ -47,7 +50,29 @@ pub async fn round_page(id: String) -> Result<RoundPageData, AppError> {
         }
         None => (Vec::new(), Vec::new()),
     };
-    Ok(RoundPageData { detail, my_ballot, my_nominations })
+    // The page issues the device voter its forms need (a ballot or nomination never does): this page is never
+    // cached, and the answer that carries the cookie is `private, no-store`.
+    let s = &detail.summary;
+    let needs = s.phase == Phase::Nominating || (s.phase == Phase::Voting && s.voter_check == VoterCheck::Device);
+    let mut network_busy = false;
+    if needs && device.is_none() {
+        let network = crate::ssr::client_ip().map(backend::abuse::network_key).unwrap_or_default();
+        match backend::picks::voter::issue_device(&state, id, &network).await {
+            Ok(token) => {
+                if let (Some(res), Ok(v)) = (
+                    use_context::<leptos_axum::ResponseOptions>(),
+                    http::HeaderValue::from_str(&backend::picks::voter::voter_cookie(&state.config, &token)),
+                ) {
+                    res.append_header(http::header::SET_COOKIE, v);
+                    res.insert_header(http::header::CACHE_CONTROL, http::HeaderValue::from_static("private, no-store"));
+                }
+            }
+            Err(e) if e.code == domain::ErrCode::RateLimited => network_busy = true,
+            Err(e) if e.code == domain::ErrCode::PhaseClosed => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(RoundPageData { detail, my_ballot, my_nominations, network_busy })
 }
 
 #[component]
@@ -70,7 +95,7 @@ pub fn RoundPage() -> impl IntoView {
 fn RoundView(d: RoundPageData) -> impl IntoView {
     let query = use_query_map();
     let flag = move |k: &str| query.read().get(k);
-    let RoundPageData { detail, my_ballot, my_nominations } = d;
+    let RoundPageData { detail, my_ballot, my_nominations, network_busy } = d;
     let s = detail.summary.clone();
     let visible = detail.counts_visible();
     view! {
@@ -92,6 +117,7 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
             }}
             {move || flag("nominated").map(|_| view! { <p class="success" role="status">{tr(T::NominateThanks)}</p> })}
             {move || flag("code_sent").map(|_| view! { <p class="success" role="status">{tr(T::BallotCodeSent)}</p> })}
+            {network_busy.then(|| view! { <p class="notice" role="alert">{tr(T::VoterNetworkBusy)}</p> })}
             {(s.phase == Phase::Voting).then(|| view! { <Ballot detail=detail.clone() mine=my_ballot.clone()/> })}
             {(s.phase == Phase::Nominating).then(|| view! { <Nominate round=s.id/> })}
             {(!my_nominations.is_empty()).then(|| view! { <MyNominations items=my_nominations.clone()/> })}
@@ -165,6 +191,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                 </fieldset>
                 <p id="pick-count" class="hint" aria-live="polite"></p>
                 <FieldError name=BALLOT_FIELD code=err field/>
+                <FieldError name="voter" code=err field/>
                 {sms.then(|| view! {
                     <label for="ballot-phone">{tr(T::BallotPhone)}</label>
                     <input id="ballot-phone" name="phone" type="tel" inputmode="numeric" autocomplete="tel" maxlength="20" required/>
@@ -206,6 +233,7 @@ fn Nominate(round: i64) -> impl IntoView {
                 <label for="nominate-reason">{tr(T::NominateReason)}</label>
                 <textarea id="nominate-reason" name=CandidateFields::reason rows="3" maxlength="300"></textarea>
                 <FieldError name=CandidateFields::reason code=err field/>
+                <FieldError name="voter" code=err field/>
                 <div class="hp" aria-hidden="true">
                     <label for="nominate-website">"Website"</label>
                     <input id="nominate-website" name=CandidateFields::website type="text" tabindex="-1" autocomplete="off"/>
@@ -239,6 +267,14 @@ fn MyNominations(items: Vec<NominationView>) -> impl IntoView {
     }
 }
 
+/// `n` of `total` as a percentage with one decimal (`—` of nothing).
+fn share(n: i64, total: i64) -> String {
+    if total <= 0 {
+        return "—".to_owned();
+    }
+    format!("{:.1}%", n as f64 * 100.0 / total as f64)
+}
+
 #[component]
 fn Integrity(r: IntegrityReport) -> impl IntoView {
     view! {
@@ -250,7 +286,11 @@ fn Integrity(r: IntegrityReport) -> impl IntoView {
                 <div><dt>{tr(T::IntegritySubmissions)}</dt><dd>{r.submissions}</dd></div>
                 <div><dt>{tr(T::IntegrityReplaced)}</dt><dd>{r.replaced}</dd></div>
                 <div><dt>{tr(T::IntegrityMethod)}</dt><dd>{tr(r.method.label())}</dd></div>
+                <div><dt>{tr(T::IntegrityNetworks)}</dt><dd>{r.networks}</dd></div>
+                <div><dt>{tr(T::IntegrityTopNetworks)}</dt><dd>{share(r.top_networks_ballots, r.ballots)}</dd></div>
+                <div><dt>{tr(T::IntegrityNewDevices)}</dt><dd>{r.new_device_ballots} " (" {share(r.new_device_ballots, r.ballots)} ")"</dd></div>
             </dl>
+            <p class="hint">{tr(T::IntegrityConcentrationNote)}</p>
             <h3>{tr(T::IntegrityRefused)}</h3>
             <ul class="refusals">
                 {r.refused

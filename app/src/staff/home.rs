@@ -4,14 +4,22 @@ use crate::site::home::get_figures;
 use crate::lang::{tr, use_lang};
 use domain::figures::CampaignFigures;
 use domain::staff::{Role, StaffUser};
-use domain::T;
+use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
+
+/// SMS voting codes sent today in the whole city and the day's budget (any staff member).
+#[server(prefix = "/_sf", endpoint = "sms_today")]
+pub async fn sms_today() -> Result<(i64, i64), AppError> {
+    crate::ssr::require(Role::Viewer).await?;
+    backend::picks::sms::sent_today(&crate::ssr::state()?).await
+}
 
 #[component]
 pub fn StaffHome() -> impl IntoView {
     let me = Resource::new(|| (), |_| staff_me());
     let figures = Resource::new(|| (), |_| get_figures());
+    let sms = Resource::new(|| (), |_| sms_today());
     let lang = use_lang();
     view! {
         <Title text=format!("{} · {}", tr(T::StaffHomeTitle), tr(T::BrandName))/>
@@ -20,7 +28,10 @@ pub fn StaffHome() -> impl IntoView {
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match (me.await, figures.await) {
-                        (Ok(Some(user)), Ok(f)) => view! { <Console user f/> }.into_any(),
+                        (Ok(Some(user)), Ok(f)) => {
+                            let sms = sms.await.ok();
+                            view! { <Console user f sms/> }.into_any()
+                        }
                         (Ok(None), _) => view! {
                             <p>
                                 <a href="/staff/login">{tr(T::StaffLoginTitle)}</a>
@@ -36,9 +47,19 @@ pub fn StaffHome() -> impl IntoView {
 }
 
 #[component]
-fn Console(user: StaffUser, f: Option<CampaignFigures>) -> impl IntoView {
+fn Console(user: StaffUser, f: Option<CampaignFigures>, sms: Option<(i64, i64)>) -> impl IntoView {
     let role = user.role;
+    let sms = sms.map(|(sent, budget)| {
+        let spent = sent >= budget;
+        view! {
+            <p class=if spent { "notice sms-budget spent" } else { "sms-budget" } role=spent.then_some("alert")>
+                {tr(T::StaffSmsToday)} ": " <strong>{format!("{sent} / {budget}")}</strong>
+                {spent.then(|| view! { " · " {tr(T::StaffSmsExhausted)} })}
+            </p>
+        }
+    });
     view! {
+        {sms}
         <div class="whoami">
             <p>
                 {tr(T::StaffWelcome)} <strong>{user.username}</strong> " · " {tr(T::StaffRole)} ": "

@@ -29,8 +29,16 @@ const RULES_TTL: Duration = Duration::from_secs(2);
 type CachedRound = (Instant, RoundRules, Vec<i64>);
 
 enum Job {
-    Ballot { round_id: i64, voter_hash: String, picks: Vec<i64>, done: oneshot::Sender<Result<bool, AppError>> },
+    Ballot { round_id: i64, voter_hash: String, picks: Vec<i64>, origin: Origin, done: oneshot::Sender<Result<bool, AppError>> },
     Refusal { round_id: i64, reason: RefusalReason },
+}
+
+/// Where a ballot came from, for the integrity report: a keyed hash of its network (per round; never the
+/// address) and when the device token that cast it was issued. Stored from the ballot's first submission.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub network_hash: Option<String>,
+    pub device_minted_at: Option<i64>,
 }
 
 /// The group-commit writer of ballots (one per instance). Cheap to clone.
@@ -100,11 +108,16 @@ impl BallotWriter {
         }
     }
 
-    /// Checks and casts a ballot for `voter_hash`; answers once it is durably committed.
+    /// Checks and casts a ballot for `voter_hash`, of unknown origin; answers once it is durably committed.
     pub async fn cast(&self, round_id: i64, voter_hash: &str, picks: &[i64]) -> Result<BallotReceipt, AppError> {
+        self.cast_from(round_id, voter_hash, picks, Origin::default()).await
+    }
+
+    /// Checks and casts a ballot for `voter_hash` from `origin`; answers once it is durably committed.
+    pub async fn cast_from(&self, round_id: i64, voter_hash: &str, picks: &[i64], origin: Origin) -> Result<BallotReceipt, AppError> {
         let (_, picks) = self.check(round_id, picks).await?;
         let (done, answer) = oneshot::channel();
-        let job = Job::Ballot { round_id, voter_hash: voter_hash.to_owned(), picks: picks.clone(), done };
+        let job = Job::Ballot { round_id, voter_hash: voter_hash.to_owned(), picks: picks.clone(), origin, done };
         self.queue.send(job).await.map_err(|_| AppError::new(ErrCode::Unavailable))?;
         let replaced = answer.await.map_err(|_| AppError::new(ErrCode::Unavailable))??;
         Ok(BallotReceipt { round_id, candidate_ids: picks, replaced })
@@ -181,8 +194,8 @@ async fn write_on(conn: &mut AnyConnection, sqlite: bool, batch: &[Job]) -> Resu
                 *refusals.entry((*round_id, *reason)).or_default() += 1;
                 outcomes.push(Ok(false));
             }
-            Job::Ballot { round_id, voter_hash, picks, .. } => {
-                let outcome = upsert(&mut tx, *round_id, voter_hash, picks, t).await?;
+            Job::Ballot { round_id, voter_hash, picks, origin, .. } => {
+                let outcome = upsert(&mut tx, *round_id, voter_hash, picks, origin, t).await?;
                 if outcome.is_err() {
                     *refusals.entry((*round_id, RefusalReason::Closed)).or_default() += 1;
                 }
@@ -212,18 +225,24 @@ async fn upsert(
     round_id: i64,
     voter_hash: &str,
     picks: &[i64],
+    origin: &Origin,
     t: i64,
 ) -> Result<Result<bool, AppError>, AppError> {
+    // The origin is the first submission's; a ballot stored before ballots recorded it takes the next one's.
     let row = sqlx::query(
-        "INSERT INTO ballots (round_id, voter_hash, picks, revision, created_at, updated_at) \
-         SELECT id, $2, $3, 1, $4, $4 FROM rounds WHERE id = $1 AND vote_from <= $4 AND vote_until > $4 \
+        "INSERT INTO ballots (round_id, voter_hash, picks, revision, created_at, updated_at, network_hash, device_minted_at) \
+         SELECT id, $2, $3, 1, $4, $4, $5, $6 FROM rounds WHERE id = $1 AND vote_from <= $4 AND vote_until > $4 \
          ON CONFLICT (round_id, voter_hash) DO UPDATE SET picks = excluded.picks, \
-         revision = ballots.revision + 1, updated_at = excluded.updated_at RETURNING id, revision",
+         revision = ballots.revision + 1, updated_at = excluded.updated_at, \
+         network_hash = COALESCE(ballots.network_hash, excluded.network_hash), \
+         device_minted_at = COALESCE(ballots.device_minted_at, excluded.device_minted_at) RETURNING id, revision",
     )
     .bind(round_id)
     .bind(voter_hash)
     .bind(picks.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
     .bind(t)
+    .bind(origin.network_hash.as_deref())
+    .bind(origin.device_minted_at)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(Err(AppError::field(ErrCode::PhaseClosed, "candidate_ids"))) };

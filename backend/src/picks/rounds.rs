@@ -179,6 +179,23 @@ pub async fn integrity_in(conn: &mut AnyConnection, id: i64, method: VoterCheck)
             Some(Refusal { reason, count: col(r, "n").ok()? })
         })
         .collect();
+    // How concentrated the ballots are: distinct networks, the ballots of the ten biggest, and ballots cast by
+    // devices issued less than an hour before.
+    let spread = sqlx::query(
+        "SELECT COUNT(*) AS networks, CAST(COALESCE(SUM(CASE WHEN pos <= 10 THEN n ELSE 0 END), 0) AS BIGINT) AS top \
+         FROM (SELECT COUNT(*) AS n, ROW_NUMBER() OVER (ORDER BY COUNT(*) DESC) AS pos FROM ballots \
+               WHERE round_id = $1 AND network_hash IS NOT NULL GROUP BY network_hash) nets",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let new_device_ballots: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND device_minted_at IS NOT NULL AND created_at - device_minted_at < $2",
+    )
+    .bind(id)
+    .bind(domain::picks::NEW_DEVICE_SECS)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(IntegrityReport {
         ballots,
         distinct_voters: col(&row, "voters")?,
@@ -186,6 +203,9 @@ pub async fn integrity_in(conn: &mut AnyConnection, id: i64, method: VoterCheck)
         replaced: submissions - ballots,
         refused,
         method,
+        networks: col(&spread, "networks")?,
+        top_networks_ballots: col(&spread, "top")?,
+        new_device_ballots,
     })
 }
 

@@ -114,15 +114,20 @@ async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i
         picks.sort_unstable();
         let at = from + rng.below(5 * DAY as u64) as i64;
         let revision = 1 + i64::from(rng.below(12) == 0);
+        // Networks with a skew (a few campuses), devices mostly issued days before voting.
+        let network = keyed_hash(key, "demo-network", &format!("{round}:{}", rng.below(400).min(rng.below(400))));
+        let minted = at - if rng.below(20) == 0 { rng.below(3000) as i64 } else { 3600 + rng.below(20 * DAY as u64) as i64 };
         let row = sqlx::query(
-            "INSERT INTO ballots (round_id, voter_hash, picks, revision, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+            "INSERT INTO ballots (round_id, voter_hash, picks, revision, created_at, updated_at, network_hash, device_minted_at) \
+             VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
         )
         .bind(round)
         .bind(&hash)
         .bind(picks.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
         .bind(revision)
         .bind(at)
+        .bind(&network)
+        .bind(minted)
         .fetch_one(&mut *tx)
         .await?;
         let ballot: i64 = col(&row, "id")?;
@@ -135,7 +140,7 @@ async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i
                 .await?;
         }
     }
-    for (reason, n) in [("rate_limited", 37 + seed as i64 * 11), ("honeypot", 12), ("closed", 4), ("invalid", 9)] {
+    for (reason, n) in [("rate_limited", 37 + seed as i64 * 11), ("honeypot", 12), ("closed", 4), ("invalid", 9), ("no_voter", 21)] {
         sqlx::query("INSERT INTO ballot_refusals (round_id, reason, n) VALUES ($1, $2, $3)")
             .bind(round)
             .bind(reason)

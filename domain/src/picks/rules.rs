@@ -128,6 +128,9 @@ impl VoterCheck {
 
 /// Most picks a round may allow on one ballot.
 pub const MAX_PICKS_LIMIT: i64 = 20;
+/// A ballot counts as cast by a "new device" in the integrity report when its device token was issued less than
+/// this many seconds before the ballot's first submission.
+pub const NEW_DEVICE_SECS: i64 = 3600;
 /// Most candidates in one round.
 pub const MAX_CANDIDATES: usize = 60;
 

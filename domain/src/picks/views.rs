@@ -71,6 +71,15 @@ pub struct IntegrityReport {
     /// Refused submissions by reason.
     pub refused: Vec<Refusal>,
     pub method: VoterCheck,
+    /// Distinct networks (IPv4 /24, IPv6 /64) the counted ballots came from (ballots record the network of their
+    /// first submission; only a keyed hash of it is stored).
+    pub networks: i64,
+    /// Counted ballots from the ten networks with the most ballots: their share of `ballots` shows how
+    /// concentrated the vote is (a campus or an office shares one network; a stuffing script does too).
+    pub top_networks_ballots: i64,
+    /// Counted ballots whose device was issued less than [`NEW_DEVICE_SECS`](crate::picks::NEW_DEVICE_SECS)
+    /// (an hour) before the ballot's first submission: voters who arrived only to vote.
+    pub new_device_ballots: i64,
 }
 
 /// Why ballots were refused, and how many.
@@ -86,15 +95,18 @@ pub enum RefusalReason {
     Closed,
     /// Zero, too many, duplicate or foreign picks.
     Invalid,
+    /// No device voter (a ballot sent without the cookie the round's page or `GET …/voter` issues).
+    NoVoter,
 }
 
 impl RefusalReason {
-    pub const ALL: [RefusalReason; 5] = [
+    pub const ALL: [RefusalReason; 6] = [
         RefusalReason::RateLimited,
         RefusalReason::Honeypot,
         RefusalReason::BadCode,
         RefusalReason::Closed,
         RefusalReason::Invalid,
+        RefusalReason::NoVoter,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -104,6 +116,7 @@ impl RefusalReason {
             RefusalReason::BadCode => "bad_code",
             RefusalReason::Closed => "closed",
             RefusalReason::Invalid => "invalid",
+            RefusalReason::NoVoter => "no_voter",
         }
     }
 
@@ -118,6 +131,7 @@ impl RefusalReason {
             RefusalReason::BadCode => T::RefusedBadCode,
             RefusalReason::Closed => T::RefusedClosed,
             RefusalReason::Invalid => T::RefusedInvalid,
+            RefusalReason::NoVoter => T::RefusedNoVoter,
         }
     }
 }

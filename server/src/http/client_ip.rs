@@ -5,9 +5,9 @@ use axum::response::Response;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
-/// The client's IP address, as the rest of the stack sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ClientIp(pub IpAddr);
+/// The client's IP address, as the rest of the stack sees it (defined in `app::ssr` so pages can read it from
+/// the request's extensions too).
+pub use app::ssr::ClientIp;
 
 /// Resolves the client's IP. The left-most `X-Forwarded-For` entry is whatever the client typed, so we walk the
 /// list from the right, skipping our own trusted proxies, and take the first address they did not add.

@@ -9,9 +9,12 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use domain::picks::{parse_phone, BallotBody, BallotReceipt, CandidateFields, RefusalReason, RoundDetail, RoundSummary, VoterCheck};
+use backend::picks::ballots::Origin;
+use backend::picks::voter::{network_hash, voter_cookie};
 use domain::{AppError, ErrCode};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
+use std::net::IpAddr;
 
 /// Every round, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "picks",
@@ -46,59 +49,75 @@ pub fn round_id(s: &str) -> Result<i64, AppError> {
     s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "id"))
 }
 
-/// Casts the ballot of this request's voter: checks the round and the picks, the honeypot, the voter (device
-/// cookie, or phone and one-time code), the voter's quota; then the group-commit writer. Returns the receipt
-/// and the voter cookie to set, if a new one was made. Every refusal is counted for the integrity report.
+/// The `abuse` scope of the per-network bound on ballots (`PORTAL_BOUND_BALLOTS`).
+pub const BALLOT_SCOPE: &str = "ballots";
+
+/// Casts the ballot of this request's voter: checks the round and the picks, the honeypot, the voter (the device
+/// cookie the round's page or `GET …/voter` issued, or phone and one-time code), the voter's quota; then the
+/// group-commit writer, with the ballot's origin (network, device age) for the integrity report. Every refusal
+/// is counted for the integrity report; a ballot never issues a voter.
 pub async fn cast(
     shared: &Shared,
     headers: &HeaderMap,
+    ip: IpAddr,
     id: i64,
     body: &BallotBody,
     honeypot: bool,
-) -> (Result<BallotReceipt, AppError>, Option<HeaderValue>) {
+) -> Result<BallotReceipt, AppError> {
     let writer = &shared.app.ballots;
-    let mut set_cookie = None;
-    let result = async {
-        let (rules, picks) = writer.check(id, &body.candidate_ids).await?;
-        if honeypot {
-            writer.refuse(id, RefusalReason::Honeypot).await;
-            return Err(AppError::field(ErrCode::InvalidValue, "website"));
-        }
-        let hash = match rules.voter_check {
-            VoterCheck::Device => {
-                let (device_id, cookie) = device(shared, headers);
-                set_cookie = cookie;
-                device_hash(shared, id, &device_id)
-            }
-            VoterCheck::Sms => {
-                let phone = parse_phone(body.phone.as_deref().unwrap_or(""))?;
-                let code = body.code.as_deref().unwrap_or("");
-                if let Err(e) = backend::picks::sms::verify_code(&shared.app, id, &phone, code).await {
-                    writer.refuse(id, RefusalReason::BadCode).await;
-                    return Err(e);
-                }
-                phone_hash(shared, id, &phone)
-            }
-        };
-        if let Err(e) = admit_voter(&hash) {
-            writer.refuse(id, RefusalReason::RateLimited).await;
-            return Err(e);
-        }
-        writer.cast(id, &hash, &picks).await
+    let (rules, picks) = writer.check(id, &body.candidate_ids).await?;
+    if honeypot {
+        writer.refuse(id, RefusalReason::Honeypot).await;
+        return Err(AppError::field(ErrCode::InvalidValue, "website"));
     }
-    .await;
-    (result, set_cookie)
+    let key = shared.app.config.secret_key.expose();
+    let network = backend::abuse::network_key(ip);
+    let mut origin = Origin { network_hash: Some(network_hash(key, id, &network)), device_minted_at: None };
+    let hash = match rules.voter_check {
+        VoterCheck::Device => {
+            let Some(d) = device(shared, headers) else {
+                writer.refuse(id, RefusalReason::NoVoter).await;
+                return Err(AppError::field(ErrCode::VoterRequired, "voter"));
+            };
+            origin.device_minted_at = d.minted_at;
+            device_hash(shared, id, &d.id)
+        }
+        VoterCheck::Sms => {
+            let phone = parse_phone(body.phone.as_deref().unwrap_or(""))?;
+            let code = body.code.as_deref().unwrap_or("");
+            if let Err(e) = backend::picks::sms::verify_code(&shared.app, id, &phone, code).await {
+                writer.refuse(id, RefusalReason::BadCode).await;
+                return Err(e);
+            }
+            phone_hash(shared, id, &phone)
+        }
+    };
+    // The voter's own quota (in memory), then the network's ballots per minute and day (shared by instances).
+    let admitted = match admit_voter(&hash) {
+        Ok(()) => {
+            let bound = shared.app.config.network_bounds.ballots;
+            backend::abuse::spend_bound(&shared.app.store, BALLOT_SCOPE, Some(&network), bound).await
+        }
+        Err(e) => Err(e),
+    };
+    if let Err(e) = admitted {
+        writer.refuse(id, RefusalReason::RateLimited).await;
+        return Err(e);
+    }
+    writer.cast_from(id, &hash, &picks, origin).await
 }
 
 /// Casts or replaces this voter's ballot: `{"candidate_ids": [..]}` (and `phone` + `code` in rounds verified by
-/// SMS). The voter is the `portal_voter` cookie (set on the first ballot: keep cookies). Answered after the
-/// ballot is durably stored.
+/// SMS). In rounds verified by device the voter is the `portal_voter` cookie, issued by the round's page or by
+/// `GET /api/v1/rounds/{id}/voter` (keep cookies); without it the ballot is refused 403 `voter_required`.
+/// Answered after the ballot is durably stored.
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/ballot", tag = "picks",
     params(("id" = i64, Path, minimum = 1)),
     request_body = BallotBody,
     responses(
         (status = 200, description = "stored; `replaced` when it replaced this voter's earlier ballot", body = BallotReceipt),
         (status = 400, description = "zero, too many, duplicate or foreign picks (`candidate_ids`), bad phone or code", body = crate::http::json::ErrorBody),
+        (status = 403, description = "no device voter in a round verified by device (`voter_required`, field `voter`): get one from `GET …/voter` or the round's page", body = crate::http::json::ErrorBody),
         (status = 404, body = crate::http::json::ErrorBody),
         (status = 409, description = "the round is not voting (`phase_closed`)", body = crate::http::json::ErrorBody),
         (status = 413, body = crate::http::json::ErrorBody),
@@ -107,6 +126,7 @@ pub async fn cast(
     ))]
 pub async fn post_ballot(
     State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Result<ApiJson<BallotBody>, AppError>,
@@ -115,25 +135,71 @@ pub async fn post_ballot(
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    let (result, cookie) = cast(&shared, &headers, id, &body, false).await;
-    let mut res = match result {
+    match cast(&shared, &headers, ip, id, &body, false).await {
         Ok(receipt) => Json(receipt).into_response(),
         Err(e) => e.into_response(),
-    };
-    if let Some(c) = cookie {
-        res.headers_mut().append(header::SET_COOKIE, c);
     }
+}
+
+/// Issues this client a device voter for the round (the `portal_voter` cookie, a year, `HttpOnly`), as the
+/// round's page does: ballots and nominations in rounds verified by device need it and never issue one.
+/// `{"issued": false}` when the request already carries a valid one (nothing is set). At most
+/// `PORTAL_NEW_DEVICES_PER_NETWORK_HOUR` (default 100) new voters per network (IPv4 /24, IPv6 /64) per round per
+/// hour, across all instances: 429 with `Retry-After` beyond. Answered `Cache-Control: private, no-store`.
+#[utoipa::path(get, path = "/api/v1/rounds/{id}/voter", tag = "picks",
+    params(("id" = i64, Path, minimum = 1)),
+    responses(
+        (status = 200, description = "`{\"issued\": true}` with `Set-Cookie: portal_voter=…`, or `{\"issued\": false}` when the request already holds a voter", body = VoterIssued),
+        (status = 400, description = "invalid id", body = crate::http::json::ErrorBody),
+        (status = 404, body = crate::http::json::ErrorBody),
+        (status = 409, description = "the round takes neither nominations nor device ballots now (`phase_closed`)", body = crate::http::json::ErrorBody),
+        (status = 429, description = "too many new voters from this network in this round this hour", body = crate::http::json::ErrorBody)
+    ))]
+pub async fn voter(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let result = async {
+        let id = round_id(&id)?;
+        if device(&shared, &headers).is_some() {
+            return Ok(None);
+        }
+        backend::picks::voter::issue_device(&shared.app, id, &backend::abuse::network_key(ip)).await.map(Some)
+    }
+    .await;
+    let mut res = match result {
+        Ok(token) => {
+            let mut res = Json(VoterIssued { issued: token.is_some() }).into_response();
+            if let Some(v) = token.and_then(|t| HeaderValue::from_str(&voter_cookie(&shared.app.config, &t)).ok()) {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
+            res
+        }
+        Err(e) => e.into_response(),
+    };
+    res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     res
 }
 
+/// The answer of `GET /api/v1/rounds/{id}/voter`.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct VoterIssued {
+    /// True when this answer sets a new `portal_voter` cookie; false when the request already had one.
+    pub issued: bool,
+}
+
 /// Nominates a food while the round takes nominations (moderated before it becomes a candidate). The voter
-/// cookie identifies the nominator, who sees the outcome on the round's page.
+/// cookie (issued by the round's page or `GET …/voter`) identifies the nominator, who sees the outcome on the
+/// round's page; without it 403 `voter_required`.
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/nominations", tag = "picks",
     params(("id" = i64, Path, minimum = 1)),
     request_body = CandidateFields,
     responses(
         (status = 201, description = "`{id, status: \"pending\"}`"),
         (status = 400, description = "invalid field (named in `field`)", body = crate::http::json::ErrorBody),
+        (status = 403, description = "no device voter (`voter_required`, field `voter`)", body = crate::http::json::ErrorBody),
         (status = 404, body = crate::http::json::ErrorBody),
         (status = 409, description = "not taking nominations, or this voter's nominations are used up", body = crate::http::json::ErrorBody),
         (status = 413, body = crate::http::json::ErrorBody),
@@ -147,38 +213,25 @@ pub async fn post_nomination(
     headers: HeaderMap,
     body: Result<ApiJson<CandidateFields>, AppError>,
 ) -> Response {
-    let (result, cookie) = match round_id(&id).and_then(|id| body.map(|b| (id, b))) {
+    let result = match round_id(&id).and_then(|id| body.map(|b| (id, b))) {
         Ok((id, ApiJson(f))) => nominate(&shared, &headers, id, &f, &network(ip)).await,
-        Err(e) => (Err(e), None),
+        Err(e) => Err(e),
     };
-    let mut res = match result {
+    match result {
         Ok(n) => (StatusCode::CREATED, Json(serde_json::json!({ "id": n, "status": "pending" }))).into_response(),
         Err(e) => e.into_response(),
-    };
-    if let Some(c) = cookie {
-        res.headers_mut().append(header::SET_COOKIE, c);
     }
-    res
 }
 
-/// Files a nomination for this request's device voter.
-pub async fn nominate(
-    shared: &Shared,
-    headers: &HeaderMap,
-    id: i64,
-    f: &CandidateFields,
-    network: &str,
-) -> (Result<i64, AppError>, Option<HeaderValue>) {
+/// Files a nomination for this request's device voter (who must have one: a nomination never issues it).
+pub async fn nominate(shared: &Shared, headers: &HeaderMap, id: i64, f: &CandidateFields, network: &str) -> Result<i64, AppError> {
     if f.is_bot() {
-        return (Err(AppError::field(ErrCode::InvalidValue, "website")), None);
+        return Err(AppError::field(ErrCode::InvalidValue, "website"));
     }
-    let c = match f.parse() {
-        Ok(c) => c,
-        Err(e) => return (Err(e), None),
-    };
-    let (device_id, cookie) = device(shared, headers);
-    let hash = device_hash(shared, id, &device_id);
-    (backend::picks::nominations::submit_public(&shared.app, id, &hash, network, &c).await, cookie)
+    let c = f.parse()?;
+    let d = device(shared, headers).ok_or_else(|| AppError::field(ErrCode::VoterRequired, "voter"))?;
+    let hash = device_hash(shared, id, &d.id);
+    backend::picks::nominations::submit_public(&shared.app, id, &hash, network, &c).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -187,8 +240,10 @@ pub struct CodeRequest {
     pub phone: String,
 }
 
-/// Sends a one-time code by SMS for voting in a round verified by phone (valid 10 minutes, single use; at
-/// most one a minute per phone).
+/// Sends a one-time code by SMS for voting in a round verified by phone (valid 10 minutes, single use, five
+/// attempts). At most one a minute and five a day per phone, a bound per network (IPv4 /24, IPv6 /64) per
+/// minute and per day, and a city-wide daily budget (`PORTAL_SMS_DAILY_BUDGET`): beyond it 503
+/// `sms_budget_exhausted` with `Retry-After` until midnight China time.
 #[utoipa::path(post, path = "/api/v1/rounds/{id}/code", tag = "picks",
     params(("id" = i64, Path, minimum = 1)),
     request_body = CodeRequest,
@@ -199,15 +254,21 @@ pub struct CodeRequest {
         (status = 409, description = "the round is not voting", body = crate::http::json::ErrorBody),
         (status = 413, body = crate::http::json::ErrorBody),
         (status = 415, body = crate::http::json::ErrorBody),
-        (status = 429, body = crate::http::json::ErrorBody),
-        (status = 503, description = "the SMS gateway is unavailable", body = crate::http::json::ErrorBody)
+        (status = 429, description = "a code was sent to this phone less than a minute ago, five today, or this network's bound is spent (`Retry-After`)", body = crate::http::json::ErrorBody),
+        (status = 503, description = "the SMS gateway is unavailable, or the city's daily SMS budget is spent (`sms_budget_exhausted`, `Retry-After` until midnight China time)", body = crate::http::json::ErrorBody)
     ))]
-pub async fn post_code(State(shared): State<Shared>, Path(id): Path<String>, body: Result<ApiJson<CodeRequest>, AppError>) -> Response {
+pub async fn post_code(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    body: Result<ApiJson<CodeRequest>, AppError>,
+) -> Response {
     let result = async {
         let id = round_id(&id)?;
         let ApiJson(req) = body?;
         let phone = parse_phone(&req.phone)?;
-        backend::picks::sms::request_code(&shared.app, id, &phone).await
+        let network = backend::abuse::network_key(ip);
+        backend::picks::sms::request_code(&shared.app, id, &phone, Some(&network)).await
     }
     .await;
     match result {
@@ -219,8 +280,8 @@ pub async fn post_code(State(shared): State<Shared>, Path(id): Path<String>, bod
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, get_one, post_ballot, post_nomination, post_code),
-    components(schemas(RoundSummary, RoundDetail, BallotBody, BallotReceipt, CandidateFields, CodeRequest,
+    paths(list, get_one, voter, post_ballot, post_nomination, post_code),
+    components(schemas(RoundSummary, RoundDetail, BallotBody, BallotReceipt, CandidateFields, CodeRequest, VoterIssued,
         domain::picks::Phase, domain::picks::Schedule, domain::picks::VoterCheck, domain::picks::CandidateView,
         domain::picks::IntegrityReport, domain::picks::Refusal, domain::picks::RefusalReason)),
     tags((name = "picks", description = "你点我检: rounds, candidates, ballots and nominations"))

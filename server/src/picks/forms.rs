@@ -14,16 +14,9 @@ use backend::staff::audit::Actor;
 use domain::picks::{parse_phone, BallotBody, CandidateFields, NominationDecision, RoundFields, BALLOT_FIELD, HONEYPOT_FIELD};
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode};
-use http::{header, HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
-
-fn with_cookie(mut res: Response, cookie: Option<HeaderValue>) -> Response {
-    if let Some(c) = cookie {
-        res.headers_mut().append(header::SET_COOKIE, c);
-    }
-    res
-}
 
 /// The ballot form: `candidate_ids` once per ticked box, `phone` and `code` in SMS rounds, and the honeypot.
 fn ballot_form(body: &[u8]) -> Result<(BallotBody, bool), AppError> {
@@ -46,15 +39,20 @@ fn ballot_form(body: &[u8]) -> Result<(BallotBody, bool), AppError> {
     Ok((ballot, honeypot))
 }
 
-pub async fn ballot(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn ballot(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let back = format!("/picks/{}", digits(&id));
-    let (result, cookie) = match round_id(&id).and_then(|id| ballot_form(&body).map(|b| (id, b))) {
-        Ok((id, (ballot, honeypot))) => cast(&shared, &headers, id, &ballot, honeypot).await,
-        Err(e) => (Err(e), None),
+    let result = match round_id(&id).and_then(|id| ballot_form(&body).map(|b| (id, b))) {
+        Ok((id, (ballot, honeypot))) => cast(&shared, &headers, ip, id, &ballot, honeypot).await,
+        Err(e) => Err(e),
     };
     let next = |r: &domain::picks::BallotReceipt| format!("{back}?voted={}", if r.replaced { "replaced" } else { "1" });
-    let res = answer(&headers, &back, result, next, |r| (StatusCode::OK, json!(r)));
-    with_cookie(res, cookie)
+    answer(&headers, &back, result, next, |r| (StatusCode::OK, json!(r)))
 }
 
 pub async fn nominate(
@@ -65,13 +63,12 @@ pub async fn nominate(
     Form(f): Form<CandidateFields>,
 ) -> Response {
     let back = format!("/picks/{}", digits(&id));
-    let (result, cookie) = match round_id(&id) {
+    let result = match round_id(&id) {
         Ok(id) => file_nomination(&shared, &headers, id, &f, &network(ip)).await,
-        Err(e) => (Err(e), None),
+        Err(e) => Err(e),
     };
     let next = |_: &i64| format!("{back}?nominated=1");
-    let res = answer(&headers, &back, result, next, |n| (StatusCode::CREATED, json!({ "id": n, "status": "pending" })));
-    with_cookie(res, cookie)
+    answer(&headers, &back, result, next, |n| (StatusCode::CREATED, json!({ "id": n, "status": "pending" })))
 }
 
 #[derive(Deserialize)]
@@ -80,11 +77,18 @@ pub struct CodeForm {
     phone: String,
 }
 
-pub async fn code(State(shared): State<Shared>, Path(id): Path<String>, headers: HeaderMap, Form(f): Form<CodeForm>) -> Response {
+pub async fn code(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let back = format!("/picks/{}", digits(&id));
     let result = async {
         let id = round_id(&id)?;
-        backend::picks::sms::request_code(&shared.app, id, &parse_phone(&f.phone)?).await
+        let network = backend::abuse::network_key(ip);
+        backend::picks::sms::request_code(&shared.app, id, &parse_phone(&f.phone)?, Some(&network)).await
     }
     .await;
     answer(&headers, &back, result, |()| format!("{back}?code_sent=1"), |()| (StatusCode::ACCEPTED, json!({ "sent": true })))

@@ -6,15 +6,14 @@ pub mod api;
 /// Form posts: ballots, nominations, codes; staff rounds, candidates, moderation.
 pub mod forms;
 
-use crate::http::forms::cookie;
 use crate::http::routes::Routes;
 use crate::http::Shared;
-use backend::picks::voter::{mint_device_token, verify_device_token, voter_hash, Identity, VOTER_COOKIE};
+use backend::picks::voter::{device_of, voter_hash, Device, Identity, VOTER_COOKIE};
 use domain::route::{Facts, Limit};
 use domain::staff::Role;
 use domain::AppError;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
-use http::{HeaderMap, HeaderValue};
+use http::HeaderMap;
 use std::num::NonZeroU32;
 use std::sync::LazyLock;
 
@@ -22,12 +21,14 @@ pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/rounds", Facts::API, api::list)
         .get("/api/v1/rounds/{id}", Facts::API, api::get_one)
+        .get("/api/v1/rounds/{id}/voter", Facts { etag: false, ..Facts::API }.credential(), api::voter)
         .post("/api/v1/rounds/{id}/ballot", Facts::WRITE.limit(Limit::Vote), api::post_ballot)
         .post("/api/v1/rounds/{id}/nominations", Facts::WRITE, api::post_nomination)
-        .post("/api/v1/rounds/{id}/code", Facts::WRITE.limit(Limit::Vote), api::post_code)
+        // Codes cost money: the write quota per address, then the database-backed bounds (`sms::request_code`).
+        .post("/api/v1/rounds/{id}/code", Facts::WRITE, api::post_code)
         .post("/picks/{id}/ballot", Facts::WRITE.limit(Limit::Vote), forms::ballot)
         .post("/picks/{id}/nominate", Facts::WRITE, forms::nominate)
-        .post("/picks/{id}/code", Facts::WRITE.limit(Limit::Vote), forms::code)
+        .post("/picks/{id}/code", Facts::WRITE, forms::code)
         .post("/staff/rounds", Facts::staff_write(Role::Moderator), forms::create_round)
         .post("/staff/rounds/{id}", Facts::staff_write(Role::Moderator), forms::update_round)
         .post("/staff/rounds/{id}/candidates", Facts::staff_write(Role::Moderator), forms::add_candidate)
@@ -53,19 +54,11 @@ pub fn sweep_voters() {
     VOTERS.shrink_to_fit();
 }
 
-/// The device voter of a request: the id of its signed token, and the cookie to set when it had none (or a
-/// forged one).
-pub fn device(shared: &Shared, headers: &HeaderMap) -> (String, Option<HeaderValue>) {
-    let key = shared.app.config.secret_key.expose();
-    if let Some(token) = app::ssr::cookie(headers, VOTER_COOKIE) {
-        if let Some(id) = verify_device_token(key, &token) {
-            return (id.to_owned(), None);
-        }
-    }
-    let token = mint_device_token(key);
-    let id = token.split('.').next().unwrap_or_default().to_owned();
-    // A year: a voter keeps their identity across rounds (each round hashes it differently).
-    (id, Some(cookie(shared, VOTER_COOKIE, &token, 365 * 86_400, true)))
+/// The device voter of a request, from its signed cookie. Only the round's page and `GET …/voter` issue one:
+/// a ballot or nomination without it is refused, so a client without a cookie jar cannot vote as a new voter
+/// each time.
+pub fn device(shared: &Shared, headers: &HeaderMap) -> Option<Device> {
+    device_of(shared.app.config.secret_key.expose(), app::ssr::cookie(headers, VOTER_COOKIE).as_deref())
 }
 
 /// The stored hash of a device voter in a round.
