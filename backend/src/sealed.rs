@@ -97,7 +97,7 @@ mod tests {
         assert!(open(&k, "reply-contact", here, &s).is_err());
         assert!(open(&k, "reporter", "cases/JB-20261207-000002", &s).is_err(), "moved to another row");
         assert_ne!(seal(&k, "reporter", here, b"a").unwrap(), seal(&k, "reporter", here, b"a").unwrap(), "fresh nonces");
-        let mut tampered = s.clone();
+        let mut tampered = s;
         tampered[30] ^= 1;
         assert!(open(&k, "reporter", here, &tampered).is_err());
         // A value sealed before places were bound: not opened as bound, re-sealed once.

@@ -153,7 +153,6 @@ async fn nominations_and_replies_are_bounded_per_network(db: &TestDb) {
             kind: "reply".into(),
             body: "我店已整改完毕，欢迎监督。".into(),
             contact: format!("联系人{i} 1380000000{i}"),
-            ..Default::default()
         }
         .parse()
         .unwrap();
