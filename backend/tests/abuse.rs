@@ -210,3 +210,45 @@ async fn sealed_values_open_only_in_their_row_and_old_ones_are_resealed(db: &Tes
     let first = backend::cases::file(state, &keyed, &[], None).await.unwrap();
     assert_eq!(backend::cases::file(state, &keyed, &[], None).await.unwrap(), first);
 }
+
+on_both!(a_flood_of_old_cases_hides_neither_the_overdue_nor_the_newest);
+
+/// 2,100 open cases (more than the queue ever read) cannot hide the newest case from staff, nor the overdue
+/// ones: the queue reads from both ends.
+async fn a_flood_of_old_cases_hides_neither_the_overdue_nor_the_newest(db: &TestDb) {
+    use backend::cases::handle::{queue, QueueOrder};
+    use domain::cases::CaseFields;
+    let state = &db.state;
+    let t = backend::clock::now();
+    let mut tx = state.store.begin_write().await.unwrap();
+    for i in 0..2_100i64 {
+        // The first is a month old (overdue); the rest are recent.
+        let at = if i == 0 { t - 30 * DAY } else { t - 3_600 + i };
+        sqlx::query(
+            "INSERT INTO cases (tracking_no, access_hash, access_sealed, kind, channel, business_name, category, \
+             description, state, state_since, created_at, updated_at) \
+             VALUES ($1, 'x', $2, 'report', 'web', '某店', '卫生状况', '灌水', 'submitted', $3, $3, $3)",
+        )
+        .bind(format!("JB-FLOOD-{i:06}"))
+        .bind(vec![0u8; 4])
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+    let real = CaseFields {
+        kind: "举报".into(),
+        business_name: "某某烧烤店".into(),
+        category: "卫生状况".into(),
+        description: "后厨老鼠出没，餐具未消毒。".into(),
+        ..Default::default()
+    };
+    let r = backend::cases::file(state, &real.parse(t).unwrap(), &[], None).await.unwrap();
+    let newest = queue(&state.store, None, false, QueueOrder::Newest).await.unwrap();
+    assert_eq!(newest[0].tracking_no, r.tracking_no, "the newest case is seen");
+    assert_eq!(newest.len(), 200);
+    let urgent = queue(&state.store, None, false, QueueOrder::Deadline).await.unwrap();
+    assert_eq!(urgent[0].tracking_no, "JB-FLOOD-000000", "the overdue case comes first");
+    assert!(urgent[0].overdue);
+}

@@ -143,7 +143,7 @@ async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db:
     let fresh = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
     let old = backend::cases::file(&db.state, &fields().parse(t).unwrap(), &[], None).await.unwrap();
     sqlx::query("UPDATE cases SET created_at = created_at - 1814400, state_since = state_since - 1814400 WHERE tracking_no = $1").bind(&old.tracking_no).execute(db.store().pool()).await.unwrap();
-    let q = handle::queue(db.store(), None, false).await.unwrap();
+    let q = handle::queue(db.store(), None, false, handle::QueueOrder::Deadline).await.unwrap();
     assert_eq!(q[0].tracking_no, old.tracking_no);
     assert!(q[0].overdue && q.iter().any(|c| c.tracking_no == fresh.tracking_no && !c.overdue));
     assert_eq!(handle::overdue_count(db.store()).await.unwrap(), 1);
@@ -242,7 +242,7 @@ async fn statutory_clocks_run_from_receipt_and_from_acceptance(db: &TestDb) {
         }
     };
     let queued = |no: String| async move {
-        handle::queue(db.store(), None, false).await.unwrap().into_iter().find(|c| c.tracking_no == no).unwrap()
+        handle::queue(db.store(), None, false, handle::QueueOrder::Deadline).await.unwrap().into_iter().find(|c| c.tracking_no == no).unwrap()
     };
     let (r, a) = file("举报").await;
     // Received 30 days ago and not yet accepted: overdue for acceptance.
@@ -264,7 +264,7 @@ async fn statutory_clocks_run_from_receipt_and_from_acceptance(db: &TestDb) {
     assert_eq!((after.state, after.overdue, after.deadline), (CaseState::Investigating, true, before.deadline), "the reporter's page");
     let q = queued(r.tracking_no.clone()).await;
     assert_eq!((q.overdue, q.deadline), (true, before.deadline), "the staff queue");
-    assert_eq!(handle::queue(db.store(), None, true).await.unwrap()[0].tracking_no, r.tracking_no, "overdue first");
+    assert_eq!(handle::queue(db.store(), None, true, handle::QueueOrder::Deadline).await.unwrap()[0].tracking_no, r.tracking_no, "overdue first");
     // A 投诉 accepted 25 days ago is within its 45 working days, however late it was received or moved on.
     let (c, b) = file("投诉").await;
     sqlx::query("UPDATE cases SET created_at = created_at - $1, state_since = state_since - $1 WHERE id = $2").bind(40 * DAY).bind(b).execute(pool).await.unwrap();

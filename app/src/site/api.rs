@@ -15,7 +15,27 @@ pub async fn get_api_catalog() -> Result<(ApiCatalog, Quotas), AppError> {
     let state = crate::ssr::state()?;
     let catalog = use_context::<std::sync::Arc<ApiCatalog>>().ok_or_else(|| AppError::internal("no API catalog in context"))?;
     let l = &state.config.rate_limits;
-    Ok(((*catalog).clone(), Quotas { api: l.api_per_min, download: l.download_per_min, write: l.write_per_min, vote: l.vote_per_min }))
+    let b = &state.config.network_bounds;
+    let pair = |b: backend::config::Bound| (b.per_min, b.per_day);
+    Ok((
+        (*catalog).clone(),
+        Quotas {
+            api: l.api_per_min,
+            download: l.download_per_min,
+            write: l.write_per_min,
+            vote: l.vote_per_min,
+            net_cases: pair(b.cases),
+            net_drafts: pair(b.drafts),
+            net_nominations: pair(b.nominations),
+            net_replies: pair(b.replies),
+            net_ballots: pair(b.ballots),
+            net_sms: pair(b.sms),
+            photo_mb_per_day: b.photo_mb_per_day,
+            new_devices_per_hour: b.new_devices_per_hour,
+            sms_per_phone_per_day: b.sms_per_phone_per_day,
+            sms_daily_budget: b.sms_daily_budget,
+        },
+    ))
 }
 
 #[component]
@@ -44,11 +64,33 @@ pub fn ApiPage() -> impl IntoView {
 #[component]
 fn Catalog(c: ApiCatalog, q: Quotas) -> impl IntoView {
     let quotas = [(T::ApiQuotaRead, q.api), (T::ApiQuotaDownload, q.download), (T::ApiQuotaWrite, q.write), (T::ApiQuotaVote, q.vote)];
+    let bounds = [
+        (T::ApiBoundCases, q.net_cases),
+        (T::ApiBoundDrafts, q.net_drafts),
+        (T::ApiBoundNominations, q.net_nominations),
+        (T::ApiBoundReplies, q.net_replies),
+        (T::ApiBoundBallots, q.net_ballots),
+        (T::ApiBoundSms, q.net_sms),
+    ];
+    let totals = [
+        (T::ApiBoundPhotos, q.photo_mb_per_day),
+        (T::ApiBoundDevices, q.new_devices_per_hour),
+        (T::ApiBoundSmsPhone, q.sms_per_phone_per_day),
+        (T::ApiBoundSmsBudget, q.sms_daily_budget),
+    ];
     view! {
         <h2>{tr(T::ApiQuotasTitle)}</h2>
         <p>{tr(T::ApiQuotasIntro)}</p>
         <ul>
-            {quotas.into_iter().map(|(t, n)| view! { <li>{tr(t)} ": " <strong>{n}</strong> " / min"</li> }).collect_view()}
+            {quotas.into_iter().map(|(t, n)| view! { <li>{tr(t)} ": " <strong>{n}</strong> " " {tr(T::PerMinute)}</li> }).collect_view()}
+        </ul>
+        <h3>{tr(T::ApiBoundsTitle)}</h3>
+        <p>{tr(T::ApiBoundsIntro)}</p>
+        <ul>
+            {bounds.into_iter().map(|(t, (m, d))| view! {
+                <li>{tr(t)} ": " <strong>{m}</strong> " " {tr(T::PerMinute)} " · " <strong>{d}</strong> " " {tr(T::PerDay)}</li>
+            }).collect_view()}
+            {totals.into_iter().map(|(t, n)| view! { <li>{tr(t)} ": " <strong>{n}</strong></li> }).collect_view()}
         </ul>
         <h2>{tr(T::ApiOperations)} " (" {c.operations.len()} ")"</h2>
         <p class="hint">{c.title} " " {c.version}</p>

@@ -17,14 +17,16 @@ pub type CasesPage = (Vec<CaseSummary>, Vec<(i64, String, String)>, Vec<backend_
 
 /// The queue: open cases, or those in `state`; `overdue` keeps the overdue ones (moderators).
 #[server(prefix = "/_sf", endpoint = "staff_cases")]
-pub async fn staff_cases(state: String, overdue: String) -> Result<CasesPage, AppError> {
+pub async fn staff_cases(state: String, overdue: String, order: String) -> Result<CasesPage, AppError> {
     crate::ssr::require(domain::staff::Role::Moderator).await?;
     let app = crate::ssr::state()?;
     let filter = match state.as_str() {
         "" => None,
         s => Some(CaseState::parse(s).ok_or_else(|| AppError::field(domain::ErrCode::InvalidValue, "state"))?),
     };
-    let queue = backend::cases::handle::queue(&app.store, filter, overdue == "1").await?;
+    use backend::cases::handle::QueueOrder;
+    let order = if order == "newest" { QueueOrder::Newest } else { QueueOrder::Deadline };
+    let queue = backend::cases::handle::queue(&app.store, filter, overdue == "1", order).await?;
     let days = backend::cases::calendar::days(&app.store).await?;
     let waiting = backend::outbox::pending(&app.store).await?.into_iter().map(backend_pending::from).collect();
     Ok((queue, days, waiting))
@@ -86,8 +88,11 @@ pub fn StaffCasesPage() -> impl IntoView {
     let query = use_query_map();
     let (err, field) = form_error();
     let data = Resource::new(
-        move || (query.read().get("state").unwrap_or_default(), query.read().get("overdue").unwrap_or_default()),
-        |(s, o)| staff_cases(s, o),
+        move || {
+            let q = query.read();
+            (q.get("state").unwrap_or_default(), q.get("overdue").unwrap_or_default(), q.get("order").unwrap_or_default())
+        },
+        |(s, o, n)| staff_cases(s, o, n),
     );
     let show = |(queue, days, waiting): CasesPage| view! {
         <Queue items=queue/>
@@ -114,6 +119,7 @@ pub fn StaffCasesPage() -> impl IntoView {
             <nav class="filters" aria-label=tr(T::StaffCasesTitle)>
                 <a href="/staff/cases">{tr(T::StaffCasesOpen)}</a>
                 <a href="/staff/cases?overdue=1">{tr(T::StaffCasesOverdue)}</a>
+                <a href="/staff/cases?order=newest">{tr(T::StaffCasesNewest)}</a>
                 {CaseState::ALL.into_iter().map(|s| view! { <a href=format!("/staff/cases?state={}", s.as_str())>{tr(s.label())}</a> }).collect_view()}
             </nav>
             <Loaded resource=data ok=show/>

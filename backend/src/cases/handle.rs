@@ -49,39 +49,54 @@ fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppErr
     })
 }
 
-/// The queue: open cases (or those in `state`), overdue first, then by deadline. At most 200.
-pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool) -> Result<Vec<CaseSummary>, AppError> {
+/// How the queue is ordered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueueOrder {
+    /// Overdue first, then by deadline: what to handle next.
+    Deadline,
+    /// The newest first: what has just come in, however many older cases wait.
+    Newest,
+}
+
+/// The queue: open cases (or those in `state`), at most 200. It is read from both ends — the oldest clocks
+/// (every overdue case is among them) and the newest cases — so a flood of submissions can neither hide the
+/// overdue ones nor push a new one out of sight: `Newest` shows the latest 200 whatever waits behind them.
+pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool, order: QueueOrder) -> Result<Vec<CaseSummary>, AppError> {
     let mut conn = store.pool().acquire().await?;
     let cal = calendar::load_in(&mut conn).await?;
-    let rows = match state {
-        Some(s) => {
-            sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE c.state = $1 ORDER BY {CLOCK} LIMIT 500"))
-                .bind(s.as_str())
-                .fetch_all(&mut *conn)
-                .await?
-        }
-        None => {
-            sqlx::query(&format!(
-                "SELECT {SUMMARY} {FROM} WHERE c.state IN ('submitted', 'accepted', 'investigating') \
-                 ORDER BY {CLOCK} LIMIT 2000"
-            ))
-            .fetch_all(&mut *conn)
-            .await?
-        }
+    let filter = match state {
+        Some(_) => "c.state = $1",
+        None => "c.state IN ('submitted', 'accepted', 'investigating') AND $1 = $1",
     };
+    let bind = state.map_or("", CaseState::as_str);
+    let mut rows = sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE {filter} ORDER BY {CLOCK}, c.id LIMIT 1000"))
+        .bind(bind)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.extend(
+        sqlx::query(&format!("SELECT {SUMMARY} {FROM} WHERE {filter} ORDER BY c.id DESC LIMIT 1000"))
+            .bind(bind)
+            .fetch_all(&mut *conn)
+            .await?,
+    );
     let t = now();
     let mut cases = rows.iter().map(|r| summary(r, &cal, t)).collect::<Result<Vec<_>, _>>()?;
+    cases.sort_by_key(|c| c.id);
+    cases.dedup_by_key(|c| c.id);
     if overdue_only {
         cases.retain(|c| c.overdue);
     }
-    cases.sort_by_key(|c| (!c.overdue, c.deadline.unwrap_or(i64::MAX)));
+    match order {
+        QueueOrder::Deadline => cases.sort_by_key(|c| (!c.overdue, c.deadline.unwrap_or(i64::MAX), c.id)),
+        QueueOrder::Newest => cases.sort_by_key(|c| std::cmp::Reverse(c.id)),
+    }
     cases.truncate(200);
     Ok(cases)
 }
 
 /// How many open cases are overdue (the staff home page).
 pub async fn overdue_count(store: &Store) -> Result<usize, AppError> {
-    Ok(queue(store, None, true).await?.len())
+    Ok(queue(store, None, true, QueueOrder::Deadline).await?.len())
 }
 
 /// How many open cases name this registry business (the duplicate hint before filing).

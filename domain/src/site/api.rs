@@ -61,13 +61,24 @@ impl ApiOperation {
     }
 }
 
-/// Requests per minute per client, as configured.
+/// Requests per minute per client, and the bounds per network on public writes, as configured.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Quotas {
     pub api: u32,
     pub download: u32,
     pub write: u32,
     pub vote: u32,
+    /// (per minute, per day) per network (IPv4 /24, IPv6 /64), shared by every instance.
+    pub net_cases: (i64, i64),
+    pub net_drafts: (i64, i64),
+    pub net_nominations: (i64, i64),
+    pub net_replies: (i64, i64),
+    pub net_ballots: (i64, i64),
+    pub net_sms: (i64, i64),
+    pub photo_mb_per_day: i64,
+    pub new_devices_per_hour: i64,
+    pub sms_per_phone_per_day: i64,
+    pub sms_daily_budget: i64,
 }
 
 /// Everything the `/api` page shows.
