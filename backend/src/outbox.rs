@@ -144,6 +144,13 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: 
         _ => (state.config.sms_url.clone(), plain),
     };
     let Some(url) = url else { return Err("no receiver configured".to_owned()) };
+    // A notice by SMS costs the city like a code does: within the day's budget, else it waits (with backoff) for
+    // the next day. Counted per attempt that reaches the gateway.
+    if m.kind == "sms" {
+        if let Err(e) = crate::picks::sms::spend_budget(state).await {
+            return Err(if e.code == domain::ErrCode::SmsBudgetExhausted { "daily SMS budget spent".to_owned() } else { "budget check failed".to_owned() });
+        }
+    }
     let mut req = client
         .post(url)
         .timeout(timeout)

@@ -18,6 +18,7 @@ on_both!(
     messages_reach_a_receiver_that_was_down_exactly_once,
     three_instances_deliver_each_message_once,
     slow_sends_are_never_sent_twice_by_two_workers,
+    sms_notices_wait_while_the_citys_budget_is_spent,
 );
 
 /// The webhook secret the receiver shares with the portal.
@@ -257,4 +258,43 @@ async fn slow_sends_are_never_sent_twice_by_two_workers(engine: Backend) {
     assert_eq!(got.len(), 12, "every message delivered");
     assert!(rx.bad_signatures.lock().unwrap().is_empty());
     db.cleanup().await;
+}
+
+/// A notice by SMS costs the city like a code: once the day's budget is spent it waits (staff see why), while the
+/// webhook of the same move goes out.
+async fn sms_notices_wait_while_the_citys_budget_is_spent(engine: Backend) {
+    let (base, rx) = receiver().await;
+    rx.up.store(true, Ordering::SeqCst);
+    let app = TestApp::start(engine, |c| {
+        c.webhook_url = Some(format!("{base}/webhook"));
+        c.webhook_secret = Some(Secret::new(WEBHOOK_SECRET.to_owned()));
+        c.sms_url = Some(format!("{base}/sms"));
+        c.network_bounds.sms_daily_budget = 1;
+    })
+    .await;
+    backend::picks::sms::spend_budget(&app.db.state).await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("kind", "举报")
+        .text("business_name", "某某烧烤店")
+        .text("category", "卫生状况")
+        .text("description", "后厨老鼠出没，餐具未消毒。")
+        .text("reporter_name", "李四")
+        .text("reporter_phone", "13912345678");
+    let r = json(client().post(app.url("/api/v1/complaints")).multipart(form).send().await.unwrap()).await;
+    let no = r["tracking_no"].as_str().unwrap().to_owned();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let staff = app.client_as("demo_moderator").await;
+    let res = staff.post(app.url(&format!("/staff/cases/{id}/transition"))).form(&[("to", "accepted"), ("message", "已受理。")]).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !rx.got.lock().unwrap().contains_key(&format!("case-accepted:{no}")) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let got = rx.got.lock().unwrap().clone();
+    assert!(got.contains_key(&format!("case-accepted:{no}")), "the webhook goes out");
+    assert!(!got.contains_key(&format!("case-sms:{no}:accepted")), "the SMS waits for the budget");
+    let waiting = backend::outbox::pending(&app.db.state.store).await.unwrap();
+    assert!(waiting.iter().any(|p| p.kind == "sms" && p.last_error.as_deref() == Some("daily SMS budget spent")), "{waiting:?}");
+    app.stop().await;
 }
