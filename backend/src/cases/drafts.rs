@@ -58,33 +58,22 @@ pub async fn save_typed(state: &AppState, network: &str, f: &domain::cases::Case
 /// Shows a kept value once: read and removed in one statement, so a receipt's access code cannot be read again
 /// from its link (a shared screen, the browser history, a proxy's log).
 pub async fn take<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Ok(None);
-    }
-    let row = sqlx::query("DELETE FROM case_drafts WHERE id = $1 AND expires_at > $2 RETURNING sealed")
-        .bind(id)
-        .bind(now())
-        .fetch_optional(state.store.pool())
-        .await?;
-    let Some(row) = row else { return Ok(None) };
-    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?) else {
-        return Ok(None);
-    };
-    Ok(serde_json::from_slice(&plain).ok())
+    read(state, purpose, id, "DELETE FROM case_drafts WHERE id = $1 AND expires_at > $2 RETURNING sealed").await
 }
 
 /// The value kept under `id` for `purpose`, while it lasts.
 pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str) -> Result<Option<T>, AppError> {
+    read(state, purpose, id, "SELECT sealed FROM case_drafts WHERE id = $1 AND expires_at > $2").await
+}
+
+/// Reads (or takes) the sealed value under `id` with `sql` and opens it for `purpose`.
+async fn read<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str, sql: &str) -> Result<Option<T>, AppError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
-    let row = sqlx::query("SELECT sealed FROM case_drafts WHERE id = $1 AND expires_at > $2")
-        .bind(id)
-        .bind(now())
-        .fetch_optional(state.store.pool())
-        .await?;
+    let row = sqlx::query(sql).bind(id).bind(now()).fetch_optional(state.store.pool()).await?;
     let Some(row) = row else { return Ok(None) };
-    // A draft sealed for another purpose does not open: ids cannot be swapped between forms.
+    // A draft sealed for another purpose or another id does not open: ids cannot be swapped between forms.
     let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?) else {
         return Ok(None);
     };
