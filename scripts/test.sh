@@ -33,6 +33,9 @@ PORT="${E2E_PORT:-3099}"
 export DATABASE_URL="sqlite://$E2E_DIR/portal.db" PORTAL_DATA_DIR="$E2E_DIR" LEPTOS_SITE_ROOT="$(site_root)"
 export LEPTOS_SITE_ADDR="127.0.0.1:$PORT" PORTAL_RATE_PAGE_PER_MIN=6000 PORTAL_RATE_WRITE_PER_MIN=600
 export PORTAL_RATE_LOGIN_PER_MIN=100 PORTAL_DEMO_PASSWORD="mianyang-demo-2026"
+# Every browser test speaks from 127.0.0.1: the per-network bounds of a city's worth of users, not a campus's.
+export PORTAL_BOUND_CASES=1000/min,10000/day PORTAL_BOUND_DRAFTS=1000/min,10000/day PORTAL_NEW_DEVICES_PER_NETWORK_HOUR=10000
+export PORTAL_BOUND_NOMINATIONS=1000/min,10000/day PORTAL_BOUND_BALLOTS=10000/min,100000/day
 "$(server_bin)" seed --demo
 "$(server_bin)" serve >"$E2E_DIR/server.log" 2>&1 &
 SERVER_PID=$!

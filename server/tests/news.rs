@@ -187,7 +187,9 @@ async fn api_page_and_poster(engine: Backend) {
         }
     }
     assert!(page.contains("curl -s") && page.contains("CC BY 4.0") && page.contains("/api/v1/downloads/businesses.csv"));
-    assert!(page.contains("<strong>300</strong> / min"), "the configured API quota");
+    assert!(page.contains("<strong>300</strong>") && page.contains("次/分钟"), "the configured API quota");
+    // The bounds per network in force, per minute and per day (cases: 10 and 100 by default).
+    assert!(page.contains("每个网络的提交上限") && page.contains("<strong>10</strong>") && page.contains("<strong>100</strong>"));
     assert!(page.contains("tabindex=\"0\""), "scrollable examples are focusable");
     let old = client().get(app.url("/api/v1/docs")).send().await.unwrap();
     assert_eq!((old.status(), header(old.headers(), "location")), (StatusCode::PERMANENT_REDIRECT, "/api"));
