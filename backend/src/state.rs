@@ -16,6 +16,8 @@ pub struct AppState {
     pub ballots: BallotWriter,
     /// How many photos this instance decodes at once, and their memory together (evidence, news covers).
     pub photos: Arc<crate::cases::photos::DecodeBudget>,
+    /// Units of abuse bounds this instance reserved ahead of use (ballots).
+    pub leases: Arc<crate::abuse::Leases>,
     /// The live statistics, counted at most once per `stats::TTL` on this instance (see `stats::cached`).
     pub stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, domain::stats::Stats)>>>,
 }
@@ -30,6 +32,7 @@ impl AppState {
             hash_permits: Arc::new(Semaphore::new(2)),
             ballots,
             photos: Arc::new(crate::cases::photos::DecodeBudget::for_machine()),
+            leases: Arc::default(),
             stats: Arc::default(),
         }
     }

@@ -252,3 +252,31 @@ async fn a_flood_of_old_cases_hides_neither_the_overdue_nor_the_newest(db: &Test
     assert_eq!(urgent[0].tracking_no, "JB-FLOOD-000000", "the overdue case comes first");
     assert!(urgent[0].overdue);
 }
+
+on_both!(leased_spends_hold_the_bound_across_instances);
+
+/// Units reserved in chunks by two instances (two lease tables over one database) never pass the limit, and
+/// fall short of it by at most what each instance holds unused.
+async fn leased_spends_hold_the_bound_across_instances(db: &TestDb) {
+    let store = &db.state.store;
+    let instances = [std::sync::Arc::new(abuse::Leases::default()), std::sync::Arc::new(abuse::Leases::default())];
+    let limit = 200; // chunks of 10
+    let mut passed = 0;
+    // Six waves of 100 parallel requests, spread over the two instances.
+    for _ in 0..6 {
+        let tasks: Vec<_> = (0..100)
+            .map(|i| {
+                let (store, leases) = (store.clone(), instances[i % 2].clone());
+                tokio::spawn(async move { abuse::spend_leased(&store, &leases, "ballots", "198.51.100.0/24", DAY, limit).await.is_ok() })
+            })
+            .collect();
+        for t in tasks {
+            passed += i64::from(t.await.unwrap());
+        }
+    }
+    let held: i64 = instances.iter().map(|l| l.held()).sum();
+    assert!(passed <= limit, "{passed}");
+    assert_eq!(passed + held, limit, "every unit reserved either admitted a request or is still held");
+    assert!(passed >= limit * 3 / 4, "{passed}");
+    assert_eq!(abuse::used(store, "ballots", "198.51.100.0/24", DAY).await.unwrap(), limit, "everything reserved is counted");
+}

@@ -96,7 +96,8 @@ pub async fn cast(
     let admitted = match admit_voter(&hash) {
         Ok(()) => {
             let bound = shared.app.config.network_bounds.ballots;
-            backend::abuse::spend_bound(&shared.app.store, BALLOT_SCOPE, Some(&network), bound).await
+            // Ballots come by the thousand a second: the bound is spent from units reserved in chunks.
+            backend::abuse::spend_bound_leased(&shared.app.store, &shared.app.leases, BALLOT_SCOPE, Some(&network), bound).await
         }
         Err(e) => Err(e),
     };
