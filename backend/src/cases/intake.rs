@@ -83,21 +83,31 @@ pub fn access_hash(secret: &[u8], tracking_no: &str, code: &str) -> String {
     keyed_hash(secret, "case-access", &format!("{tracking_no}:{}", code.trim().to_ascii_uppercase()))
 }
 
-/// What a public upload holds while it is read: its share of the instance's upload memory.
-pub type UploadPermit = tokio::sync::OwnedSemaphorePermit;
+/// A public upload as its adapter read it: the fields as typed and the photos' bytes, not yet looked at.
+pub type Upload = (CaseFields, Vec<bytes::Bytes>);
 
-/// Before a public case's body is read: spends one of the network's cases for this minute and day (429 with
-/// `Retry-After` past either) and reserves the upload's memory (`declared_len`, else the largest upload; 503
-/// `photos_busy` when the instance's uploads are full for too long).
-pub async fn admit(state: &AppState, network: &str, declared_len: Option<u64>) -> Result<UploadPermit, AppError> {
-    abuse::spend_bound(&state.store, "cases", Some(network), state.config.network_bounds.cases).await?;
-    state.photos.reserve_upload(declared_len).await
+/// Files a case from the public (web form or API) from `network`, the whole use case: the network's case bound
+/// for the minute and the day is spent (429 with `Retry-After` past either) and the upload's memory reserved
+/// (`declared_len`, else the largest upload; 503 `photos_busy` when the instance's uploads are full for too
+/// long) before `read` reads the body; then the honeypot and every text field, the photos' headers, the
+/// network's photo bytes for the day, decoding within the budget, and the one transaction. A failure comes back
+/// with the fields as typed, when they were read (a form keeps them for the page).
+pub async fn submit<R>(
+    state: &AppState,
+    network: &str,
+    declared_len: Option<u64>,
+    read: R,
+) -> Result<CaseReceipt, (AppError, Option<CaseFields>)>
+where
+    R: std::future::Future<Output = Result<Upload, AppError>>,
+{
+    abuse::spend_bound(&state.store, "cases", Some(network), state.config.network_bounds.cases).await.map_err(|e| (e, None))?;
+    let _upload = state.photos.reserve_upload(declared_len).await.map_err(|e| (e, None))?;
+    let (f, raw) = read.await.map_err(|e| (e, None))?;
+    file_upload(state, network, &f, raw).await.map_err(|e| (e, Some(f)))
 }
 
-/// Files a case from the public (web form or API) as read from `network`: the honeypot and every text field
-/// first, then the photos' headers, the network's photo bytes for the day, decoding within the budget, and the
-/// one transaction.
-pub async fn submit(state: &AppState, network: &str, f: &CaseFields, raw: Vec<bytes::Bytes>) -> Result<CaseReceipt, AppError> {
+async fn file_upload(state: &AppState, network: &str, f: &CaseFields, raw: Vec<bytes::Bytes>) -> Result<CaseReceipt, AppError> {
     if f.is_bot() {
         return Err(AppError::field(ErrCode::InvalidValue, "website"));
     }

@@ -16,5 +16,5 @@ pub mod drafts;
 /// The demo cases.
 pub mod seed;
 
-pub use intake::{admit, file, submit};
+pub use intake::{file, submit};
 pub use track::track;

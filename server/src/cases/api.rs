@@ -79,9 +79,7 @@ pub async fn file(
     let result = async {
         let network = backend::abuse::network_key(ip);
         let multipart = multipart.map_err(|_| AppError::new(ErrCode::UnsupportedMediaType))?;
-        let _upload = backend::cases::admit(&shared.app, &network, declared_len(&headers)).await?;
-        let (f, raw) = read_case(multipart).await?;
-        backend::cases::submit(&shared.app, &network, &f, raw).await
+        backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(multipart)).await.map_err(|(e, _)| e)
     }
     .await;
     match result {

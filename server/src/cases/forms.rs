@@ -31,19 +31,9 @@ pub async fn report(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Response {
     let network = backend::abuse::network_key(ip);
-    let upload = match multipart {
-        Ok(m) => match backend::cases::admit(&shared.app, &network, declared_len(&headers)).await {
-            Ok(permit) => Ok((permit, m)),
-            Err(e) => Err((e, None)),
-        },
+    let result = match multipart {
+        Ok(m) => backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(m)).await,
         Err(_) => Err((AppError::new(ErrCode::UnsupportedMediaType), None)),
-    };
-    let result = match upload {
-        Ok((_permit, m)) => match read_case(m).await {
-            Ok((f, raw)) => backend::cases::submit(&shared.app, &network, &f, raw).await.map_err(|e| (e, Some(f))),
-            Err(e) => Err((e, None)),
-        },
-        Err(e) => Err(e),
     };
     match result {
         Ok(receipt) if wants_html(&headers) => match drafts::save(&shared.app, "receipt", &receipt).await {
