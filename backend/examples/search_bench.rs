@@ -63,7 +63,7 @@ async fn main() {
         // on its own (a server builds it on its first search).
         let before = rss_mb();
         let t = Instant::now();
-        db.store().search_index().refresh(db.store()).await.expect("index");
+        db.state.credit.index().refresh(db.store()).await.expect("index");
         let build = t.elapsed().as_secs_f64();
         let index_mb = rss_mb() - before;
         let mut sql_times = Vec::new();
@@ -79,7 +79,7 @@ async fn main() {
                 credit::search_sql(db.store(), &sq).await.expect("search");
                 sql_times.push(t.elapsed());
                 let t = Instant::now();
-                credit::search(db.store(), &sq).await.expect("search");
+                credit::search(&db.state, &sq).await.expect("search");
                 index_times.push(t.elapsed());
                 slowest.push((t.elapsed(), *q, district.is_some(), page));
             }
@@ -87,7 +87,7 @@ async fn main() {
         let mut lookup_times = Vec::new();
         for code in codes.iter().cycle().take(1000) {
             let t = Instant::now();
-            credit::detail(db.store(), code).await.expect("detail");
+            credit::detail(&db.state, code).await.expect("detail");
             lookup_times.push(t.elapsed());
         }
         sql_times.sort();

@@ -211,24 +211,7 @@ pub fn parse_trusted_proxies(s: &str) -> anyhow::Result<Vec<IpNet>> {
         .collect()
 }
 
-/// Which database a URL selects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DbKind {
-    Sqlite,
-    Postgres,
-}
-
-impl DbKind {
-    pub fn from_url(url: &str) -> anyhow::Result<DbKind> {
-        if url.starts_with("sqlite:") {
-            Ok(DbKind::Sqlite)
-        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            Ok(DbKind::Postgres)
-        } else {
-            bail!("DATABASE_URL must start with sqlite:// or postgres:// (got `{}`)", redact_url(url))
-        }
-    }
-}
+pub use crate::dialect::DbKind;
 
 /// A database URL safe to print: the password, if any, replaced.
 pub fn redact_url(url: &str) -> String {

@@ -5,6 +5,8 @@
 
 /// Typed configuration, secrets that never print.
 pub mod config;
+/// Every difference between SQLite and PostgreSQL: statement fragments, locks, durability.
+pub mod dialect;
 /// The database (SQLite or PostgreSQL behind one sqlx `AnyPool`, migrations embedded) and its change notifier.
 pub mod store;
 /// The state shared by every request: store, config, password-hash limiter.
@@ -13,11 +15,14 @@ pub mod state;
 pub mod clock;
 /// Personal data sealed at rest (AEAD, key from the secret).
 pub mod sealed;
+/// Uploaded images: checked by content and header, decoded within the instance's budget, re-encoded bare.
+pub mod images;
 /// Abuse bounds per network, phone and city, shared by every instance (counters in the database).
 pub mod abuse;
 /// Outbound messages (webhooks, SMS notices) queued with the change they report, delivered with retries.
 pub mod outbox;
-/// Fresh real databases (SQLite file or PostgreSQL database) for tests.
+/// Fresh real databases (SQLite file or PostgreSQL database) and `on_both!`, for tests only.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 /// The deterministic demo data set, across modules.
 pub mod seed;

@@ -6,7 +6,6 @@
 //! writer) just before it is sent, for longer than a send may take, so no other instance sends it meanwhile.
 
 use crate::clock::now;
-use crate::config::DbKind;
 use crate::sealed;
 use crate::store::{col, Store};
 use crate::AppState;
@@ -96,7 +95,7 @@ struct Claimed {
 /// two rows in one statement.
 async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppError> {
     let t = now();
-    let skip = if store.kind() == DbKind::Postgres { " FOR UPDATE SKIP LOCKED" } else { "" };
+    let skip = store.dialect().skip_locked();
     let row = sqlx::query(&format!(
         "UPDATE outbox SET claimed_until = $1 WHERE id = (SELECT id FROM outbox WHERE delivered_at IS NULL \
          AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT 1{skip}) \
@@ -128,7 +127,7 @@ async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppErro
 pub fn signature(state: &AppState, t: i64, key: &str, body: &[u8]) -> String {
     let secret: Vec<u8> = match &state.config.webhook_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
-        None => crate::picks::voter::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
+        None => crate::sealed::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
     };
     let mut m = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key length");
     m.update(format!("{t}.{key}.").as_bytes());

@@ -82,6 +82,23 @@ pub fn reseal(secret: &[u8], purpose: &str, place: &str, stored: &[u8]) -> Resul
     seal(secret, purpose, place, &plain).map(Some)
 }
 
+/// HMAC-SHA256 of `parts`, each followed by a separator, under `key`.
+pub fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    use hmac::{Hmac, Mac};
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        m.update(p);
+        m.update(b"\x1f");
+    }
+    m.finalize().into_bytes().to_vec()
+}
+
+/// A keyed hash of a value that must be compared but never read back (SMS codes, phone numbers, contacts,
+/// networks), for storage: 160 bits of HMAC for `purpose`.
+pub fn keyed_hash(key: &[u8], purpose: &str, value: &str) -> String {
+    hex::encode(&mac(key, &[purpose.as_bytes(), value.as_bytes()])[..20])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,8 +14,12 @@ pub struct AppState {
     pub hash_permits: Arc<Semaphore>,
     /// The group-commit writer of 你点我检 ballots.
     pub ballots: BallotWriter,
+    /// Ballots per voter per minute on this instance.
+    pub voters: Arc<crate::picks::VoterQuota>,
+    /// The registry's rules cache and search index.
+    pub credit: crate::credit::Registry,
     /// How many photos this instance decodes at once, and their memory together (evidence, news covers).
-    pub photos: Arc<crate::cases::photos::DecodeBudget>,
+    pub photos: Arc<crate::images::DecodeBudget>,
     /// Units of abuse bounds this instance reserved ahead of use (ballots).
     pub leases: Arc<crate::abuse::Leases>,
     /// The live statistics, counted at most once per `stats::TTL` on this instance (see `stats::cached`).
@@ -31,7 +35,9 @@ impl AppState {
             config: Arc::new(config),
             hash_permits: Arc::new(Semaphore::new(2)),
             ballots,
-            photos: Arc::new(crate::cases::photos::DecodeBudget::for_machine()),
+            voters: Arc::default(),
+            credit: Default::default(),
+            photos: Arc::new(crate::images::DecodeBudget::for_machine()),
             leases: Arc::default(),
             stats: Arc::default(),
         }

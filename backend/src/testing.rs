@@ -67,7 +67,7 @@ async fn pg_template(admin_store: &Store, admin: &str) -> String {
         .get_or_init(|| async {
             use sha2::{Digest, Sha256};
             let mut h = Sha256::new();
-            for m in crate::store::POSTGRES_MIGRATIONS.iter() {
+            for m in crate::dialect::POSTGRES_MIGRATIONS.iter() {
                 h.update(&m.checksum);
             }
             let name = format!("portal_tpl_{}", &hex::encode(h.finalize())[..16]);
@@ -202,4 +202,24 @@ impl TestDb {
         drop_pg(self.pg_name.take()).await;
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// Runs each named test case as two tests, `name::sqlite` and `name::postgres`, through the test crate's own
+/// `common::case(engine, case)`: storage tests hand each case a fresh database, HTTP tests a fresh app.
+#[macro_export]
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    crate::common::case($crate::testing::Backend::Sqlite, |t| Box::pin(super::$name(t))).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    crate::common::case($crate::testing::Backend::Postgres, |t| Box::pin(super::$name(t))).await;
+                }
+            }
+        )*
+    };
 }

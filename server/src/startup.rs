@@ -55,9 +55,9 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     spawn_due_results(state.clone());
     // The registry search index is built now rather than by the first search (0.5 s for 44,000 businesses);
     // searches that come before it is ready wait for it.
-    let store = state.store.clone();
+    let (store, index) = (state.store.clone(), state.credit.index().clone());
     tokio::spawn(async move {
-        if let Err(e) = store.search_index().refresh(&store).await {
+        if let Err(e) = index.refresh(&store).await {
             tracing::warn!(error = %e.message(domain::Lang::En), "building the search index failed");
         }
     });
@@ -76,7 +76,7 @@ fn spawn_sweeps(state: AppState) {
         let mut since = backend::clock::now() - 86_400;
         loop {
             tick.tick().await;
-            crate::picks::sweep_voters();
+            state.voters.sweep();
             if let Err(e) = backend::cases::drafts::sweep(&state.store).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "draft sweep failed");
             }
@@ -157,11 +157,12 @@ pub fn router(shared: Shared) -> anyhow::Result<Router> {
     let ctx = {
         let state = shared.app.clone();
         let catalog = std::sync::Arc::new(crate::site::docs::catalog());
+        let marker = shared.marker.clone();
         move || {
             provide_context(state.clone());
             provide_context(catalog.clone());
-            // Pages are rendered with a marker nonce; `http::headers` swaps in a fresh one per response.
-            provide_context(leptos::nonce::Nonce::from_value(http::headers::nonce_marker()));
+            // Pages are rendered with a marker nonce; `http::headers` replaces each script it marks by its hash.
+            provide_context(leptos::nonce::Nonce::from_value(marker.to_string()));
         }
     };
     let shell = {

@@ -30,7 +30,7 @@ pub async fn report_defaults(draft: String, credit_code: String) -> Result<FormS
         fields.credit_code = credit_code;
     }
     let business = match domain::credit::CreditCode::parse(&fields.credit_code) {
-        Ok(code) => match backend::credit::detail(&state.store, &code).await? {
+        Ok(code) => match backend::credit::detail(&state, &code).await? {
             Some(d) => Some((d.summary.name, backend::cases::handle::open_against(&state.store, &code).await?)),
             None => None,
         },

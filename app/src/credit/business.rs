@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub async fn get_business(credit_code: String) -> Result<BusinessDetail, AppError> {
     let code = domain::credit::CreditCode::parse(&credit_code)?;
     let state = crate::ssr::state()?;
-    backend::credit::detail(&state.store, &code).await?.ok_or_else(AppError::not_found)
+    backend::credit::detail(&state, &code).await?.ok_or_else(AppError::not_found)
 }
 
 

@@ -28,7 +28,7 @@ pub async fn search_businesses(
         None,
     )?;
     let state = crate::ssr::state()?;
-    backend::credit::search(&state.store, &query).await
+    backend::credit::search(&state, &query).await
 }
 
 #[component]

@@ -1,17 +1,9 @@
-//! The brand home page: campaign figures from the database, and the ways to take part.
+//! The brand home page: live and reported figures, the ways to take part, the latest news.
 
 use crate::lang::tr;
-use domain::figures::{group_thousands, CampaignFigures};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// The campaign figures (public). `None` before the database is seeded.
-#[server(prefix = "/_sf", endpoint = "figures")]
-pub async fn get_figures() -> Result<Option<CampaignFigures>, AppError> {
-    let state = crate::ssr::state()?;
-    backend::site::figures::get(&state.store).await
-}
 
 /// The latest three articles (public).
 #[server(prefix = "/_sf", endpoint = "home_news")]
@@ -22,7 +14,7 @@ pub async fn home_news() -> Result<Vec<domain::news::ArticleSummary>, AppError> 
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let figures = Resource::new(|| (), |_| get_figures());
+    let figures = Resource::new(|| (), |_| crate::site::figures::get_figures());
     let stats = Resource::new(|| (), |_| crate::stats::get_stats());
     let news = Resource::new(|| (), |_| home_news());
     let lang = crate::lang::use_lang();
@@ -58,7 +50,7 @@ pub fn HomePage() -> impl IntoView {
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match figures.await {
-                        Ok(Some(f)) => view! { <FigureGrid f/> }.into_any(),
+                        Ok(Some(f)) => view! { <crate::site::figures::FigureGrid f/> }.into_any(),
                         Ok(None) => view! { <p class="notice">{tr(T::ComingSoon)}</p> }.into_any(),
                         Err(e) => view! { <p class="error">{e.message(crate::lang::use_lang())}</p> }.into_any(),
                     }
@@ -98,32 +90,5 @@ pub fn HomePage() -> impl IntoView {
             <h2 id="news-title">{tr(T::HomeNewsTitle)}</h2>
             <crate::ui::Loaded resource=news ok=show_news/>
         </section>
-    }
-}
-
-#[component]
-pub fn FigureGrid(f: CampaignFigures) -> impl IntoView {
-    let items = [
-        (group_thousands(f.businesses), T::FigureBusinesses),
-        (format!("≥ {}", f.pass_rate_text()), T::FigurePassRate),
-        (group_thousands(f.batches_sampled), T::FigureBatches),
-        (group_thousands(f.cases_investigated), T::FigureCases),
-        (group_thousands(f.volunteers), T::FigureVolunteers),
-    ];
-    view! {
-        <dl class="figure-grid">
-            {items
-                .into_iter()
-                .map(|(value, label)| {
-                    view! {
-                        <div class="figure">
-                            <dt>{tr(label)}</dt>
-                            <dd>{value}</dd>
-                        </div>
-                    }
-                })
-                .collect_view()}
-        </dl>
-        <p class="updated">{tr(T::FiguresUpdated)} " " {domain::clock::format_date(f.updated_at)}</p>
     }
 }

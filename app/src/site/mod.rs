@@ -5,8 +5,10 @@
 pub mod shell;
 /// Header, navigation, language switch, footer.
 pub mod layout;
-/// The brand home page with the campaign figures.
+/// The brand home page.
 pub mod home;
+/// The campaign's reported figures, shared by the home, statistics and staff pages.
+pub mod figures;
 /// The 404 page.
 pub mod pages;
 /// The printable campaign poster.

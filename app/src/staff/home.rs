@@ -1,6 +1,6 @@
 use super::staff_me;
 use crate::ui::{form_error, FieldError};
-use crate::site::home::get_figures;
+use crate::site::figures::get_figures;
 use crate::lang::{tr, use_lang};
 use domain::figures::CampaignFigures;
 use domain::staff::{Role, StaffUser};

@@ -4,7 +4,7 @@
 
 use crate::credit::district_label;
 use crate::lang::{tr, use_lang};
-use crate::site::home::{get_figures, FigureGrid};
+use crate::site::figures::{get_figures, FigureGrid};
 use crate::ui::{DataTable, Loaded, Og};
 use domain::clock::format_datetime;
 use domain::figures::group_thousands;

@@ -195,7 +195,7 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     let message = TextRule::optional(1000).multiline().check("message", &tr.message)?;
     let t = now();
     let mut tx = store.begin_write().await?;
-    let lock = if store.kind() == crate::config::DbKind::Postgres { " FOR UPDATE" } else { "" };
+    let lock = store.dialect().lock_rows();
     let row = sqlx::query(&format!(
         "SELECT state, kind, business_id, tracking_no, category, business_name, reporter_sealed FROM cases WHERE id = $1{lock}"
     ))

@@ -13,10 +13,9 @@
 //! key with other content answers 409 `idempotency_conflict` and reveals nothing; another client's key is
 //! another key.
 
-use super::photos::Photo;
+use crate::images::Photo;
 use crate::clock::now;
-use crate::config::DbKind;
-use crate::picks::voter::keyed_hash;
+use crate::sealed::keyed_hash;
 use crate::sealed;
 use crate::staff::audit::{self, Actor};
 use crate::store::col;
@@ -118,7 +117,7 @@ async fn file_upload(state: &AppState, network: &str, f: &CaseFields, raw: Vec<b
         return Err(AppError::field(ErrCode::TooMany, "photos"));
     }
     for b in &raw {
-        super::photos::inspect(b)?;
+        crate::images::inspect(b)?;
     }
     let bytes: i64 = raw.iter().map(|b| b.len() as i64).sum();
     if bytes > 0 {
@@ -190,14 +189,12 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
         (serde_json::json!({ "name": name, "phone": phone }).to_string().into_bytes(), keyed_hash(secret, "reporter-phone", phone))
     });
     let mut conn = state.store.pool().acquire().await?;
-    let sqlite = state.store.kind() == DbKind::Sqlite;
-    if sqlite {
-        sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-    }
+    let dialect = state.store.dialect();
+    dialect.sync_fully(&mut conn).await?;
     // A sqlx transaction: should this future ever be dropped half-way, the transaction is rolled back, never
     // left open on a pooled connection.
     let result = async {
-        let mut tx = sqlx::Connection::begin_with(&mut *conn, if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
+        let mut tx = sqlx::Connection::begin_with(&mut *conn, dialect.begin_write()).await?;
         let idempotency = scoped.as_deref().map(|k| (k, content.as_str()));
         let written = write(&mut tx, state, c, photos, actor, reporter, idempotency).await?;
         if written.is_some() {
@@ -206,9 +203,7 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
         Ok::<_, AppError>(written)
     }
     .await;
-    if sqlite {
-        let _ = sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await;
-    }
+    dialect.relax(&mut conn).await;
     drop(conn);
     match result {
         // Another request with the same key won the race: answer its receipt.

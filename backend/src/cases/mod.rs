@@ -1,8 +1,6 @@
 //! 投诉 / 举报: intake with photos (one durable transaction), the receipt, tracking with the access code,
 //! staff handling through the state machine with statutory clocks, rewards, the confidential reporter.
 
-/// Photos: checked by content, bounded, re-encoded without metadata.
-pub mod photos;
 /// Filing a case: the receipt, idempotency, sealed reporter.
 pub mod intake;
 /// What the reporter sees with the access code.

@@ -3,8 +3,8 @@
 //! back afterwards, so the clocks have something to show. Skipped when any case exists (idempotent).
 
 use super::handle::{reward, transition, Transition};
-use super::photos::{process, sample_png};
-use crate::credit::seed::Rng;
+use crate::images::{process, sample_png};
+use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;

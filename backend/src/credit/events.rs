@@ -21,8 +21,8 @@ pub const RULES_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// The rules in force for a read, kept in memory for [`RULES_TTL`] (a lookup then costs one query less); read
 /// on `conn` when stale. A change of the rules shows on lookups within the TTL.
-pub async fn rules_cached(store: &Store, conn: &mut AnyConnection) -> Result<CreditRules, AppError> {
-    if let Ok(slot) = store.rules.read() {
+pub async fn rules_cached(registry: &super::Registry, conn: &mut AnyConnection) -> Result<CreditRules, AppError> {
+    if let Ok(slot) = registry.rules.read() {
         if let Some((at, r)) = slot.as_ref() {
             if at.elapsed() < RULES_TTL {
                 return Ok(r.clone());
@@ -30,7 +30,7 @@ pub async fn rules_cached(store: &Store, conn: &mut AnyConnection) -> Result<Cre
         }
     }
     let fresh = rules_in(conn).await?;
-    if let Ok(mut slot) = store.rules.write() {
+    if let Ok(mut slot) = registry.rules.write() {
         *slot = Some((std::time::Instant::now(), fresh.clone()));
     }
     Ok(fresh)
@@ -44,7 +44,7 @@ pub async fn rules(store: &Store) -> Result<CreditRules, AppError> {
 /// The id of a business, on the caller's transaction, its row locked on PostgreSQL before anything refers to it
 /// (an event's foreign key takes a share lock that a later `FOR UPDATE` would deadlock against).
 async fn business_id(conn: &mut AnyConnection, code: &CreditCode) -> Result<i64, AppError> {
-    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+    let lock = crate::dialect::DbKind::of(conn).lock_rows();
     let row = sqlx::query(&format!("SELECT id FROM businesses WHERE credit_code = $1{lock}"))
         .bind(code.as_str())
         .fetch_optional(&mut *conn)
@@ -152,7 +152,7 @@ pub(crate) async fn recompute_in(
 ) -> Result<(), AppError> {
     // The business row first, locked on PostgreSQL: concurrent events on one business are then assessed one
     // after the other, each seeing the others' committed events (SQLite transactions are already serial).
-    let lock = if conn.backend_name() == "PostgreSQL" { " FOR UPDATE" } else { "" };
+    let lock = crate::dialect::DbKind::of(conn).lock_rows();
     let row = sqlx::query(&format!("SELECT score, grade, watch_list FROM businesses WHERE id = $1{lock}"))
         .bind(id)
         .fetch_one(&mut *conn)

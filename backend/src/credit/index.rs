@@ -23,14 +23,13 @@
 //! full by every search, and the index is rebuilt in order when tail and dead slots pass 5 %.
 
 use super::registry::{summary, SUMMARY_COLS};
-use crate::config::DbKind;
-use crate::store::{col, Store};
+use crate::store::{col, Change, Store};
 use domain::credit::{BusinessSummary, Page, SearchQuery};
 use domain::text::to_half_width;
 use domain::AppError;
 use rustc_hash::FxHashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 /// How often a search looks for rows changed by others (other instances, the CLI).
@@ -92,7 +91,7 @@ pub struct SearchIndex {
     data: RwLock<Option<Data>>,
     /// Held by the one search that refreshes; holds the database clock (ms) of the last look.
     refresh: tokio::sync::Mutex<Option<i64>>,
-    /// The instance's registry generation (see [`Store::registry_generation`]) the index has caught up with.
+    /// The instance's registry generation (see [`Store::announced`]) the index has caught up with.
     applied_gen: AtomicU64,
     /// When the last look happened, in ms since `epoch`.
     last_look_ms: AtomicU64,
@@ -381,11 +380,7 @@ impl Data {
 
 /// The database's clock in milliseconds, as the triggers stamp `changed_at`.
 async fn db_now_ms(store: &Store) -> Result<i64, AppError> {
-    let sql = match store.kind() {
-        DbKind::Sqlite => "SELECT CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) AS t",
-        DbKind::Postgres => "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT) AS t",
-    };
-    col(&sqlx::query(sql).fetch_one(store.pool()).await?, "t")
+    col(&sqlx::query(store.dialect().now_ms()).fetch_one(store.pool()).await?, "t")
 }
 
 fn rows_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Row>, AppError> {
@@ -432,7 +427,7 @@ impl SearchIndex {
 
     /// Whether the next search must wait for a refresh: not built yet, or this instance wrote since.
     fn behind(&self, store: &Store) -> bool {
-        self.applied_gen.load(Ordering::Acquire) < store.registry_generation()
+        self.applied_gen.load(Ordering::Acquire) < store.announced(Change::Registry)
             || self.data.read().map(|d| d.is_none()).unwrap_or(true)
     }
 
@@ -456,7 +451,7 @@ impl SearchIndex {
         if !self.behind(store) && !self.due() {
             return Ok(());
         }
-        let generation = store.registry_generation();
+        let generation = store.announced(Change::Registry);
         let look = db_now_ms(store).await?;
         let built = self.data.read().map(|d| d.is_some()).unwrap_or(false);
         match (built, *last) {
@@ -487,20 +482,25 @@ impl SearchIndex {
     /// refresh only when the index is not built yet or this instance wrote since; the periodic look for others'
     /// writes runs in a task of its own, so no search pays for it (after a large import it re-reads every row
     /// changed in the last [`SLACK_MS`]: 0.2 s for 44,000 rows).
-    pub async fn search(&self, store: &Store, text: &str, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
-        if self.behind(store) {
-            self.refresh(store).await?;
-        } else if self.due() && !self.polling.swap(true, Ordering::AcqRel) {
+    pub async fn search(
+        this: &Arc<SearchIndex>,
+        store: &Store,
+        text: &str,
+        q: &SearchQuery,
+    ) -> Result<Page<BusinessSummary>, AppError> {
+        if this.behind(store) {
+            this.refresh(store).await?;
+        } else if this.due() && !this.polling.swap(true, Ordering::AcqRel) {
             let store = store.clone();
+            let index = Arc::clone(this);
             tokio::spawn(async move {
-                let index = store.search_index();
                 if let Err(e) = index.refresh(&store).await {
                     tracing::warn!("search index refresh: {e}");
                 }
                 index.polling.store(false, Ordering::Release);
             });
         }
-        let guard = self.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
+        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
         let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
         Ok(data.search(text, q))
     }

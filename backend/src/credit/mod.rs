@@ -15,6 +15,21 @@ pub mod import;
 /// The generated demo registry.
 pub mod seed;
 
+/// The registry's state on this instance: the rules as last read (for public lookups) and the search index.
+/// Held in `AppState`; its caches follow the change notifier (`Change::Registry`).
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub(crate) rules: std::sync::Arc<std::sync::RwLock<Option<(std::time::Instant, domain::credit::CreditRules)>>>,
+    pub(crate) index: std::sync::Arc<index::SearchIndex>,
+}
+
+impl Registry {
+    /// The in-memory search index of this instance.
+    pub fn index(&self) -> &std::sync::Arc<index::SearchIndex> {
+        &self.index
+    }
+}
+
 pub use events::{add_event, recompute, refresh_aged, rules};
 pub use registry::{count, detail, export, export_page, export_version, save_business, upsert_business, Upserted};
 pub use search::{search, search_sql, MAX_CANDIDATES};

@@ -6,6 +6,7 @@ use crate::clock::now;
 use crate::config::DbKind;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
+use crate::AppState;
 use domain::credit::{
     BusinessDetail, BusinessInput, BusinessSummary, CreditCode, CreditEventView, DynamicGrade, EventKind, Grade,
     GradePoint, Severity,
@@ -122,16 +123,12 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
 /// arrays (SQLite `json_group_array`, PostgreSQL `json_agg`, both ordered) and the number of published replies;
 /// the replies themselves, rare, in a second query only when there are any. A QR scan that misses every cache
 /// costs one round trip instead of four.
-pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessDetail>, AppError> {
-    let sql = match store.kind() {
-        DbKind::Sqlite => DETAIL_SQLITE,
-        DbKind::Postgres => DETAIL_POSTGRES,
-    };
-    let mut conn = store.pool().acquire().await?;
-    let row = sqlx::query(sql).bind(code.as_str()).fetch_optional(&mut *conn).await?;
+pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<BusinessDetail>, AppError> {
+    let mut conn = state.store.pool().acquire().await?;
+    let row = sqlx::query(detail_sql(state.store.dialect())).bind(code.as_str()).fetch_optional(&mut *conn).await?;
     let Some(row) = row else { return Ok(None) };
     let id: i64 = col(&row, "id")?;
-    let rules = super::events::rules_cached(store, &mut conn).await?;
+    let rules = super::events::rules_cached(&state.credit, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
     let json = |name: &str| -> Result<String, AppError> { col(&row, name) };
     let raw_events: Vec<(String, String, i64, String, String)> = serde_json::from_str(&json("events")?)
@@ -170,25 +167,36 @@ pub async fn detail(store: &Store, code: &CreditCode) -> Result<Option<BusinessD
     Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
 }
 
-const DETAIL_SQLITE: &str = "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
-    b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
-    (SELECT json_group_array(json_array(e.kind, e.severity, e.occurred_at, e.source, e.description) \
-        ORDER BY e.occurred_at DESC, e.id DESC) FROM credit_events e WHERE e.business_id = b.id) AS events, \
-    (SELECT json_group_array(json_array(h.at, h.score, h.grade, h.watch_list, h.reason) ORDER BY h.at, h.id) \
-        FROM grade_history h WHERE h.business_id = b.id) AS history, \
-    (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
-        AND r.kind = 'reply') AS replies \
-    FROM businesses b WHERE b.credit_code = $1";
-
-const DETAIL_POSTGRES: &str = "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
-    b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
-    (SELECT COALESCE(json_agg(json_build_array(e.kind, e.severity, e.occurred_at, e.source, e.description) \
-        ORDER BY e.occurred_at DESC, e.id DESC), '[]')::text FROM credit_events e WHERE e.business_id = b.id) AS events, \
-    (SELECT COALESCE(json_agg(json_build_array(h.at, h.score, h.grade, h.watch_list, h.reason) \
-        ORDER BY h.at, h.id), '[]')::text FROM grade_history h WHERE h.business_id = b.id) AS history, \
-    (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
-        AND r.kind = 'reply') AS replies \
-    FROM businesses b WHERE b.credit_code = $1";
+/// The statement of [`detail`] in the engine's dialect, built once per engine.
+fn detail_sql(dialect: DbKind) -> &'static str {
+    static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
+    let [sqlite, postgres] = SQL.get_or_init(|| {
+        let build = |d: DbKind| {
+            let events = d.json_rows(
+                "e.kind, e.severity, e.occurred_at, e.source, e.description",
+                "e.occurred_at DESC, e.id DESC",
+                "FROM credit_events e WHERE e.business_id = b.id",
+            );
+            let history = d.json_rows(
+                "h.at, h.score, h.grade, h.watch_list, h.reason",
+                "h.at, h.id",
+                "FROM grade_history h WHERE h.business_id = b.id",
+            );
+            format!(
+                "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
+                 b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
+                 {events} AS events, {history} AS history, \
+                 (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
+                 AND r.kind = 'reply') AS replies FROM businesses b WHERE b.credit_code = $1"
+            )
+        };
+        [build(DbKind::Sqlite), build(DbKind::Postgres)]
+    });
+    match dialect {
+        DbKind::Sqlite => sqlite,
+        DbKind::Postgres => postgres,
+    }
+}
 
 /// The whole public registry with grades, in credit-code order (for bulk downloads).
 pub async fn export(store: &Store) -> Result<Vec<BusinessSummary>, AppError> {

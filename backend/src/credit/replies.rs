@@ -3,9 +3,8 @@
 //! applied in one atomic step, so parallel submissions cannot slip past them.
 
 use crate::clock::now;
-use crate::config::DbKind;
 use crate::staff::audit::{self, Actor};
-use crate::picks::voter::keyed_hash;
+use crate::sealed::keyed_hash;
 use crate::sealed;
 use crate::store::{col, Change, Store};
 use crate::AppState;
@@ -34,26 +33,18 @@ pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_pref
     let hash = contact_hash(secret, &r.contact);
     let contact = Contact { sealed: sealed::seal(secret, "reply-contact", &place(code.as_str(), &hash), r.contact.as_bytes())?, hash };
     let mut conn = store.pool().acquire().await?;
-    let inserted = match store.kind() {
-        // An INSERT takes SQLite's write lock before it reads, so the counts and the insert are one step.
-        DbKind::Sqlite => insert(&mut conn, code, r, &contact, ip_prefix, t).await?,
-        // PostgreSQL reads a snapshot per statement: serialise submissions for the same business and the same
-        // contact with locks first, then count and insert in a statement that sees every committed row.
-        DbKind::Postgres => {
-            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
-            sqlx::query("SELECT id FROM businesses WHERE credit_code = $1 FOR UPDATE")
-                .bind(code.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            sqlx::query("SELECT 1 AS locked FROM (SELECT pg_advisory_xact_lock(hashtext($1))) l")
-                .bind(&contact.hash)
-                .fetch_one(&mut *tx)
-                .await?;
-            let id = insert(&mut tx, code, r, &contact, ip_prefix, t).await?;
-            tx.commit().await?;
-            id
-        }
-    };
+    // Submissions for the same business and the same contact are serialised (the business's row and the
+    // contact's key locked on PostgreSQL; SQLite's write transaction excludes every other writer), then counted
+    // and inserted in one statement that sees every committed row.
+    let dialect = store.dialect();
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, dialect.begin_write()).await?;
+    sqlx::query(&format!("SELECT id FROM businesses WHERE credit_code = $1{}", dialect.lock_rows()))
+        .bind(code.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+    dialect.lock_key(&mut tx, &contact.hash).await?;
+    let inserted = insert(&mut tx, code, r, &contact, ip_prefix, t).await?;
+    tx.commit().await?;
     if let Some(id) = inserted {
         return Ok(id);
     }

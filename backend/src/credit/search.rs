@@ -4,8 +4,9 @@
 //! tested against and the benchmark's "before".
 
 use super::registry::{summary, SUMMARY_COLS};
-use crate::config::DbKind;
+use super::index::SearchIndex;
 use crate::store::{col, Store};
+use crate::AppState;
 use domain::credit::{bigrams, BusinessSummary, CreditCode, Page, SearchQuery};
 use domain::AppError;
 
@@ -30,10 +31,10 @@ fn is_identifier(text: &str) -> bool {
 /// Searches the registry. An exact credit code or licence number finds that business; otherwise names and
 /// addresses are matched by substring, ranked exact name > name prefix > name substring > address, then shorter
 /// names first, answered from this instance's in-memory index (exact totals).
-pub async fn search(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
+pub async fn search(state: &AppState, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {
     match &q.q {
-        Some(text) if !is_identifier(text) => store.search_index().search(store, text, q).await,
-        _ => search_sql(store, q).await,
+        Some(text) if !is_identifier(text) => SearchIndex::search(state.credit.index(), &state.store, text, q).await,
+        _ => search_sql(&state.store, q).await,
     }
 }
 
@@ -113,40 +114,12 @@ pub async fn search_sql(store: &Store, q: &SearchQuery) -> Result<Page<BusinessS
     // District and category are tokens in the same index: intersecting posting lists beats scanning the
     // matches of a common term for the few in one district.
     let filter_toks = domain::credit::filter_tokens(q.district.as_deref(), q.category.as_deref());
-    let candidates = match store.kind() {
-        // CROSS JOIN fixes the order: the index first, then each match's row. Left to itself SQLite starts from
-        // the district (or grade) index and runs the full-text match once per business of that district:
-        // 915 ms instead of 3 ms for 面馆 in 涪城区 (9,483 businesses) on the 44 k registry.
-        DbKind::Sqlite => format!(
-            "SELECT b.id FROM business_fts f CROSS JOIN businesses b ON b.id = f.rowid \
-             WHERE business_fts MATCH ${p_phrase}{filter_sql} LIMIT {MAX_CANDIDATES}"
-        ),
-        DbKind::Postgres => {
-            // Our own tokens (letters and digits only), safe to inline.
-            let extra: String = filter_toks.iter().map(|t| format!(" && to_tsquery('simple', '{t}')")).collect();
-            format!(
-                "SELECT b.id FROM businesses b WHERE b.search_tsv @@ \
-                 (phraseto_tsquery('simple', ${p_phrase}){extra}){filter_sql} LIMIT {MAX_CANDIDATES}"
-            )
-        }
-    };
-    let fts_arg = match store.kind() {
-        DbKind::Sqlite => {
-            let mut m = format!("\"{}\"", phrase(text));
-            for t in &filter_toks {
-                m.push_str(" AND ");
-                m.push_str(t);
-            }
-            m
-        }
-        DbKind::Postgres => phrase(text),
-    };
+    let dialect = store.dialect();
+    let candidates = dialect.fts_candidates(p_phrase, &filter_sql, &filter_toks, MAX_CANDIDATES);
+    let fts_arg = dialect.fts_match(phrase(text), &filter_toks);
     // Candidates from the index are checked against the real text (a phrase may span name and address), then
     // ranked. Prefix matches on the name are added through the name index so they are never cut by the bound.
-    let prefix_range = match store.kind() {
-        DbKind::Sqlite => format!("b.name >= ${p_exact} AND b.name < ${p_exact} || char(1114111)"),
-        DbKind::Postgres => format!("b.name COLLATE \"C\" >= ${p_exact} AND b.name COLLATE \"C\" < ${p_exact} || chr(1114111)"),
-    };
+    let prefix_range = dialect.starts_with("b.name", p_exact);
     let make_sql = |limit: i64, offset: i64| {
         format!(
             "WITH cand AS MATERIALIZED (SELECT id FROM ({candidates}) c1 UNION \

@@ -3,34 +3,13 @@
 //! same seed always yields the same data.
 
 use crate::clock::now;
-use crate::config::DbKind;
 use crate::Store;
 use domain::credit::{
     credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, DISTRICTS,
 };
 use domain::AppError;
 
-/// splitmix64: tiny, deterministic, good enough for demo data.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n.max(1)
-    }
-    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
+use crate::seed::rng::Rng;
 
 const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "蒋", "邓", "冯"];
 const PLACES: &[&str] = &["绵州", "涪江", "富乐", "越王楼", "子云", "仙海", "李白故里", "窦团山", "九皇山", "翠云廊", "文昌", "嫘祖", "太白", "芙蓉", "科学城", "三江", "南河", "临园", "园艺", "火炬"];
@@ -289,8 +268,6 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
         tx.commit().await?;
         start = end;
     }
-    if store.kind() == DbKind::Postgres {
-        sqlx::query("ANALYZE businesses").execute(store.pool()).await?;
-    }
+    store.dialect().analyze(store.pool(), "businesses").await?;
     Ok(inserted)
 }

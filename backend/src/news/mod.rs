@@ -7,7 +7,6 @@ pub mod markdown;
 /// The demo articles.
 pub mod seed;
 
-use crate::cases::photos;
 use crate::clock::now;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
@@ -42,7 +41,7 @@ fn article(r: &AnyRow) -> Result<Article, AppError> {
 
 /// Checks and re-encodes a cover image (JPEG, PNG or WebP by content; EXIF dropped). Refusals name `cover`.
 /// Decoded within the instance's photo budget, like evidence photos.
-pub async fn prepare_cover(budget: &std::sync::Arc<photos::DecodeBudget>, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+pub async fn prepare_cover(budget: &std::sync::Arc<crate::images::DecodeBudget>, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
     if bytes.len() > MAX_COVER_BYTES {
         return Err(AppError::field(ErrCode::PayloadTooLarge, "cover"));
     }

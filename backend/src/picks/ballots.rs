@@ -8,7 +8,7 @@
 use super::rounds::{candidate_ids, rules_in, RoundRules};
 use crate::clock::now;
 use crate::config::DbKind;
-use crate::store::{col, Store};
+use crate::store::{col, Change, Store};
 use domain::picks::{check_ballot, BallotReceipt, Phase, RefusalReason};
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
@@ -26,7 +26,10 @@ const QUEUE: usize = 8192;
 const RULES_TTL: Duration = Duration::from_secs(2);
 
 /// A round's rules and candidate ids, and when they were read.
-type CachedRound = (Instant, RoundRules, Vec<i64>);
+/// When it was read, and how many changes of 你点我检 this instance had announced then: a round edited on this
+/// instance is read afresh by the very next ballot (the cache follows the change notifier; other instances' edits
+/// within the TTL).
+type CachedRound = (Instant, u64, RoundRules, Vec<i64>);
 
 enum Job {
     Ballot { round_id: i64, voter_hash: String, picks: Vec<i64>, origin: Origin, done: oneshot::Sender<Result<bool, AppError>> },
@@ -72,8 +75,9 @@ impl BallotWriter {
 
     /// The round's rules and candidate ids, from a two-second cache.
     pub async fn round(&self, round_id: i64) -> Result<(RoundRules, Vec<i64>), AppError> {
-        if let Some((at, rules, ids)) = self.rounds.lock().ok().and_then(|m| m.get(&round_id).cloned()) {
-            if at.elapsed() < RULES_TTL {
+        let generation = self.store.announced(Change::Picks);
+        if let Some((at, seen, rules, ids)) = self.rounds.lock().ok().and_then(|m| m.get(&round_id).cloned()) {
+            if at.elapsed() < RULES_TTL && seen == generation {
                 return Ok((rules, ids));
             }
         }
@@ -85,7 +89,7 @@ impl BallotWriter {
             if m.len() > 1000 {
                 m.clear();
             }
-            m.insert(round_id, (Instant::now(), rules.clone(), ids.clone()));
+            m.insert(round_id, (Instant::now(), generation, rules.clone(), ids.clone()));
         }
         Ok((rules, ids))
     }
@@ -127,13 +131,6 @@ impl BallotWriter {
     pub async fn refuse(&self, round_id: i64, reason: RefusalReason) {
         let _ = self.queue.send(Job::Refusal { round_id, reason }).await;
     }
-
-    /// Forgets the cached rules (after staff change a round on this instance).
-    pub fn forget(&self) {
-        if let Ok(mut m) = self.rounds.lock() {
-            m.clear();
-        }
-    }
 }
 
 async fn run(store: Store, mut rx: mpsc::Receiver<Job>, batches: Arc<AtomicU64>) {
@@ -171,21 +168,17 @@ fn answer(batch: Vec<Job>, outcomes: Vec<Result<bool, AppError>>) {
 /// Writes a batch in one transaction; one outcome per job (refusals always `Ok(false)`).
 async fn write(store: &Store, batch: &[Job]) -> Result<Vec<Result<bool, AppError>>, AppError> {
     let mut conn = store.pool().acquire().await?;
-    let sqlite = store.kind() == DbKind::Sqlite;
-    if sqlite {
-        sqlx::query("PRAGMA synchronous = FULL").execute(&mut *conn).await?;
-    }
-    let result = write_on(&mut conn, sqlite, batch).await;
-    if sqlite {
-        let _ = sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut *conn).await;
-    }
+    let dialect = store.dialect();
+    dialect.sync_fully(&mut conn).await?;
+    let result = write_on(&mut conn, dialect, batch).await;
+    dialect.relax(&mut conn).await;
     result
 }
 
-async fn write_on(conn: &mut AnyConnection, sqlite: bool, batch: &[Job]) -> Result<Vec<Result<bool, AppError>>, AppError> {
+async fn write_on(conn: &mut AnyConnection, dialect: DbKind, batch: &[Job]) -> Result<Vec<Result<bool, AppError>>, AppError> {
     let t = now();
     // A sqlx transaction: rolled back if anything fails or the future is dropped, never left open.
-    let mut tx = sqlx::Connection::begin_with(&mut *conn, if sqlite { "BEGIN IMMEDIATE" } else { "BEGIN" }).await?;
+    let mut tx = sqlx::Connection::begin_with(&mut *conn, dialect.begin_write()).await?;
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut refusals: HashMap<(i64, RefusalReason), i64> = HashMap::new();
     for job in batch {

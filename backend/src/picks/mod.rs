@@ -9,10 +9,13 @@ pub mod rounds;
 pub mod nominations;
 /// Ballots: validation against the round, and the group-commit writer.
 pub mod ballots;
+/// The citizen's writes whole: casting a ballot, filing a nomination.
+pub mod cast;
 /// One-time SMS codes for rounds that verify phone numbers.
 pub mod sms;
 /// The demo rounds.
 pub mod seed;
 
 pub use ballots::BallotWriter;
+pub use cast::{cast, nominate, Requester, VoterQuota};
 pub use rounds::{add_candidate, create_round, detail, list, update_round};

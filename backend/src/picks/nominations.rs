@@ -3,7 +3,6 @@
 
 use super::rounds::{insert_candidate, rules_in};
 use crate::clock::now;
-use crate::config::DbKind;
 use crate::staff::audit::{self, Actor};
 use crate::store::{col, Change, Store};
 use domain::picks::{CandidateInput, NominationDecision, NominationStatus, NominationView, Phase};
@@ -45,10 +44,8 @@ pub async fn submit(
 ) -> Result<i64, AppError> {
     let t = now();
     let mut tx = store.begin_write().await?;
-    if store.kind() == DbKind::Postgres {
-        // Serialise nominations per round so the caps below see every committed row.
-        sqlx::query("SELECT id FROM rounds WHERE id = $1 FOR UPDATE").bind(round_id).execute(&mut *tx).await?;
-    }
+    // Serialise nominations per round so the caps below see every committed row.
+    store.dialect().lock_row(&mut tx, "rounds", round_id).await?;
     if rules_in(&mut tx, round_id).await?.phase() != Phase::Nominating {
         return Err(AppError::field(ErrCode::PhaseClosed, "food"));
     }
@@ -121,7 +118,7 @@ pub async fn pending(store: &Store, limit: i64) -> Result<Vec<NominationView>, A
 /// `food`: merge it instead); merging needs a candidate of the same round.
 pub async fn decide(store: &Store, actor: &Actor, id: i64, d: &NominationDecision) -> Result<(), AppError> {
     let mut tx = store.begin_write().await?;
-    let lock = if store.kind() == DbKind::Postgres { " FOR UPDATE" } else { "" };
+    let lock = store.dialect().lock_rows();
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM nominations WHERE id = $1 AND status = 'pending'{lock}"))
         .bind(id)
         .fetch_optional(&mut *tx)

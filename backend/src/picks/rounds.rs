@@ -255,9 +255,7 @@ pub async fn update_round(state: &AppState, actor: &Actor, id: i64, r: &RoundInp
     let mut r = r.clone();
     let mut tx = store.begin_write().await?;
     // PostgreSQL: two edits at once are taken one after the other, each checked against what the other left.
-    if store.kind() == crate::config::DbKind::Postgres {
-        sqlx::query("SELECT id FROM rounds WHERE id = $1 FOR UPDATE").bind(id).fetch_optional(&mut *tx).await?;
-    }
+    store.dialect().lock_row(&mut tx, "rounds", id).await?;
     let old = rules_in(&mut tx, id).await?;
     if old.schedule.vote_from <= now() {
         if old.voter_check != r.voter_check {

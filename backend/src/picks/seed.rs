@@ -2,9 +2,9 @@
 //! voting with fifteen candidates and a few thousand ballots; a few nominations awaiting moderation. Skipped
 //! when any round exists (idempotent).
 
-use super::voter::keyed_hash;
+use crate::sealed::keyed_hash;
 use crate::clock::now;
-use crate::credit::seed::Rng;
+use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;

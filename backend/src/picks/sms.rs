@@ -5,7 +5,7 @@
 //! Codes go out through `PORTAL_SMS_URL` (POST JSON `{"phone", "message"}`); without it no SMS round opens.
 
 use super::rounds::rules_in;
-use super::voter::keyed_hash;
+use crate::sealed::keyed_hash;
 use crate::clock::now;
 use crate::AppState;
 use domain::clock::format_date;

@@ -8,11 +8,13 @@ use crate::config::Config;
 use crate::AppState;
 use domain::picks::{Phase, VoterCheck};
 use domain::{AppError, ErrCode};
+use crate::sealed::keyed_hash;
+use crate::sealed::mac;
 use hmac::{Hmac, Mac};
-use rand::RngCore;
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
+use rand::RngCore;
 
 /// The cookie holding a voter's signed device token (HttpOnly; read by the server only).
 pub const VOTER_COOKIE: &str = "portal_voter";
@@ -28,15 +30,6 @@ pub fn device_of(key: &[u8], cookie: Option<&str>) -> Option<Device> {
 pub struct Device {
     pub id: String,
     pub minted_at: Option<i64>,
-}
-
-fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
-    let mut m = HmacSha256::new_from_slice(key).expect("HMAC takes any key length");
-    for p in parts {
-        m.update(p);
-        m.update(b"\x1f");
-    }
-    m.finalize().into_bytes().to_vec()
 }
 
 /// A new device token issued at `at`: 128 random bits, the issue time and a signature over both,
@@ -133,11 +126,6 @@ pub fn voter_hash(key: &[u8], round_id: i64, identity: &Identity) -> String {
         Identity::Phone(p) => ("phone", p.as_str()),
     };
     hex::encode(&mac(key, &[b"voter", round_id.to_string().as_bytes(), kind.as_bytes(), value.as_bytes()])[..20])
-}
-
-/// A keyed hash of a secret (SMS codes, phone numbers) for storage.
-pub fn keyed_hash(key: &[u8], purpose: &str, value: &str) -> String {
-    hex::encode(&mac(key, &[purpose.as_bytes(), value.as_bytes()])[..20])
 }
 
 /// A voter's identity, before hashing.

@@ -2,7 +2,7 @@
 //! routine batches across demo businesses, mostly passing. Skipped when any batch exists (idempotent).
 
 use crate::clock::now;
-use crate::credit::seed::Rng;
+use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;

@@ -50,7 +50,7 @@ pub fn search_query(p: &HashMap<String, String>) -> Result<SearchQuery, AppError
 pub async fn search(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
     let result = async {
         let q = search_query(&p)?;
-        backend::credit::search(&shared.app.store, &q).await
+        backend::credit::search(&shared.app, &q).await
     }
     .await;
     match result {
@@ -107,7 +107,7 @@ pub async fn get_one(State(shared): State<Shared>, Path(code): Path<String>) -> 
         Err(e) => return e.into_response(),
     };
     // Cached briefly by the route's facts: a popular shop's QR code is scanned again and again.
-    match backend::credit::detail(&shared.app.store, &code).await {
+    match backend::credit::detail(&shared.app, &code).await {
         Ok(Some(d)) => Json(d).into_response(),
         Ok(None) => AppError::not_found().into_response(),
         Err(e) => e.into_response(),
@@ -312,7 +312,7 @@ pub async fn suggest(State(shared): State<Shared>, Query(p): Query<HashMap<Strin
         return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], String::new()).into_response();
     };
     let query = SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
-    match backend::credit::search(&shared.app.store, &query).await {
+    match backend::credit::search(&shared.app, &query).await {
         Ok(page) => {
             let body: String = page
                 .items

@@ -53,7 +53,7 @@ pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Re
         Ok(c) => c,
         Err(e) => return e.into_response(),
     };
-    let detail = match backend::credit::detail(&shared.app.store, &code).await {
+    let detail = match backend::credit::detail(&shared.app, &code).await {
         Ok(Some(d)) => d,
         Ok(None) => return AppError::not_found().into_response(),
         Err(e) => return e.into_response(),

@@ -18,7 +18,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use domain::route::Facts;
+use domain::route::{Authority, Facts};
 use domain::Lang;
 use http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use std::collections::HashMap;
@@ -282,12 +282,29 @@ enum Freshness {
     Stale { refresh: bool },
 }
 
+/// The `Cache-Control` an answer must carry whatever its handler said, when it is not the same for everyone:
+/// one that depends on a credential is stored by nobody; one built from the `Host` without a configured public
+/// origin only by the asking browser.
+pub fn private_cache_control(shared: &Shared, facts: &Facts) -> Option<&'static str> {
+    match facts.authority {
+        Authority::Public => None,
+        Authority::Credential => Some("private, no-store"),
+        Authority::Host if shared.app.config.public_url.is_some() => None,
+        Authority::Host => Some("private, no-cache"),
+    }
+}
+
+/// Whether an anonymous answer may be kept in the shared page cache at all.
+pub fn shareable(shared: &Shared, facts: &Facts) -> bool {
+    facts.role.is_none() && private_cache_control(shared, facts).is_none()
+}
+
 /// Runs the handler through the cache (when the route's facts allow it) and the ETag step.
 pub async fn serve(shared: &Shared, facts: &Facts, req: Request, next: Next) -> Response {
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let ttl = Duration::from_secs(u64::from(facts.cache_secs)).min(shared.cache.ttl);
     let cacheable = !ttl.is_zero()
-        && super::routes::shareable(shared, facts)
+        && shareable(shared, facts)
         && req.method() == Method::GET
         && req.uri().query().is_none()
         && !has_session(shared, req.headers());
@@ -393,7 +410,7 @@ async fn fill(shared: &Shared, facts: &Facts, key: Key, ttl: Duration, req: Requ
         Err(e) => return Err(domain::AppError::internal(format!("buffering answer: {e}")).into_response()),
     };
     let bytes = if super::headers::is_html_parts(&parts.headers) {
-        let (html, headers) = super::headers::finish_page(std::mem::take(&mut parts.headers), &bytes);
+        let (html, headers) = super::headers::finish_page(&shared.marker, std::mem::take(&mut parts.headers), &bytes);
         parts.headers = headers;
         Bytes::from(html)
     } else {

@@ -1,6 +1,6 @@
-//! The last step before a response leaves: security headers on everything; for HTML a fresh CSP nonce swapped
-//! in for the marker the page was rendered with (so cached pages still get a new nonce each time); error
-//! bodies in the request's language; and bare framework errors (413 from the body limit, 408 from the timeout,
+//! The last step before a response leaves: security headers on everything; for HTML a CSP that allows each
+//! inline script the page was rendered with by its hash (the scripts carry the instance's random marker as their
+//! nonce, removed here; a cached page is finished once and keeps its bytes); error bodies in the request's language; and bare framework errors (413 from the body limit, 408 from the timeout,
 //! axum's extractor rejections) turned into our JSON error body.
 
 use super::Shared;
@@ -13,19 +13,19 @@ use domain::{AppError, ErrCode, Lang};
 use http::header::{self, HeaderValue};
 use http::StatusCode;
 
-/// What pages are rendered with in place of the nonce: random per process (a published constant could be carried
-/// by injected text), and replaced only inside `nonce="…"` attributes. Never sent to a client.
-pub fn nonce_marker() -> &'static str {
-    static MARKER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    MARKER.get_or_init(|| format!("nm{}", fresh_nonce().replace(['-', '_'], "")))
+/// What pages are rendered with in place of the nonce: random per instance (a published constant could be carried
+/// by injected text; held in `Shared::marker`), and replaced only inside `nonce="…"` attributes. Never sent to a
+/// client.
+pub fn new_nonce_marker() -> String {
+    format!("nm{}", fresh_nonce().replace(['-', '_'], ""))
 }
 
 /// The page with the marker's `nonce` attributes removed, and the `sha256-…` source of each inline script that
 /// carried it. Only scripts we rendered carry the marker (it is random per process and never sent), so injected
 /// text gains nothing; the page's bytes no longer vary per response, so a cached page is compressed once.
-fn hash_scripts(html: &str) -> (String, Vec<String>) {
+fn hash_scripts(marker: &str, html: &str) -> (String, Vec<String>) {
     use sha2::{Digest, Sha256};
-    let attr = format!(" nonce=\"{}\"", nonce_marker());
+    let attr = format!(" nonce=\"{marker}\"");
     let mut out = String::with_capacity(html.len());
     let mut hashes = Vec::new();
     let mut rest = html;
@@ -47,7 +47,7 @@ fn hash_scripts(html: &str) -> (String, Vec<String>) {
     (out, hashes)
 }
 
-/// Largest HTML page we buffer to swap the nonce.
+/// Largest HTML page we buffer to hash its scripts.
 const MAX_HTML: usize = 8 * 1024 * 1024;
 
 fn fresh_nonce() -> String {
@@ -73,8 +73,8 @@ pub(crate) fn is_html_parts(headers: &http::HeaderMap) -> bool {
 
 /// A rendered page made ready to send: inline scripts allowed by hash in its own CSP, caching and `Vary`
 /// headers. Done once for a cached page.
-pub(crate) fn finish_page(mut headers: http::HeaderMap, bytes: &[u8]) -> (String, http::HeaderMap) {
-    let (html, hashes) = hash_scripts(&String::from_utf8_lossy(bytes));
+pub(crate) fn finish_page(marker: &str, mut headers: http::HeaderMap, bytes: &[u8]) -> (String, http::HeaderMap) {
+    let (html, hashes) = hash_scripts(marker, &String::from_utf8_lossy(bytes));
     headers.remove(header::CONTENT_LENGTH);
     if !headers.contains_key(header::CACHE_CONTROL) {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-cache"));
@@ -192,7 +192,7 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
             Ok(b) => b,
             Err(e) => return AppError::internal(format!("buffering page: {e}")).into_response(),
         };
-        let (html, headers) = finish_page(parts.headers.clone(), &bytes);
+        let (html, headers) = finish_page(&shared.marker, parts.headers.clone(), &bytes);
         let mut parts = parts;
         parts.headers = headers;
         res = Response::from_parts(parts, Body::from(html));
@@ -223,13 +223,13 @@ mod tests {
     fn inline_scripts_we_rendered_are_allowed_by_hash_and_the_marker_never_leaves() {
         use base64::Engine;
         use sha2::{Digest, Sha256};
-        let m = super::nonce_marker();
+        let m = &super::new_nonce_marker();
         assert_ne!(m, "NONCE_c2hpYW4tbWlhbnlhbmc", "random per process, not the old published constant");
         let page = format!(
             "<script type=\"module\" nonce=\"{m}\">load()</script><p>{m}</p><script>injected()</script>\
              <script nonce=\"{m}\">x=1</script><script nonce=\"{m}\">load()</script>"
         );
-        let (out, hashes) = super::hash_scripts(&page);
+        let (out, hashes) = super::hash_scripts(m, &page);
         assert_eq!(out, format!("<script type=\"module\">load()</script><p>{m}</p><script>injected()</script><script>x=1</script><script>load()</script>"));
         let h = |s: &str| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())));
         assert_eq!(hashes, vec![h("load()"), h("x=1")], "each rendered script once; the injected one not at all");

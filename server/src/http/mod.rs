@@ -9,7 +9,7 @@ pub mod client_ip;
 pub mod limits;
 /// Cross-site request refusal for every unsafe method.
 pub mod csrf;
-/// Security headers, the per-response CSP nonce, and error bodies in the request's language.
+/// Security headers, the CSP with the hashes of the page's own scripts, and error bodies in the request's language.
 pub mod headers;
 /// In-memory cache of anonymous answers everyone sees alike.
 pub mod cache;
@@ -42,6 +42,8 @@ pub struct SharedInner {
     pub leptos: LeptosOptions,
     pub limiters: Arc<limits::Limiters>,
     pub cache: Arc<cache::PageCache>,
+    /// What pages are rendered with as Leptos' nonce (see `headers::new_nonce_marker`).
+    pub marker: Arc<str>,
 }
 
 impl std::ops::Deref for Shared {
@@ -56,7 +58,8 @@ impl Shared {
         let leptos = leptos_options(&app.config);
         let limiters = Arc::new(limits::Limiters::new(app.config.rate_limits));
         let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, cache::ENTRIES));
-        Shared(Arc::new(SharedInner { app, leptos, limiters, cache }))
+        let marker = headers::new_nonce_marker().into();
+        Shared(Arc::new(SharedInner { app, leptos, limiters, cache, marker }))
     }
 
     /// Empties the caches whenever a service of this instance announces a change (no adapter has to).

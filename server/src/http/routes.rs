@@ -10,7 +10,7 @@ use axum::middleware::{from_fn_with_state, Next};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
-use domain::route::{Authority, Facts};
+use domain::route::Facts;
 use domain::staff::StaffUser;
 use domain::{AppError, ErrCode};
 use http::{header, HeaderValue, Method};
@@ -115,7 +115,7 @@ pub async fn enforce(State((shared, facts)): State<(Shared, Facts)>, req: Reques
     if staff {
         // Staff answers may show contacts and identities: never stored by a browser or a proxy.
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    } else if let Some(value) = private_cache_control(&shared, &facts) {
+    } else if let Some(value) = super::cache::private_cache_control(&shared, &facts) {
         res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
     }
     if let Some((limit, remaining)) = quota {
@@ -124,23 +124,6 @@ pub async fn enforce(State((shared, facts)): State<(Shared, Facts)>, req: Reques
         h.insert("ratelimit-remaining", HeaderValue::from(remaining));
     }
     res
-}
-
-/// The `Cache-Control` an answer must carry whatever its handler said, when it is not the same for everyone:
-/// one that depends on a credential is stored by nobody; one built from the `Host` without a configured public
-/// origin only by the asking browser.
-pub fn private_cache_control(shared: &Shared, facts: &Facts) -> Option<&'static str> {
-    match facts.authority {
-        Authority::Public => None,
-        Authority::Credential => Some("private, no-store"),
-        Authority::Host if shared.app.config.public_url.is_some() => None,
-        Authority::Host => Some("private, no-cache"),
-    }
-}
-
-/// Whether an anonymous answer may be kept in the shared page cache at all.
-pub fn shareable(shared: &Shared, facts: &Facts) -> bool {
-    facts.role.is_none() && private_cache_control(shared, facts).is_none()
 }
 
 /// Every staff route needs a session and at least `role`. The page request itself is checked because server

@@ -1,20 +1,19 @@
 //! The 你点我检 API: rounds, one round with its candidates (and counts when visible, results when published),
-//! ballots, nominations, SMS codes. The shared steps of a ballot live here; the form posts reuse them.
+//! ballots, nominations, SMS codes. Each handler parses, calls one service (`backend::picks`), renders.
 
-use super::{admit_voter, device, device_hash, phone_hash};
-use crate::http::client_ip::{network, ClientIp};
+use super::device;
+use crate::http::client_ip::ClientIp;
 use crate::http::json::ApiJson;
 use crate::http::Shared;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
-use domain::picks::{parse_phone, BallotBody, BallotReceipt, CandidateFields, RefusalReason, RoundDetail, RoundSummary, VoterCheck};
-use backend::picks::ballots::Origin;
-use backend::picks::voter::{network_hash, voter_cookie};
+use domain::picks::{parse_phone, BallotBody, BallotReceipt, CandidateFields, RoundDetail, RoundSummary};
+use backend::picks::voter::voter_cookie;
+use backend::picks::Requester;
 use domain::{AppError, ErrCode};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
-use std::net::IpAddr;
 
 /// Every round, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "picks",
@@ -49,65 +48,6 @@ pub fn round_id(s: &str) -> Result<i64, AppError> {
     s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "id"))
 }
 
-/// The `abuse` scope of the per-network bound on ballots (`PORTAL_BOUND_BALLOTS`).
-pub const BALLOT_SCOPE: &str = "ballots";
-
-/// Casts the ballot of this request's voter: checks the round and the picks, the honeypot, the voter (the device
-/// cookie the round's page or `GET …/voter` issued, or phone and one-time code), the voter's quota; then the
-/// group-commit writer, with the ballot's origin (network, device age) for the integrity report. Every refusal
-/// is counted for the integrity report; a ballot never issues a voter.
-pub async fn cast(
-    shared: &Shared,
-    headers: &HeaderMap,
-    ip: IpAddr,
-    id: i64,
-    body: &BallotBody,
-    honeypot: bool,
-) -> Result<BallotReceipt, AppError> {
-    let writer = &shared.app.ballots;
-    let (rules, picks) = writer.check(id, &body.candidate_ids).await?;
-    if honeypot {
-        writer.refuse(id, RefusalReason::Honeypot).await;
-        return Err(AppError::field(ErrCode::InvalidValue, "website"));
-    }
-    let key = shared.app.config.secret_key.expose();
-    let network = backend::abuse::network_key(ip);
-    let mut origin = Origin { network_hash: Some(network_hash(key, id, &network)), device_minted_at: None };
-    let hash = match rules.voter_check {
-        VoterCheck::Device => {
-            let Some(d) = device(shared, headers) else {
-                writer.refuse(id, RefusalReason::NoVoter).await;
-                return Err(AppError::field(ErrCode::VoterRequired, "voter"));
-            };
-            origin.device_minted_at = d.minted_at;
-            device_hash(shared, id, &d.id)
-        }
-        VoterCheck::Sms => {
-            let phone = parse_phone(body.phone.as_deref().unwrap_or(""))?;
-            let code = body.code.as_deref().unwrap_or("");
-            if let Err(e) = backend::picks::sms::verify_code(&shared.app, id, &phone, code).await {
-                writer.refuse(id, RefusalReason::BadCode).await;
-                return Err(e);
-            }
-            phone_hash(shared, id, &phone)
-        }
-    };
-    // The voter's own quota (in memory), then the network's ballots per minute and day (shared by instances).
-    let admitted = match admit_voter(&hash) {
-        Ok(()) => {
-            let bound = shared.app.config.network_bounds.ballots;
-            // Ballots come by the thousand a second: the bound is spent from units reserved in chunks.
-            backend::abuse::spend_bound_leased(&shared.app.store, &shared.app.leases, BALLOT_SCOPE, Some(&network), bound).await
-        }
-        Err(e) => Err(e),
-    };
-    if let Err(e) = admitted {
-        writer.refuse(id, RefusalReason::RateLimited).await;
-        return Err(e);
-    }
-    writer.cast_from(id, &hash, &picks, origin).await
-}
-
 /// Casts or replaces this voter's ballot: `{"candidate_ids": [..]}` (and `phone` + `code` in rounds verified by
 /// SMS). In rounds verified by device the voter is the `portal_voter` cookie, issued by the round's page or by
 /// `GET /api/v1/rounds/{id}/voter` (keep cookies); without it the ballot is refused 403 `voter_required`.
@@ -136,7 +76,9 @@ pub async fn post_ballot(
         Ok(v) => v,
         Err(e) => return e.into_response(),
     };
-    match cast(&shared, &headers, ip, id, &body, false).await {
+    let cookie = super::voter_cookie(&headers);
+    let who = Requester { ip, voter_cookie: cookie.as_deref() };
+    match backend::picks::cast(&shared.app, id, who, &body, false).await {
         Ok(receipt) => Json(receipt).into_response(),
         Err(e) => e.into_response(),
     }
@@ -215,24 +157,16 @@ pub async fn post_nomination(
     body: Result<ApiJson<CandidateFields>, AppError>,
 ) -> Response {
     let result = match round_id(&id).and_then(|id| body.map(|b| (id, b))) {
-        Ok((id, ApiJson(f))) => nominate(&shared, &headers, id, &f, &network(ip)).await,
+        Ok((id, ApiJson(f))) => {
+            let cookie = super::voter_cookie(&headers);
+            backend::picks::nominate(&shared.app, id, Requester { ip, voter_cookie: cookie.as_deref() }, &f).await
+        }
         Err(e) => Err(e),
     };
     match result {
         Ok(n) => (StatusCode::CREATED, Json(serde_json::json!({ "id": n, "status": "pending" }))).into_response(),
         Err(e) => e.into_response(),
     }
-}
-
-/// Files a nomination for this request's device voter (who must have one: a nomination never issues it).
-pub async fn nominate(shared: &Shared, headers: &HeaderMap, id: i64, f: &CandidateFields, network: &str) -> Result<i64, AppError> {
-    if f.is_bot() {
-        return Err(AppError::field(ErrCode::InvalidValue, "website"));
-    }
-    let c = f.parse()?;
-    let d = device(shared, headers).ok_or_else(|| AppError::field(ErrCode::VoterRequired, "voter"))?;
-    let hash = device_hash(shared, id, &d.id);
-    backend::picks::nominations::submit_public(&shared.app, id, &hash, network, &c).await
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -2,14 +2,15 @@
 //! nomination, an SMS code request; staff creating and editing rounds, adding candidates, moderating
 //! nominations. 303 on success; back to the form with `?error=…&field=…` on failure; JSON for programs.
 
-use super::api::{cast, nominate as file_nomination, round_id};
-use crate::http::client_ip::{network, ClientIp};
+use super::api::round_id;
+use crate::http::client_ip::ClientIp;
 use crate::http::forms::{answer, digits};
 use crate::http::Shared;
 use axum::body::Bytes;
 use axum::extract::{Form, Path, State};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
+use backend::picks::Requester;
 use backend::staff::audit::Actor;
 use domain::picks::{parse_phone, BallotBody, CandidateFields, NominationDecision, RoundFields, BALLOT_FIELD, HONEYPOT_FIELD};
 use domain::staff::{Role, StaffUser};
@@ -48,7 +49,11 @@ pub async fn ballot(
 ) -> Response {
     let back = format!("/picks/{}", digits(&id));
     let result = match round_id(&id).and_then(|id| ballot_form(&body).map(|b| (id, b))) {
-        Ok((id, (ballot, honeypot))) => cast(&shared, &headers, ip, id, &ballot, honeypot).await,
+        Ok((id, (ballot, honeypot))) => {
+            let cookie = super::voter_cookie(&headers);
+            let who = Requester { ip, voter_cookie: cookie.as_deref() };
+            backend::picks::cast(&shared.app, id, who, &ballot, honeypot).await
+        }
         Err(e) => Err(e),
     };
     let next = |r: &domain::picks::BallotReceipt| format!("{back}?voted={}", if r.replaced { "replaced" } else { "1" });
@@ -64,7 +69,10 @@ pub async fn nominate(
 ) -> Response {
     let back = format!("/picks/{}", digits(&id));
     let result = match round_id(&id) {
-        Ok(id) => file_nomination(&shared, &headers, id, &f, &network(ip)).await,
+        Ok(id) => {
+            let cookie = super::voter_cookie(&headers);
+            backend::picks::nominate(&shared.app, id, Requester { ip, voter_cookie: cookie.as_deref() }, &f).await
+        }
         Err(e) => Err(e),
     };
     let next = |_: &i64| format!("{back}?nominated=1");
@@ -121,7 +129,6 @@ pub async fn update_round(
         user.role.require(Role::Moderator)?;
         let id = round_id(&id)?;
         backend::picks::update_round(&shared.app, &Actor::staff(&user), id, &f.parse()?).await?;
-        shared.app.ballots.forget();
         Ok(id)
     }
     .await;
@@ -139,9 +146,7 @@ pub async fn add_candidate(
     let result = async {
         user.role.require(Role::Moderator)?;
         let round = round_id(&id)?;
-        let c = backend::picks::add_candidate(&shared.app.store, &Actor::staff(&user), round, &f.parse()?).await?;
-        shared.app.ballots.forget();
-        Ok(c)
+        backend::picks::add_candidate(&shared.app.store, &Actor::staff(&user), round, &f.parse()?).await
     }
     .await;
     answer(&headers, &back, result, |_| format!("{back}?saved=1"), |c| (StatusCode::CREATED, json!({ "id": c })))
@@ -167,9 +172,7 @@ pub async fn decide_nomination(
     let result = async {
         user.role.require(Role::Moderator)?;
         let d = NominationDecision::parse(&f.decision, &f.candidate_id, &f.reason)?;
-        backend::picks::nominations::decide(&shared.app.store, &Actor::staff(&user), id, &d).await?;
-        shared.app.ballots.forget();
-        Ok(())
+        backend::picks::nominations::decide(&shared.app.store, &Actor::staff(&user), id, &d).await
     }
     .await;
     let next = |_: &()| "/staff/rounds?decided=1#nominations".to_owned();

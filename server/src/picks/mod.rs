@@ -8,14 +8,10 @@ pub mod forms;
 
 use crate::http::routes::Routes;
 use crate::http::Shared;
-use backend::picks::voter::{device_of, voter_hash, Device, Identity, VOTER_COOKIE};
+use backend::picks::voter::{device_of, Device, VOTER_COOKIE};
 use domain::route::{Facts, Limit};
 use domain::staff::Role;
-use domain::AppError;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::HeaderMap;
-use std::num::NonZeroU32;
-use std::sync::LazyLock;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -35,38 +31,12 @@ pub fn routes() -> Routes {
         .post("/staff/nominations/{id}/decide", Facts::staff_write(Role::Moderator), forms::decide_nomination)
 }
 
-/// Ballots one voter may submit per minute (the per-address quota is larger: see `Limit::Vote`).
-pub const BALLOTS_PER_VOTER_PER_MIN: u32 = 10;
-
-/// Per-voter quotas, keyed by the stored voter hash (one process-wide map, swept with the others).
-static VOTERS: LazyLock<DefaultKeyedRateLimiter<String>> = LazyLock::new(|| {
-    RateLimiter::keyed(Quota::per_minute(NonZeroU32::new(BALLOTS_PER_VOTER_PER_MIN).unwrap_or(NonZeroU32::MIN)))
-});
-
-/// Spends one of the voter's ballots for this minute.
-pub fn admit_voter(hash: &str) -> Result<(), AppError> {
-    VOTERS.check_key(&hash.to_owned()).map_err(|_| AppError::rate_limited(6))
-}
-
-/// Drops per-voter state that has fully replenished.
-pub fn sweep_voters() {
-    VOTERS.retain_recent();
-    VOTERS.shrink_to_fit();
-}
-
-/// The device voter of a request, from its signed cookie. Only the round's page and `GET …/voter` issue one:
-/// a ballot or nomination without it is refused, so a client without a cookie jar cannot vote as a new voter
-/// each time.
+/// The device voter of a request, from its signed cookie (see `backend::picks::cast`).
 pub fn device(shared: &Shared, headers: &HeaderMap) -> Option<Device> {
-    device_of(shared.app.config.secret_key.expose(), app::ssr::cookie(headers, VOTER_COOKIE).as_deref())
+    device_of(shared.app.config.secret_key.expose(), voter_cookie(headers).as_deref())
 }
 
-/// The stored hash of a device voter in a round.
-pub fn device_hash(shared: &Shared, round_id: i64, device_id: &str) -> String {
-    voter_hash(shared.app.config.secret_key.expose(), round_id, &Identity::Device(device_id.to_owned()))
-}
-
-/// The stored hash of a verified phone in a round.
-pub fn phone_hash(shared: &Shared, round_id: i64, phone: &str) -> String {
-    voter_hash(shared.app.config.secret_key.expose(), round_id, &Identity::Phone(phone.to_owned()))
+/// The `portal_voter` cookie as sent.
+pub fn voter_cookie(headers: &HeaderMap) -> Option<String> {
+    app::ssr::cookie(headers, VOTER_COOKIE)
 }

@@ -18,18 +18,8 @@ pub async fn healthz() -> Json<serde_json::Value> {
 ))]
 pub async fn readyz(State(shared): State<Shared>) -> Response {
     // Load balancers poll this, and it is not rate limited: one real check per second at most.
-    static LAST_OK: std::sync::Mutex<Option<std::time::Instant>> = std::sync::Mutex::new(None);
-    let fresh = LAST_OK.lock().ok().and_then(|g| *g).is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(1));
-    if fresh {
-        return Json(json!({ "status": "ready" })).into_response();
-    }
-    match shared.app.store.ping().await {
-        Ok(()) => {
-            if let Ok(mut g) = LAST_OK.lock() {
-                *g = Some(std::time::Instant::now());
-            }
-            Json(json!({ "status": "ready" })).into_response()
-        }
+    match shared.app.store.ready().await {
+        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
             AppError::new(ErrCode::Unavailable).into_response()

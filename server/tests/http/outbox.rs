@@ -1,14 +1,12 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! The outbox over HTTP, on SQLite and on PostgreSQL: accepting a case forwards it to the webhook receiver,
 //! HMAC-signed with an idempotency key, and sends the reporter's SMS notice; a receiver that is down (503, then
 //! refusing connections) gets every message once it is back, exactly once; staff see what is still waiting; two
 //! workers whose sends outlast a batch's claim still send each message once; the receiver verifies the signature
 //! (timestamp, idempotency key and body) and refuses replays.
 
-mod common;
 
 use backend::config::Secret;
-use common::*;
+use crate::common::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};

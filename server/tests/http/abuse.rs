@@ -1,14 +1,12 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! Public writes that hold against abuse, over HTTP on SQLite and PostgreSQL: photo bombs refused from their
 //! header with nothing stored, cases bounded per network, idempotency keys that belong to their client and their
 //! content, answers that depend on a credential or on the `Host` never publicly cacheable (walked over the whole
 //! route table), and receipts shown once.
 
-mod common;
 
-use backend::cases::photos::sample_png;
+use backend::images::sample_png;
 use backend::config::Bound;
-use common::*;
+use crate::common::*;
 use reqwest::multipart::{Form, Part};
 
 on_both!(

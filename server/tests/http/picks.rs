@@ -1,13 +1,11 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 你点我检 and sampling results over HTTP, on SQLite and on PostgreSQL: voting and changing a vote with a
 //! cookie jar (API and plain forms), bad ballots, fifty concurrent ballots of one voter, two instances on one
 //! database, nominations through moderation, SMS codes through a local gateway, results and lab reports; and
 //! what holds against abuse: ballots without an issued voter, new voters bounded per network, SMS codes bounded
 //! per phone, per network and by the city's budget, parallel code requests and parallel guesses.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use std::sync::{Arc, Mutex};
 
 on_both!(

@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! HTTP tests of the brand site and the shared HTTP behaviour: health, pages, languages, errors, limits, CSRF, OpenAPI: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-mod common;
 
 use backend::testing::Backend;
-use common::*;
+use crate::common::*;
 
 on_both!(
     a_page_asked_for_by_many_at_once_is_rendered_once,
@@ -53,7 +51,7 @@ async fn home_page_shows_figures_with_security_headers(engine: Backend) {
         assert!(body.contains("43,993") && body.contains("49,895") && body.contains("99.7%"), "figures from the database");
         assert!(body.contains("食安绵阳"));
         assert_eq!(csp_hashes(&csp), inline_script_hashes(&body), "the CSP allows exactly the page's own inline scripts");
-        assert!(!body.contains("nonce=") && !body.contains(server::http::headers::nonce_marker()), "marker never leaks");
+        assert!(!body.contains("nonce=") && !body.contains(&*app.shared.marker), "marker never leaks");
     }
     // The cache is per language: a Chinese page is never served to an English visitor.
     let en = client().get(app.url("/")).header("accept-language", "en").send().await.unwrap();

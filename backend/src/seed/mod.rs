@@ -1,5 +1,8 @@
 //! The demo data set (DESIGN.md section 6): deterministic, idempotent, labelled as demo data on every page.
 
+/// The deterministic random numbers every module's demo data is drawn from.
+pub mod rng;
+
 use crate::staff::audit::Actor;
 use crate::clock::now;
 use crate::site::figures;

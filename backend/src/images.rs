@@ -1,4 +1,4 @@
-//! Evidence photos: accepted by content (JPEG, PNG, WebP — not by name), bounded in bytes, then in pixels *and in
+//! Uploaded images (evidence photos, news covers): accepted by content (JPEG, PNG, WebP — not by name), bounded in bytes, then in pixels *and in
 //! decoded bytes* read from the header before anything is decoded (a decompression bomb declares its size up
 //! front: a 309 KB PNG of 6300 × 6300 16-bit RGBA pixels decodes to 317 MB), decoded with allocation limits
 //! within the instance's [`DecodeBudget`] (a few decodes at once, their pixels bounded together), and

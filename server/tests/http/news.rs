@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! The brand site over HTTP, on SQLite and on PostgreSQL: news written by staff (multipart, hostile Markdown
 //! rendered harmless, scheduled articles hidden until their time, the Atom feed), live statistics, large-text
 //! mode remembered and cached apart, the `/api` page, the poster's QR code.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use reqwest::multipart::Form;
 
 on_both!(

@@ -1,13 +1,12 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 新闻动态 and the live statistics in storage, on SQLite and on the real PostgreSQL.
 
-mod common;
 
 use backend::cases::handle::{self, Transition};
 use backend::staff::audit::Actor;
-use common::TestDb;
+use crate::common::TestDb;
+use crate::fixtures::code;
 use domain::cases::{CaseFields, CaseState};
-use domain::credit::{credit_check_char, BusinessFields};
+use domain::credit::BusinessFields;
 use domain::news::{ArticleFields, ArticleState};
 use domain::sampling::SamplingFields;
 
@@ -74,7 +73,7 @@ async fn articles_publish_on_time_never_before(db: &TestDb) {
 async fn articles_save_with_audit_and_cover(db: &TestDb) {
     let store = db.store();
     let staff = Actor::cli();
-    let png = backend::cases::photos::sample_png(64, 32, [200, 10, 10]);
+    let png = backend::images::sample_png(64, 32, [200, 10, 10]);
     let cover = backend::news::prepare_cover(&db.state.photos, png).await.unwrap();
     assert!(cover.starts_with(&[0xFF, 0xD8]), "re-encoded as a JPEG");
     let id = backend::news::save(store, &staff, None, &article("有封面", "publish", "", ""), Some(cover), None).await.unwrap();
@@ -112,10 +111,6 @@ async fn statistics_of_an_empty_database_are_zeros(db: &TestDb) {
     assert!(s.districts.iter().all(|d| d.index.is_none()));
 }
 
-fn code(n: u32) -> String {
-    let body = format!("91510703MA{n:07}");
-    format!("{body}{}", credit_check_char(body.as_bytes()).unwrap())
-}
 
 async fn statistics_count_what_the_tables_hold(db: &TestDb) {
     let store = db.store();

@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! The review's findings, each held by a test (hardening issue): pool bursts, races on caps and throttles,
 //! forwarded-for spoofing, CSRF before quotas, redirects, cookies, caching of personal data, expensive reads,
 //! text that hides itself, path spellings. Each on SQLite and on PostgreSQL.
 
-mod common;
 
-use common::*;
+use crate::common::*;
 use futures_util_lite::join_all;
 
 on_both!(

@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! HTTP tests of staff sign-in, sessions, throttling, roles and the audit trail: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-mod common;
 
 use backend::testing::Backend;
-use common::*;
+use crate::common::*;
 
 on_both!(
     every_declared_role_is_enforced,

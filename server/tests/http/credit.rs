@@ -1,11 +1,9 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! HTTP tests of the registry API, business pages, badges, imports, replies and staff registry tools: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-mod common;
 
 use backend::testing::Backend;
-use common::*;
+use crate::common::*;
 
 on_both!(
     business_api_search_detail_and_errors,

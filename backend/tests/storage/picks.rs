@@ -1,16 +1,15 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 你点我检 and sampling results in storage: every case on SQLite and on the real PostgreSQL.
 
-mod common;
 
 use backend::clock::now;
 use domain::cases::day_of;
 use backend::picks::{self, nominations, BallotWriter};
 use backend::sampling;
 use backend::staff::audit::Actor;
-use common::TestDb;
+use crate::common::TestDb;
+use crate::fixtures::{biz, code};
 use backend::Store;
-use domain::credit::{credit_check_char, BusinessFields, EventKind};
+use domain::credit::EventKind;
 use domain::picks::{CandidateInput, NominationDecision, NominationStatus, RefusalReason, RoundInput, Schedule, VoterCheck};
 use domain::sampling::{ResultsQuery, SamplingFields};
 use domain::ErrCode;
@@ -146,7 +145,6 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
     assert_eq!(closed, 1);
     // Closing the round by its dates: the integrity report shows the refusals.
     picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, true).await).await.unwrap();
-    db.state.ballots.forget();
     let report = picks::detail(db.store(), id, false).await.unwrap().integrity.unwrap();
     assert_eq!(report.ballots, 0);
     assert!(report.refused.iter().any(|r| r.reason == RefusalReason::Invalid && r.count == 4));
@@ -210,22 +208,9 @@ async fn counts_are_hidden_until_close_when_the_round_says_so(db: &TestDb) {
     assert_eq!(closed.integrity.unwrap().distinct_voters, 5);
 }
 
-fn code(n: u32) -> String {
-    let body = format!("91510703MA{n:07}");
-    format!("{body}{}", credit_check_char(body.as_bytes()).unwrap())
-}
 
 async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
-    let b = BusinessFields {
-        credit_code: code(42),
-        name: "老王绵阳米粉".into(),
-        address: "涪城区临园路1号".into(),
-        district: "涪城区".into(),
-        category: "餐饮".into(),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
+    let b = biz(42, "老王绵阳米粉", "涪城区临园路1号", "涪城区", "餐饮");
     backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
     let batch = |verdict: &str, failures: &str| SamplingFields {
         food: "米粉".into(),
@@ -240,7 +225,7 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     };
     let pass = batch("pass", "").parse().unwrap();
     let fail = batch("fail", "苯甲酸 | 0.6 g/kg | 不得使用").parse().unwrap();
-    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let before = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     // A report that is not a PDF stores nothing.
     let e = sampling::publish(db.store(), &Actor::cli(), &fail, Some(b"\x89PNG\r\n")).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrCode::UnsupportedMediaType, Some("report")));
@@ -250,7 +235,7 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     assert_eq!(count(db.store(), "SELECT COUNT(*) FROM sampling_batches").await, 0);
     sampling::publish(db.store(), &Actor::cli(), &pass, None).await.unwrap();
     let failed = sampling::publish(db.store(), &Actor::cli(), &fail, Some(b"%PDF-1.4 report")).await.unwrap();
-    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let after = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert!(after.summary.score < before.summary.score, "{} -> {}", before.summary.score, after.summary.score);
     assert_eq!(after.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count(), 1);
     assert_eq!(sampling::report(db.store(), failed).await.unwrap().unwrap(), b"%PDF-1.4 report");
@@ -336,16 +321,7 @@ async fn a_rounds_rules_are_fixed_once_voting_opened(db: &TestDb) {
 /// A failing batch uploaded for a round before the round's results are due changes nothing public: not the list,
 /// not the business's events or grade. When the date comes, the event is recorded, once, and the grade moves.
 async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
-    let b = BusinessFields {
-        credit_code: code(44),
-        name: "某某米粉店".into(),
-        address: "涪城区".into(),
-        district: "涪城区".into(),
-        category: "餐饮".into(),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
+    let b = biz(44, "某某米粉店", "涪城区", "涪城区", "餐饮");
     backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
     let (round, _) = voting_round(db, true).await;
     let fail = SamplingFields {
@@ -362,10 +338,10 @@ async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
     }
     .parse()
     .unwrap();
-    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let before = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     sampling::publish(db.store(), &Actor::cli(), &fail, None).await.unwrap();
     let failures = |d: &domain::credit::BusinessDetail| d.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count();
-    let now_ = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let now_ = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!((failures(&now_), now_.summary.score), (0, before.summary.score), "nothing before the round's date");
     assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);
     // The round's results come due.
@@ -378,7 +354,7 @@ async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
         .unwrap();
     let (a, b2) = tokio::join!(sampling::record_due_failures(db.store()), sampling::record_due_failures(db.store()));
     assert_eq!(a.unwrap() + b2.unwrap(), 1, "recorded once, however many instances look");
-    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let after = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!(failures(&after), 1);
     assert!(after.summary.score < before.summary.score);
     assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);

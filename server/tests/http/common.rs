@@ -1,4 +1,3 @@
-#![allow(dead_code, unused_imports, reason = "each test file uses part of the helpers")]
 //! What every HTTP test file shares: the real app on port 0 over a fresh real database, clients, helpers, and
 //! `on_both!`, which runs a test on SQLite and on PostgreSQL.
 
@@ -39,10 +38,6 @@ impl TestApp {
             let _ = rx.await;
         }));
         TestApp { _turn: turn, base, db, shared, shutdown: Some(tx), task }
-    }
-
-    pub async fn default() -> TestApp {
-        Self::start(Backend::Sqlite, |_| {}).await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -88,23 +83,12 @@ pub fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
 }
 
 
-/// Runs each named `async fn(Backend)` as two tests: `name::sqlite` and `name::postgres`.
-#[macro_export]
-macro_rules! on_both {
-    ($($name:ident),* $(,)?) => {
-        $(
-            mod $name {
-                #[tokio::test]
-                async fn sqlite() {
-                    super::$name(backend::testing::Backend::Sqlite).await;
-                }
-                #[tokio::test]
-                async fn postgres() {
-                    super::$name(backend::testing::Backend::Postgres).await;
-                }
-            }
-        )*
-    };
+/// One HTTP case on `engine` (each case starts its own app): how `backend::on_both!` runs it.
+pub async fn case<F>(engine: Backend, case: F)
+where
+    F: FnOnce(Backend) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>,
+{
+    case(engine).await;
 }
 
 /// A valid credit code in Mianyang with a chosen serial.

@@ -1,13 +1,11 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 投诉 / 举报 over HTTP, on SQLite and on PostgreSQL: multipart intake with photos, tracking with the access
 //! code, staff handling seen by the reporter, bad uploads refused with nothing half-stored, the form without
 //! JavaScript keeping what was typed, the receipt and the track cookie, idempotent submissions, quick entry,
 //! and no reporter phone number in clear in the database.
 
-mod common;
 
-use backend::cases::photos::sample_png;
-use common::*;
+use backend::images::sample_png;
+use crate::common::*;
 use reqwest::multipart::{Form, Part};
 
 on_both!(

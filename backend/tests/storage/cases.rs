@@ -1,14 +1,13 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! 投诉 / 举报 in storage, on SQLite and on the real PostgreSQL.
 
-mod common;
 
 use backend::cases::handle::{self, Transition};
-use backend::cases::photos::{process, sample_png};
+use backend::images::{process, sample_png};
 use backend::staff::audit::Actor;
-use common::TestDb;
+use crate::common::TestDb;
+use crate::fixtures::{biz, code};
 use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
-use domain::credit::{credit_check_char, BusinessFields, EventKind};
+use domain::credit::EventKind;
 use domain::ErrCode;
 
 
@@ -20,10 +19,6 @@ on_both!(
     statutory_clocks_run_from_receipt_and_from_acceptance,
 );
 
-fn code(n: u32) -> String {
-    let body = format!("91510703MA{n:07}");
-    format!("{body}{}", credit_check_char(body.as_bytes()).unwrap())
-}
 
 fn fields() -> CaseFields {
     CaseFields {
@@ -80,16 +75,7 @@ async fn a_case_is_filed_whole_tracked_with_its_code_and_filed_once_per_key(db: 
 }
 
 async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db: &TestDb) {
-    let b = BusinessFields {
-        credit_code: code(5),
-        name: "某某烧烤店".into(),
-        address: "涪城区".into(),
-        district: "涪城区".into(),
-        category: "餐饮".into(),
-        ..Default::default()
-    }
-    .parse()
-    .unwrap();
+    let b = biz(5, "某某烧烤店", "涪城区", "涪城区", "餐饮");
     backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
     let t = backend::clock::now();
     let with_code = CaseFields { credit_code: code(5), ..fields() }.parse(t).unwrap();
@@ -114,11 +100,11 @@ async fn cases_move_through_the_state_machine_with_clocks_credit_and_rewards(db:
     // Not every move is allowed.
     let e = handle::transition(&db.state, &staff, a, &go(CaseState::Substantiated)).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrCode::Conflict, Some("to")));
-    let before = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let before = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     for to in [CaseState::Accepted, CaseState::Investigating, CaseState::Substantiated] {
         handle::transition(&db.state, &staff, a, &go(to)).await.unwrap();
     }
-    let after = backend::credit::detail(db.store(), &b.credit_code).await.unwrap().unwrap();
+    let after = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert!(after.events.iter().any(|e| e.kind == EventKind::SubstantiatedReport));
     assert!(after.summary.score < before.summary.score);
     // The reporter sees the public messages (never the notes) and the reward.

@@ -1,13 +1,11 @@
-#![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! The in-memory search index against the SQL search it replaced, and its freshness: this instance's writes at
 //! once, another instance's (or process's) within the poll. Every case on SQLite and on PostgreSQL.
 
-mod common;
 
 use backend::credit::{self, index::POLL, MAX_CANDIDATES};
 use backend::staff::audit::Actor;
 use backend::store::Store;
-use common::TestDb;
+use crate::common::TestDb;
 use domain::credit::{credit_check_char, BusinessFields, BusinessInput, EventFields, SearchQuery};
 
 on_both!(
@@ -79,7 +77,7 @@ async fn index_answers_exactly_what_the_sql_search_answers(db: &TestDb) {
         for (page, per_page) in [("1", "20"), ("2", "7"), ("40", "20")] {
             let q = query(t, district, grade, page, per_page);
             let sql = credit::search_sql(store, &q).await.unwrap();
-            let mem = credit::search(store, &q).await.unwrap();
+            let mem = credit::search(&db.state, &q).await.unwrap();
             assert!(!mem.total_is_lower_bound, "{t}: the index counts every match");
             if sql.total_is_lower_bound {
                 assert!(mem.total >= sql.total, "{t}: {} < {}", mem.total, sql.total);
@@ -98,13 +96,13 @@ async fn index_answers_exactly_what_the_sql_search_answers(db: &TestDb) {
 async fn own_writes_are_seen_by_the_next_search(db: &TestDb) {
     let store = db.store();
     credit::save_business(store, &Actor::cli(), &biz(1, "老街凉粉", "绵阳市涪城区临园路1号", "涪城区")).await.unwrap();
-    assert_eq!(credit::search(store, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
+    assert_eq!(credit::search(&db.state, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
     // Renamed, moved, graded: each visible to the very next search, no waiting.
     let renamed = biz(1, "老街豆花", "绵阳市游仙区东津路9号", "游仙区");
     credit::save_business(store, &Actor::cli(), &renamed).await.unwrap();
-    assert_eq!(credit::search(store, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 0);
-    assert_eq!(credit::search(store, &query("东津路", None, None, "1", "20")).await.unwrap().total, 1);
-    assert_eq!(credit::search(store, &query("老街", Some("涪城区"), None, "1", "20")).await.unwrap().total, 0);
+    assert_eq!(credit::search(&db.state, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 0);
+    assert_eq!(credit::search(&db.state, &query("东津路", None, None, "1", "20")).await.unwrap().total, 1);
+    assert_eq!(credit::search(&db.state, &query("老街", Some("涪城区"), None, "1", "20")).await.unwrap().total, 0);
     let event = EventFields {
         credit_code: code(1),
         kind: "inspection_finding".into(),
@@ -116,7 +114,7 @@ async fn own_writes_are_seen_by_the_next_search(db: &TestDb) {
     .parse()
     .unwrap();
     credit::add_event(store, &Actor::cli(), &event).await.unwrap();
-    let found = credit::search(store, &query("豆花", None, Some("D"), "1", "20")).await.unwrap();
+    let found = credit::search(&db.state, &query("豆花", None, Some("D"), "1", "20")).await.unwrap();
     assert_eq!((found.total, found.items[0].watch_list), (1, true), "new grade and watch list");
 }
 
@@ -125,22 +123,23 @@ async fn own_writes_are_seen_by_the_next_search(db: &TestDb) {
 async fn another_instances_writes_are_seen_within_the_poll(db: &TestDb) {
     let first = db.store();
     credit::save_business(first, &Actor::cli(), &biz(1, "川北凉粉", "绵阳市涪城区", "涪城区")).await.unwrap();
-    assert_eq!(credit::search(first, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
-    let second = Store::connect(&db.url).await.unwrap();
+    assert_eq!(credit::search(&db.state, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
+    let second_state = backend::AppState::new(Store::connect(&db.url).await.unwrap(), db.state.config.as_ref().clone());
+    let second = second_state.store.clone();
     credit::save_business(&second, &Actor::cli(), &biz(2, "王记凉粉", "绵阳市江油市", "江油市")).await.unwrap();
     credit::save_business(&second, &Actor::cli(), &biz(1, "川北凉面", "绵阳市涪城区", "涪城区")).await.unwrap();
-    assert_eq!(credit::search(&second, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
+    assert_eq!(credit::search(&second_state, &query("凉粉", None, None, "1", "20")).await.unwrap().total, 1);
     // Searches answer at once; the look for others' writes runs behind them every POLL.
     let deadline = std::time::Instant::now() + POLL + std::time::Duration::from_millis(1_500);
     loop {
-        let seen = credit::search(first, &query("凉粉", None, None, "1", "20")).await.unwrap();
+        let seen = credit::search(&db.state, &query("凉粉", None, None, "1", "20")).await.unwrap();
         if seen.items.iter().map(|b| b.name.as_str()).collect::<Vec<_>>() == ["王记凉粉"] {
             break;
         }
         assert!(std::time::Instant::now() < deadline, "not seen within the poll: {:?}", seen.items);
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(credit::search(first, &query("凉面", None, None, "1", "20")).await.unwrap().total, 1);
+    assert_eq!(credit::search(&db.state, &query("凉面", None, None, "1", "20")).await.unwrap().total, 1);
     second.close().await;
 }
 
@@ -151,9 +150,9 @@ async fn concurrent_searches_while_businesses_change(db: &TestDb) {
     credit::seed::load(store, 0, 1_000).await.unwrap();
     let terms = ["米粉", "火锅", "超市", "涪城", "江油", "便利", "面馆", "烧烤"];
     let searches = (0..40).map(|i| {
-        let store = store.clone();
+        let state = db.state.clone();
         let t = terms[i % terms.len()];
-        tokio::spawn(async move { credit::search(&store, &query(t, None, None, "1", "20")).await.map(|p| p.total) })
+        tokio::spawn(async move { credit::search(&state, &query(t, None, None, "1", "20")).await.map(|p| p.total) })
     });
     let writes = (0..20u32).map(|i| {
         let store = store.clone();
@@ -172,8 +171,8 @@ async fn concurrent_searches_while_businesses_change(db: &TestDb) {
         w.await.unwrap().unwrap();
     }
     for i in 0..20 {
-        let p = credit::search(store, &query(&format!("并发小店{i}号"), None, None, "1", "20")).await.unwrap();
+        let p = credit::search(&db.state, &query(&format!("并发小店{i}号"), None, None, "1", "20")).await.unwrap();
         assert_eq!(p.items.first().map(|b| b.credit_code.clone()), Some(code(100 + i)), "{i}");
     }
-    assert_eq!(credit::search(store, &query("并发小店", None, None, "1", "20")).await.unwrap().total, 20);
+    assert_eq!(credit::search(&db.state, &query("并发小店", None, None, "1", "20")).await.unwrap().total, 20);
 }

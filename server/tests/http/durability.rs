@@ -1,13 +1,11 @@
-#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
 //! Every acknowledged ballot survives `kill -9`: the real `server` binary takes ballots from many voters at
 //! once, is killed mid-flight, and restarted on the same database; each ballot that was answered 200 is there,
 //! once; the same for cases filed with a photo each. On SQLite (both committed with `synchronous = FULL`) and on
 //! PostgreSQL.
 
-mod common;
 
 use backend::picks::voter::{mint_device_token, voter_hash, Identity};
-use common::*;
+use crate::common::*;
 use domain::picks::{CandidateInput, RoundInput, Schedule, VoterCheck};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -129,7 +127,7 @@ async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
     let base = format!("http://127.0.0.1:{port}");
     let mut child = spawn(&db.url, &db.dir, port);
     wait_ready(&base).await;
-    let photo = backend::cases::photos::sample_png(64, 48, [30, 90, 200]);
+    let photo = backend::images::sample_png(64, 48, [30, 90, 200]);
     let acknowledged = Arc::new(Mutex::new(Vec::<String>::new()));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers: Vec<_> = (0..8)

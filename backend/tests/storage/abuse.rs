@@ -1,9 +1,7 @@
-#![allow(clippy::unwrap_used, reason = "tests and benches report failures by panicking")]
 //! Abuse bounds stored in the database: they hold under parallel requests on both engines, per key and per
 //! window, whatever instance answers.
 
-mod common;
-use common::TestDb;
+use crate::common::TestDb;
 
 on_both!(parallel_spends_never_pass_the_limit, amounts_and_bounds);
 

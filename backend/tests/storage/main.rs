@@ -1,0 +1,19 @@
+#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+//! The storage and service tests of `backend`, one binary with a module per capability: every case runs
+//! against a fresh SQLite file and a fresh PostgreSQL database (`on_both!`).
+
+#[macro_use]
+extern crate backend;
+
+mod common;
+mod fixtures;
+
+mod abuse;
+mod cases;
+mod news;
+mod picks;
+mod search;
+mod credit;
+mod site;
+mod staff;
+mod store;

@@ -1,0 +1,19 @@
+#![allow(clippy::unwrap_used, reason = "tests report failures by panicking")]
+//! The HTTP tests of `server`, one binary with a module per capability: the real app on port 0 over a fresh
+//! real database, each case on SQLite and on PostgreSQL (`on_both!`).
+
+#[macro_use]
+extern crate backend;
+
+mod common;
+
+mod abuse;
+mod cases;
+mod credit;
+mod durability;
+mod hardening;
+mod news;
+mod outbox;
+mod picks;
+mod site;
+mod staff;
