@@ -3,13 +3,13 @@
 //! visible; the integrity report once voting has closed; the sampling results once published.
 
 use super::tally::Tally;
-use super::{food_category_label, PhaseBadge, ScheduleFacts};
+use super::{PhaseBadge, ScheduleFacts};
 use crate::lang::{tr, use_lang};
 use crate::sampling::results::BatchList;
 use crate::ui::{form_error, FieldError};
 use domain::clock::format_date;
 use domain::picks::{
-    CandidateFields, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD, FOOD_CATEGORIES,
+    CandidateFields, FoodCategory, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD,
     HONEYPOT_FIELD,
 };
 use domain::{AppError, Lang, T};
@@ -178,7 +178,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                                         <label for=input_id>
                                             <strong>{c.food.clone()}</strong>
                                             <small>
-                                                {food_category_label(&c.category, lang)}
+                                                {FoodCategory::label_of(&c.category, lang).to_owned()}
                                                 {(!c.reason.is_empty()).then(|| format!(" · {}", c.reason))}
                                                 {c.votes.map(|v| format!(" · {v} {}", tr(T::RoundVotes)))}
                                             </small>
@@ -224,9 +224,9 @@ fn Nominate(round: i64) -> impl IntoView {
                 <FieldError name=CandidateFields::food code=err field/>
                 <label for="nominate-category">{tr(T::NominateCategory)}</label>
                 <select id="nominate-category" name=CandidateFields::category>
-                    {FOOD_CATEGORIES
+                    {FoodCategory::ALL
                         .iter()
-                        .map(|(c, _)| view! { <option value=*c>{food_category_label(c, lang)}</option> })
+                        .map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> })
                         .collect_view()}
                 </select>
                 <FieldError name=CandidateFields::category code=err field/>
