@@ -111,7 +111,8 @@ fn ReportForm(s: FormStart) -> impl IntoView {
             {text(F::place, T::ReportPlace, f.place.clone(), "text", "200")}
             <label for="report-photos">{tr(T::ReportPhotos)}</label>
             <input id="report-photos" name="photos" type="file" multiple accept="image/jpeg,image/png,image/webp"
-                data-max-files="5" data-max-bytes="8388608" aria-describedby="photos-error photo-status"/>
+                data-max-files="5" data-max-bytes="8388608" data-chosen=tr(T::PhotosChosen) data-too-many=tr(T::PhotosTooMany)
+                data-too-big=tr(T::PhotosTooBig) aria-describedby="photos-error photo-status"/>
             <FieldError name="photos" code=err field/>
             <p id="photo-status" class="hint" aria-live="polite"></p>
             <ul id="photo-previews" class="photo-previews"></ul>

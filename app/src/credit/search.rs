@@ -4,7 +4,7 @@
 use super::GradeBadge;
 use crate::lang::{tr, use_lang};
 use domain::credit::{BusinessCategory, BusinessSummary, District, Grade, Page};
-use domain::{AppError, Lang, T};
+use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -139,10 +139,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
-            {match lang {
-                Lang::Zh => format!("共找到 {}{} 家", total, if more { "+" } else { "" }),
-                Lang::En => format!("{}{} businesses found", total, if more { "+" } else { "" }),
-            }}
+            {T::CreditFound.fill(lang, &[("n", &format!("{total}{}", if more { "+" } else { "" }))])}
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::CreditNoResults)}</p> })}
         <ul class="results">

@@ -12,7 +12,7 @@ use domain::picks::{
     CandidateFields, FoodCategory, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD,
     HONEYPOT_FIELD,
 };
-use domain::{AppError, Lang, T};
+use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -147,10 +147,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
     let id = detail.summary.id;
     let max = detail.summary.max_picks;
     let sms = detail.summary.voter_check == VoterCheck::Sms;
-    let hint = match lang {
-        Lang::Zh => format!("最多选 {max} 项。"),
-        Lang::En => format!("Pick up to {max}."),
-    };
+    let hint = T::BallotMaxPicks.fill(lang, &[("max", &max.to_string())]);
     view! {
         <section id="ballot" aria-labelledby="ballot-title">
             <h2 id="ballot-title">{if mine.is_empty() { tr(T::BallotTitle) } else { tr(T::BallotYours) }}</h2>
@@ -163,7 +160,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                     <button type="submit" class="button">{tr(T::BallotSendCode)}</button>
                 </form>
             })}
-            <form id="ballot-form" method="post" action=format!("/picks/{id}/ballot") class="form ballot" data-max=max>
+            <form id="ballot-form" method="post" action=format!("/picks/{id}/ballot") class="form ballot" data-max=max data-picked=tr(T::BallotPicked)>
                 <fieldset>
                     <legend>{tr(T::RoundCandidates)} " (" {hint} ")"</legend>
                     <ul class="picks">

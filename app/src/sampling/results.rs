@@ -7,7 +7,7 @@ use domain::clock::format_date;
 use domain::credit::District;
 use domain::picks::FoodCategory;
 use domain::sampling::SamplingBatch;
-use domain::{AppError, Lang, Page, T};
+use domain::{AppError, Page, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -100,10 +100,7 @@ fn ResultsPageList(page: Page<SamplingBatch>) -> impl IntoView {
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
-            {match lang {
-                Lang::Zh => format!("共 {} 批次", page.total),
-                Lang::En => format!("{} batches", page.total),
-            }}
+            {T::ResultsCount.fill(lang, &[("n", &page.total.to_string())])}
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::ResultsNone)}</p> })}
         <BatchList items=page.items/>
