@@ -82,6 +82,16 @@ impl Lang {
     }
 }
 
+/// Fills the named holes of a text (`"已选 {n} 项"` with `("n", "2")`). Islands call it on the texts the server
+/// renders into their elements' `data-` attributes, so no text is compiled into the WASM.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut s = text.to_owned();
+    for (name, value) in values {
+        s = s.replace(&format!("{{{name}}}"), value);
+    }
+    s
+}
+
 macro_rules! texts {
     ($($key:ident => $zh:literal, $en:literal;)*) => {
         /// A user-visible text. `T::X.get(lang)` gives it in that language.
@@ -98,6 +108,11 @@ macro_rules! texts {
                     Lang::Zh => match self { $(T::$key => $zh),* },
                     Lang::En => match self { $(T::$key => $en),* },
                 }
+            }
+
+            /// The text in the given language with its named holes (`{n}`) filled.
+            pub fn fill(self, lang: Lang, values: &[(&str, &str)]) -> String {
+                fill(self.get(lang), values)
             }
         }
     };
@@ -197,6 +212,7 @@ texts! {
     CreditSearchPlaceholder => "如：米粉、涪城、91510703…", "e.g. 米粉, 涪城, 91510703…";
     CreditHint => "请输入至少2个字，或选择筛选条件。", "Type at least 2 characters, or choose a filter.";
     CreditNoResults => "没有找到符合条件的商户。", "No business matches.";
+    CreditFound => "共找到 {n} 家", "{n} businesses found";
     Search => "查询", "Search";
     Any => "全部", "Any";
     District => "区县", "District";
@@ -327,6 +343,8 @@ texts! {
     BallotCode => "短信验证码", "SMS code";
     BallotSendCode => "获取验证码", "Send code";
     BallotCodeSent => "验证码已发送，10分钟内有效。", "Code sent; it is valid for 10 minutes.";
+    BallotMaxPicks => "最多选 {max} 项。", "Pick up to {max}.";
+    BallotPicked => "已选 {n} / {max} 项", "{n} of {max} picked";
     TallyTitle => "投票结果", "Tally";
     TallyTable => "查看数据表", "Show as a table";
     RoundVoterCheckLabel => "投票人核验方式", "Voter check";
@@ -359,6 +377,7 @@ texts! {
     ResultsTitle => "抽检结果", "Sampling results";
     ResultsIntro => "市场监管部门公布的食品抽检结果，含你点我检与日常抽检。", "Food sampling results published by the regulator, from 你点我检 rounds and routine sampling.";
     ResultsNone => "没有符合条件的抽检结果。", "No result matches.";
+    ResultsCount => "共 {n} 批次", "{n} batches";
     ResultsRoundTitle => "本期抽检结果", "This round's results";
     ResultFood => "食品", "Food";
     ResultPlace => "抽样地点", "Sampled at";
@@ -444,6 +463,9 @@ texts! {
     ReportOccurred => "发生日期", "Date";
     ReportPlace => "地点", "Place";
     ReportPhotos => "照片（最多5张，JPG/PNG/WebP，每张不超过8MB）", "Photos (up to 5, JPG/PNG/WebP, 8 MB each)";
+    PhotosChosen => "已选 {n} 张照片", "{n} photo(s) chosen";
+    PhotosTooMany => "已选 {n} 张，最多 {max} 张，请减少后再提交", "{n} photos chosen; at most {max}: remove some before sending";
+    PhotosTooBig => "{n} 张照片超过 8MB，请换一张", "{n} photo(s) over 8 MB: choose smaller ones";
     ReportReporter => "您的联系方式（可选，留空即匿名）", "Your contact (optional; leave empty to stay anonymous)";
     ReportName => "姓名", "Name";
     ReportPhone => "手机号", "Mobile number";
@@ -607,6 +629,20 @@ mod tests {
             assert!(!t.get(Lang::Zh).trim().is_empty(), "{t:?} has no Chinese text");
             assert!(!t.get(Lang::En).trim().is_empty(), "{t:?} has no English text");
         }
+    }
+
+    #[test]
+    fn both_languages_have_the_same_holes() {
+        let holes = |s: &str| {
+            let mut h: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
+            h.sort();
+            h
+        };
+        for t in T::ALL {
+            assert_eq!(holes(t.get(Lang::Zh)), holes(t.get(Lang::En)), "{t:?} has different holes in zh and en");
+        }
+        assert_eq!(T::BallotPicked.fill(Lang::En, &[("n", "2"), ("max", "3")]), "2 of 3 picked");
+        assert_eq!(fill("{n} / {n}", &[("n", "1"), ("x", "9")]), "1 / 1", "every hole of a name, unknown names ignored");
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub mod clock;
 pub mod text;
 /// `fields!`: raw form/JSON fields declared once, names shared with the pages.
 pub mod fields;
+/// `vocab!`: enumerated values (districts, categories, statuses, tags) declared once: stored string, zh, en.
+pub mod vocab;
 /// The list shape of paged answers.
 pub mod page;
 /// What each route needs: role, cacheability, rate-limit group, body limit.

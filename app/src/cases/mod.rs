@@ -8,9 +8,7 @@ pub mod report;
 /// Following a case with its number and access code.
 pub mod track;
 
-use domain::cases::case_category_en;
 use domain::route::Facts;
-use domain::Lang;
 
 /// The pages of this module and what each needs. None is cached: each holds a visitor's own data.
 pub const PAGES: &[(&str, Facts)] =
@@ -21,10 +19,3 @@ pub const PAGES: &[(&str, Facts)] =
         ("/report/receipt/{id}", Facts::PAGE.credential()),
         ("/track", Facts::PAGE.credential()),
     ];
-
-pub(crate) fn case_category_label(c: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => c.to_owned(),
-        Lang::En => case_category_en(c).to_owned(),
-    }
-}

@@ -3,7 +3,8 @@
 //! of each chosen photo with its size, and warns before submitting when there are more than five or one is over
 //! 8 MB, so a reporter on a weak network does not upload 40 MB to be refused. Thumbnails are `blob:` URLs of the
 //! local files (nothing is sent), released when the choice changes. No props (see the ballot picker): the
-//! limits are read from the input's `data-max-files` and `data-max-bytes`.
+//! limits are read from the input's `data-max-files` and `data-max-bytes`, the texts (in the page's language,
+//! from `domain::i18n`) from its `data-chosen`, `data-too-many` and `data-too-big`.
 
 use leptos::prelude::*;
 
@@ -17,6 +18,7 @@ pub fn PhotoPreview() -> impl IntoView {
 mod hydrated {
     use std::cell::RefCell;
     use std::rc::Rc;
+    use domain::i18n::fill;
     use wasm_bindgen::{closure::Closure, JsCast};
 
     pub fn attach() {
@@ -31,7 +33,8 @@ mod hydrated {
         // Integers only: float parsing and formatting would add tens of KB to the one WASM all islands share.
         let attr = |name: &str, default: u32| input.get_attribute(name).and_then(|v| v.parse().ok()).unwrap_or(default);
         let (max_files, max_bytes) = (attr("data-max-files", 5), f64::from(attr("data-max-bytes", 8_388_608)));
-        let zh = doc.document_element().and_then(|e| e.get_attribute("lang")).is_none_or(|l| l.starts_with("zh"));
+        let text_of = |name: &str| input.get_attribute(name).unwrap_or_default();
+        let (chosen, too_many, too_big_text) = (text_of("data-chosen"), text_of("data-too-many"), text_of("data-too-big"));
         let urls: Rc<RefCell<Vec<String>>> = Rc::default();
         let update = {
             let (input, doc) = (input.clone(), doc.clone());
@@ -69,13 +72,11 @@ mod hydrated {
                     let _ = list.append_child(&li);
                 }
                 let n = files.length();
-                let text = match (n > max_files, too_big > 0, zh) {
-                    (true, _, true) => format!("已选 {n} 张，最多 {max_files} 张，请减少后再提交"),
-                    (true, _, false) => format!("{n} photos chosen; at most {max_files}: remove some before sending"),
-                    (false, true, true) => format!("{too_big} 张照片超过 8MB，请换一张"),
-                    (false, true, false) => format!("{too_big} photo(s) over 8 MB: choose smaller ones"),
-                    (false, false, true) => format!("已选 {n} 张照片"),
-                    (false, false, false) => format!("{n} photo(s) chosen"),
+                let (n_text, max_text, big_text) = (n.to_string(), max_files.to_string(), too_big.to_string());
+                let text = match (n > max_files, too_big > 0) {
+                    (true, _) => fill(&too_many, &[("n", &n_text), ("max", &max_text)]),
+                    (false, true) => fill(&too_big_text, &[("n", &big_text)]),
+                    (false, false) => fill(&chosen, &[("n", &n_text)]),
                 };
                 status.set_text_content(Some(if n == 0 { "" } else { &text }));
                 let bad = n > max_files || too_big > 0;

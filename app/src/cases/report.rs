@@ -2,10 +2,9 @@
 //! was typed (from a sealed draft whose id is all the URL carries) and shows the message next to the field.
 //! Opened from a business page (`?credit_code=`), it names the business and its open cases (the duplicate hint).
 
-use super::case_category_label;
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError};
-use domain::cases::{CaseFields as F, CaseReceipt, CASE_CATEGORIES};
+use domain::cases::{CaseCategory, CaseFields as F, CaseReceipt};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -98,9 +97,9 @@ fn ReportForm(s: FormStart) -> impl IntoView {
             {text(F::credit_code, T::ReportBusinessCode, f.credit_code.clone(), "text", "18")}
             <label for="report-category">{tr(T::ReportCategory)}</label>
             <select id="report-category" name=F::category required>
-                {CASE_CATEGORIES
+                {CaseCategory::ALL
                     .iter()
-                    .map(|(c, _)| view! { <option value=*c selected=f.category == *c>{case_category_label(c, lang)}</option> })
+                    .map(|c| view! { <option value=c.as_str() selected=f.category == c.as_str()>{c.label(lang)}</option> })
                     .collect_view()}
             </select>
             <FieldError name=F::category code=err field/>
@@ -112,7 +111,8 @@ fn ReportForm(s: FormStart) -> impl IntoView {
             {text(F::place, T::ReportPlace, f.place.clone(), "text", "200")}
             <label for="report-photos">{tr(T::ReportPhotos)}</label>
             <input id="report-photos" name="photos" type="file" multiple accept="image/jpeg,image/png,image/webp"
-                data-max-files="5" data-max-bytes="8388608" aria-describedby="photos-error photo-status"/>
+                data-max-files="5" data-max-bytes="8388608" data-chosen=tr(T::PhotosChosen) data-too-many=tr(T::PhotosTooMany)
+                data-too-big=tr(T::PhotosTooBig) aria-describedby="photos-error photo-status"/>
             <FieldError name="photos" code=err field/>
             <p id="photo-status" class="hint" aria-live="polite"></p>
             <ul id="photo-previews" class="photo-previews"></ul>

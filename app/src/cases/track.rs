@@ -1,11 +1,10 @@
 //! Tracking a case: a form that posts the number and the access code (never in a URL); the server keeps them
 //! in an `HttpOnly` cookie for this page, which shows the timeline, the deadline and the reward.
 
-use super::case_category_label;
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError, Loaded};
 use domain::clock::{format_date, format_datetime};
-use domain::cases::CaseTrack;
+use domain::cases::{CaseCategory, CaseTrack};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -58,7 +57,7 @@ fn Tracked(c: CaseTrack) -> impl IntoView {
             <dl class="facts">
                 <div><dt>{tr(T::TrackState)}</dt><dd><strong class=format!("state state-{}", c.state.as_str())>{tr(c.state.label())}</strong></dd></div>
                 <div><dt>{tr(T::ReportBusinessName)}</dt><dd>{c.business_name.clone()}</dd></div>
-                <div><dt>{tr(T::ReportCategory)}</dt><dd>{case_category_label(&c.category, lang)}</dd></div>
+                <div><dt>{tr(T::ReportCategory)}</dt><dd>{CaseCategory::label_of(&c.category, lang).to_owned()}</dd></div>
                 {c.deadline.map(|d| view! { <div><dt>{tr(T::TrackDeadline)}</dt><dd>{format_date(d)}</dd></div> })}
             </dl>
             {c.overdue.then(|| view! { <p class="error" role="alert">{tr(T::TrackOverdue)}</p> })}

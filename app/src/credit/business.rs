@@ -1,11 +1,11 @@
 //! The public page of one business: grade and score, every event behind it, the grade history, replies, and
 //! the QR code and badge to share it.
 
-use super::{category_label, district_label, GradeBadge};
+use super::GradeBadge;
 use crate::lang::{tr, use_lang};
 use crate::ui::DataTable;
 use domain::clock::format_date;
-use domain::credit::{status_en, BusinessDetail, GradePoint};
+use domain::credit::{BusinessCategory, BusinessDetail, BusinessStatus, District, GradePoint};
 use domain::{AppError, Lang, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -42,10 +42,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
     let b = d.summary;
     let code = b.credit_code.clone();
     let dynamic = b.dynamic_grade;
-    let status = match lang {
-        Lang::Zh => b.status.clone(),
-        Lang::En => status_en(&b.status).to_owned(),
-    };
+    let status = BusinessStatus::label_of(&b.status, lang).to_owned();
     view! {
         <Title text=format!("{} · {}", b.name, tr(T::NavCredit))/>
         <crate::ui::Og title=format!("{} · {}", b.name, tr(b.grade.label())) description=b.address.clone()/>
@@ -63,8 +60,8 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
             <dl class="facts">
                 <div><dt>{tr(T::CreditCodeLabel)}</dt><dd><code>{code.clone()}</code></dd></div>
                 <div><dt>{tr(T::LicenceLabel)}</dt><dd><code>{b.licence_no.clone().unwrap_or_else(|| "—".into())}</code></dd></div>
-                <div><dt>{tr(T::District)}</dt><dd>{district_label(&b.district, lang)}</dd></div>
-                <div><dt>{tr(T::Category)}</dt><dd>{category_label(&b.category, lang)}</dd></div>
+                <div><dt>{tr(T::District)}</dt><dd>{District::label_of(&b.district, lang).to_owned()}</dd></div>
+                <div><dt>{tr(T::Category)}</dt><dd>{BusinessCategory::label_of(&b.category, lang).to_owned()}</dd></div>
                 <div><dt>{tr(T::Address)}</dt><dd>{b.address.clone()}</dd></div>
                 <div><dt>{tr(T::Status)}</dt><dd>{status}</dd></div>
                 <div><dt>{tr(T::LastInspected)}</dt><dd>{b.last_inspected_at.map(format_date).unwrap_or_else(|| "—".into())}</dd></div>

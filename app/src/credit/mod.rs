@@ -8,9 +8,8 @@ pub mod business;
 pub mod reply;
 
 use crate::lang::tr;
-use domain::credit::{category_en, district_en, Grade};
+use domain::credit::Grade;
 use domain::route::Facts;
-use domain::Lang;
 use leptos::prelude::*;
 
 /// The pages of this module and what each needs (read by the server; every page route must be listed).
@@ -19,20 +18,6 @@ pub const PAGES: &[(&str, Facts)] = &[
     // The popular shops' QR codes are scanned again and again: a few seconds of cache absorb bursts.
     ("/credit/{code}", Facts::PAGE.cached(5)),
 ];
-
-pub(crate) fn district_label(d: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => d.to_owned(),
-        Lang::En => district_en(d).to_owned(),
-    }
-}
-
-pub(crate) fn category_label(c: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => c.to_owned(),
-        Lang::En => category_en(c).to_owned(),
-    }
-}
 
 /// A grade with its meaning (守信 …).
 #[component]

@@ -1,10 +1,10 @@
 //! The registry search: a plain GET form (works without JavaScript) with type-ahead suggestions as the one
 //! island of the page.
 
-use super::{category_label, district_label, GradeBadge};
+use super::GradeBadge;
 use crate::lang::{tr, use_lang};
-use domain::credit::{BusinessSummary, Grade, Page, CATEGORIES, DISTRICTS};
-use domain::{AppError, Lang, T};
+use domain::credit::{BusinessCategory, BusinessSummary, District, Grade, Page};
+use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -85,7 +85,7 @@ pub fn CreditSearchPage() -> impl IntoView {
                 <ul id="suggestions" class="suggestions" aria-label=tr(T::Suggestions) hidden></ul>
                 <TypeAhead/>
                 <div class="filters">
-                    {filter("district", T::District, DISTRICTS.iter().map(|(d, _, _)| (*d, district_label(d, lang))).collect())}
+                    {filter("district", T::District, District::ALL.iter().map(|d| (d.as_str(), d.label(lang).to_owned())).collect())}
                     {filter(
                         "grade",
                         T::Grade,
@@ -94,7 +94,7 @@ pub fn CreditSearchPage() -> impl IntoView {
                             .map(|g| (g.as_str(), format!("{} · {}", g.as_str(), tr(g.label()))))
                             .collect(),
                     )}
-                    {filter("category", T::Category, CATEGORIES.iter().map(|(c, _)| (*c, category_label(c, lang))).collect())}
+                    {filter("category", T::Category, BusinessCategory::ALL.iter().map(|c| (c.as_str(), c.label(lang).to_owned())).collect())}
                 </div>
             </form>
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
@@ -139,10 +139,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
-            {match lang {
-                Lang::Zh => format!("共找到 {}{} 家", total, if more { "+" } else { "" }),
-                Lang::En => format!("{}{} businesses found", total, if more { "+" } else { "" }),
-            }}
+            {T::CreditFound.fill(lang, &[("n", &format!("{total}{}", if more { "+" } else { "" }))])}
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::CreditNoResults)}</p> })}
         <ul class="results">
@@ -158,7 +155,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
                                 <span class="result-text">
                                     <strong>{b.name.clone()}</strong>
                                     <small>
-                                        {district_label(&b.district, lang)} " · " {category_label(&b.category, lang)}
+                                        {District::label_of(&b.district, lang).to_owned()} " · " {BusinessCategory::label_of(&b.category, lang).to_owned()}
                                         {b.watch_list.then(|| view! { " · " <em class="watch">{tr(T::WatchList)}</em> })}
                                     </small>
                                     <small class="addr">{b.address.clone()}</small>

@@ -5,15 +5,7 @@
 pub mod pages;
 
 use domain::route::Facts;
-use domain::Lang;
 
 /// The pages of this module and what each needs. Both are the same for every visitor: cached briefly (a
 /// scheduled article appears within 30 s of its time, never before).
 pub const PAGES: &[(&str, Facts)] = &[("/news", Facts::PAGE.cached(30)), ("/news/{id}", Facts::PAGE.cached(30))];
-
-pub(crate) fn tag_label(tag: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => tag.to_owned(),
-        Lang::En => domain::news::tag_en(tag).to_owned(),
-    }
-}

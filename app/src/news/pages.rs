@@ -1,11 +1,10 @@
 //! The news list (a GET filter by tag that works without JavaScript, pages of ten) and one article, its body
 //! the sanitised HTML the server rendered from Markdown.
 
-use super::tag_label;
 use crate::lang::{tr, use_lang};
 use crate::ui::{encode, Loaded, Og};
 use domain::clock::format_date;
-use domain::news::{Article, ArticleSummary, TAGS};
+use domain::news::{Article, ArticleSummary, NewsTag};
 use domain::{AppError, Lang, Page, T};
 use leptos::prelude::*;
 use leptos_meta::{Link, Title};
@@ -44,12 +43,12 @@ pub fn NewsPage() -> impl IntoView {
             <p class="lead">{tr(T::NewsIntro)} " " <a href="/news/feed.xml">{tr(T::NewsFeed)}</a></p>
             <nav class="tags" aria-label=tr(T::NewsTags)>
                 <a href="/news" aria-current=current.is_empty().then_some("page")>{tr(T::Any)}</a>
-                {TAGS
+                {NewsTag::ALL
                     .iter()
-                    .map(|(t, _)| {
-                        let on = current == *t;
+                    .map(|t| {
+                        let on = current == t.as_str();
                         view! {
-                            <a href=format!("/news?tag={}", encode(t)) aria-current=on.then_some("page")>{tag_label(t, lang)}</a>
+                            <a href=format!("/news?tag={}", encode(t.as_str())) aria-current=on.then_some("page")>{t.label(lang)}</a>
                         }
                     })
                     .collect_view()}
@@ -85,7 +84,7 @@ pub fn ArticleCard(a: ArticleSummary, lang: Lang, #[prop(optional)] nested: bool
             {if nested { view! { <h3>{link}</h3> }.into_any() } else { view! { <h2>{link}</h2> }.into_any() }}
             <p class="meta">
                 <time datetime=format_date(a.published_at)>{format_date(a.published_at)}</time>
-                {a.tags.iter().map(|t| view! { " " <span class="tag">{tag_label(t, lang)}</span> }).collect_view()}
+                {a.tags.iter().map(|t| view! { " " <span class="tag">{NewsTag::label_of(t, lang).to_owned()}</span> }).collect_view()}
             </p>
             {(!a.summary.is_empty()).then(|| view! { <p>{a.summary}</p> })}
         </article>
@@ -121,7 +120,7 @@ fn ArticleView(a: Article) -> impl IntoView {
             <h1>{s.title.clone()}</h1>
             <p class="meta">
                 <time datetime=format_date(s.published_at)>{format_date(s.published_at)}</time>
-                {s.tags.iter().map(|t| view! { " " <a class="tag" href=format!("/news?tag={}", encode(t))>{tag_label(t, lang)}</a> }).collect_view()}
+                {s.tags.iter().map(|t| view! { " " <a class="tag" href=format!("/news?tag={}", encode(t))>{NewsTag::label_of(t, lang).to_owned()}</a> }).collect_view()}
             </p>
             {cover.map(|src| view! { <img class="cover" src=src alt=s.cover_alt.clone() width="640" height="360"/> })}
             {(!s.summary.is_empty()).then(|| view! { <p class="lead">{s.summary.clone()}</p> })}

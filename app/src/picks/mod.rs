@@ -12,22 +12,14 @@ pub mod picker;
 
 use crate::lang::tr;
 use domain::clock::format_date;
-use domain::picks::{food_category_en, Phase, Schedule};
+use domain::picks::{Phase, Schedule};
 use domain::route::Facts;
-use domain::Lang;
 use leptos::prelude::*;
 
 /// The pages of this module and what each needs. Neither is cached: counts move, and a voter must see their
 /// own ballot at once. A round's page shows the visitor's own ballot and nominations (by their voter cookie) and
 /// issues that cookie: it depends on a credential.
 pub const PAGES: &[(&str, Facts)] = &[("/picks", Facts::PAGE), ("/picks/{id}", Facts::PAGE.credential())];
-
-pub(crate) fn food_category_label(c: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => c.to_owned(),
-        Lang::En => food_category_en(c).to_owned(),
-    }
-}
 
 /// The phase as a coloured label.
 #[component]

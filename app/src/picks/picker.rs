@@ -3,7 +3,7 @@
 //! picks, naming the field). Hydrated, it attaches to that form, shows "2 / 3 picked" as boxes are ticked and
 //! disables the remaining boxes once the limit is reached, so a voter cannot submit a ballot that would be
 //! refused. It has no props (island props are deserialised with serde_json, which would more than double the
-//! WASM): it reads the limit from the form's `data-max`.
+//! WASM): it reads the limit from the form's `data-max` and its text from `data-picked`.
 
 use leptos::prelude::*;
 
@@ -23,7 +23,8 @@ mod hydrated {
             return;
         };
         let Some(max) = form.get_attribute("data-max").and_then(|m| m.parse::<i64>().ok()) else { return };
-        let zh = doc.document_element().and_then(|e| e.get_attribute("lang")).is_none_or(|l| l.starts_with("zh"));
+        // The text comes from the server in the page's language (`domain::i18n`), holes `{n}` and `{max}`.
+        let picked_text = form.get_attribute("data-picked").unwrap_or_default();
         let update = {
             let form = form.clone();
             move || {
@@ -36,7 +37,7 @@ mod hydrated {
                 for b in &inputs {
                     b.set_disabled(!b.checked() && picked >= max);
                 }
-                let text = if zh { format!("已选 {picked} / {max} 项") } else { format!("{picked} of {max} picked") };
+                let text = domain::i18n::fill(&picked_text, &[("n", &picked.to_string()), ("max", &max.to_string())]);
                 status.set_text_content(Some(&text));
             }
         };

@@ -3,16 +3,16 @@
 //! visible; the integrity report once voting has closed; the sampling results once published.
 
 use super::tally::Tally;
-use super::{food_category_label, PhaseBadge, ScheduleFacts};
+use super::{PhaseBadge, ScheduleFacts};
 use crate::lang::{tr, use_lang};
 use crate::sampling::results::BatchList;
 use crate::ui::{form_error, FieldError};
 use domain::clock::format_date;
 use domain::picks::{
-    CandidateFields, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD, FOOD_CATEGORIES,
+    CandidateFields, FoodCategory, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD,
     HONEYPOT_FIELD,
 };
-use domain::{AppError, Lang, T};
+use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -147,10 +147,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
     let id = detail.summary.id;
     let max = detail.summary.max_picks;
     let sms = detail.summary.voter_check == VoterCheck::Sms;
-    let hint = match lang {
-        Lang::Zh => format!("最多选 {max} 项。"),
-        Lang::En => format!("Pick up to {max}."),
-    };
+    let hint = T::BallotMaxPicks.fill(lang, &[("max", &max.to_string())]);
     view! {
         <section id="ballot" aria-labelledby="ballot-title">
             <h2 id="ballot-title">{if mine.is_empty() { tr(T::BallotTitle) } else { tr(T::BallotYours) }}</h2>
@@ -163,7 +160,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                     <button type="submit" class="button">{tr(T::BallotSendCode)}</button>
                 </form>
             })}
-            <form id="ballot-form" method="post" action=format!("/picks/{id}/ballot") class="form ballot" data-max=max>
+            <form id="ballot-form" method="post" action=format!("/picks/{id}/ballot") class="form ballot" data-max=max data-picked=tr(T::BallotPicked)>
                 <fieldset>
                     <legend>{tr(T::RoundCandidates)} " (" {hint} ")"</legend>
                     <ul class="picks">
@@ -178,7 +175,7 @@ fn Ballot(detail: RoundDetail, mine: Vec<i64>) -> impl IntoView {
                                         <label for=input_id>
                                             <strong>{c.food.clone()}</strong>
                                             <small>
-                                                {food_category_label(&c.category, lang)}
+                                                {FoodCategory::label_of(&c.category, lang).to_owned()}
                                                 {(!c.reason.is_empty()).then(|| format!(" · {}", c.reason))}
                                                 {c.votes.map(|v| format!(" · {v} {}", tr(T::RoundVotes)))}
                                             </small>
@@ -224,9 +221,9 @@ fn Nominate(round: i64) -> impl IntoView {
                 <FieldError name=CandidateFields::food code=err field/>
                 <label for="nominate-category">{tr(T::NominateCategory)}</label>
                 <select id="nominate-category" name=CandidateFields::category>
-                    {FOOD_CATEGORIES
+                    {FoodCategory::ALL
                         .iter()
-                        .map(|(c, _)| view! { <option value=*c>{food_category_label(c, lang)}</option> })
+                        .map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> })
                         .collect_view()}
                 </select>
                 <FieldError name=CandidateFields::category code=err field/>

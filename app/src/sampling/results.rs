@@ -1,14 +1,13 @@
 //! The results list: a GET form of filters (food, district, verdict, round) that works without JavaScript,
 //! the batches with what failed and the limit it broke, and a link to each lab report.
 
-use crate::credit::district_label;
 use crate::lang::{tr, use_lang};
-use crate::picks::food_category_label;
 use crate::ui::{encode, Loaded};
 use domain::clock::format_date;
-use domain::credit::DISTRICTS;
+use domain::credit::District;
+use domain::picks::FoodCategory;
 use domain::sampling::SamplingBatch;
-use domain::{AppError, Lang, Page, T};
+use domain::{AppError, Page, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -64,9 +63,9 @@ pub fn ResultsPage() -> impl IntoView {
                         {tr(T::District)}
                         <select name="district">
                             <option value="">{tr(T::Any)}</option>
-                            {DISTRICTS
+                            {District::ALL
                                 .iter()
-                                .map(|(d, _, _)| view! { <option value=*d selected=district == *d>{district_label(d, lang)}</option> })
+                                .map(|d| view! { <option value=d.as_str() selected=district == d.as_str()>{d.label(lang)}</option> })
                                 .collect_view()}
                         </select>
                     </label>
@@ -101,10 +100,7 @@ fn ResultsPageList(page: Page<SamplingBatch>) -> impl IntoView {
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
-            {match lang {
-                Lang::Zh => format!("共 {} 批次", page.total),
-                Lang::En => format!("{} batches", page.total),
-            }}
+            {T::ResultsCount.fill(lang, &[("n", &page.total.to_string())])}
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::ResultsNone)}</p> })}
         <BatchList items=page.items/>
@@ -130,12 +126,12 @@ pub fn BatchList(items: Vec<SamplingBatch>) -> impl IntoView {
                         <li class=if b.passed { "batch pass" } else { "batch fail" }>
                             <p class="batch-head">
                                 <strong>{b.food.clone()}</strong>
-                                <small>{food_category_label(&b.food_category, lang)}</small>
+                                <small>{FoodCategory::label_of(&b.food_category, lang).to_owned()}</small>
                                 <span class=if b.passed { "verdict pass" } else { "verdict fail" }>{tr(verdict)}</span>
                             </p>
                             <dl class="facts compact">
                                 <div><dt>{tr(T::ResultBusiness)}</dt><dd>{business}</dd></div>
-                                <div><dt>{tr(T::ResultPlace)}</dt><dd>{tr(b.place.label())} " · " {district_label(&b.district, lang)}</dd></div>
+                                <div><dt>{tr(T::ResultPlace)}</dt><dd>{tr(b.place.label())} " · " {District::label_of(&b.district, lang).to_owned()}</dd></div>
                                 <div><dt>{tr(T::ResultDate)}</dt><dd>{format_date(b.sampled_at)}</dd></div>
                                 <div><dt>{tr(T::ResultItems)}</dt><dd>{b.items.join("、")}</dd></div>
                             </dl>

@@ -2,10 +2,9 @@
 //! and the counter, the holiday calendar, and one case with its photos, events, moves, assignment, reward and
 //! the audited reveal of the reporter's contact.
 
-use crate::cases::case_category_label;
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError, Loaded};
-use domain::cases::{CaseDetail, CaseFields as F, CaseState, CaseSummary, Channel, Contact, RewardStatus, CASE_CATEGORIES};
+use domain::cases::{CaseDetail, CaseFields as F, CaseState, CaseSummary, CaseCategory, Channel, Contact, RewardStatus};
 use domain::clock::{format_date, format_datetime};
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -68,7 +67,7 @@ fn Queue(items: Vec<CaseSummary>) -> impl IntoView {
                     {items.into_iter().map(|c| view! {
                         <tr class:overdue=c.overdue>
                             <td><a href=format!("/staff/cases/{}", c.id)><code>{c.tracking_no.clone()}</code></a><br/><small>{tr(c.channel.label())}</small></td>
-                            <td>{tr(c.kind.label())}<br/><small>{case_category_label(&c.category, lang)}</small></td>
+                            <td>{tr(c.kind.label())}<br/><small>{CaseCategory::label_of(&c.category, lang).to_owned()}</small></td>
                             <td>{c.business_name.clone()}</td>
                             <td>{tr(c.state.label())}</td>
                             <td>{c.deadline.map(format_date).unwrap_or_default()}
@@ -157,7 +156,7 @@ pub fn StaffCasesPage() -> impl IntoView {
                 <FieldError name=F::credit_code code=err field/>
                 <label for="quick-category">{tr(T::ReportCategory)}</label>
                 <select id="quick-category" name=F::category>
-                    {CASE_CATEGORIES.iter().map(|(c, _)| view! { <option value=*c>{case_category_label(c, lang)}</option> }).collect_view()}
+                    {CaseCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="quick-description">{tr(T::ReportDescription)}</label>
                 <textarea id="quick-description" name=F::description rows="4" maxlength="5000" required></textarea>
@@ -205,7 +204,7 @@ fn CaseView(d: CaseDetail, contact: Option<Contact>) -> impl IntoView {
                 Some(code) => view! { <a href=format!("/credit/{code}")>{s.business_name.clone()}</a> }.into_any(),
                 None => view! { <span>{s.business_name.clone()}</span> }.into_any(),
             }}</dd></div>
-            <div><dt>{tr(T::ReportCategory)}</dt><dd>{case_category_label(&s.category, lang)}</dd></div>
+            <div><dt>{tr(T::ReportCategory)}</dt><dd>{CaseCategory::label_of(&s.category, lang).to_owned()}</dd></div>
             <div><dt>{tr(T::ReportOccurred)}</dt><dd>{d.occurred_at.map(format_date).unwrap_or_default()}</dd></div>
             <div><dt>{tr(T::ReportPlace)}</dt><dd>{d.place.clone()}</dd></div>
             <div><dt>{tr(T::StaffCaseAssign)}</dt><dd>{s.assigned_to.clone().unwrap_or_default()}</dd></div>

@@ -2,7 +2,7 @@ use super::staff_me;
 use crate::ui::{form_error, FieldError};
 use crate::site::figures::get_figures;
 use crate::lang::{tr, use_lang};
-use domain::figures::CampaignFigures;
+use domain::figures::{CampaignFigures, FiguresFields as F};
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -122,13 +122,13 @@ fn FiguresForm(f: Option<CampaignFigures>) -> impl IntoView {
         <h2>{tr(T::StaffFiguresTitle)}</h2>
         {move || saved().then(|| view! { <p class="success" role="status">{tr(T::StaffFiguresSaved)}</p> })}
         <form method="post" action="/staff/figures" class="form">
-            {number("businesses", T::FigureBusinesses, f.businesses)}
-            <label for="pass_rate">{tr(T::FigurePassRate)} " (%)"</label>
-            <input id="pass_rate" name="pass_rate" type="text" inputmode="decimal" maxlength="8" required value=pass_rate/>
-            <FieldError name="pass_rate" code field/>
-            {number("batches_sampled", T::FigureBatches, f.batches_sampled)}
-            {number("cases_investigated", T::FigureCases, f.cases_investigated)}
-            {number("volunteers", T::FigureVolunteers, f.volunteers)}
+            {number(F::businesses, T::FigureBusinesses, f.businesses)}
+            <label for=F::pass_rate>{tr(T::FigurePassRate)} " (%)"</label>
+            <input id=F::pass_rate name=F::pass_rate type="text" inputmode="decimal" maxlength="8" required value=pass_rate/>
+            <FieldError name=F::pass_rate code field/>
+            {number(F::batches_sampled, T::FigureBatches, f.batches_sampled)}
+            {number(F::cases_investigated, T::FigureCases, f.cases_investigated)}
+            {number(F::volunteers, T::FigureVolunteers, f.volunteers)}
             <button type="submit" class="button primary">{tr(T::StaffFiguresSave)}</button>
         </form>
     }

@@ -2,10 +2,9 @@
 //! one article's edit page. Markdown in, sanitised HTML out (on the public pages); every save is audited.
 
 use crate::lang::{tr, use_lang};
-use crate::news::tag_label;
 use crate::ui::{form_error, DataTable, FieldError, Loaded};
 use domain::clock::{format_datetime, format_datetime_local};
-use domain::news::{ArticleFields as F, ArticleState, StaffArticle, TAGS};
+use domain::news::{ArticleFields as F, ArticleState, NewsTag, StaffArticle};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -61,10 +60,10 @@ fn ArticleForm(action: String, a: Option<StaffArticle>) -> impl IntoView {
             <FieldError name=F::body code=err field/>
             <fieldset>
                 <legend>{tr(T::NewsTags)}</legend>
-                {TAGS
+                {NewsTag::ALL
                     .iter()
-                    .map(|(t, _)| view! {
-                        <label class="inline"><input type="checkbox" name=F::tags value=*t checked=has(t)/>{tag_label(t, lang)}</label>
+                    .map(|t| view! {
+                        <label class="inline"><input type="checkbox" name=F::tags value=t.as_str() checked=has(t.as_str())/>{t.label(lang)}</label>
                     })
                     .collect_view()}
             </fieldset>

@@ -1,16 +1,19 @@
 //! Staff tools for the registry: create or edit a business, record an event, import a CSV (a background job
 //! with its own status page), export.
 
-use crate::lang::tr;
+use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, DataTable, FieldError, Loaded};
 use domain::clock::format_datetime;
-use domain::credit::{DynamicGrade, BusinessFields as B, EventFields as E, EventKind, ImportJob, ImportStatus, Severity, CATEGORIES, DISTRICTS, STATUSES};
+use domain::credit::{
+    BusinessCategory, BusinessFields as B, BusinessStatus, District, DynamicGrade, EventFields as E, EventKind, ImportJob, ImportStatus, Severity,
+};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 
 #[component]
 pub fn StaffBusinessesPage() -> impl IntoView {
+    let lang = use_lang();
     let (code, field) = form_error();
     let input = move |name: &'static str, label: T, required: bool| {
         view! {
@@ -32,15 +35,15 @@ pub fn StaffBusinessesPage() -> impl IntoView {
                 {input(B::address, T::Address, true)}
                 <label for="district">{tr(T::District)}</label>
                 <select id="district" name=B::district required>
-                    {DISTRICTS.iter().map(|(d, _, _)| view! { <option value=*d>{*d}</option> }).collect_view()}
+                    {District::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="category">{tr(T::Category)}</label>
                 <select id="category" name=B::category required>
-                    {CATEGORIES.iter().map(|(c, _)| view! { <option value=*c>{*c}</option> }).collect_view()}
+                    {BusinessCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="status">{tr(T::Status)}</label>
                 <select id="status" name=B::status>
-                    {STATUSES.iter().map(|(s, _)| view! { <option value=*s>{*s}</option> }).collect_view()}
+                    {BusinessStatus::ALL.iter().map(|s| view! { <option value=s.as_str()>{s.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="dynamic_grade">{tr(T::DynamicGrade)}</label>
                 <select id="dynamic_grade" name=B::dynamic_grade>

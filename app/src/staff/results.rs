@@ -2,10 +2,9 @@
 //! a registry business records a sampling-failure event on its credit.
 
 use crate::lang::{tr, use_lang};
-use crate::picks::food_category_label;
 use crate::ui::{form_error, FieldError};
-use domain::credit::DISTRICTS;
-use domain::picks::FOOD_CATEGORIES;
+use domain::credit::District;
+use domain::picks::FoodCategory;
 use domain::sampling::{PlaceKind, SamplingFields as S};
 use domain::T;
 use leptos::prelude::*;
@@ -39,7 +38,7 @@ pub fn StaffResultsPage() -> impl IntoView {
                 {input(S::food, T::ResultFood, "text", String::new())}
                 <label for="result-food_category">{tr(T::NominateCategory)}</label>
                 <select id="result-food_category" name=S::food_category>
-                    {FOOD_CATEGORIES.iter().map(|(c, _)| view! { <option value=*c>{food_category_label(c, lang)}</option> }).collect_view()}
+                    {FoodCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="result-place">{tr(T::ResultPlace)}</label>
                 <select id="result-place" name=S::place>
@@ -50,7 +49,7 @@ pub fn StaffResultsPage() -> impl IntoView {
                 {input(S::business_name, T::ResultBusinessName, "text", String::new())}
                 <label for="result-district">{tr(T::District)}</label>
                 <select id="result-district" name=S::district>
-                    {DISTRICTS.iter().map(|(d, _, _)| view! { <option value=*d>{*d}</option> }).collect_view()}
+                    {District::ALL.iter().map(|d| view! { <option value=d.as_str()>{d.label(lang)}</option> }).collect_view()}
                 </select>
                 <FieldError name=S::district code=err field/>
                 {input(S::sampled_on, T::ResultDate, "date", String::new())}

@@ -2,10 +2,10 @@
 //! (edit its dates and rules, add candidates, see the tally whatever the public setting).
 
 use crate::lang::{tr, use_lang};
-use crate::picks::{food_category_label, PhaseBadge, ScheduleFacts};
+use crate::picks::{PhaseBadge, ScheduleFacts};
 use crate::ui::{form_error, FieldError, Loaded};
 use domain::clock::format_date;
-use domain::picks::{CandidateFields as C, NominationView, RoundDetail, RoundFields as R, RoundSummary, VoterCheck, FOOD_CATEGORIES};
+use domain::picks::{CandidateFields as C, FoodCategory, NominationView, RoundDetail, RoundFields as R, RoundSummary, VoterCheck};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -120,7 +120,7 @@ fn NominationItem(n: NominationView) -> impl IntoView {
     view! {
         <li class="queue-item">
             <p>
-                <strong>{n.food.clone()}</strong> " · " {food_category_label(&n.category, lang)} " · "
+                <strong>{n.food.clone()}</strong> " · " {FoodCategory::label_of(&n.category, lang).to_owned()} " · "
                 <a href=format!("/staff/rounds/{}", n.round_id)>"#" {n.round_id}</a> " · " {format_date(n.created_at)}
             </p>
             {(!n.reason.is_empty()).then(|| view! { <blockquote>{n.reason.clone()}</blockquote> })}
@@ -155,7 +155,7 @@ pub fn StaffRoundPage() -> impl IntoView {
                 {d.candidates
                     .iter()
                     .map(|c| view! {
-                        <li>"ID " {c.id} " · " <strong>{c.food.clone()}</strong> " · " {food_category_label(&c.category, lang)}
+                        <li>"ID " {c.id} " · " <strong>{c.food.clone()}</strong> " · " {FoodCategory::label_of(&c.category, lang).to_owned()}
                             " · " {c.votes.unwrap_or(0)} " " {tr(T::RoundVotes)}</li>
                     })
                     .collect_view()}
@@ -167,7 +167,7 @@ pub fn StaffRoundPage() -> impl IntoView {
                 <FieldError name=C::food code=err field/>
                 <label for="candidate-category">{tr(T::NominateCategory)}</label>
                 <select id="candidate-category" name=C::category>
-                    {FOOD_CATEGORIES.iter().map(|(c, _)| view! { <option value=*c>{food_category_label(c, lang)}</option> }).collect_view()}
+                    {FoodCategory::ALL.iter().map(|c| view! { <option value=c.as_str()>{c.label(lang)}</option> }).collect_view()}
                 </select>
                 <label for="candidate-reason">{tr(T::NominateReason)}</label>
                 <input id="candidate-reason" name=C::reason type="text" maxlength="300"/>

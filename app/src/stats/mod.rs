@@ -2,11 +2,11 @@
 //! without JavaScript and by screen readers), the districts' 消费环境指数 ranked, and the campaign's reported
 //! achievements beside them, labelled as reported.
 
-use crate::credit::district_label;
 use crate::lang::{tr, use_lang};
 use crate::site::figures::{get_figures, FigureGrid};
 use crate::ui::{DataTable, Loaded, Og};
 use domain::clock::format_datetime;
+use domain::credit::District;
 use domain::figures::group_thousands;
 use domain::route::Facts;
 use domain::stats::{percent, DistrictStats, Stats};
@@ -111,7 +111,7 @@ fn StatsView(s: Stats) -> impl IntoView {
                     view! {
                         <tr>
                             <td>{d.index.map(|_| (i + 1).to_string()).unwrap_or_else(|| "—".to_owned())}</td>
-                            <th scope="row">{district_label(&d.district, lang)}</th>
+                            <th scope="row">{District::label_of(&d.district, lang).to_owned()}</th>
                             <td><strong>{d.index.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))}</strong></td>
                             <td>{group_thousands(d.businesses)}</td>
                             <td>{a_share}</td>
@@ -157,28 +157,29 @@ fn GradeChart(grades: [i64; 4]) -> impl IntoView {
 }
 
 /// Where each district sits on a 4 × 4 grid, roughly as on the map (north up).
-fn tile(district: &str) -> Option<(i64, i64)> {
-    Some(match district {
-        "平武县" => (0, 0),
-        "江油市" => (1, 0),
-        "梓潼县" => (2, 0),
-        "北川羌族自治县" => (0, 1),
-        "安州区" => (1, 1),
-        "游仙区" => (2, 1),
-        "盐亭县" => (3, 1),
-        "科技城新区" => (0, 2),
-        "涪城区" => (1, 2),
-        "经开区" => (2, 2),
-        "三台县" => (3, 2),
-        "高新区" => (1, 3),
-        _ => return None,
-    })
+fn tile(district: District) -> (i64, i64) {
+    match district {
+        District::Pingwu => (0, 0),
+        District::Jiangyou => (1, 0),
+        District::Zitong => (2, 0),
+        District::Beichuan => (0, 1),
+        District::Anzhou => (1, 1),
+        District::Youxian => (2, 1),
+        District::Yanting => (3, 1),
+        District::ScienceCity => (0, 2),
+        District::Fucheng => (1, 2),
+        District::EconomicZone => (2, 2),
+        District::Santai => (3, 2),
+        District::HiTechZone => (1, 3),
+    }
 }
 
-fn short(district: &str, lang: Lang) -> String {
+/// The name that fits on a tile: 北川 without its long suffix, the English name's first word.
+fn short(district: District, lang: Lang) -> &'static str {
+    let label = district.label(lang);
     match lang {
-        Lang::Zh => district.trim_end_matches("羌族自治县").to_owned(),
-        Lang::En => district_label(district, lang).split(' ').next().unwrap_or_default().to_owned(),
+        Lang::Zh => label.trim_end_matches("羌族自治县"),
+        Lang::En => label.split(' ').next().unwrap_or(label),
     }
 }
 
@@ -191,7 +192,9 @@ fn DistrictMap(districts: Vec<DistrictStats>, lang: Lang) -> impl IntoView {
             {districts
                 .into_iter()
                 .filter_map(|d| {
-                    let (col, row) = tile(&d.district)?;
+                    // A district the vocabulary does not know has no place on the map (it stays in the table).
+                    let district = District::parse(&d.district)?;
+                    let (col, row) = tile(district);
                     let shade = match d.index {
                         Some(v) if v >= 95.0 => "idx-1",
                         Some(v) if v >= 90.0 => "idx-2",
@@ -203,7 +206,7 @@ fn DistrictMap(districts: Vec<DistrictStats>, lang: Lang) -> impl IntoView {
                     Some(view! {
                         <g>
                             <rect x=x y=y width=w - 4 height=h - 4 rx="6" class=format!("tile {shade}")/>
-                            <text x=x + (w - 4) / 2 y=y + 24 class="tile-name">{short(&d.district, lang)}</text>
+                            <text x=x + (w - 4) / 2 y=y + 24 class="tile-name">{short(district, lang)}</text>
                             <text x=x + (w - 4) / 2 y=y + 46 class="tile-value">
                                 {d.index.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))}
                             </text>

@@ -8,7 +8,7 @@ use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus, CASE_CATEGORIES};
+use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus, CaseCategory};
 use domain::AppError;
 
 const STORIES: &[&str] = &[
@@ -46,7 +46,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             kind: if i % 4 == 0 { "投诉" } else { "举报" }.into(),
             credit_code: businesses.get(i as usize).cloned().unwrap_or_default(),
             business_name: "涪城区某小吃店".into(),
-            category: CASE_CATEGORIES[(i as usize) % CASE_CATEGORIES.len()].0.into(),
+            category: CaseCategory::ALL[(i as usize) % CaseCategory::ALL.len()].as_str().into(),
             description: STORIES[(i as usize) % STORIES.len()].into(),
             occurred_at: domain::clock::format_date(t - (3 + rng.below(20) as i64) * 86_400),
             place: "绵阳市涪城区".into(),

@@ -5,7 +5,7 @@
 use crate::clock::now;
 use crate::Store;
 use domain::credit::{
-    credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, DISTRICTS,
+    credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, District,
 };
 use domain::AppError;
 
@@ -76,7 +76,8 @@ const CODE_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
 /// Generates business number `i` of the demo registry.
 pub fn generate(i: u64, now: i64) -> GenBusiness {
     let mut r = Rng::new(0x5EED_0000 ^ i.wrapping_mul(0x9E37_79B9));
-    let (district, _, admin) = DISTRICTS[weighted_district(&mut r)];
+    let d = District::ALL[weighted_district(&mut r)];
+    let (district, admin) = (d.as_str(), d.admin_code());
     let total_weight: u64 = KINDS.iter().map(|k| k.3).sum();
     let mut w = r.below(total_weight);
     let kind = KINDS.iter().find(|k| {

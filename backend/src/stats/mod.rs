@@ -6,7 +6,7 @@ use crate::cases::calendar;
 use crate::clock::now;
 use crate::store::{col, Store};
 use domain::cases::{deadline, CaseKind, CaseState};
-use domain::credit::{Grade, DISTRICTS};
+use domain::credit::{District, Grade};
 use domain::stats::{DistrictStats, Stats};
 use domain::AppError;
 
@@ -54,9 +54,9 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
     let mut conn = store.pool().acquire().await?;
     let mut s = Stats { computed_at: t, ..Stats::default() };
     // Every known district is listed, even with nothing in it yet.
-    s.districts = DISTRICTS
+    s.districts = District::ALL
         .iter()
-        .map(|(d, _, _)| empty(d))
+        .map(|d| empty(d.as_str()))
         .collect();
     fn slot<'a>(s: &'a mut Stats, district: &str) -> &'a mut DistrictStats {
         if let Some(i) = s.districts.iter().position(|d| d.district == district) {

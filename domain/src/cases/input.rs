@@ -1,6 +1,6 @@
 //! A case as the form, the API (multipart) or staff's quick entry gives it, parsed once.
 
-use super::{is_case_category, CaseKind, Channel};
+use super::{CaseCategory, CaseKind, Channel};
 use crate::clock::parse_date;
 use crate::credit::CreditCode;
 use crate::error::{AppError, ErrCode};
@@ -70,7 +70,7 @@ impl CaseFields {
             return Err(AppError::field(ErrCode::Required, Self::business_name));
         }
         let category = self.category.trim().to_owned();
-        if !is_case_category(&category) {
+        if CaseCategory::parse(&category).is_none() {
             return Err(AppError::field(if category.is_empty() { ErrCode::Required } else { ErrCode::InvalidValue }, Self::category));
         }
         let description = DESCRIPTION.check(Self::description, &self.description)?;

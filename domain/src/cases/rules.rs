@@ -1,6 +1,7 @@
 //! A case's kind, channel, category and state, and which transitions staff may make.
 
 use crate::i18n::T;
+use crate::vocab::vocab;
 use serde::{Deserialize, Serialize};
 
 /// 投诉 (a consumer's own dispute, mediated) or 举报 (a violation clue, investigated, reward-eligible).
@@ -78,24 +79,18 @@ impl Channel {
     }
 }
 
-/// Categories of cases (zh, en).
-pub const CASE_CATEGORIES: &[(&str, &str)] = &[
-    ("过期食品", "Expired food"),
-    ("无证经营", "Unlicensed business"),
-    ("卫生状况", "Hygiene"),
-    ("非法添加", "Illegal additives"),
-    ("假冒伪劣", "Counterfeit or substandard"),
-    ("虚假宣传", "False advertising"),
-    ("价格欺诈", "Price fraud"),
-    ("其他", "Other"),
-];
-
-pub fn is_case_category(c: &str) -> bool {
-    CASE_CATEGORIES.iter().any(|(zh, _)| *zh == c)
-}
-
-pub fn case_category_en(c: &str) -> &str {
-    CASE_CATEGORIES.iter().find(|(zh, _)| *zh == c).map(|(_, en)| *en).unwrap_or(c)
+vocab! {
+    /// Categories of cases.
+    pub enum CaseCategory {
+        ExpiredFood = "过期食品" => "Expired food";
+        Unlicensed = "无证经营" => "Unlicensed business";
+        Hygiene = "卫生状况" => "Hygiene";
+        IllegalAdditives = "非法添加" => "Illegal additives";
+        Counterfeit = "假冒伪劣" => "Counterfeit or substandard";
+        FalseAdvertising = "虚假宣传" => "False advertising";
+        PriceFraud = "价格欺诈" => "Price fraud";
+        Other = "其他" => "Other";
+    }
 }
 
 /// Where a case stands.

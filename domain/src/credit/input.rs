@@ -1,6 +1,6 @@
 //! What staff, businesses and imports submit, parsed once for forms, server functions, REST and CSV alike.
 
-use super::{is_category, is_district, CreditCode, DynamicGrade, EventKind, LicenceNo, ReplyKind, Severity, STATUSES};
+use super::{BusinessCategory, BusinessStatus, CreditCode, District, DynamicGrade, EventKind, LicenceNo, ReplyKind, Severity};
 use crate::clock::parse_date;
 use crate::error::{AppError, ErrCode};
 use crate::text::TextRule;
@@ -48,17 +48,16 @@ impl BusinessFields {
         let name = NAME.check(Self::name, &self.name)?;
         let address = ADDRESS.check(Self::address, &self.address)?;
         let district = self.district.trim().to_owned();
-        if !is_district(&district) {
+        if District::parse(&district).is_none() {
             return Err(AppError::field(ErrCode::InvalidValue, Self::district));
         }
         let category = self.category.trim().to_owned();
-        if !is_category(&category) {
+        if BusinessCategory::parse(&category).is_none() {
             return Err(AppError::field(ErrCode::InvalidValue, Self::category));
         }
         let status = match self.status.trim() {
-            "" => "在营".to_owned(),
-            s if STATUSES.iter().any(|(n, _)| *n == s) => s.to_owned(),
-            _ => return Err(AppError::field(ErrCode::InvalidValue, Self::status)),
+            "" => BusinessStatus::Operating.as_str().to_owned(),
+            s => BusinessStatus::parse(s).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::status))?.as_str().to_owned(),
         };
         let dynamic_grade = match self.dynamic_grade.trim() {
             "" => None,

@@ -2,7 +2,7 @@
 
 use crate::error::{AppError, ErrCode};
 use serde::{Deserialize, Serialize};
-use super::{is_category, is_district, Grade, CATEGORIES, DISTRICTS};
+use super::{BusinessCategory, District, Grade};
 use crate::text::to_half_width;
 
 /// Text prepared for the bigram index: lower-cased, half-width, letters and digits only, split into overlapping
@@ -24,10 +24,10 @@ pub fn bigrams(text: &str) -> Vec<String> {
 /// can produce them (queries become two-character tokens).
 pub fn filter_tokens(district: Option<&str>, category: Option<&str>) -> Vec<String> {
     let mut t = Vec::new();
-    if let Some(i) = district.and_then(|d| DISTRICTS.iter().position(|(n, _, _)| *n == d)) {
+    if let Some(i) = district.and_then(|d| District::ALL.iter().position(|x| x.as_str() == d)) {
         t.push(format!("qxd{i}"));
     }
-    if let Some(i) = category.and_then(|c| CATEGORIES.iter().position(|(n, _)| *n == c)) {
+    if let Some(i) = category.and_then(|c| BusinessCategory::ALL.iter().position(|x| x.as_str() == c)) {
         t.push(format!("qxc{i}"));
     }
     t
@@ -87,11 +87,11 @@ impl SearchQuery {
             }
         };
         let district = nonempty(district);
-        if district.as_deref().is_some_and(|d| !is_district(d)) {
+        if district.as_deref().is_some_and(|d| District::parse(d).is_none()) {
             return Err(AppError::field(ErrCode::InvalidValue, "district"));
         }
         let category = nonempty(category);
-        if category.as_deref().is_some_and(|c| !is_category(c)) {
+        if category.as_deref().is_some_and(|c| BusinessCategory::parse(c).is_none()) {
             return Err(AppError::field(ErrCode::InvalidValue, "category"));
         }
         let grade = match nonempty(grade) {
@@ -131,6 +131,13 @@ impl SearchQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn filter_tokens_keep_the_positions_the_index_stores() {
+        assert_eq!(filter_tokens(Some("涪城区"), Some("生产")), ["qxd0", "qxc0"]);
+        assert_eq!(filter_tokens(Some("科技城新区"), Some("集中用餐单位")), ["qxd11", "qxc4"]);
+        assert!(filter_tokens(Some("北京市"), Some("餐饮服务")).is_empty(), "unknown values have no token");
+    }
 
     #[test]
     fn bigram_tokens_and_queries() {

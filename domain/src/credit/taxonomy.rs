@@ -1,50 +1,59 @@
-//! Districts, categories and statuses of the registry, with their English names.
+//! Districts, categories and statuses of the registry: the Chinese strings stored, with their labels.
 
-/// Mianyang's districts and development zones.
-pub const DISTRICTS: [(&str, &str, &str); 12] = [
-    // (name, English, administrative code of the county it sits in)
-    ("涪城区", "Fucheng District", "510703"),
-    ("游仙区", "Youxian District", "510704"),
-    ("安州区", "Anzhou District", "510705"),
-    ("江油市", "Jiangyou City", "510781"),
-    ("三台县", "Santai County", "510722"),
-    ("盐亭县", "Yanting County", "510723"),
-    ("梓潼县", "Zitong County", "510725"),
-    ("北川羌族自治县", "Beichuan Qiang Autonomous County", "510726"),
-    ("平武县", "Pingwu County", "510727"),
-    ("高新区", "Hi-Tech Zone", "510703"),
-    ("经开区", "Economic Development Zone", "510703"),
-    ("科技城新区", "Science City New Area", "510705"),
-];
+use crate::vocab::vocab;
 
-pub fn is_district(s: &str) -> bool {
-    DISTRICTS.iter().any(|(n, _, _)| *n == s)
+vocab! {
+    /// Mianyang's districts and development zones. The order is stored: the search index holds each district's
+    /// position as a filter token (`qxd0` = 涪城区, see `filter_tokens`), so append, never reorder.
+    pub enum District {
+        Fucheng = "涪城区" => "Fucheng District";
+        Youxian = "游仙区" => "Youxian District";
+        Anzhou = "安州区" => "Anzhou District";
+        Jiangyou = "江油市" => "Jiangyou City";
+        Santai = "三台县" => "Santai County";
+        Yanting = "盐亭县" => "Yanting County";
+        Zitong = "梓潼县" => "Zitong County";
+        Beichuan = "北川羌族自治县" => "Beichuan Qiang Autonomous County";
+        Pingwu = "平武县" => "Pingwu County";
+        HiTechZone = "高新区" => "Hi-Tech Zone";
+        EconomicZone = "经开区" => "Economic Development Zone";
+        ScienceCity = "科技城新区" => "Science City New Area";
+    }
 }
 
-pub fn district_en(s: &str) -> &str {
-    DISTRICTS.iter().find(|(n, _, _)| *n == s).map(|(_, e, _)| *e).unwrap_or(s)
+impl District {
+    /// The administrative code of the county the district or zone sits in (the zones have none of their own).
+    pub const fn admin_code(self) -> &'static str {
+        match self {
+            District::Fucheng | District::HiTechZone | District::EconomicZone => "510703",
+            District::Youxian => "510704",
+            District::Anzhou | District::ScienceCity => "510705",
+            District::Jiangyou => "510781",
+            District::Santai => "510722",
+            District::Yanting => "510723",
+            District::Zitong => "510725",
+            District::Beichuan => "510726",
+            District::Pingwu => "510727",
+        }
+    }
 }
 
-/// Business categories.
-pub const CATEGORIES: [(&str, &str); 5] = [
-    ("生产", "Production"),
-    ("销售", "Retail"),
-    ("餐饮", "Catering"),
-    ("网络食品", "Online food"),
-    ("集中用餐单位", "Canteen"),
-];
-
-pub fn is_category(s: &str) -> bool {
-    CATEGORIES.iter().any(|(n, _)| *n == s)
+vocab! {
+    /// Business categories. The order is stored like the districts' (`qxc0` = 生产): append, never reorder.
+    pub enum BusinessCategory {
+        Production = "生产" => "Production";
+        Retail = "销售" => "Retail";
+        Catering = "餐饮" => "Catering";
+        OnlineFood = "网络食品" => "Online food";
+        Canteen = "集中用餐单位" => "Canteen";
+    }
 }
 
-pub fn category_en(s: &str) -> &str {
-    CATEGORIES.iter().find(|(n, _)| *n == s).map(|(_, e)| *e).unwrap_or(s)
-}
-
-/// Business status.
-pub const STATUSES: [(&str, &str); 3] = [("在营", "Operating"), ("停业", "Suspended"), ("注销", "Deregistered")];
-
-pub fn status_en(s: &str) -> &str {
-    STATUSES.iter().find(|(n, _)| *n == s).map(|(_, e)| *e).unwrap_or(s)
+vocab! {
+    /// Whether a business trades.
+    pub enum BusinessStatus {
+        Operating = "在营" => "Operating";
+        Suspended = "停业" => "Suspended";
+        Deregistered = "注销" => "Deregistered";
+    }
 }

@@ -4,15 +4,17 @@
 use crate::clock::parse_datetime_local;
 use crate::error::{AppError, ErrCode};
 use crate::text::TextRule;
+use crate::vocab::vocab;
 use serde::{Deserialize, Serialize};
 
-/// The tags an article may carry (Chinese as stored, English as shown).
-pub const TAGS: &[(&str, &str)] =
-    &[("抽检公告", "Sampling notices"), ("你点我检", "You pick, we test"), ("举报奖励", "Report rewards"), ("科普", "Food-safety tips")];
-
-/// The English label of a tag (the stored Chinese one when unknown).
-pub fn tag_en(tag: &str) -> &str {
-    TAGS.iter().find(|(zh, _)| *zh == tag).map_or(tag, |(_, en)| en)
+vocab! {
+    /// The tags an article may carry.
+    pub enum NewsTag {
+        SamplingNotice = "抽检公告" => "Sampling notices";
+        YouPick = "你点我检" => "You pick, we test";
+        ReportRewards = "举报奖励" => "Report rewards";
+        FoodSafetyTips = "科普" => "Food-safety tips";
+    }
 }
 
 /// An article in a list.
@@ -131,7 +133,7 @@ impl ArticleFields {
         let body = TextRule::para(1, MAX_BODY_CHARS).check(Self::body, &self.body)?;
         let mut tags: Vec<String> = Vec::new();
         for t in self.tags.split([',', '，']).map(str::trim).filter(|t| !t.is_empty()) {
-            if !TAGS.iter().any(|(zh, _)| *zh == t) {
+            if NewsTag::parse(t).is_none() {
                 return Err(AppError::field(ErrCode::InvalidValue, Self::tags));
             }
             if !tags.iter().any(|x| x == t) {
@@ -153,11 +155,11 @@ impl ArticleFields {
     }
 }
 
-/// The public list's query: `tag` (one of [`TAGS`], empty = all) and `page` (1–1000). Refusals name the field.
+/// The public list's query: `tag` (a [`NewsTag`], empty = all) and `page` (1–1000). Refusals name the field.
 pub fn list_query(tag: Option<&str>, page: Option<&str>) -> Result<(Option<String>, i64), AppError> {
     let tag = match tag.map(str::trim) {
         None | Some("") => None,
-        Some(t) if TAGS.iter().any(|(zh, _)| *zh == t) => Some(t.to_owned()),
+        Some(t) if NewsTag::parse(t).is_some() => Some(t.to_owned()),
         Some(_) => return Err(AppError::field(ErrCode::InvalidValue, "tag")),
     };
     let page = match page.map(str::trim) {
@@ -213,7 +215,7 @@ mod tests {
         assert_eq!(ArticleState::at(false, Some(5), 10), ArticleState::Draft);
         assert_eq!(ArticleState::at(true, Some(11), 10), ArticleState::Scheduled);
         assert_eq!(ArticleState::at(true, Some(10), 10), ArticleState::Published);
-        assert_eq!(tag_en("科普"), "Food-safety tips");
+        assert_eq!(NewsTag::label_of("科普", crate::Lang::En), "Food-safety tips");
         assert_eq!(list_query(Some("科普"), Some("2")).unwrap(), (Some("科普".to_owned()), 2));
         assert_eq!(list_query(None, None).unwrap(), (None, 1));
         assert_eq!(list_query(Some("八卦"), None).unwrap_err().field.as_deref(), Some("tag"));

@@ -1,6 +1,6 @@
 //! What staff and citizens submit to 你点我检, parsed once for forms, server functions and the API.
 
-use super::{is_food_category, Schedule, VoterCheck, MAX_PICKS_LIMIT};
+use super::{FoodCategory, Schedule, VoterCheck, MAX_PICKS_LIMIT};
 use crate::clock::parse_date;
 use crate::error::{AppError, ErrCode};
 use crate::text::TextRule;
@@ -97,9 +97,8 @@ impl CandidateFields {
     pub fn parse(&self) -> Result<CandidateInput, AppError> {
         let food = FOOD.check(Self::food, &self.food)?;
         let category = match self.category.trim() {
-            "" => "其他".to_owned(),
-            c if is_food_category(c) => c.to_owned(),
-            _ => return Err(AppError::field(ErrCode::InvalidValue, Self::category)),
+            "" => FoodCategory::Other.as_str().to_owned(),
+            c => FoodCategory::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::category))?.as_str().to_owned(),
         };
         let reason = REASON.check(Self::reason, &self.reason)?;
         Ok(CandidateInput { food, category, reason })

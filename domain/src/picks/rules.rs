@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, ErrCode};
 use crate::i18n::T;
+use crate::vocab::vocab;
 use serde::{Deserialize, Serialize};
 
 /// Where a round stands. Phases advance by the clock alone: nobody has to press a button at midnight.
@@ -153,32 +154,26 @@ pub fn check_ballot(picks: &[i64], candidates: &[i64], max_picks: i64) -> Result
     Ok(sorted)
 }
 
-/// Food categories of candidates and sampled batches (the national sampling catalogue's main classes).
-pub const FOOD_CATEGORIES: &[(&str, &str)] = &[
-    ("粮食加工品", "Grain products"),
-    ("食用油", "Edible oils"),
-    ("肉制品", "Meat products"),
-    ("乳制品", "Dairy"),
-    ("饮料", "Beverages"),
-    ("调味品", "Condiments"),
-    ("糕点", "Pastries"),
-    ("酒类", "Alcoholic drinks"),
-    ("蔬菜", "Vegetables"),
-    ("水果", "Fruit"),
-    ("畜禽肉及副产品", "Meat and offal"),
-    ("水产品", "Aquatic products"),
-    ("蛋类", "Eggs"),
-    ("豆制品", "Soy products"),
-    ("餐饮食品", "Restaurant food"),
-    ("其他", "Other"),
-];
-
-pub fn is_food_category(c: &str) -> bool {
-    FOOD_CATEGORIES.iter().any(|(zh, _)| *zh == c)
-}
-
-pub fn food_category_en(c: &str) -> &str {
-    FOOD_CATEGORIES.iter().find(|(zh, _)| *zh == c).map(|(_, en)| *en).unwrap_or(c)
+vocab! {
+    /// Food categories of candidates and sampled batches (the national sampling catalogue's main classes).
+    pub enum FoodCategory {
+        Grain = "粮食加工品" => "Grain products";
+        EdibleOil = "食用油" => "Edible oils";
+        Meat = "肉制品" => "Meat products";
+        Dairy = "乳制品" => "Dairy";
+        Beverages = "饮料" => "Beverages";
+        Condiments = "调味品" => "Condiments";
+        Pastries = "糕点" => "Pastries";
+        Alcohol = "酒类" => "Alcoholic drinks";
+        Vegetables = "蔬菜" => "Vegetables";
+        Fruit = "水果" => "Fruit";
+        MeatAndOffal = "畜禽肉及副产品" => "Meat and offal";
+        Aquatic = "水产品" => "Aquatic products";
+        Eggs = "蛋类" => "Eggs";
+        Soy = "豆制品" => "Soy products";
+        RestaurantFood = "餐饮食品" => "Restaurant food";
+        Other = "其他" => "Other";
+    }
 }
 
 #[cfg(test)]

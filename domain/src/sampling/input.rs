@@ -2,9 +2,9 @@
 
 use super::{FailingItem, PlaceKind};
 use crate::clock::parse_date;
-use crate::credit::{is_district, CreditCode};
+use crate::credit::{CreditCode, District};
 use crate::error::{AppError, ErrCode};
-use crate::picks::is_food_category;
+use crate::picks::FoodCategory;
 use crate::text::TextRule;
 
 crate::fields! {
@@ -76,9 +76,8 @@ impl SamplingFields {
         }
         let food = TextRule::line(40).check(Self::food, &self.food)?;
         let food_category = match self.food_category.trim() {
-            "" => "其他".to_owned(),
-            c if is_food_category(c) => c.to_owned(),
-            _ => return Err(AppError::field(ErrCode::InvalidValue, Self::food_category)),
+            "" => FoodCategory::Other.as_str().to_owned(),
+            c => FoodCategory::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::food_category))?.as_str().to_owned(),
         };
         let place = PlaceKind::parse(&self.place).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::place))?;
         let credit_code = match self.credit_code.trim() {
@@ -91,7 +90,7 @@ impl SamplingFields {
             return Err(AppError::field(ErrCode::Required, Self::business_name));
         }
         let district = self.district.trim().to_owned();
-        if credit_code.is_none() && !is_district(&district) {
+        if credit_code.is_none() && District::parse(&district).is_none() {
             return Err(AppError::field(ErrCode::InvalidValue, Self::district));
         }
         let sampled_at = parse_date(&self.sampled_on).ok_or_else(|| {
@@ -187,7 +186,7 @@ impl ResultsQuery {
             None => None,
         };
         let district = nonempty(district);
-        if district.as_deref().is_some_and(|d| !is_district(d)) {
+        if district.as_deref().is_some_and(|d| District::parse(d).is_none()) {
             return Err(AppError::field(ErrCode::InvalidValue, "district"));
         }
         let passed = match nonempty(verdict).as_deref() {

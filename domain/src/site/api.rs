@@ -41,10 +41,12 @@ impl ApiOperation {
             .iter()
             .filter(|p| p.location == "query" && (p.required || matches!(p.name.as_str(), "q" | "page" | "tag")))
             .map(|p| {
+                // Every byte percent-encoded: enough for the Chinese samples.
+                let encode = |s: &str| s.bytes().map(|b| format!("%{b:02X}")).collect::<String>();
                 let v = match p.name.as_str() {
-                    "q" => "%E7%81%AB%E9%94%85",
-                    "tag" => "%E7%A7%91%E6%99%AE",
-                    _ => "1",
+                    "q" => encode("火锅"),
+                    "tag" => encode(crate::news::NewsTag::FoodSafetyTips.as_str()),
+                    _ => "1".to_owned(),
                 };
                 format!("{}={v}", p.name)
             })
@@ -107,5 +109,19 @@ mod tests {
             statuses: vec![],
         };
         assert_eq!(op.example(), "curl -s -H 'X-Access-Code: …' 'https://<host>/api/v1/complaints/JB-20261129-000001'");
+    }
+
+    #[test]
+    fn examples_encode_their_chinese_samples() {
+        let query = |name: &str| ApiParam { name: name.into(), location: "query".into(), required: false, description: String::new() };
+        let op = ApiOperation {
+            method: "GET".into(),
+            path: "/api/v1/news".into(),
+            tag: "news".into(),
+            summary: String::new(),
+            params: vec![query("q"), query("tag")],
+            statuses: vec![],
+        };
+        assert_eq!(op.example(), "curl -s 'https://<host>/api/v1/news?q=%E7%81%AB%E9%94%85&tag=%E7%A7%91%E6%99%AE'");
     }
 }

@@ -20,6 +20,17 @@ pub struct CampaignFigures {
     pub updated_at: i64,
 }
 
+crate::fields! {
+    /// The campaign figures as staff type them (the form on the staff console).
+    pub struct FiguresFields {
+        businesses,
+        pass_rate,
+        batches_sampled,
+        cases_investigated,
+        volunteers,
+    }
+}
+
 impl CampaignFigures {
     /// The pass rate as shown, e.g. `99.7%`.
     pub fn pass_rate_text(&self) -> String {

@@ -60,10 +60,10 @@ pub async fn search(State(shared): State<Shared>, Query(p): Query<HashMap<String
 }
 
 /// The districts a search may be narrowed to, in the OpenAPI document: `""` (any, what the search form sends)
-/// and every name of `domain::credit::DISTRICTS`, the list the parser checks against.
+/// and every stored name of `domain::credit::District`, the vocabulary the parser checks against.
 pub struct DistrictParam;
 
-/// The business categories a search may be narrowed to: `""` and `domain::credit::CATEGORIES`.
+/// The business categories a search may be narrowed to: `""` and `domain::credit::BusinessCategory`.
 pub struct CategoryParam;
 
 pub(crate) fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
@@ -77,7 +77,7 @@ pub(crate) fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> 
 
 impl utoipa::PartialSchema for DistrictParam {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        any_or(domain::credit::DISTRICTS.iter().map(|(d, _, _)| *d), "a district or zone of Mianyang")
+        any_or(domain::credit::District::STORED.iter().copied(), "a district or zone of Mianyang")
     }
 }
 
@@ -85,7 +85,7 @@ impl utoipa::ToSchema for DistrictParam {}
 
 impl utoipa::PartialSchema for CategoryParam {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        any_or(domain::credit::CATEGORIES.iter().map(|(c, _)| *c), "a business category")
+        any_or(domain::credit::BusinessCategory::STORED.iter().copied(), "a business category")
     }
 }
 

@@ -31,12 +31,12 @@ pub fn routes() -> Routes {
         .post("/staff/news/{id}", Facts::staff_write(Role::Moderator).body_limit(MAX_COVER_BYTES + 256 * 1024), update)
 }
 
-/// The tags the list may be narrowed to, in the OpenAPI document: `""` and `domain::news::TAGS`.
+/// The tags the list may be narrowed to, in the OpenAPI document: `""` and `domain::news::NewsTag`.
 pub struct TagParam;
 
 impl utoipa::PartialSchema for TagParam {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        crate::credit::api::any_or(domain::news::TAGS.iter().map(|(t, _)| *t), "an article tag")
+        crate::credit::api::any_or(domain::news::NewsTag::STORED.iter().copied(), "an article tag")
     }
 }
 

@@ -7,7 +7,7 @@ use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use backend::staff::audit::Actor;
-use domain::figures::{parse_percent_bp, CampaignFigures};
+use domain::figures::{parse_percent_bp, CampaignFigures, FiguresFields};
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode, Lang};
 use http::header::{HeaderMap, SET_COOKIE};
@@ -49,17 +49,6 @@ pub async fn set_display(State(shared): State<Shared>, headers: HeaderMap, Form(
     let mut res = Redirect::to(safe_next(&f.next)).into_response();
     res.headers_mut().insert(SET_COOKIE, cookie(&shared, "large_text", on, 365 * 24 * 3600, false));
     res
-}
-
-domain::fields! {
-    /// The campaign figures as staff type them.
-    pub struct FiguresFields {
-        businesses,
-        pass_rate,
-        batches_sampled,
-        cases_investigated,
-        volunteers,
-    }
 }
 
 fn count(field: &str, v: &str) -> Result<i64, AppError> {

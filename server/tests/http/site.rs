@@ -260,8 +260,8 @@ async fn documented_search_values_match_the_parser() {
         assert_eq!(all[0], "", "{name}");
         all.iter().skip(1).map(|v| v.as_str().unwrap().to_owned()).collect()
     };
-    let districts: Vec<String> = domain::credit::DISTRICTS.iter().map(|(d, _, _)| (*d).to_owned()).collect();
-    let categories: Vec<String> = domain::credit::CATEGORIES.iter().map(|(c, _)| (*c).to_owned()).collect();
+    let districts: Vec<String> = domain::credit::District::ALL.iter().map(|d| d.as_str().to_owned()).collect();
+    let categories: Vec<String> = domain::credit::BusinessCategory::ALL.iter().map(|c| c.as_str().to_owned()).collect();
     assert_eq!(values("DistrictParam"), districts);
     assert_eq!(values("CategoryParam"), categories);
 }
