@@ -1,8 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Page } from "@playwright/test";
-import { test, expect, jsEnabled, settle } from "./fixtures";
-import { DEMO_PASSWORD } from "./helpers";
+import { test, expect, jsEnabled, settle, signIn } from "./fixtures";
 
 // axe-core, run inside the page through the DevTools protocol (not a <script>: the CSP allows none of ours).
 const AXE = readFileSync(join(__dirname, "..", "node_modules", "axe-core", "axe.min.js"), "utf8");
@@ -90,10 +89,7 @@ test("statistics: charts as SVG with the numbers as text, the district index ran
 });
 
 test("staff publish an article that the public then reads", async ({ page }) => {
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_moderator");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
+  await signIn(page, "moderator");
   await page.goto("/staff/news");
   await expect(page.getByText("（草稿）2027 年第一期你点我检候选食品")).toBeVisible();
   const title = `浏览器测试文章 ${Date.now()}`;

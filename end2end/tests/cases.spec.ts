@@ -1,5 +1,4 @@
-import { test, expect, jsEnabled, settle } from "./fixtures";
-import { DEMO_PASSWORD } from "./helpers";
+import { test, expect, jsEnabled, settle, signIn } from "./fixtures";
 
 // A 2×2 PNG.
 const PNG = Buffer.from(
@@ -31,10 +30,7 @@ test("file a 举报 with a photo, track it, staff accept it, the reporter sees i
   await expect(page).toHaveURL(/\/track\?found=1$/);
   await expect(page.locator(".tracked")).toContainText("已提交");
 
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_moderator");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
+  await signIn(page, "moderator");
   await page.goto("/staff/cases?state=submitted");
   await page.getByRole("link", { name: no }).click();
   await expect(page.getByRole("heading", { level: 1 })).toContainText(no);

@@ -1,4 +1,5 @@
 import { test as base, expect, Page, TestInfo } from "@playwright/test";
+import { DEMO_PASSWORD } from "./helpers";
 
 export { expect };
 
@@ -38,4 +39,19 @@ export async function settle(page: Page, testInfo: TestInfo) {
   } else {
     await expect(page.locator("html")).not.toHaveAttribute("data-hydrated", "true");
   }
+}
+
+/** The demo accounts by role (`server seed --demo` creates them). */
+export const DEMO_ACCOUNTS = { admin: "demo_admin", moderator: "demo_moderator", viewer: "demo_viewer" } as const;
+
+/**
+ * Signs in on the staff login form as the demo account of `role`, by the form's labels and button (as a person
+ * would, so the form itself is tested every time), and waits for the console.
+ */
+export async function signIn(page: Page, role: keyof typeof DEMO_ACCOUNTS) {
+  await page.goto("/staff/login");
+  await page.getByLabel("用户名").fill(DEMO_ACCOUNTS[role]);
+  await page.getByLabel("密码").fill(DEMO_PASSWORD);
+  await page.getByRole("button", { name: "登录" }).click();
+  await expect(page).toHaveURL(/\/staff$/);
 }

@@ -1,5 +1,4 @@
-import { test, expect, jsEnabled, settle } from "./fixtures";
-import { DEMO_PASSWORD } from "./helpers";
+import { test, expect, jsEnabled, settle, signIn } from "./fixtures";
 
 test("a moderator records an event, a business replies, the reply is moderated and published", async ({ page }, testInfo) => {
   const res = await page.request.get("/api/v1/businesses?grade=A&category=%E9%A4%90%E9%A5%AE&per_page=1");
@@ -8,10 +7,7 @@ test("a moderator records an event, a business replies, the reply is moderated a
   const description = `后厨地面积水（${testInfo.project.name}）`;
   const reply = `已完成整改，欢迎市民监督。（${testInfo.project.name}）`;
 
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_moderator");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
+  await signIn(page, "moderator");
   await page.getByRole("link", { name: "商户与信用记录" }).click();
 
   const form = page.getByRole("form", { name: "登记信用事项" });
@@ -64,10 +60,7 @@ test("a moderator imports a registry CSV through the console and follows the job
   const code = first17 + chars[(31 - (sum % 31)) % 31];
   const csv = `credit_code,name,address,district,category\n${code},批量导入测试${testInfo.project.name},江油市太白路1号,江油市,销售\nBADCODE,坏行,地址,江油市,销售\n`;
 
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_moderator");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
+  await signIn(page, "moderator");
   await page.goto("/staff/businesses");
   const form = page.getByRole("form", { name: "批量导入（CSV）" });
   await form.getByLabel("CSV").setInputFiles({ name: "registry.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });

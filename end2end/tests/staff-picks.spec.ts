@@ -1,5 +1,4 @@
-import { test, expect } from "./fixtures";
-import { DEMO_PASSWORD } from "./helpers";
+import { test, expect, signIn } from "./fixtures";
 
 function day(offset: number): string {
   const d = new Date(Date.now() + 8 * 3600_000 + offset * 86_400_000);
@@ -7,10 +6,7 @@ function day(offset: number): string {
 }
 
 test("a moderator creates a round, adds a candidate and publishes a failing result", async ({ page }) => {
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_moderator");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
+  await signIn(page, "moderator");
   await page.goto("/staff/rounds");
   // An upcoming round (so the public voting round stays the first one other specs open).
   const title = `测试期 ${Date.now()}`;

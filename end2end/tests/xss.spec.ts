@@ -1,5 +1,4 @@
-import { test, expect } from "./fixtures";
-import { DEMO_PASSWORD } from "./helpers";
+import { test, expect, signIn } from "./fixtures";
 
 // Payloads that would run if any page rendered user text as HTML or into an attribute unescaped.
 const PAYLOADS = [
@@ -24,11 +23,7 @@ test("script payloads in every writable field show as text and never run", async
   const name = `防注入${tag}${PAYLOADS[0]}`;
   const address = `涪城区${PAYLOADS[1]}`;
 
-  await page.goto("/staff/login");
-  await page.getByLabel("用户名").fill("demo_admin");
-  await page.getByLabel("密码").fill(DEMO_PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await expect(page).toHaveURL(/\/staff$/);
+  await signIn(page, "admin");
 
   // A business name and address through the console's CSV import (quoted, as a spreadsheet writes them).
   const csv = `credit_code,name,address,district,category\n${code},"${name.replaceAll('"', '""')}","${address.replaceAll('"', '""')}",涪城区,餐饮\n`;

@@ -52,6 +52,29 @@ impl TestApp {
         self.db.cleanup().await;
     }
 
+    /// A fresh round of this test's own, open for voting now (device voters, three picks, live counts), with
+    /// eight candidates: its id and the candidates' ids. Tests do not depend on the demo seed's rounds.
+    pub async fn voting_round(&self) -> (i64, Vec<i64>) {
+        use domain::picks::{CandidateInput, RoundInput, Schedule, VoterCheck};
+        let (t, day) = (backend::clock::now(), 86_400);
+        let round = RoundInput {
+            title: "测试期".into(),
+            description: "测试用的投票期".into(),
+            schedule: Schedule { nominate_from: t - 10 * day, vote_from: t - day, vote_until: t + 5 * day, publish_at: t + 30 * day },
+            max_picks: 3,
+            show_live: true,
+            voter_check: VoterCheck::Device,
+        };
+        let cli = backend::staff::audit::Actor::cli();
+        let id = backend::picks::create_round(&self.db.state, &cli, &round).await.unwrap();
+        let mut ids = Vec::new();
+        for food in ["米粉", "豆芽", "卤肉", "凉粉", "蜂蜜", "腊肉", "豆腐", "面条"] {
+            let c = CandidateInput { food: food.into(), category: "其他".into(), reason: String::new() };
+            ids.push(backend::picks::add_candidate(self.db.store(), &cli, id, &c).await.unwrap());
+        }
+        (id, ids)
+    }
+
     /// Signs in with a demo account; returns a client holding the session cookie.
     pub async fn client_as(&self, username: &str) -> Client {
         let c = client_with_cookies();

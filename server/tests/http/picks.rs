@@ -23,16 +23,6 @@ on_both!(
     a_rounds_results_stay_hidden_until_their_date,
 );
 
-/// The demo round open for voting, and its candidate ids.
-async fn voting_round(app: &TestApp) -> (i64, Vec<i64>) {
-    let rounds = json(client().get(app.url("/api/v1/rounds")).send().await.unwrap()).await;
-    let open = rounds.as_array().unwrap().iter().find(|r| r["phase"] == "voting").expect("a voting demo round");
-    let id = open["id"].as_i64().unwrap();
-    let detail = json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await;
-    let ids = detail["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_i64().unwrap()).collect();
-    (id, ids)
-}
-
 async fn ballots(app: &TestApp, id: i64) -> i64 {
     json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await["ballots"].as_i64().unwrap()
 }
@@ -52,7 +42,7 @@ fn votes(detail: &Value, candidate: i64) -> i64 {
 
 async fn vote_then_change_the_vote_and_see_the_counts(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
-    let (id, c) = voting_round(&app).await;
+    let (id, c) = app.voting_round().await;
     let before = json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await;
     let voter = client_with_cookies();
     // The round's page issues the voter (never cached, never stored by a shared cache); the ballot does not.
@@ -107,7 +97,7 @@ async fn vote_then_change_the_vote_and_see_the_counts(engine: Backend) {
 
 async fn bad_ballots_are_refused_with_the_field_and_store_nothing(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
-    let (id, c) = voting_round(&app).await;
+    let (id, c) = app.voting_round().await;
     let rounds = json(client().get(app.url("/api/v1/rounds")).send().await.unwrap()).await;
     let closed = rounds.as_array().unwrap().iter().find(|r| r["phase"] == "published").unwrap()["id"].as_i64().unwrap();
     let closed_detail = json(client().get(app.url(&format!("/api/v1/rounds/{closed}"))).send().await.unwrap()).await;
@@ -180,7 +170,7 @@ async fn bad_ballots_are_refused_with_the_field_and_store_nothing(engine: Backen
 
 async fn fifty_concurrent_ballots_from_one_voter_leave_one(engine: Backend) {
     let app = TestApp::start(engine, |c| c.rate_limits.vote_per_min = 100_000).await;
-    let (id, c) = voting_round(&app).await;
+    let (id, c) = app.voting_round().await;
     let before = ballots(&app, id).await;
     // One voter: take a cookie from a first ballot, then fifty at once with it (the per-voter quota refuses
     // most: whatever is admitted replaces the one ballot).
@@ -221,7 +211,7 @@ async fn fifty_concurrent_ballots_from_one_voter_leave_one(engine: Backend) {
 
 async fn two_instances_on_one_database_keep_one_ballot_per_voter(engine: Backend) {
     let app = TestApp::start(engine, |c| c.rate_limits.vote_per_min = 100_000).await;
-    let (id, c) = voting_round(&app).await;
+    let (id, c) = app.voting_round().await;
     // A second instance: its own process state (pool, ballot writer, caches) on the same database.
     let config = (*app.db.state.config).clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -489,7 +479,7 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
         c.network_bounds.new_devices_per_hour = 5;
     })
     .await;
-    let (id, c) = voting_round(&app).await;
+    let (id, c) = app.voting_round().await;
     let before = ballots(&app, id).await;
     let seeded_refusals: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ballot_refusals WHERE round_id = $1 AND reason = 'no_voter'")
         .bind(id)
