@@ -211,6 +211,7 @@ mod tests {
         check::<FoodCategory>();
         check::<CaseCategory>();
         check::<NewsTag>();
+        check::<crate::staff::AuditAction>();
     }
 
     #[test]

@@ -11,7 +11,7 @@ test("staff sign in, see the console, and sign out", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "工作台" })).toBeVisible();
   await expect(page.getByText("demo_admin")).toBeVisible();
   await page.getByRole("link", { name: "审计日志" }).click();
-  await expect(page.getByRole("cell", { name: "staff.login", exact: true }).first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: "登录 staff.login", exact: true }).first()).toBeVisible();
   await page.goto("/staff");
   await page.getByRole("button", { name: "退出登录" }).click();
   await expect(page).toHaveURL(/\/$/);

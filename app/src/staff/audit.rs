@@ -21,7 +21,8 @@ pub fn AuditPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let before = move || query.read().get("before").and_then(|b| b.parse::<i64>().ok());
     let entries = Resource::new(before, audit_log);
-    let show = |rows: Vec<AuditEntry>| {
+    let lang = crate::lang::use_lang();
+    let show = move |rows: Vec<AuditEntry>| {
         let older = rows.last().map(|r| format!("/staff/audit?before={}", r.id));
         view! {
             <DataTable headers=vec![T::AuditAt, T::AuditActor, T::AuditAction, T::AuditTarget, T::AuditIp]>
@@ -32,7 +33,10 @@ pub fn AuditPage() -> impl IntoView {
                             <tr>
                                 <td>{format_datetime(r.at)}</td>
                                 <td>{r.actor}</td>
-                                <td>{r.action}</td>
+                                <td>
+                                    {domain::staff::AuditAction::label_of(&r.action, lang).to_owned()} " "
+                                    <code>{r.action}</code>
+                                </td>
                                 <td>{r.target.unwrap_or_default()}</td>
                                 <td>{r.ip.unwrap_or_default()}</td>
                             </tr>

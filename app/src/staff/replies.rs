@@ -18,7 +18,9 @@ pub async fn pending_replies() -> Result<Vec<ReplyView>, AppError> {
     if !queue.is_empty() {
         // The contacts were opened for this moderator: on the record.
         let actor = backend::staff::audit::Actor::staff(&user);
-        backend::staff::audit::record(&mut *state.store.pool().acquire().await?, &actor, "reply.contacts_viewed", Some("replies:queue"), None, None).await?;
+        use backend::staff::audit::{record, Entry};
+        let entry = Entry::new(domain::staff::AuditAction::ReplyContactsViewed).target("replies:queue");
+        record(&mut *state.store.pool().acquire().await?, &actor, entry).await?;
     }
     Ok(queue)
 }

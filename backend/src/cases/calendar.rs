@@ -1,6 +1,7 @@
 //! The holiday calendar: days that differ from the weekly rule, edited by staff (audited).
 
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Store};
 use domain::cases::WorkCalendar;
 use domain::{AppError, ErrCode};
@@ -51,7 +52,7 @@ pub async fn set_day(store: &Store, actor: &Actor, day: i64, kind: &str, name: &
         }
         _ => return Err(AppError::field(ErrCode::InvalidValue, "kind")),
     }
-    audit::record(&mut tx, actor, "cases.calendar_set", Some(&format!("day:{day}")), Some(kind), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::CalendarSet).target(&format!("day:{day}")).detail(kind)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -8,7 +8,8 @@ use super::track::{parse_kind, parse_state, reward_of};
 use crate::clock::now;
 use crate::credit::events::add_event_in;
 use crate::sealed;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
@@ -264,7 +265,7 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
         add_event_in(&mut tx, actor, &event, t).await?;
         registry_changed = true;
     }
-    audit::record(&mut tx, actor, &format!("cases.{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::case_moved(to)).target(&format!("case:{tracking}"))).await?;
     if !tr.quiet {
         notify_in(&mut tx, state, &row, to, &message, t).await?;
     }
@@ -328,7 +329,7 @@ pub async fn assign(store: &Store, actor: &Actor, id: i64, to: &str) -> Result<(
     if done == 0 {
         return Err(AppError::not_found());
     }
-    audit::record(&mut tx, actor, "cases.assign", Some(&format!("case:{id}")), Some(&to), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::CaseAssign).target(&format!("case:{id}")).detail(&to)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -388,7 +389,7 @@ pub async fn reward(
         return Err(AppError::field(ErrCode::Conflict, "reward_status"));
     }
     let tracking: String = col(&row, "tracking_no")?;
-    audit::record(&mut tx, actor, &format!("cases.reward_{}", to.as_str()), Some(&format!("case:{tracking}")), None, None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::reward_moved(to)).target(&format!("case:{tracking}"))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -403,7 +404,7 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) 
         .ok_or_else(AppError::not_found)?;
     let sealed_contact: Option<Vec<u8>> = col(&row, "reporter_sealed")?;
     let tracking: String = col(&row, "tracking_no")?;
-    audit::record(&mut tx, actor, "cases.reveal_contact", Some(&format!("case:{tracking}")), None, ip).await?;
+    audit::record(&mut tx, actor, Entry::new(A::CaseRevealContact).target(&format!("case:{tracking}")).ip_opt(ip)).await?;
     tx.commit().await?;
     let Some(s) = sealed_contact else { return Ok(None) };
     let plain = sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;

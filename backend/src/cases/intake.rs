@@ -17,7 +17,8 @@ use crate::images::Photo;
 use crate::clock::now;
 use crate::sealed::keyed_hash;
 use crate::sealed;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::col;
 use crate::AppState;
 use crate::abuse;
@@ -333,7 +334,7 @@ async fn write(
             .execute(&mut *conn)
             .await?;
         if let Some(a) = actor {
-            audit::record(conn, a, "cases.file", Some(&format!("case:{no}")), Some(c.channel.as_str()), None).await?;
+            audit::record(conn, a, Entry::new(A::CaseFile).target(&format!("case:{no}")).detail(c.channel.as_str())).await?;
         }
         return Ok(Some(CaseReceipt { tracking_no: no, access_code: code }));
     }

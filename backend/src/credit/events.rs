@@ -1,7 +1,8 @@
 //! Record events and the grades they give: recording an event re-derives the grade in the same transaction.
 
 use crate::clock::now;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{CreditCode, CreditRules, EventInput, EventKind, ScoredEvent, Severity};
 use domain::{AppError, ErrCode};
@@ -97,7 +98,7 @@ pub(crate) async fn add_event_in(tx: &mut AnyConnection, actor: &Actor, e: &Even
     let rules = rules_in(tx).await?;
     recompute_in(tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
     let target = format!("business:{}", e.credit_code);
-    audit::record(tx, actor, "credit.event_add", Some(&target), Some(e.kind.as_str()), None).await?;
+    audit::record(tx, actor, Entry::new(A::CreditEventAdd).target(&target).detail(e.kind.as_str())).await?;
     Ok(())
 }
 

@@ -6,7 +6,8 @@
 
 use super::registry::{upsert_business, Upserted};
 use crate::clock::now;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{BusinessFields, BusinessInput, ImportJob, ImportReport, ImportStatus, RowError};
 use domain::{AppError, ErrCode, Lang};
@@ -179,10 +180,10 @@ pub async fn import_now(
     progress: impl Fn(u64, u64) + Sync,
 ) -> Result<ImportReport, AppError> {
     let (rows, errors) = parse(data);
-    audit::record(&mut *store.pool().acquire().await?, actor, "business.import_started", Some("businesses"), Some(&format!("rows {}", rows.len())), None)
+    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::BusinessImportStarted).target("businesses").detail(&format!("rows {}", rows.len())))
         .await?;
     let report = apply(store, &rows, errors, progress).await?;
-    audit::record(&mut *store.pool().acquire().await?, actor, "business.import", Some("businesses"), Some(&summary(&report)), None).await?;
+    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::BusinessImport).target("businesses").detail(&summary(&report))).await?;
     Ok(report)
 }
 
@@ -227,7 +228,7 @@ pub async fn start(store: &Store, actor: &Actor, data: Vec<u8>, ip: Option<&str>
     .await?;
     let id: i64 = col(&row, "id")?;
     let detail = format!("job {id} rows {} rejected {}", rows.len(), errors.len());
-    audit::record(&mut tx, actor, "business.import_started", Some("businesses"), Some(&detail), ip).await?;
+    audit::record(&mut tx, actor, Entry::new(A::BusinessImportStarted).target("businesses").detail(&detail).ip_opt(ip)).await?;
     tx.commit().await?;
     let (store, actor) = (store.clone(), actor.clone());
     tokio::spawn(async move {
@@ -262,7 +263,7 @@ async fn finish(store: &Store, actor: &Actor, id: i64, outcome: Result<ImportRep
     .execute(&mut *tx)
     .await?;
     let detail = format!("job {id} {} {}", status.as_str(), summary(&report));
-    audit::record(&mut tx, actor, "business.import", Some("businesses"), Some(&detail), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::BusinessImport).target("businesses").detail(&detail)).await?;
     tx.commit().await?;
     Ok(())
 }

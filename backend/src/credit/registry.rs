@@ -4,7 +4,8 @@
 
 use crate::clock::now;
 use crate::config::DbKind;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::credit::{
@@ -109,8 +110,8 @@ pub async fn save_business(store: &Store, actor: &Actor, b: &BusinessInput) -> R
     let mut tx = store.begin_write().await?;
     let outcome = upsert_business(&mut tx, b, now()).await?;
     if outcome != Upserted::Unchanged {
-        let action = if outcome == Upserted::Created { "business.create" } else { "business.update" };
-        audit::record(&mut tx, actor, action, Some(&format!("business:{}", b.credit_code)), None, None).await?;
+        let action = if outcome == Upserted::Created { A::BusinessCreate } else { A::BusinessUpdate };
+        audit::record(&mut tx, actor, Entry::new(action).target(&format!("business:{}", b.credit_code))).await?;
     }
     tx.commit().await?;
     if outcome != Upserted::Unchanged {

@@ -3,7 +3,8 @@
 //! applied in one atomic step, so parallel submissions cannot slip past them.
 
 use crate::clock::now;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::sealed::keyed_hash;
 use crate::sealed;
 use crate::store::{col, Change, Store};
@@ -242,7 +243,7 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, approve: bool, note: 
     if done == 0 {
         return Err(AppError::not_found());
     }
-    audit::record(&mut tx, actor, &format!("reply.{}", status.as_str()), Some(&format!("reply:{id}")), None, None)
+    audit::record(&mut tx, actor, Entry::new(if approve { A::ReplyApproved } else { A::ReplyRejected }).target(&format!("reply:{id}")))
         .await?;
     tx.commit().await?;
     store.announce(Change::Registry);

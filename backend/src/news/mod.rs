@@ -8,7 +8,8 @@ pub mod markdown;
 pub mod seed;
 
 use crate::clock::now;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::news::{Article, ArticleInput, ArticleState, ArticleSummary, StaffArticle, MAX_COVER_BYTES};
 use domain::{AppError, ErrCode, Page};
@@ -66,7 +67,7 @@ pub async fn save(
     ip: Option<&str>,
 ) -> Result<i64, AppError> {
     let t = now();
-    let action = if id.is_none() { "news.create" } else { "news.update" };
+    let action = if id.is_none() { A::NewsCreate } else { A::NewsUpdate };
     let mut tx = store.begin_write().await?;
     let id = match id {
         None => {
@@ -115,7 +116,7 @@ pub async fn save(
     }
     let state = ArticleState::at(a.published, a.publish_at, t);
     let detail = format!("{:?}: {}", state, a.title);
-    audit::record(&mut tx, actor, action, Some(&format!("article:{id}")), Some(&detail), ip).await?;
+    audit::record(&mut tx, actor, Entry::new(action).target(&format!("article:{id}")).detail(&detail).ip_opt(ip)).await?;
     tx.commit().await?;
     store.announce(Change::News);
     Ok(id)

@@ -3,7 +3,8 @@
 
 use super::rounds::{insert_candidate, rules_in};
 use crate::clock::now;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::picks::{CandidateInput, NominationDecision, NominationStatus, NominationView, Phase};
 use domain::{AppError, ErrCode};
@@ -155,7 +156,12 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, d: &NominationDecisio
     .execute(&mut *tx)
     .await?;
     let target = format!("nomination:{id}");
-    audit::record(&mut tx, actor, &format!("picks.nomination_{}", status.as_str()), Some(&target), Some(&n.food), None)
+    let action = match status {
+        NominationStatus::Approved => A::NominationApproved,
+        NominationStatus::Merged => A::NominationMerged,
+        NominationStatus::Pending | NominationStatus::Rejected => A::NominationRejected,
+    };
+    audit::record(&mut tx, actor, Entry::new(action).target(&target).detail(&n.food))
         .await?;
     tx.commit().await?;
     store.announce(Change::Picks);

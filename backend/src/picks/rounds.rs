@@ -3,7 +3,8 @@
 use crate::clock::now;
 use domain::cases::day_of;
 use crate::AppState;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::picks::{
     CandidateInput, CandidateView, IntegrityReport, Phase, Refusal, RefusalReason, RoundDetail, RoundInput,
@@ -239,7 +240,7 @@ pub async fn create_round(state: &AppState, actor: &Actor, r: &RoundInput) -> Re
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = col(&row, "id")?;
-    audit::record(&mut tx, actor, "picks.round_create", Some(&format!("round:{id}")), Some(&r.title), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::RoundCreate).target(&format!("round:{id}")).detail(&r.title)).await?;
     tx.commit().await?;
     store.announce(Change::Picks);
     Ok(id)
@@ -287,7 +288,7 @@ pub async fn update_round(state: &AppState, actor: &Actor, id: i64, r: &RoundInp
     .bind(id)
     .execute(&mut *tx)
     .await?;
-    audit::record(&mut tx, actor, "picks.round_update", Some(&format!("round:{id}")), Some(&r.title), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::RoundUpdate).target(&format!("round:{id}")).detail(&r.title)).await?;
     tx.commit().await?;
     store.announce(Change::Picks);
     Ok(())
@@ -329,7 +330,7 @@ pub async fn add_candidate(store: &Store, actor: &Actor, round_id: i64, c: &Cand
         return Err(AppError::field(ErrCode::PhaseClosed, "food"));
     }
     let id = insert_candidate(&mut tx, round_id, c).await?;
-    audit::record(&mut tx, actor, "picks.candidate_add", Some(&format!("round:{round_id}")), Some(&c.food), None)
+    audit::record(&mut tx, actor, Entry::new(A::CandidateAdd).target(&format!("round:{round_id}")).detail(&c.food))
         .await?;
     tx.commit().await?;
     store.announce(Change::Picks);

@@ -7,7 +7,8 @@ pub mod seed;
 
 use crate::clock::now;
 use crate::credit::events::add_event_in;
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{EventInput, EventKind, Severity};
 use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
@@ -120,7 +121,7 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
     if let (false, Some(code), false) = (b.passed, &b.credit_code, defer_credit) {
         add_event_in(&mut tx, actor, &failure_event(id, code.clone(), &b.food, b.sampled_at, &b.failures), t).await?;
     }
-    audit::record(&mut tx, actor, "sampling.publish", Some(&format!("batch:{id}")), Some(&b.food), None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::SamplingPublish).target(&format!("batch:{id}")).detail(&b.food)).await?;
     tx.commit().await?;
     store.announce(Change::Sampling);
     if !b.passed && b.credit_code.is_some() && !defer_credit {

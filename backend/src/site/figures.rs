@@ -1,6 +1,7 @@
 //! The campaign figures on the home page.
 
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::clock::now;
 use crate::store::{col, Change, Store};
 use domain::figures::CampaignFigures;
@@ -37,7 +38,7 @@ pub async fn update(
     let updated = CampaignFigures { updated_at: now(), ..figures.clone() };
     upsert(store, &updated, true).await?;
     let detail = serde_json::to_string(&updated).map_err(AppError::internal)?;
-    audit::record(&mut *store.pool().acquire().await?, actor, "figures.update", Some("campaign_figures"), Some(&detail), ip).await?;
+    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::FiguresUpdate).target("campaign_figures").detail(&detail).ip_opt(ip)).await?;
     store.announce(Change::Figures);
     Ok(updated)
 }

@@ -1,6 +1,7 @@
 //! Staff accounts.
 
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::staff::auth::hash_password;
 use crate::clock::now;
 use crate::store::col;
@@ -30,7 +31,7 @@ pub async fn create(
     .await?;
     let user = StaffUser { id: col(&row, "id")?, username: username.as_str().to_owned(), role };
     let target = format!("staff:{}", user.username);
-    audit::record(&mut *state.store.pool().acquire().await?, actor, "staff.create", Some(&target), Some(role.as_str()), None).await?;
+    audit::record(&mut *state.store.pool().acquire().await?, actor, Entry::new(A::StaffCreate).target(&target).detail(role.as_str())).await?;
     Ok(user)
 }
 
@@ -58,7 +59,7 @@ pub async fn set_password(state: &AppState, actor: &Actor, username: &str, passw
     let id: i64 = col(&row, "id")?;
     sqlx::query("DELETE FROM staff_sessions WHERE staff_id = $1").bind(id).execute(&mut *tx).await?;
     let target = format!("staff:{}", username.as_str());
-    audit::record(&mut tx, actor, "staff.password_set", Some(&target), None, None).await?;
+    audit::record(&mut tx, actor, Entry::new(A::StaffPasswordSet).target(&target)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use crate::clock::now;
 use crate::store::{col, Store};
-pub use domain::staff::AuditEntry;
+pub use domain::staff::{AuditAction, AuditEntry};
 use domain::staff::StaffUser;
 use domain::AppError;
 
@@ -27,26 +27,51 @@ impl Actor {
 }
 
 
+/// One entry to append: what was done (typed), to what, with which detail, from which address.
+#[derive(Clone, Copy, Debug)]
+pub struct Entry<'a> {
+    pub action: AuditAction,
+    pub target: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub ip: Option<&'a str>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(action: AuditAction) -> Entry<'a> {
+        Entry { action, target: None, detail: None, ip: None }
+    }
+    /// What it was done to, e.g. `case:JB-20261207-123456`.
+    pub fn target(self, target: &'a str) -> Entry<'a> {
+        Entry { target: Some(target), ..self }
+    }
+    pub fn target_opt(self, target: Option<&'a str>) -> Entry<'a> {
+        Entry { target, ..self }
+    }
+    pub fn detail(self, detail: &'a str) -> Entry<'a> {
+        Entry { detail: Some(detail), ..self }
+    }
+    pub fn detail_opt(self, detail: Option<&'a str>) -> Entry<'a> {
+        Entry { detail, ..self }
+    }
+    /// The address it came from, when an HTTP request did it.
+    pub fn ip_opt(self, ip: Option<&'a str>) -> Entry<'a> {
+        Entry { ip, ..self }
+    }
+}
+
 /// Appends one entry on the caller's connection or transaction, so an action and its audit entry commit
 /// together (`&mut *store.pool().acquire().await?` when there is nothing else to commit).
-pub async fn record(
-    conn: &mut sqlx::AnyConnection,
-    actor: &Actor,
-    action: &str,
-    target: Option<&str>,
-    detail: Option<&str>,
-    ip: Option<&str>,
-) -> Result<(), AppError> {
+pub async fn record(conn: &mut sqlx::AnyConnection, actor: &Actor, entry: Entry<'_>) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO audit_log (at, actor_id, actor, action, target, detail, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(now())
     .bind(actor.id)
     .bind(&actor.name)
-    .bind(action)
-    .bind(target)
-    .bind(detail)
-    .bind(ip)
+    .bind(entry.action.as_str())
+    .bind(entry.target)
+    .bind(entry.detail)
+    .bind(entry.ip)
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -3,7 +3,8 @@
 //! throttle an account from that network only, so a stranger cannot lock the owner out; a much higher cap per
 //! account over all networks slows guessing spread over many addresses. Per-IP rate limits are the HTTP layer's.
 
-use crate::staff::audit::{self, Actor};
+use crate::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::clock::now;
 use crate::store::col;
 use crate::AppState;
@@ -191,14 +192,14 @@ pub async fn login(
             .bind(t + SESSION_SECS)
             .execute(pool)
             .await?;
-            audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), "staff.login", None, None, ip).await?;
+            audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), Entry::new(A::StaffLogin).ip_opt(ip)).await?;
             Ok(LoginOutcome { user, token })
         }
         (_, user) => {
             // The attempt row stays as the failure. The attempted name is recorded in the audit log only when
             // it is a real account: a password typed into the username box must not end up in the log.
             let target = user.as_ref().map(|u| format!("staff:{}", u.username));
-            audit::record(&mut *state.store.pool().acquire().await?, &Actor::anonymous(), "staff.login_failed", target.as_deref(), None, ip)
+            audit::record(&mut *state.store.pool().acquire().await?, &Actor::anonymous(), Entry::new(A::StaffLoginFailed).target_opt(target.as_deref()).ip_opt(ip))
                 .await?;
             Err(AppError::new(ErrCode::InvalidCredentials))
         }
@@ -270,7 +271,7 @@ pub async fn logout(state: &AppState, token: &str, ip: Option<&str>) -> Result<(
             .bind(token_hash(token))
             .execute(state.store.pool())
             .await?;
-        audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), "staff.logout", None, None, ip).await?;
+        audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), Entry::new(A::StaffLogout).ip_opt(ip)).await?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Staff accounts, sign-in and its throttling, sessions, the append-only audit log.
 
-use backend::staff::audit::{self, Actor};
+use backend::staff::audit::{self, Actor, Entry};
+use domain::staff::AuditAction as A;
 use crate::common::TestDb;
 use backend::staff::{accounts as staff, auth};
 use domain::staff::Role;
@@ -113,7 +114,7 @@ async fn a_stranger_cannot_lock_the_owner_out(db: &TestDb) {
 }
 
 async fn audit_log_is_append_only(db: &TestDb) {
-    audit::record(&mut db.store().pool().acquire().await.unwrap(), &Actor::cli(), "test.action", Some("x"), None, None).await.unwrap();
+    audit::record(&mut db.store().pool().acquire().await.unwrap(), &Actor::cli(), Entry::new(A::FiguresUpdate).target("x")).await.unwrap();
     // Refused by the triggers themselves (a broken statement would fail too, so the message is checked).
     let refused = |r: Result<sqlx::any::AnyQueryResult, sqlx::Error>| match r {
         Err(e) => e.to_string().contains("audit_log is append-only"),
@@ -130,7 +131,7 @@ async fn audit_log_is_append_only(db: &TestDb) {
     }
     let log = audit::recent(db.store(), 10, None).await.unwrap();
     assert_eq!(log.len(), 1);
-    assert_eq!(log[0].action, "test.action");
+    assert_eq!(log[0].action, "figures.update");
 }
 
 /// Time: a session ends at its expiry or after 30 idle minutes, and the sweep removes it.

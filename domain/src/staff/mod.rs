@@ -2,6 +2,7 @@
 
 use crate::error::{AppError, ErrCode};
 use crate::i18n::T;
+use crate::vocab::vocab;
 use serde::{Deserialize, Serialize};
 
 /// A staff role. Ordered by power: every role may do what the roles below it may.
@@ -62,6 +63,79 @@ pub struct StaffUser {
     pub role: Role,
 }
 
+vocab! {
+    /// What the audit log records: one value per kind of action, stored as `capability.verb` (the strings the log
+    /// always held) and shown by its label. Append only: stored entries keep their strings.
+    pub enum AuditAction {
+        StaffLogin = "staff.login" / "登录" => "Signed in";
+        StaffLoginFailed = "staff.login_failed" / "登录失败" => "Sign-in failed";
+        StaffLogout = "staff.logout" / "退出登录" => "Signed out";
+        StaffCreate = "staff.create" / "新建账号" => "Account created";
+        StaffPasswordSet = "staff.password_set" / "设置密码" => "Password set";
+        BusinessCreate = "business.create" / "新增商户" => "Business added";
+        BusinessUpdate = "business.update" / "修改商户" => "Business updated";
+        BusinessImportStarted = "business.import_started" / "开始批量导入" => "Registry import started";
+        BusinessImport = "business.import" / "批量导入完成" => "Registry import finished";
+        CreditEventAdd = "credit.event_add" / "登记信用事项" => "Credit event recorded";
+        ReplyApproved = "reply.approved" / "通过商户回应" => "Business reply approved";
+        ReplyRejected = "reply.rejected" / "驳回商户回应" => "Business reply rejected";
+        ReplyContactsViewed = "reply.contacts_viewed" / "查看回应联系方式" => "Reply contacts viewed";
+        FiguresUpdate = "figures.update" / "更新宣传数据" => "Campaign figures updated";
+        RoundCreate = "picks.round_create" / "新建投票期" => "Round created";
+        RoundUpdate = "picks.round_update" / "修改投票期" => "Round updated";
+        CandidateAdd = "picks.candidate_add" / "添加候选食品" => "Candidate added";
+        NominationApproved = "picks.nomination_approved" / "通过提名" => "Nomination approved";
+        NominationMerged = "picks.nomination_merged" / "合并提名" => "Nomination merged";
+        NominationRejected = "picks.nomination_rejected" / "驳回提名" => "Nomination rejected";
+        SamplingPublish = "sampling.publish" / "发布抽检结果" => "Sampling result published";
+        CaseFile = "cases.file" / "登记投诉举报" => "Case filed";
+        CaseAccepted = "cases.accepted" / "受理" => "Case accepted";
+        CaseRejected = "cases.rejected" / "不予受理" => "Case rejected";
+        CaseInvestigating = "cases.investigating" / "开始调查" => "Investigation opened";
+        CaseSubstantiated = "cases.substantiated" / "查证属实" => "Case substantiated";
+        CaseUnsubstantiated = "cases.unsubstantiated" / "查证不属实" => "Case not substantiated";
+        CaseClosed = "cases.closed" / "办结" => "Case closed";
+        CaseAssign = "cases.assign" / "指派承办人" => "Case assigned";
+        CaseRevealContact = "cases.reveal_contact" / "查看举报人联系方式" => "Reporter's contact revealed";
+        CalendarSet = "cases.calendar_set" / "设置工作日历" => "Working calendar set";
+        RewardEligible = "cases.reward_eligible" / "奖励：符合条件" => "Reward: eligible";
+        RewardApproved = "cases.reward_approved" / "奖励：已批准" => "Reward: approved";
+        RewardNotified = "cases.reward_notified" / "奖励：已通知" => "Reward: notified";
+        RewardPaid = "cases.reward_paid" / "奖励：已发放" => "Reward: paid";
+        RewardIneligible = "cases.reward_ineligible" / "奖励：不符合条件" => "Reward: ineligible";
+        NewsCreate = "news.create" / "新建文章" => "Article created";
+        NewsUpdate = "news.update" / "修改文章" => "Article updated";
+    }
+}
+
+impl AuditAction {
+    /// The action of a case moving to `to` (`Submitted` is never moved to: it is filed).
+    pub fn case_moved(to: crate::cases::CaseState) -> AuditAction {
+        use crate::cases::CaseState as S;
+        match to {
+            S::Submitted => AuditAction::CaseFile,
+            S::Accepted => AuditAction::CaseAccepted,
+            S::Rejected => AuditAction::CaseRejected,
+            S::Investigating => AuditAction::CaseInvestigating,
+            S::Substantiated => AuditAction::CaseSubstantiated,
+            S::Unsubstantiated => AuditAction::CaseUnsubstantiated,
+            S::Closed => AuditAction::CaseClosed,
+        }
+    }
+
+    /// The action of a reward moving to `to`.
+    pub fn reward_moved(to: crate::cases::RewardStatus) -> AuditAction {
+        use crate::cases::RewardStatus as R;
+        match to {
+            R::Eligible => AuditAction::RewardEligible,
+            R::Approved => AuditAction::RewardApproved,
+            R::Notified => AuditAction::RewardNotified,
+            R::Paid => AuditAction::RewardPaid,
+            R::Ineligible => AuditAction::RewardIneligible,
+        }
+    }
+}
+
 /// One entry of the append-only audit log, as the console shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {
@@ -119,6 +193,18 @@ pub fn check_new_password(pw: &str) -> Result<(), AppError> {
 
 #[cfg(test)]
 mod tests {
+    /// Moves keep the strings the log always held (`cases.<state>`, `cases.reward_<status>`).
+    #[test]
+    fn moves_are_audited_under_their_old_names() {
+        use crate::cases::{CaseState, RewardStatus};
+        for s in CaseState::ALL.into_iter().filter(|s| *s != CaseState::Submitted) {
+            assert_eq!(AuditAction::case_moved(s).as_str(), format!("cases.{}", s.as_str()));
+        }
+        for r in [RewardStatus::Eligible, RewardStatus::Approved, RewardStatus::Notified, RewardStatus::Paid, RewardStatus::Ineligible] {
+            assert_eq!(AuditAction::reward_moved(r).as_str(), format!("cases.reward_{}", r.as_str()));
+        }
+    }
+
     use super::*;
 
     #[test]
