@@ -28,7 +28,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::picks::api::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());
-    doc.merge(crate::news::NewsApi::openapi());
+    doc.merge(crate::news::api::NewsApi::openapi());
     doc.merge(crate::stats::StatsApi::openapi());
     doc
 }
