@@ -203,7 +203,7 @@ async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Result<
     responses(
         (status = 200, content_type = "text/csv", description = "one row per business"),
         (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
-        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+        // 429: documented from the route's facts (`site::docs::document_rate_limits`), with the download quota.
     ))]
 pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, AppError> {
     download(shared, headers, Format::Csv).await
@@ -214,7 +214,7 @@ pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> R
     responses(
         (status = 200, body = Vec<BusinessSummary>),
         (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
-        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+        // 429: documented from the route's facts (`site::docs::document_rate_limits`), with the download quota.
     ))]
 pub async fn download_json(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, AppError> {
     download(shared, headers, Format::Json).await
