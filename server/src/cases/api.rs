@@ -2,49 +2,30 @@
 //! access code in `X-Access-Code`.
 
 use crate::http::client_ip::ClientIp;
+use crate::http::multipart::{Caps, Upload};
+use crate::http::reply::Reply;
 use crate::http::Shared;
-use axum::extract::{Multipart, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, State};
 use axum::{Extension, Json};
-use domain::cases::{CaseFields, CaseReceipt, CaseTrack, MAX_PHOTOS};
-use domain::{AppError, ErrCode};
+use domain::cases::{CaseFields, CaseReceipt, CaseTrack, MAX_PHOTOS, MAX_PHOTO_BYTES};
+use domain::AppError;
 use http::{HeaderMap, StatusCode};
-use std::collections::HashMap;
+
+/// A case upload: its text fields, and up to five photos as `photos`. A photo's own size (8 MB) is checked by the
+/// service after the text, so a form that fails on a photo keeps what was typed; the reader bounds the whole.
+pub const CASE: Caps = Caps {
+    texts: CaseFields::FIELDS,
+    text_bytes: 64 * 1024,
+    file: "photos",
+    files: MAX_PHOTOS,
+    file_bytes: MAX_PHOTOS * MAX_PHOTO_BYTES,
+    total: MAX_PHOTOS * MAX_PHOTO_BYTES + 448 * 1024,
+};
 
 /// A case as uploaded: its fields and its photos' bytes, not yet looked at (the service checks the text first).
-pub async fn read_case(mut multipart: Multipart) -> Result<(CaseFields, Vec<bytes::Bytes>), AppError> {
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut raw: Vec<bytes::Bytes> = Vec::new();
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(f)) => f,
-            Ok(None) => break,
-            // A body over the route's limit surfaces here.
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::field(ErrCode::PayloadTooLarge, "photos")),
-            Err(_) => return Err(AppError::field(ErrCode::InvalidValue, "photos")),
-        };
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "photos" {
-            let file_name = field.file_name().filter(|n| !n.is_empty()).map(str::to_owned);
-            let bytes = field.bytes().await.map_err(|_| AppError::field(ErrCode::PayloadTooLarge, "photos"))?;
-            // A form's empty file input sends one empty part with no file name: no photo. An empty file is refused.
-            if bytes.is_empty() && file_name.is_none() {
-                continue;
-            }
-            raw.push(bytes);
-            if raw.len() > MAX_PHOTOS {
-                return Err(AppError::field(ErrCode::TooMany, "photos"));
-            }
-        } else if CaseFields::FIELDS.contains(&name.as_str()) {
-            let text = field.text().await.map_err(|_| AppError::field(ErrCode::InvalidValue, &name))?;
-            if text.len() > 64 * 1024 {
-                return Err(AppError::field(ErrCode::TooLong, &name));
-            }
-            fields.insert(name, text);
-        }
-    }
-    let f: CaseFields = serde_json::from_value(serde_json::json!(fields)).map_err(AppError::internal)?;
-    Ok((f, raw))
+pub async fn read_case(upload: Upload) -> Result<(CaseFields, Vec<bytes::Bytes>), AppError> {
+    let parts = upload.read(&CASE).await?;
+    Ok((parts.fields()?, parts.files))
 }
 
 /// The declared length of a request's body, if any.
@@ -74,18 +55,11 @@ pub async fn file(
     State(shared): State<Shared>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
     headers: HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
-    let result = async {
-        let network = backend::abuse::network_key(ip);
-        let multipart = multipart.map_err(|_| AppError::new(ErrCode::UnsupportedMediaType))?;
-        backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(multipart)).await.map_err(|(e, _)| e)
-    }
-    .await;
-    match result {
-        Ok(r) => (StatusCode::CREATED, Json(r)).into_response(),
-        Err(e) => e.into_response(),
-    }
+    upload: Upload,
+) -> Result<Reply, AppError> {
+    let network = backend::abuse::network_key(ip);
+    let receipt = backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(upload)).await.map_err(|(e, _)| e)?;
+    Ok(Reply::json(StatusCode::CREATED, receipt))
 }
 
 /// A case's public timeline, the deadline of its current stage and, for a 举报, its reward. The access code
@@ -101,12 +75,9 @@ pub async fn file(
         (status = 404, description = "unknown number or wrong code", body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
-pub async fn track(State(shared): State<Shared>, Path(no): Path<String>, headers: HeaderMap) -> Response {
+pub async fn track(State(shared): State<Shared>, Path(no): Path<String>, headers: HeaderMap) -> Result<Json<CaseTrack>, AppError> {
     let code = headers.get("x-access-code").and_then(|v| v.to_str().ok()).unwrap_or("");
-    match backend::cases::track(&shared.app, &no, code).await {
-        Ok(t) => Json(t).into_response(),
-        Err(e) => e.into_response(),
-    }
+    Ok(Json(backend::cases::track(&shared.app, &no, code).await?))
 }
 
 /// This module's part of the OpenAPI document.

@@ -6,67 +6,60 @@
 
 use super::api::{declared_len, read_case};
 use crate::http::client_ip::ClientIp;
-use crate::http::forms::{answer, cookie, digits, fail, wants_html};
+use crate::http::extract::{self, Id, Staff};
+use crate::http::forms::cookie;
+use crate::http::multipart::Upload;
+use crate::http::reply::{Back, Browser, Failed, Reply};
 use crate::http::Shared;
-use axum::extract::{Form, Multipart, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{Form, Path, State};
+use axum::response::IntoResponse;
 use axum::Extension;
 use backend::cases::drafts;
 use backend::cases::handle::{self, Transition};
 use backend::staff::audit::Actor;
 use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
-use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode};
-use http::{header, HeaderMap, StatusCode};
+use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
 use serde_json::json;
 
 /// The cookie the track page reads: `tracking_no:access_code`, for half an hour, sent to `/track` only.
 pub const TRACK_COOKIE: &str = "portal_track";
 
+/// A cookie for one page only (`path`), `HttpOnly`.
+fn page_cookie(shared: &Shared, name: &str, value: &str, max_age: i64, path: &str) -> Option<HeaderValue> {
+    let c = cookie(shared, name, value, max_age, true);
+    HeaderValue::from_str(&c.to_str().unwrap_or_default().replace("Path=/;", &format!("Path={path};"))).ok()
+}
+
+/// A report from the form. A browser's receipt is kept as a sealed draft and shown once (the access code never
+/// travels in a URL); a browser's failed report keeps what was typed (never the photos), for the page to fill in
+/// again.
 pub async fn report(
     State(shared): State<Shared>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
+    Browser(browser): Browser,
     headers: HeaderMap,
-    multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
-) -> Response {
+    upload: Upload,
+) -> Result<Reply, Failed> {
     let network = backend::abuse::network_key(ip);
-    let result = match multipart {
-        Ok(m) => backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(m)).await,
-        Err(_) => Err((AppError::new(ErrCode::UnsupportedMediaType), None)),
-    };
-    match result {
-        Ok(receipt) if wants_html(&headers) => match drafts::save(&shared.app, "receipt", &receipt).await {
-            Ok(id) => Redirect::to(&format!("/report/receipt/{id}")).into_response(),
-            Err(e) => e.into_response(),
-        },
-        Ok(receipt) => (StatusCode::CREATED, axum::Json(receipt)).into_response(),
-        Err((e, typed)) => {
-            // Keep what was typed (never the photos) for the page to fill in again.
+    match backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(upload)).await {
+        Ok(receipt) if browser => {
+            let id = drafts::save(&shared.app, "receipt", &receipt).await?;
+            Ok(Reply::json(StatusCode::CREATED, receipt).see(format!("/report/receipt/{id}")))
+        }
+        Ok(receipt) => Ok(Reply::json(StatusCode::CREATED, receipt)),
+        Err((error, typed)) => {
             let back = match typed {
-                Some(f) if wants_html(&headers) => match drafts::save_typed(&shared.app, &network, &f).await {
-                    Ok(id) => format!("/report?draft={id}"),
-                    Err(_) => "/report".to_owned(),
-                },
-                _ => "/report".to_owned(),
+                Some(f) if browser => drafts::save_typed(&shared.app, &network, &f)
+                    .await
+                    .ok()
+                    .map(|id| Back { url: format!("/report?draft={id}"), anchor: Some("report-form") }),
+                _ => None,
             };
-            fail_keeping_query(&headers, &back, e)
+            Err(Failed { error, back })
         }
     }
-}
-
-/// [`fail`] for a `back` that may already carry a query.
-fn fail_keeping_query(headers: &HeaderMap, back: &str, e: AppError) -> Response {
-    if !wants_html(headers) || !back.contains('?') {
-        return fail(headers, back, e);
-    }
-    let mut url = format!("{back}&error={}", e.code.as_str());
-    if let Some(f) = &e.field {
-        url.push_str("&field=");
-        url.push_str(f);
-    }
-    url.push_str("#report-form");
-    Redirect::to(&url).into_response()
 }
 
 #[derive(Deserialize)]
@@ -77,46 +70,30 @@ pub struct TrackForm {
     access_code: String,
 }
 
-pub async fn track(State(shared): State<Shared>, headers: HeaderMap, Form(f): Form<TrackForm>) -> Response {
+/// Tracking without JavaScript: a browser keeps the number and code in a cookie for the track page.
+pub async fn track(State(shared): State<Shared>, Browser(browser): Browser, Form(f): Form<TrackForm>) -> Result<Reply, AppError> {
     let no = f.tracking_no.trim().to_ascii_uppercase();
     let code = f.access_code.trim().to_ascii_uppercase();
-    match backend::cases::track(&shared.app, &no, &code).await {
-        Ok(_) if wants_html(&headers) => {
-            let mut res = Redirect::to("/track?found=1").into_response();
-            let value = format!("{no}:{code}");
-            let mut c = cookie(&shared, TRACK_COOKIE, &value, 1800, true).to_str().unwrap_or_default().to_owned();
-            c = c.replace("Path=/;", "Path=/track;");
-            if let Ok(v) = http::HeaderValue::from_str(&c) {
-                res.headers_mut().append(header::SET_COOKIE, v);
-            }
-            res
+    let t = backend::cases::track(&shared.app, &no, &code).await?;
+    let mut reply = Reply::json(StatusCode::OK, t).see("/track?found=1");
+    if browser {
+        if let Some(c) = page_cookie(&shared, TRACK_COOKIE, &format!("{no}:{code}"), 1800, "/track") {
+            reply = reply.cookie(c);
         }
-        Ok(t) => axum::Json(t).into_response(),
-        Err(e) => fail(&headers, "/track", e),
     }
+    Ok(reply)
 }
 
 /// Staff type in a hotline, counter, complaint-box or volunteer case (no photos: someone on the phone).
-pub async fn quick_entry(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    headers: HeaderMap,
-    Form(f): Form<CaseFields>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let c = f.parse(backend::clock::now())?;
-        if c.channel == domain::cases::Channel::Web {
-            return Err(AppError::field(ErrCode::InvalidValue, "channel"));
-        }
-        let receipt = backend::cases::file(&shared.app, &c, &[], Some(&Actor::staff(&user))).await?;
-        // The receipt is read out to the caller once: kept as a sealed draft, shown on the console.
-        let draft = drafts::save(&shared.app, "receipt", &receipt).await?;
-        Ok((receipt, draft))
+pub async fn quick_entry(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<CaseFields>) -> Result<Reply, AppError> {
+    let c = f.parse(backend::clock::now())?;
+    if c.channel == domain::cases::Channel::Web {
+        return Err(AppError::field(ErrCode::InvalidValue, "channel"));
     }
-    .await;
-    let next = |(_, draft): &(domain::cases::CaseReceipt, String)| format!("/report/receipt/{draft}");
-    answer(&headers, "/staff/cases", result, next, |(r, _)| (StatusCode::CREATED, json!(r)))
+    let receipt = backend::cases::file(&shared.app, &c, &[], Some(&Actor::staff(&user))).await?;
+    // The receipt is read out to the caller once: kept as a sealed draft, shown on the console.
+    let draft = drafts::save(&shared.app, "receipt", &receipt).await?;
+    Ok(Reply::json(StatusCode::CREATED, receipt).see(format!("/report/receipt/{draft}")))
 }
 
 #[derive(Deserialize)]
@@ -133,38 +110,27 @@ pub struct TransitionForm {
     message: String,
 }
 
-fn case_id(s: &str) -> Result<i64, AppError> {
-    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(AppError::not_found)
+/// Back to the case's page, saved.
+fn saved(id: i64) -> Reply {
+    Reply::json(StatusCode::OK, json!({ "ok": true })).see(format!("/staff/cases/{id}?saved=1"))
 }
 
-pub async fn transition(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<TransitionForm>,
-) -> Response {
-    let back = format!("/staff/cases/{}", digits(&id));
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let id = case_id(&id)?;
-        let to = CaseState::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
-        let reject_reason = match f.reject_reason.trim() {
-            "" => None,
-            r => Some(RejectReason::parse(r).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "reject_reason"))?),
-        };
-        let tr = Transition {
-            to: Some(to),
-            reject_reason,
-            duplicate_of: (!f.duplicate_of.trim().is_empty()).then(|| f.duplicate_of.clone()),
-            note: f.note.clone(),
-            message: f.message.clone(),
-            quiet: false,
-        };
-        handle::transition(&shared.app, &Actor::staff(&user), id, &tr).await
-    }
-    .await;
-    answer(&headers, &back, result, |()| format!("{back}?saved=1"), |()| (StatusCode::OK, json!({ "ok": true })))
+pub async fn transition(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<TransitionForm>) -> Result<Reply, AppError> {
+    let to = CaseState::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
+    let reject_reason = match f.reject_reason.trim() {
+        "" => None,
+        r => Some(RejectReason::parse(r).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "reject_reason"))?),
+    };
+    let tr = Transition {
+        to: Some(to),
+        reject_reason,
+        duplicate_of: (!f.duplicate_of.trim().is_empty()).then(|| f.duplicate_of.clone()),
+        note: f.note.clone(),
+        message: f.message.clone(),
+        quiet: false,
+    };
+    handle::transition(&shared.app, &Actor::staff(&user), id, &tr).await?;
+    Ok(saved(id))
 }
 
 #[derive(Deserialize)]
@@ -173,20 +139,9 @@ pub struct AssignForm {
     assigned_to: String,
 }
 
-pub async fn assign(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<AssignForm>,
-) -> Response {
-    let back = format!("/staff/cases/{}", digits(&id));
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        handle::assign(&shared.app.store, &Actor::staff(&user), case_id(&id)?, &f.assigned_to).await
-    }
-    .await;
-    answer(&headers, &back, result, |()| format!("{back}?saved=1"), |()| (StatusCode::OK, json!({ "ok": true })))
+pub async fn assign(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<AssignForm>) -> Result<Reply, AppError> {
+    handle::assign(&shared.app.store, &Actor::staff(&user), id, &f.assigned_to).await?;
+    Ok(saved(id))
 }
 
 #[derive(Deserialize)]
@@ -199,29 +154,18 @@ pub struct RewardForm {
     base_amount: String,
 }
 
-pub async fn reward(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    Form(f): Form<RewardForm>,
-) -> Response {
-    let back = format!("/staff/cases/{}", digits(&id));
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let to = RewardStatus::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
-        let level = match f.reward_level.trim() {
-            "" => None,
-            l => Some(RewardLevel::parse(l).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "reward_level"))?),
-        };
-        let base = match f.base_amount.trim() {
-            "" => None,
-            b => Some(b.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "base_amount"))?),
-        };
-        handle::reward(&shared.app.store, &Actor::staff(&user), case_id(&id)?, to, level, base).await
-    }
-    .await;
-    answer(&headers, &back, result, |()| format!("{back}?saved=1"), |()| (StatusCode::OK, json!({ "ok": true })))
+pub async fn reward(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<RewardForm>) -> Result<Reply, AppError> {
+    let to = RewardStatus::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
+    let level = match f.reward_level.trim() {
+        "" => None,
+        l => Some(RewardLevel::parse(l).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "reward_level"))?),
+    };
+    let base = match f.base_amount.trim() {
+        "" => None,
+        b => Some(b.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "base_amount"))?),
+    };
+    handle::reward(&shared.app.store, &Actor::staff(&user), id, to, level, base).await?;
+    Ok(saved(id))
 }
 
 /// The reporter's contact, revealed by a post (audited in the moderator's name, with the address): a link cannot
@@ -230,37 +174,21 @@ pub async fn reward(
 /// flag's id in a cookie for that page only).
 pub async fn reveal(
     State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
+    Staff(user): Staff,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let page = format!("/staff/cases/{}", digits(&id));
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let id = case_id(&id)?;
-        let contact = handle::reveal(&shared.app, &Actor::staff(&user), id, Some(&ip.to_string())).await?;
-        let flag = match (&contact, wants_html(&headers)) {
-            (Some(c), true) => Some(handle::keep_revealed(&shared.app, user.id, id, c).await?),
-            _ => None,
-        };
-        Ok((contact, flag))
-    }
-    .await;
-    match result {
-        Ok((_, flag)) if wants_html(&headers) => {
-            let mut res = Redirect::to(&format!("{page}#contact")).into_response();
-            if let Some(flag) = flag {
-                let c = cookie(&shared, handle::REVEAL_COOKIE, &flag, handle::REVEAL_SECS, true).to_str().unwrap_or_default().replace("Path=/;", &format!("Path={page};"));
-                if let Ok(v) = http::HeaderValue::from_str(&c) {
-                    res.headers_mut().append(header::SET_COOKIE, v);
-                }
-            }
-            res
+    Id(id): Id,
+    Browser(browser): Browser,
+) -> Result<Reply, AppError> {
+    let page = format!("/staff/cases/{id}");
+    let contact = handle::reveal(&shared.app, &Actor::staff(&user), id, Some(&ip.to_string())).await?;
+    let mut reply = Reply::json(StatusCode::OK, &contact).see(format!("{page}#contact"));
+    if let (Some(c), true) = (&contact, browser) {
+        let flag = handle::keep_revealed(&shared.app, user.id, id, c).await?;
+        if let Some(c) = page_cookie(&shared, handle::REVEAL_COOKIE, &flag, handle::REVEAL_SECS, &page) {
+            reply = reply.cookie(c);
         }
-        Ok((contact, _)) => axum::Json(json!(contact)).into_response(),
-        Err(e) => fail(&headers, &page, e),
     }
+    Ok(reply)
 }
 
 #[derive(Deserialize)]
@@ -273,36 +201,19 @@ pub struct CalendarForm {
     name: String,
 }
 
-pub async fn calendar(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    headers: HeaderMap,
-    Form(f): Form<CalendarForm>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let day = domain::clock::parse_date(&f.day).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "day"))?;
-        backend::cases::calendar::set_day(&shared.app.store, &Actor::staff(&user), domain::cases::day_of(day), &f.kind, &f.name).await
-    }
-    .await;
-    answer(&headers, "/staff/cases", result, |()| "/staff/cases?saved=1#calendar".to_owned(), |()| (StatusCode::OK, json!({ "ok": true })))
+pub async fn calendar(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<CalendarForm>) -> Result<Reply, AppError> {
+    let day = domain::clock::parse_date(&f.day).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "day"))?;
+    backend::cases::calendar::set_day(&shared.app.store, &Actor::staff(&user), domain::cases::day_of(day), &f.kind, &f.name).await?;
+    Ok(Reply::json(StatusCode::OK, json!({ "ok": true })).see("/staff/cases?saved=1#calendar"))
 }
 
 /// The copy of an evidence photo ever shown (re-encoded, no metadata), for staff.
 pub async fn photo(
     State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    Extension(ClientIp(_)): Extension<ClientIp>,
+    Staff(_): Staff,
     Path((id, photo)): Path<(String, String)>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let photo = photo.trim_end_matches(".jpg");
-        handle::photo(&shared.app.store, case_id(&id)?, case_id(photo)?).await?.ok_or_else(AppError::not_found)
-    }
-    .await;
-    match result {
-        Ok(jpeg) => ([(header::CONTENT_TYPE, "image/jpeg")], jpeg).into_response(),
-        Err(e) => e.into_response(),
-    }
+) -> Result<impl IntoResponse, AppError> {
+    let (id, photo) = (extract::id(&id)?, extract::id(photo.trim_end_matches(".jpg"))?);
+    let jpeg = handle::photo(&shared.app.store, id, photo).await?.ok_or_else(AppError::not_found)?;
+    Ok(([(header::CONTENT_TYPE, "image/jpeg")], jpeg))
 }

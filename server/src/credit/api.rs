@@ -1,62 +1,73 @@
 //! The business registry: search, one business, bulk downloads.
 
 use crate::http::client_ip::{network, ClientIp};
+use crate::http::extract::Code;
 use crate::http::json::ApiJson;
+use crate::http::query::{Num, Query};
+use crate::http::reply::Reply;
 use crate::http::Shared;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::Extension;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use domain::credit::{BusinessDetail, BusinessSummary, CreditCode, Page, ReplyFields, SearchQuery};
+use domain::credit::{BusinessDetail, BusinessSummary, Page, ReplyFields, SearchQuery};
 use domain::text::csv_cell;
 use domain::AppError;
-use std::collections::HashMap;
+use serde::Deserialize;
+use serde_json::json;
+use utoipa::IntoParams;
 
-fn param<'a>(p: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
-    p.get(k).map(String::as_str)
+/// The query string of a registry search, as the OpenAPI document states it.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct SearchParams {
+    /// name/address substring (at least 2 letters or digits), credit code or licence number; empty = any
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// one of Mianyang's districts and zones
+    #[param(value_type = Option<DistrictParam>)]
+    pub district: Option<String>,
+    /// A, B, C or D; empty = any
+    #[param(pattern = "^[ABCDabcd]?$")]
+    pub grade: Option<String>,
+    #[param(value_type = Option<CategoryParam>)]
+    pub category: Option<String>,
+    #[param(value_type = Option<bool>)]
+    pub watch_list: Option<String>,
+    /// from 1
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    pub page: Option<Num>,
+    /// 1–100, default 20
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub per_page: Option<Num>,
 }
 
-/// Parses the query string of a registry search.
-pub fn search_query(p: &HashMap<String, String>) -> Result<SearchQuery, AppError> {
-    SearchQuery::parse(
-        param(p, "q"),
-        param(p, "district"),
-        param(p, "grade"),
-        param(p, "category"),
-        param(p, "watch_list"),
-        param(p, "page"),
-        param(p, "per_page"),
-    )
+impl SearchParams {
+    pub fn parse(&self) -> Result<SearchQuery, AppError> {
+        SearchQuery::parse(
+            self.q.as_deref(),
+            self.district.as_deref(),
+            self.grade.as_deref(),
+            self.category.as_deref(),
+            self.watch_list.as_deref(),
+            Num::raw(self.page).as_deref(),
+            Num::raw(self.per_page).as_deref(),
+        )
+    }
 }
 
 /// Search the registry: substring of name or address (2+ characters), exact credit code or licence number;
 /// filters by district, grade, category, watch list. Ranked exact > prefix > substring.
 #[utoipa::path(get, path = "/api/v1/businesses", tag = "credit",
-    params(
-        ("q" = Option<String>, Query, description = "name/address substring (at least 2 letters or digits), credit code or licence number; empty = any", max_length = 100),
-        ("district" = Option<DistrictParam>, Query, description = "one of Mianyang's districts and zones"),
-        ("grade" = Option<String>, Query, description = "A, B, C or D; empty = any", pattern = "^[ABCDabcd]?$"),
-        ("category" = Option<CategoryParam>, Query),
-        ("watch_list" = Option<bool>, Query),
-        ("page" = Option<i64>, Query, description = "from 1", minimum = 1, maximum = 10000),
-        ("per_page" = Option<i64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(SearchParams),
     responses(
         (status = 200, description = "`{items, total, page, per_page, total_is_lower_bound}`", body = Page<BusinessSummary>),
         (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
-pub async fn search(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
-    let result = async {
-        let q = search_query(&p)?;
-        backend::credit::search(&shared.app, &q).await
-    }
-    .await;
-    match result {
-        Ok(page) => Json(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn search(State(shared): State<Shared>, Query(p): Query<SearchParams>) -> Result<Json<Page<BusinessSummary>>, AppError> {
+    Ok(Json(backend::credit::search(&shared.app, &p.parse()?).await?))
 }
 
 /// The districts a search may be narrowed to, in the OpenAPI document: `""` (any, what the search form sends)
@@ -101,17 +112,9 @@ impl utoipa::ToSchema for CategoryParam {}
         (status = 404, description = "no such business", body = crate::http::json::ErrorBody),
         (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
-pub async fn get_one(State(shared): State<Shared>, Path(code): Path<String>) -> Response {
-    let code = match CreditCode::parse(&code) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
+pub async fn get_one(State(shared): State<Shared>, Code(code): Code) -> Result<Json<BusinessDetail>, AppError> {
     // Cached briefly by the route's facts: a popular shop's QR code is scanned again and again.
-    match backend::credit::detail(&shared.app, &code).await {
-        Ok(Some(d)) => Json(d).into_response(),
-        Ok(None) => AppError::not_found().into_response(),
-        Err(e) => e.into_response(),
-    }
+    backend::credit::detail(&shared.app, &code).await?.map(Json).ok_or_else(AppError::not_found)
 }
 
 /// Businesses per page of a streamed download: one short query each.
@@ -128,11 +131,8 @@ enum Format {
 /// so an unchanged download answers 304 at once; otherwise pages of [`DOWNLOAD_PAGE`] rows are read and sent
 /// one after another, never the whole registry in memory (1 M businesses are ~200 MB of CSV). A failure after
 /// the first bytes ends the stream early (the status is already sent); a client sees a truncated file.
-async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Response {
-    let version = match backend::credit::export_version(&shared.app.store).await {
-        Ok(v) => v,
-        Err(e) => return e.into_response(),
-    };
+async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Result<Response, AppError> {
+    let version = backend::credit::export_version(&shared.app.store).await?;
     let tag = format!("\"registry-{version}-{}\"", match format { Format::Csv => "csv", Format::Json => "json" });
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
@@ -194,7 +194,7 @@ async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Respons
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(kind));
         h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static(name));
     }
-    res
+    Ok(res)
 }
 
 /// The whole public registry with grades, as CSV (UTF-8 with BOM, for spreadsheet programs), streamed. Carries an
@@ -203,9 +203,9 @@ async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Respons
     responses(
         (status = 200, content_type = "text/csv", description = "one row per business"),
         (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
-        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+        // 429: documented from the route's facts (`site::docs::document_rate_limits`), with the download quota.
     ))]
-pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, AppError> {
     download(shared, headers, Format::Csv).await
 }
 
@@ -214,9 +214,9 @@ pub async fn download_csv(State(shared): State<Shared>, headers: HeaderMap) -> R
     responses(
         (status = 200, body = Vec<BusinessSummary>),
         (status = 304, description = "unchanged since the `ETag` in `If-None-Match`"),
-        (status = 429, description = "rate limited (downloads have a small quota of their own)", body = crate::http::json::ErrorBody)
+        // 429: documented from the route's facts (`site::docs::document_rate_limits`), with the download quota.
     ))]
-pub async fn download_json(State(shared): State<Shared>, headers: HeaderMap) -> Response {
+pub async fn download_json(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, AppError> {
     download(shared, headers, Format::Json).await
 }
 
@@ -277,19 +277,11 @@ fn to_csv(rows: &[BusinessSummary], first: bool) -> Result<Vec<u8>, AppError> {
 pub async fn post_reply(
     State(shared): State<Shared>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    Path(code): Path<String>,
-    body: Result<ApiJson<ReplyFields>, AppError>,
-) -> Response {
-    let result = async {
-        let code = CreditCode::parse(&code)?;
-        let ApiJson(fields) = body?;
-        backend::credit::replies::submit(&shared.app, &code, &fields.parse()?, Some(&network(ip))).await
-    }
-    .await;
-    match result {
-        Ok(id) => (http::StatusCode::CREATED, Json(serde_json::json!({ "id": id, "status": "pending" }))).into_response(),
-        Err(e) => e.into_response(),
-    }
+    Code(code): Code,
+    ApiJson(fields): ApiJson<ReplyFields>,
+) -> Result<Reply, AppError> {
+    let id = backend::credit::replies::submit(&shared.app, &code, &fields.parse()?, Some(&network(ip))).await?;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "id": id, "status": "pending" })))
 }
 
 /// This module's part of the OpenAPI document.
@@ -307,20 +299,18 @@ pub struct CreditApi;
 /// Type-ahead suggestions for the search page's island: up to six businesses, one per line as
 /// `credit_code<TAB>grade<TAB>name` (names never hold control characters), plain text so the browser side needs
 /// no JSON. A query of fewer than two letters or digits answers nothing.
-pub async fn suggest(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
-    let Some(q) = p.get("q").and_then(|q| domain::credit::normalise_query(q)) else {
-        return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], String::new()).into_response();
+pub async fn suggest(State(shared): State<Shared>, Query(p): Query<SuggestParams>) -> Result<Response, AppError> {
+    let text = |body: String| ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response();
+    let Some(q) = p.q.as_deref().and_then(domain::credit::normalise_query) else {
+        return Ok(text(String::new()));
     };
     let query = SearchQuery { q: Some(q), page: 1, per_page: 6, ..Default::default() };
-    match backend::credit::search(&shared.app, &query).await {
-        Ok(page) => {
-            let body: String = page
-                .items
-                .iter()
-                .map(|b| format!("{}\t{}\t{}\n", b.credit_code, b.grade.as_str(), b.name))
-                .collect();
-            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
-        }
-        Err(e) => e.into_response(),
-    }
+    let page = backend::credit::search(&shared.app, &query).await?;
+    Ok(text(page.items.iter().map(|b| format!("{}\t{}\t{}\n", b.credit_code, b.grade.as_str(), b.name)).collect()))
+}
+
+/// The type-ahead's query string.
+#[derive(Deserialize)]
+pub struct SuggestParams {
+    pub q: Option<String>,
 }

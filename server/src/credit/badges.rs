@@ -1,9 +1,10 @@
 //! Images for a business: the QR code of its page, and an embeddable credit badge for the shop's own site.
 
+use crate::http::extract::Code;
 use crate::http::Shared;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use domain::credit::{CreditCode, Grade};
+use domain::credit::Grade;
 use domain::AppError;
 use http::header::{self, HeaderMap, HeaderValue};
 
@@ -31,33 +32,19 @@ pub(crate) fn absolute_url(shared: &Shared, headers: &HeaderMap, path: &str) -> 
 }
 
 /// A QR code of `url` as SVG.
-pub(crate) fn qr_svg(url: &str, size: u32) -> Response {
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(qr) => svg(qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).quiet_zone(true).build()),
-        Err(e) => AppError::internal(e).into_response(),
-    }
+pub(crate) fn qr_svg(url: &str, size: u32) -> Result<Response, AppError> {
+    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(AppError::internal)?;
+    Ok(svg(qr.render::<qrcode::render::svg::Color<'_>>().min_dimensions(size, size).quiet_zone(true).build()))
 }
 
 /// `/credit/{code}/qr.svg`: scanned at the shop, opens the business's page.
-pub async fn qr(State(shared): State<Shared>, headers: HeaderMap, Path(code): Path<String>) -> Response {
-    let code = match CreditCode::parse(&code) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
+pub async fn qr(State(shared): State<Shared>, headers: HeaderMap, Code(code): Code) -> Result<Response, AppError> {
     qr_svg(&absolute_url(&shared, &headers, &format!("/credit/{code}")), 160)
 }
 
 /// `/credit/{code}/badge.svg`: the current grade, for a shop's own website.
-pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Response {
-    let code = match CreditCode::parse(&code) {
-        Ok(c) => c,
-        Err(e) => return e.into_response(),
-    };
-    let detail = match backend::credit::detail(&shared.app, &code).await {
-        Ok(Some(d)) => d,
-        Ok(None) => return AppError::not_found().into_response(),
-        Err(e) => return e.into_response(),
-    };
+pub async fn badge(State(shared): State<Shared>, Code(code): Code) -> Result<Response, AppError> {
+    let detail = backend::credit::detail(&shared.app, &code).await?.ok_or_else(AppError::not_found)?;
     let grade = detail.summary.grade;
     let color = match grade {
         Grade::A => "#0a7c4a",
@@ -66,7 +53,7 @@ pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Re
         Grade::D => "#b42318",
     };
     let label = grade.label().get(domain::Lang::Zh);
-    svg(format!(
+    Ok(svg(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"220\" height=\"40\" viewBox=\"0 0 220 40\" role=\"img\" \
          aria-label=\"食安绵阳 信用等级 {g} {label}\"><rect width=\"220\" height=\"40\" rx=\"6\" fill=\"#fff\" \
          stroke=\"{color}\" stroke-width=\"2\"/><rect x=\"0\" y=\"0\" width=\"120\" height=\"40\" rx=\"6\" \
@@ -74,5 +61,5 @@ pub async fn badge(State(shared): State<Shared>, Path(code): Path<String>) -> Re
          font-family=\"sans-serif\">食安绵阳·信用</text><text x=\"170\" y=\"27\" font-size=\"17\" font-weight=\"bold\" \
          fill=\"{color}\" text-anchor=\"middle\" font-family=\"sans-serif\">{g} {label}</text></svg>",
         g = grade.as_str()
-    ))
+    )))
 }

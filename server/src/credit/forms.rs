@@ -3,37 +3,31 @@
 //! for browsers; status + JSON for programs. Each parses its input with the `domain` type the page's form takes
 //! its field names from, and calls one service; caches follow the services' change announcements.
 
+use super::IMPORT_MAX_BYTES;
 use crate::http::client_ip::{network, ClientIp};
-use crate::http::forms::answer;
+use crate::http::extract::{Code, Id, Staff};
+use crate::http::multipart::{Caps, Upload};
+use crate::http::reply::Reply;
 use crate::http::Shared;
-use axum::extract::{Form, Multipart, Path, State};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Form, State};
 use axum::Extension;
 use backend::credit::Upserted;
 use backend::staff::audit::Actor;
-use domain::credit::{BusinessFields, CreditCode, EventFields, ReplyFields};
-use domain::staff::{Role, StaffUser};
+use domain::credit::{BusinessFields, EventFields, ReplyFields};
 use domain::{AppError, ErrCode};
-use http::{HeaderMap, StatusCode};
-use serde_json::json;
+use http::StatusCode;
 use serde::Deserialize;
+use serde_json::json;
 
 /// A business answers its record or asks for credit repair (public, moderated).
 pub async fn submit_reply(
     State(shared): State<Shared>,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    Path(code): Path<String>,
-    headers: HeaderMap,
+    Code(code): Code,
     Form(f): Form<ReplyFields>,
-) -> Response {
-    let back = format!("/credit/{}", code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>());
-    let result = async {
-        let code = CreditCode::parse(&code)?;
-        backend::credit::replies::submit(&shared.app, &code, &f.parse()?, Some(&network(ip))).await
-    }
-    .await;
-    let next = |_: &i64| format!("{back}?replied=1#reply");
-    answer(&headers, &back, result, next, |id| (StatusCode::CREATED, json!({ "id": id, "status": "pending" })))
+) -> Result<Reply, AppError> {
+    let id = backend::credit::replies::submit(&shared.app, &code, &f.parse()?, Some(&network(ip))).await?;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "id": id, "status": "pending" })).see(format!("/credit/{code}?replied=1#reply")))
 }
 
 #[derive(Deserialize)]
@@ -44,93 +38,45 @@ pub struct DecideForm {
     note: String,
 }
 
-pub async fn decide_reply(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    Path(id): Path<i64>,
-    headers: HeaderMap,
-    Form(f): Form<DecideForm>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let approve = match f.decision.as_str() {
-            "approve" => true,
-            "reject" => false,
-            _ => return Err(AppError::field(ErrCode::InvalidValue, "decision")),
-        };
-        backend::credit::replies::decide(&shared.app.store, &Actor::staff(&user), id, approve, &f.note).await
-    }
-    .await;
-    let next = |_: &()| "/staff/replies?saved=1".to_owned();
-    answer(&headers, "/staff/replies", result, next, |()| (StatusCode::OK, json!({ "id": id })))
+pub async fn decide_reply(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<DecideForm>) -> Result<Reply, AppError> {
+    let approve = match f.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::field(ErrCode::InvalidValue, "decision")),
+    };
+    backend::credit::replies::decide(&shared.app.store, &Actor::staff(&user), id, approve, &f.note).await?;
+    Ok(Reply::json(StatusCode::OK, json!({ "id": id })).see("/staff/replies?saved=1"))
 }
 
 /// Staff create or edit a business.
-pub async fn save_business(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    headers: HeaderMap,
-    Form(f): Form<BusinessFields>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let b = f.parse()?;
-        let outcome = backend::credit::save_business(&shared.app.store, &Actor::staff(&user), &b).await?;
-        Ok::<_, AppError>((b.credit_code, outcome))
-    }
-    .await;
-    let next = |(code, _): &(CreditCode, Upserted)| format!("/credit/{code}");
-    answer(&headers, "/staff/businesses", result, next, |(code, outcome)| {
-        let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
-        (status, json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() }))
-    })
+pub async fn save_business(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<BusinessFields>) -> Result<Reply, AppError> {
+    let b = f.parse()?;
+    let outcome = backend::credit::save_business(&shared.app.store, &Actor::staff(&user), &b).await?;
+    let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
+    let code = b.credit_code;
+    Ok(Reply::json(status, json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() })).see(format!("/credit/{code}")))
 }
 
 /// Staff record an event (inspection finding, sampling failure, penalty, substantiated report, commendation).
-pub async fn add_event(
-    State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
-    headers: HeaderMap,
-    Form(f): Form<EventFields>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let e = f.parse()?;
-        backend::credit::add_event(&shared.app.store, &Actor::staff(&user), &e).await?;
-        Ok::<_, AppError>(e.credit_code)
-    }
-    .await;
-    let next = |code: &CreditCode| format!("/credit/{code}");
-    answer(&headers, "/staff/businesses", result, next, |code| (StatusCode::CREATED, json!({ "credit_code": code.as_str() })))
+pub async fn add_event(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<EventFields>) -> Result<Reply, AppError> {
+    let e = f.parse()?;
+    backend::credit::add_event(&shared.app.store, &Actor::staff(&user), &e).await?;
+    let code = e.credit_code;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "credit_code": code.as_str() })).see(format!("/credit/{code}")))
 }
+
+/// The registry upload: one CSV as `file`, nothing else read.
+pub const IMPORT: Caps = Caps { texts: &[], text_bytes: 0, file: "file", files: 1, file_bytes: IMPORT_MAX_BYTES, total: IMPORT_MAX_BYTES };
 
 /// Staff upload a registry CSV from the console. The import runs as a background job (safe from the request
 /// timeout); browsers go to its status page, programs get its id.
 pub async fn import_upload(
     State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
+    Staff(user): Staff,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    if let Err(e) = user.role.require(Role::Moderator) {
-        return e.into_response();
-    }
-    let mut data = None;
-    loop {
-        match multipart.next_field().await {
-            Ok(Some(field)) if field.name() == Some("file") => match field.bytes().await {
-                Ok(b) => data = Some(b),
-                Err(_) => return AppError::new(ErrCode::PayloadTooLarge).into_response(),
-            },
-            Ok(Some(_)) => continue,
-            Ok(None) => break,
-            Err(_) => return AppError::field(ErrCode::InvalidValue, "file").into_response(),
-        }
-    }
-    let data = data.map(|d| d.to_vec()).unwrap_or_default();
-    let started =
-        backend::credit::import::start(&shared.app.store, &Actor::staff(&user), data, Some(&ip.to_string())).await;
-    let next = |id: &i64| format!("/staff/imports/{id}");
-    answer(&headers, "/staff/businesses", started, next, |id| (StatusCode::ACCEPTED, json!({ "job_id": id, "status": "running" })))
+    upload: Upload,
+) -> Result<Reply, AppError> {
+    let data = upload.read(&IMPORT).await?.file().unwrap_or_default();
+    let id = backend::credit::import::start(&shared.app.store, &Actor::staff(&user), data, Some(&ip.to_string())).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, json!({ "job_id": id, "status": "running" })).see(format!("/staff/imports/{id}")))
 }

@@ -27,15 +27,16 @@ pub fn routes() -> Routes {
         // Not cached: the code points at the host the request named.
         .get("/credit/{code}/qr.svg", Facts::PAGE.host_bound(), badges::qr)
         .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)
-        .post("/credit/{code}/reply", Facts::WRITE, forms::submit_reply)
+        .form("/credit/{code}/reply", Facts::WRITE, "/credit/{code}", forms::submit_reply)
         // The type-ahead island's source: a few lines of text per keystroke, on the page quota.
         .get("/credit/suggest", Facts::PAGE, api::suggest)
-        .post("/staff/businesses", Facts::staff_write(Role::Moderator), forms::save_business)
-        .post("/staff/events", Facts::staff_write(Role::Moderator), forms::add_event)
-        .post(
+        .form("/staff/businesses", Facts::staff_write(Role::Moderator), "/staff/businesses", forms::save_business)
+        .form("/staff/events", Facts::staff_write(Role::Moderator), "/staff/businesses", forms::add_event)
+        .form(
             "/staff/businesses/import",
-            Facts::staff_write(Role::Moderator).body_limit(IMPORT_MAX_BYTES),
+            Facts::staff_write(Role::Moderator).body_limit(forms::IMPORT.body_limit()),
+            "/staff/businesses",
             forms::import_upload,
         )
-        .post("/staff/replies/{id}/decide", Facts::staff_write(Role::Moderator), forms::decide_reply)
+        .form("/staff/replies/{id}/decide", Facts::staff_write(Role::Moderator), "/staff/replies", forms::decide_reply)
 }

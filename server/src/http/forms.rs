@@ -1,6 +1,7 @@
 //! Plumbing for plain HTML form posts. They work without JavaScript: success redirects (303), failure
 //! redirects back with `?error=code&field=name` so the page shows the message next to the field. Clients that
-//! do not ask for HTML (programs, tests) get the status and JSON error body instead.
+//! do not ask for HTML (programs, tests) get the status and JSON error body instead. Handlers answer with
+//! [`super::reply::Reply`]; [`fail`] and [`answer`] remain for the picks forms until they move to it.
 
 use super::Shared;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -12,14 +13,10 @@ pub fn wants_html(headers: &HeaderMap) -> bool {
 }
 
 /// A failed form post: back to the form with the error for HTML clients, the error itself for others.
+/// (Only the picks forms still call it; the others return `Result<Reply, AppError>`.)
 pub fn fail(headers: &HeaderMap, back: &str, err: AppError) -> Response {
     if wants_html(headers) {
-        let mut url = format!("{back}?error={}", err.code.as_str());
-        if let Some(f) = &err.field {
-            url.push_str("&field=");
-            url.push_str(f);
-        }
-        Redirect::to(&url).into_response()
+        Redirect::to(&super::reply::with_error(&super::reply::Back { url: back.to_owned(), anchor: None }, &err)).into_response()
     } else {
         err.into_response()
     }

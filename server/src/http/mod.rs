@@ -21,6 +21,14 @@ pub mod routes;
 pub mod json;
 /// Plain HTML form posts: redirects back with the error, cookies, safe `next` targets.
 pub mod forms;
+/// The one answer of a write: 303 for a browser's form, status and JSON for a program.
+pub mod reply;
+/// Extractors: the staff member the route's facts admitted, path ids.
+pub mod extract;
+/// Typed query strings whose refusals name the parameter.
+pub mod query;
+/// The one multipart reader, with each form's caps.
+pub mod multipart;
 
 use axum::extract::{FromRef, Request};
 use axum::middleware::Next;

@@ -3,6 +3,8 @@
 //! anonymous cache, ETags, `no-store` for staff answers. No table of paths exists anywhere else, and a route
 //! cannot be added without facts.
 
+use super::extract::Admitted;
+use super::reply::BackTemplate;
 use super::Shared;
 use axum::extract::{Request, State};
 use axum::handler::Handler;
@@ -26,7 +28,8 @@ pub struct Route {
 /// A module's routes under construction.
 #[derive(Default)]
 pub struct Routes {
-    entries: Vec<(Route, MethodRouter<Shared>)>,
+    /// Each route, its handler, and for a form the page a browser goes back to with an error.
+    entries: Vec<(Route, MethodRouter<Shared>, BackTemplate)>,
 }
 
 impl Routes {
@@ -52,6 +55,17 @@ impl Routes {
         self.add(Method::POST, path, facts, axum::routing::post(handler))
     }
 
+    /// A `POST` of a form: on failure a browser is sent back to `back` (the route's path parameters in braces are
+    /// filled in) with `?error=code&field=name`; a program gets the status and JSON error. See [`super::reply`].
+    pub fn form<H, T>(mut self, path: &'static str, facts: Facts, back: &'static str, handler: H) -> Routes
+    where
+        H: Handler<T, Shared>,
+        T: 'static,
+    {
+        self.entries.push((Route { method: Method::POST, path, facts }, axum::routing::post(handler), Some(back)));
+        self
+    }
+
     /// Any method (fallbacks such as unknown API paths).
     pub fn any<H, T>(self, path: &'static str, facts: Facts, handler: H) -> Routes
     where
@@ -62,7 +76,7 @@ impl Routes {
     }
 
     pub fn add(mut self, method: Method, path: &'static str, facts: Facts, route: MethodRouter<Shared>) -> Routes {
-        self.entries.push((Route { method, path, facts }, route));
+        self.entries.push((Route { method, path, facts }, route, None));
         self
     }
 
@@ -73,13 +87,15 @@ impl Routes {
 
     /// What is declared.
     pub fn table(&self) -> Vec<Route> {
-        self.entries.iter().map(|(r, _)| r.clone()).collect()
+        self.entries.iter().map(|(r, _, _)| r.clone()).collect()
     }
 
-    /// The axum router, each route wrapped in [`enforce`] with its facts.
+    /// The axum router, each route wrapped in [`enforce`] with its facts, its handler in
+    /// [`answer_browsers`](super::reply::answer_browsers) with its page to go back to.
     pub fn into_router(self, shared: &Shared) -> Router<Shared> {
         let mut router = Router::new();
-        for (r, mr) in self.entries {
+        for (r, mr, back) in self.entries {
+            let mr = mr.layer(from_fn_with_state(back, super::reply::answer_browsers));
             router = router.route(r.path, layered(mr, shared, r.facts));
         }
         router
@@ -126,8 +142,10 @@ pub async fn enforce(State((shared, facts)): State<(Shared, Facts)>, req: Reques
     res
 }
 
-/// Every staff route needs a session and at least `role`. The page request itself is checked because server
-/// functions called while rendering run in-process, past the HTTP middleware.
+/// Every staff route needs a session and at least `role`, the role of its facts. The page request itself is
+/// checked because server functions called while rendering run in-process, past the HTTP middleware. The user is
+/// left in the extensions with the role checked (`Admitted`, read by the `Staff` extractor), and as the bare
+/// `StaffUser` that older handlers read.
 async fn staff_gate(shared: &Shared, role: domain::staff::Role, mut req: Request) -> Result<Request, Response> {
     let name = backend::staff::auth::session_cookie_name(&shared.app.config);
     let user: Option<StaffUser> = match app::ssr::cookie(req.headers(), name) {
@@ -142,6 +160,7 @@ async fn staff_gate(shared: &Shared, role: domain::staff::Role, mut req: Request
         });
     };
     user.role.require(role).map_err(|e| e.into_response())?;
+    req.extensions_mut().insert(Admitted { user: user.clone(), role });
     req.extensions_mut().insert(user);
     Ok(req)
 }

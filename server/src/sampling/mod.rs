@@ -2,56 +2,78 @@
 //! in `app::sampling`.)
 
 use crate::http::client_ip::ClientIp;
-use crate::http::forms::answer;
+use crate::http::extract::{Id, Staff};
+use crate::http::multipart::{Caps, Upload};
+use crate::http::query::{Num, Query};
+use crate::http::reply::Reply;
 use crate::http::routes::Routes;
 use crate::http::Shared;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use backend::staff::audit::Actor;
 use domain::route::Facts;
 use domain::sampling::{ResultsQuery, SamplingBatch, SamplingFields, MAX_REPORT_BYTES};
-use domain::staff::{Role, StaffUser};
-use domain::{AppError, ErrCode, Page};
-use http::{header, HeaderMap, StatusCode};
+use domain::staff::Role;
+use domain::{AppError, Page};
+use http::{header, StatusCode};
+use serde::Deserialize;
 use serde_json::json;
-use std::collections::HashMap;
+use utoipa::IntoParams;
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/results", Facts::API, list)
         // A published report never changes.
         .get("/results/{id}/report.pdf", Facts::PAGE.cached(60), report)
-        .post("/staff/results", Facts::staff_write(Role::Moderator).body_limit(MAX_REPORT_BYTES + 256 * 1024), publish)
+        .form("/staff/results", Facts::staff_write(Role::Moderator).body_limit(PUBLISH.body_limit()), "/staff/results", publish)
 }
 
-/// Parses the query string of the results list.
-pub fn results_query(p: &HashMap<String, String>) -> Result<ResultsQuery, AppError> {
-    let g = |k: &str| p.get(k).map(String::as_str);
-    ResultsQuery::parse(g("food"), g("district"), g("verdict"), g("round"), g("page"), g("per_page"))
+/// The query string of the results list, as the OpenAPI document states it.
+#[derive(Deserialize, IntoParams, Default)]
+#[into_params(parameter_in = Query)]
+pub struct ResultsParams {
+    /// substring of the food's name
+    #[param(max_length = 40)]
+    pub food: Option<String>,
+    #[param(value_type = Option<crate::credit::api::DistrictParam>)]
+    pub district: Option<String>,
+    /// pass or fail; empty = any
+    #[param(pattern = "^(pass|fail)?$")]
+    pub verdict: Option<String>,
+    /// a 你点我检 round's id
+    #[param(value_type = Option<i64>, minimum = 1)]
+    pub round: Option<String>,
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
+    pub page: Option<Num>,
+    /// 1–100, default 20
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 100)]
+    pub per_page: Option<Num>,
+}
+
+impl ResultsParams {
+    pub fn parse(&self) -> Result<ResultsQuery, AppError> {
+        ResultsQuery::parse(
+            self.food.as_deref(),
+            self.district.as_deref(),
+            self.verdict.as_deref(),
+            self.round.as_deref(),
+            Num::raw(self.page).as_deref(),
+            Num::raw(self.per_page).as_deref(),
+        )
+    }
 }
 
 /// Published sampling results, newest first: routine sampling and 你点我检 rounds alike.
 #[utoipa::path(get, path = "/api/v1/results", tag = "results",
-    params(
-        ("food" = Option<String>, Query, description = "substring of the food's name", max_length = 40),
-        ("district" = Option<crate::credit::api::DistrictParam>, Query),
-        ("verdict" = Option<String>, Query, description = "pass or fail; empty = any", pattern = "^(pass|fail)?$"),
-        ("round" = Option<i64>, Query, description = "a 你点我检 round's id", minimum = 1),
-        ("page" = Option<i64>, Query, minimum = 1, maximum = 10000),
-        ("per_page" = Option<i64>, Query, description = "1–100, default 20", minimum = 1, maximum = 100),
-    ),
+    params(ResultsParams),
     responses(
         (status = 200, description = "`{items, total, page, per_page}`", body = Page<SamplingBatch>),
         (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
-pub async fn list(State(shared): State<Shared>, Query(p): Query<HashMap<String, String>>) -> Response {
-    let result = async { backend::sampling::list(&shared.app.store, &results_query(&p)?).await }.await;
-    match result {
-        Ok(page) => Json(page).into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn list(State(shared): State<Shared>, Query(p): Query<ResultsParams>) -> Result<Json<Page<SamplingBatch>>, AppError> {
+    Ok(Json(backend::sampling::list(&shared.app.store, &p.parse()?).await?))
 }
 
 /// A batch's lab report, as the PDF staff uploaded.
@@ -59,57 +81,36 @@ pub async fn list(State(shared): State<Shared>, Query(p): Query<HashMap<String, 
     params(("id" = i64, Path, minimum = 1)),
     responses((status = 200, content_type = "application/pdf", description = "the lab report"),
         (status = 404, body = crate::http::json::ErrorBody)))]
-pub async fn report(State(shared): State<Shared>, Path(id): Path<String>) -> Response {
-    let Ok(id) = id.parse::<i64>() else { return AppError::not_found().into_response() };
-    match backend::sampling::report(&shared.app.store, id).await {
-        Ok(Some(pdf)) => (
-            [
-                (header::CONTENT_TYPE, "application/pdf".to_owned()),
-                (header::CONTENT_DISPOSITION, format!("inline; filename=\"lab-report-{id}.pdf\"")),
-            ],
-            pdf,
-        )
-            .into_response(),
-        Ok(None) => AppError::not_found().into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn report(State(shared): State<Shared>, Id(id): Id) -> Result<Response, AppError> {
+    let pdf = backend::sampling::report(&shared.app.store, id).await?.ok_or_else(AppError::not_found)?;
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_owned()),
+        (header::CONTENT_DISPOSITION, format!("inline; filename=\"lab-report-{id}.pdf\"")),
+    ];
+    Ok((headers, pdf).into_response())
 }
+
+/// The publication form: the fields of `SamplingFields` and at most one PDF as `report`.
+pub const PUBLISH: Caps = Caps {
+    texts: SamplingFields::FIELDS,
+    text_bytes: 20_000,
+    file: "report",
+    files: 1,
+    file_bytes: MAX_REPORT_BYTES,
+    total: MAX_REPORT_BYTES + 192 * 1024,
+};
 
 /// Staff publish a batch (multipart: the fields of `SamplingFields` and the PDF as `report`).
 pub async fn publish(
     State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
+    Staff(user): Staff,
     Extension(ClientIp(_ip)): Extension<ClientIp>,
-    headers: HeaderMap,
-    mut multipart: Multipart,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let mut fields: HashMap<String, String> = HashMap::new();
-        let mut report: Option<Vec<u8>> = None;
-        while let Some(field) = multipart.next_field().await.map_err(|_| AppError::field(ErrCode::InvalidValue, "report"))? {
-            let name = field.name().unwrap_or_default().to_owned();
-            if name == "report" {
-                let bytes = field.bytes().await.map_err(|_| AppError::field(ErrCode::PayloadTooLarge, "report"))?;
-                // An empty file input sends an empty part: no report.
-                if !bytes.is_empty() {
-                    report = Some(bytes.to_vec());
-                }
-            } else if SamplingFields::FIELDS.contains(&name.as_str()) {
-                let text = field.text().await.map_err(|_| AppError::field(ErrCode::InvalidValue, &name))?;
-                if text.len() > 20_000 {
-                    return Err(AppError::field(ErrCode::TooLong, &name));
-                }
-                fields.insert(name, text);
-            }
-        }
-        let f: SamplingFields = serde_json::from_value(json!(fields)).map_err(AppError::internal)?;
-        backend::sampling::publish(&shared.app.store, &Actor::staff(&user), &f.parse()?, report.as_deref()).await
-    }
-    .await;
-    answer(&headers, "/staff/results", result, |id| format!("/staff/results?published={id}"), |id| {
-        (StatusCode::CREATED, json!({ "id": id }))
-    })
+    upload: Upload,
+) -> Result<Reply, AppError> {
+    let mut parts = upload.read(&PUBLISH).await?;
+    let f: SamplingFields = parts.fields()?;
+    let id = backend::sampling::publish(&shared.app.store, &Actor::staff(&user), &f.parse()?, parts.file().as_deref()).await?;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/results?published={id}")))
 }
 
 /// This module's part of the OpenAPI document.

@@ -1,6 +1,5 @@
 use crate::http::Shared;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::figures::CampaignFigures;
 use domain::AppError;
@@ -11,10 +10,6 @@ use domain::AppError;
     (status = 404, description = "not yet published", body = crate::http::json::ErrorBody),
     (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
 ))]
-pub async fn get_figures(State(shared): State<Shared>) -> Response {
-    match backend::site::figures::get(&shared.app.store).await {
-        Ok(Some(f)) => Json(f).into_response(),
-        Ok(None) => AppError::not_found().into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn get_figures(State(shared): State<Shared>) -> Result<Json<CampaignFigures>, AppError> {
+    backend::site::figures::get(&shared.app.store).await?.map(Json).ok_or_else(AppError::not_found)
 }

@@ -1,9 +1,9 @@
 //! The OpenAPI document, generated from the handlers' annotations, and a readable page made from it on the
 //! server (no third-party viewer: it would need assets from outside and inline scripts).
 
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use crate::http::json::{ErrorBody, ErrorDetail};
+use domain::route::Limit;
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -28,13 +28,62 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::picks::api::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());
-    doc.merge(crate::news::NewsApi::openapi());
+    doc.merge(crate::news::api::NewsApi::openapi());
     doc.merge(crate::stats::StatsApi::openapi());
+    document_rate_limits(&mut doc, &crate::startup::modules().table());
     doc
 }
 
-pub async fn openapi_json() -> Response {
-    Json(document()).into_response()
+/// What a 429 says of its quota, by the route's limit group.
+fn quota_text(limit: Limit) -> Option<&'static str> {
+    Some(match limit {
+        Limit::Unlimited => return None,
+        Limit::Api => "rate limited: the API quota per client (`PORTAL_RATE_API_PER_MIN`, shown on `/api`)",
+        Limit::Download => {
+            "rate limited: bulk downloads have a small quota of their own per client (`PORTAL_RATE_DOWNLOAD_PER_MIN`, \
+             shown on `/api`)"
+        }
+        Limit::Write => "rate limited: the write quota per client (`PORTAL_RATE_WRITE_PER_MIN`), or a bound of the network",
+        Limit::Vote => "rate limited: the ballot quota per client (`PORTAL_RATE_VOTE_PER_MIN`) or per voter",
+        Limit::Page => "rate limited: the page quota per client (`PORTAL_RATE_PAGE_PER_MIN`)",
+        Limit::Login => "rate limited: the sign-in quota per client",
+    })
+}
+
+/// Every rate-limited operation may answer 429: documented from its route's facts (the one place its limit group
+/// is written) with the headers the refusal carries, so no operation can leave it out. A 429 an operation
+/// describes in its own words (a network's bounds) keeps its description.
+fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi, table: &[crate::http::routes::Route]) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+    let seconds = |what: &str| {
+        HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0))).description(Some(what)).build()
+    };
+    for (path, item) in doc.paths.paths.iter_mut() {
+        for (method, op) in [(http::Method::GET, &mut item.get), (http::Method::POST, &mut item.post)] {
+            let Some(op) = op else { continue };
+            let Some(route) = table.iter().find(|r| r.path == path.as_str() && r.method == method) else { continue };
+            let Some(quota) = quota_text(route.facts.limit) else { continue };
+            let described = match op.responses.responses.get("429") {
+                Some(RefOr::T(r)) if !r.description.is_empty() && r.description != "rate limited" => r.description.clone(),
+                _ => quota.to_owned(),
+            };
+            let response = ResponseBuilder::new()
+                .description(described)
+                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .header("Retry-After", seconds("whole seconds to wait, at least 1"))
+                .header("RateLimit-Limit", seconds("requests per minute of the quota"))
+                .header("RateLimit-Remaining", seconds("requests left in the quota (0)"))
+                .header("RateLimit-Reset", seconds("seconds until a request is admitted again"))
+                .build();
+            op.responses.responses.insert("429".to_owned(), RefOr::T(response));
+        }
+    }
+}
+
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(document())
 }
 
 /// The document summarised for the `/api` page (built once at start-up: the document does not change).

@@ -1,16 +1,16 @@
 //! The language switch (everyone) and the campaign figures form (moderators).
 
 use crate::http::client_ip::ClientIp;
-use crate::http::forms::{cookie, fail, safe_next, wants_html};
+use crate::http::extract::Staff;
+use crate::http::forms::{cookie, safe_next};
+use crate::http::reply::Reply;
 use crate::http::Shared;
 use axum::extract::{Form, State};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::Extension;
 use backend::staff::audit::Actor;
 use domain::figures::{parse_percent_bp, CampaignFigures, FiguresFields};
-use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode, Lang};
-use http::header::{HeaderMap, SET_COOKIE};
+use http::StatusCode;
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -22,13 +22,9 @@ pub struct LangForm {
 }
 
 /// Switches the interface language and remembers it for a year.
-pub async fn set_lang(State(shared): State<Shared>, headers: HeaderMap, Form(f): Form<LangForm>) -> Response {
-    let Some(lang) = Lang::parse(&f.lang) else {
-        return fail(&headers, "/", AppError::field(ErrCode::InvalidValue, "lang"));
-    };
-    let mut res = Redirect::to(safe_next(&f.next)).into_response();
-    res.headers_mut().insert(SET_COOKIE, cookie(&shared, "lang", lang.code(), 365 * 24 * 3600, false));
-    res
+pub async fn set_lang(State(shared): State<Shared>, Form(f): Form<LangForm>) -> Result<Reply, AppError> {
+    let lang = Lang::parse(&f.lang).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "lang"))?;
+    Ok(Reply::redirect(safe_next(&f.next)).cookie(cookie(&shared, "lang", lang.code(), 365 * 24 * 3600, false)))
 }
 
 #[derive(Deserialize)]
@@ -40,15 +36,13 @@ pub struct DisplayForm {
 }
 
 /// Turns large-text mode (适老化) on or off and remembers it for a year.
-pub async fn set_display(State(shared): State<Shared>, headers: HeaderMap, Form(f): Form<DisplayForm>) -> Response {
+pub async fn set_display(State(shared): State<Shared>, Form(f): Form<DisplayForm>) -> Result<Reply, AppError> {
     let on = match f.large.as_str() {
         "1" => "1",
         "0" => "0",
-        _ => return fail(&headers, "/", AppError::field(ErrCode::InvalidValue, "large")),
+        _ => return Err(AppError::field(ErrCode::InvalidValue, "large")),
     };
-    let mut res = Redirect::to(safe_next(&f.next)).into_response();
-    res.headers_mut().insert(SET_COOKIE, cookie(&shared, "large_text", on, 365 * 24 * 3600, false));
-    res
+    Ok(Reply::redirect(safe_next(&f.next)).cookie(cookie(&shared, "large_text", on, 365 * 24 * 3600, false)))
 }
 
 fn count(field: &str, v: &str) -> Result<i64, AppError> {
@@ -73,20 +67,11 @@ fn parse_figures(f: &FiguresFields) -> Result<CampaignFigures, AppError> {
 /// Staff (moderator or admin) update the campaign figures.
 pub async fn update_figures(
     State(shared): State<Shared>,
-    Extension(user): Extension<StaffUser>,
+    Staff(user): Staff,
     Extension(ClientIp(ip)): Extension<ClientIp>,
-    headers: HeaderMap,
     Form(f): Form<FiguresFields>,
-) -> Response {
-    let result = async {
-        user.role.require(Role::Moderator)?;
-        let figures = parse_figures(&f)?;
-        backend::site::figures::update(&shared.app.store, &Actor::staff(&user), &figures, Some(&ip.to_string())).await
-    }
-    .await;
-    match result {
-        Ok(_) if wants_html(&headers) => Redirect::to("/staff?saved=1").into_response(),
-        Ok(updated) => axum::Json(updated).into_response(),
-        Err(e) => fail(&headers, "/staff", e),
-    }
+) -> Result<Reply, AppError> {
+    let figures = parse_figures(&f)?;
+    let updated = backend::site::figures::update(&shared.app.store, &Actor::staff(&user), &figures, Some(&ip.to_string())).await?;
+    Ok(Reply::json(StatusCode::OK, updated).see("/staff?saved=1"))
 }

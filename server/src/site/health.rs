@@ -1,6 +1,5 @@
 use crate::http::Shared;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::{AppError, ErrCode};
 use serde_json::json;
@@ -16,13 +15,11 @@ pub async fn healthz() -> Json<serde_json::Value> {
     (status = 200, description = "ready"),
     (status = 503, description = "database unreachable", body = crate::http::json::ErrorBody)
 ))]
-pub async fn readyz(State(shared): State<Shared>) -> Response {
+pub async fn readyz(State(shared): State<Shared>) -> Result<Json<serde_json::Value>, AppError> {
     // Load balancers poll this, and it is not rate limited: one real check per second at most.
-    match shared.app.store.ready().await {
-        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            AppError::new(ErrCode::Unavailable).into_response()
-        }
-    }
+    shared.app.store.ready().await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        AppError::new(ErrCode::Unavailable)
+    })?;
+    Ok(Json(json!({ "status": "ready" })))
 }

@@ -11,17 +11,18 @@ pub mod docs;
 pub mod forms;
 
 use crate::http::routes::Routes;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use domain::route::Facts;
+use domain::AppError;
 use domain::staff::Role;
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/healthz", Facts::HEALTH, health::healthz)
         .get("/readyz", Facts::HEALTH, health::readyz)
-        .post("/lang", Facts::WRITE, forms::set_lang)
-        .post("/display", Facts::WRITE, forms::set_display)
-        .post("/staff/figures", Facts::staff_write(Role::Moderator), forms::update_figures)
+        .form("/lang", Facts::WRITE, "/", forms::set_lang)
+        .form("/display", Facts::WRITE, "/", forms::set_display)
+        .form("/staff/figures", Facts::staff_write(Role::Moderator), "/staff", forms::update_figures)
         .get("/api/v1/figures", Facts::API, api::get_figures)
         .get("/api/v1/openapi.json", Facts::API, docs::openapi_json)
         .get("/api/v1/docs", Facts::PAGE, docs::docs_moved)
@@ -34,10 +35,10 @@ pub fn routes() -> Routes {
 async fn poster_qr(
     axum::extract::State(shared): axum::extract::State<crate::http::Shared>,
     headers: http::HeaderMap,
-) -> Response {
+) -> Result<Response, AppError> {
     crate::credit::badges::qr_svg(&crate::credit::badges::absolute_url(&shared, &headers, "/"), 320)
 }
 
-async fn not_found() -> Response {
-    domain::AppError::not_found().into_response()
+async fn not_found() -> AppError {
+    AppError::not_found()
 }

@@ -9,6 +9,6 @@ use domain::staff::Role;
 
 pub fn routes() -> Routes {
     Routes::new()
-        .post(app::staff::SIGN_IN, Facts::WRITE.limit(Limit::Login), forms::login)
+        .form(app::staff::SIGN_IN, Facts::WRITE.limit(Limit::Login), app::staff::SIGN_IN, forms::login)
         .post("/staff/logout", Facts::staff_write(Role::Viewer), forms::logout)
 }

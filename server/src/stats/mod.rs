@@ -3,9 +3,9 @@
 use crate::http::routes::Routes;
 use crate::http::Shared;
 use axum::extract::State;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use domain::route::Facts;
+use domain::AppError;
 use domain::stats::{DistrictStats, Stats};
 
 pub fn routes() -> Routes {
@@ -17,11 +17,8 @@ pub fn routes() -> Routes {
 /// businesses, floored at 0)), districts ranked best first.
 #[utoipa::path(get, path = "/api/v1/stats", tag = "campaign",
     responses((status = 200, body = Stats), (status = 429, body = crate::http::json::ErrorBody)))]
-pub async fn get(State(shared): State<Shared>) -> Response {
-    match backend::stats::cached(&shared.app).await {
-        Ok(s) => Json(s).into_response(),
-        Err(e) => e.into_response(),
-    }
+pub async fn get(State(shared): State<Shared>) -> Result<Json<Stats>, AppError> {
+    Ok(Json(backend::stats::cached(&shared.app).await?))
 }
 
 /// This module's part of the OpenAPI document.

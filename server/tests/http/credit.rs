@@ -12,6 +12,7 @@ on_both!(
     right_to_reply_is_moderated_then_published,
     staff_edit_businesses_and_record_events,
     json_api_errors_name_the_problem,
+    an_import_over_its_cap_is_refused_naming_the_file,
 );
 
 async fn business_api_search_detail_and_errors(engine: Backend) {
@@ -329,3 +330,18 @@ async fn json_api_errors_name_the_problem(engine: Backend) {
     app.stop().await;
 }
 
+
+/// The registry upload's cap is the file's: a CSV one byte over it is refused 413 naming `file` (not a bare
+/// "body too large"), and no import starts.
+async fn an_import_over_its_cap_is_refused_naming_the_file(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let moderator = app.client_as("demo_moderator").await;
+    let jobs = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM import_jobs").fetch_one(app.db.store().pool()).await.unwrap() };
+    let before = jobs().await;
+    let csv = reqwest::multipart::Part::bytes(vec![b'x'; server::credit::IMPORT_MAX_BYTES + 1]).file_name("registry.csv");
+    let res = moderator.post(app.url("/staff/businesses/import")).multipart(reqwest::multipart::Form::new().part("file", csv)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(json(res).await["error"]["field"], "file");
+    assert_eq!(jobs().await, before, "no import started");
+    app.stop().await;
+}

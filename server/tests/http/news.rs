@@ -13,6 +13,7 @@ on_both!(
     large_text_mode_is_remembered_and_cached_apart,
     api_page_and_poster,
     concurrent_article_saves,
+    article_uploads_are_read_within_their_caps,
 );
 
 fn article(title: &str, body: &str, publish_at: &str) -> Form {
@@ -214,5 +215,36 @@ async fn concurrent_article_saves(engine: Backend) {
     }
     let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(app.db.store().pool()).await.unwrap();
     assert_eq!(after - before, 24);
+    app.stop().await;
+}
+
+/// The multipart reader's caps, declared with the route: one cover at most, a cover within its size, text parts
+/// within theirs. A part over its cap is refused naming it (a browser is sent back to the form with it), and
+/// nothing is stored.
+async fn article_uploads_are_read_within_their_caps(engine: Backend) {
+    use reqwest::multipart::Part;
+    let app = TestApp::start(engine, |_| {}).await;
+    let staff = app.client_as("demo_moderator").await;
+    let png = || Part::bytes(backend::images::sample_png(32, 24, [10, 200, 10])).file_name("c.png");
+    let big = || Part::bytes(vec![0u8; domain::news::MAX_COVER_BYTES + 1]).file_name("c.png");
+    let cases = [
+        (article("封面", "正文", "").part("cover", png()).part("cover", png()), 400, "too_many", "cover"),
+        (article("封面", "正文", "").part("cover", big()), 413, "payload_too_large", "cover"),
+        (article("封面", &"长".repeat(70_000), ""), 400, "too_long", "body"),
+    ];
+    for (form, status, code, field) in cases {
+        let res = staff.post(app.url("/staff/news")).multipart(form).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), status, "{field}");
+        let body = json(res).await;
+        assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some(code), Some(field)));
+    }
+    let res = staff.post(app.url("/staff/news")).header(ACCEPT, "text/html").multipart(article("封面", "正文", "").part("cover", big())).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(res.headers(), "location"), "/staff/news?error=payload_too_large&field=cover");
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles WHERE title = '封面'").fetch_one(app.db.store().pool()).await.unwrap();
+    assert_eq!(n, 0, "nothing stored");
+    // Within the caps, the one cover is kept.
+    let res = staff.post(app.url("/staff/news")).multipart(article("封面", "正文", "").part("cover", png())).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
     app.stop().await;
 }

@@ -223,6 +223,20 @@ async fn openapi_document_lists_the_api(engine: Backend) {
     for path in ["/healthz", "/readyz", "/api/v1/figures"] {
         assert!(doc["paths"].get(path).is_some(), "{path} documented");
     }
+    // Every rate-limited operation documents its 429 with the headers it carries (from the route's facts); the
+    // bulk downloads name their own quota. Health checks are not limited.
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let limited = &op["responses"]["429"];
+            if path.ends_with("z") {
+                assert!(limited.is_null(), "{method} {path}");
+                continue;
+            }
+            assert!(limited["headers"].get("Retry-After").is_some(), "{method} {path}: {limited}");
+        }
+    }
+    let download = &doc["paths"]["/api/v1/downloads/businesses.csv"]["get"]["responses"]["429"];
+    assert!(download["description"].as_str().unwrap().contains("PORTAL_RATE_DOWNLOAD_PER_MIN"), "{download}");
     let page = client().get(app.url("/api")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("/api/v1/figures"));
     let figures = json(client().get(app.url("/api/v1/figures")).send().await.unwrap()).await;
