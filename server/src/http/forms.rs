@@ -1,50 +1,13 @@
 //! Plumbing for plain HTML form posts. They work without JavaScript: success redirects (303), failure
 //! redirects back with `?error=code&field=name` so the page shows the message next to the field. Clients that
 //! do not ask for HTML (programs, tests) get the status and JSON error body instead. Handlers answer with
-//! [`super::reply::Reply`]; [`fail`] and [`answer`] remain for the picks forms until they move to it.
+//! [`super::reply::Reply`], which `reply::answer_browsers` turns into either.
 
 use super::Shared;
-use axum::response::{IntoResponse, Redirect, Response};
-use domain::AppError;
 use http::header::{HeaderMap, HeaderValue, ACCEPT};
 
 pub fn wants_html(headers: &HeaderMap) -> bool {
     headers.get(ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-}
-
-/// A failed form post: back to the form with the error for HTML clients, the error itself for others.
-/// (Only the picks forms still call it; the others return `Result<Reply, AppError>`.)
-pub fn fail(headers: &HeaderMap, back: &str, err: AppError) -> Response {
-    if wants_html(headers) {
-        Redirect::to(&super::reply::with_error(&super::reply::Back { url: back.to_owned(), anchor: None }, &err)).into_response()
-    } else {
-        err.into_response()
-    }
-}
-
-/// The answer to a form post: a browser is sent on (303) to `next(&value)`, or back to `back` with the error
-/// next to its field; a program gets the status and JSON body of `json(value)`, or the error.
-pub fn answer<V>(
-    headers: &HeaderMap,
-    back: &str,
-    result: Result<V, AppError>,
-    next: impl FnOnce(&V) -> String,
-    json: impl FnOnce(V) -> (http::StatusCode, serde_json::Value),
-) -> Response {
-    match result {
-        Ok(v) if wants_html(headers) => Redirect::to(&next(&v)).into_response(),
-        Ok(v) => {
-            let (status, body) = json(v);
-            (status, axum::Json(body)).into_response()
-        }
-        Err(e) => fail(headers, back, e),
-    }
-}
-
-/// A path segment from the request reduced to its digits, for building the form's own URL to send a browser back
-/// to (whatever was typed in the path, the redirect stays on our site and well-formed).
-pub fn digits(segment: &str) -> String {
-    segment.chars().filter(char::is_ascii_digit).collect()
 }
 
 /// Only our own paths: `/x…`, never `//host` or `/\host`, which browsers treat as another site.
@@ -90,12 +53,5 @@ mod tests {
         assert_eq!(safe_next("https://evil.test"), "/");
         assert_eq!(safe_next(""), "/");
         assert_eq!(safe_next("/a\r\nSet-Cookie: x=1"), "/");
-    }
-
-    #[test]
-    fn path_ids_keep_their_digits_only() {
-        assert_eq!(digits("12"), "12");
-        assert_eq!(digits("1/../evil.test2"), "12");
-        assert_eq!(digits(""), "");
     }
 }

@@ -144,8 +144,7 @@ pub async fn enforce(State((shared, facts)): State<(Shared, Facts)>, req: Reques
 
 /// Every staff route needs a session and at least `role`, the role of its facts. The page request itself is
 /// checked because server functions called while rendering run in-process, past the HTTP middleware. The user is
-/// left in the extensions with the role checked (`Admitted`, read by the `Staff` extractor), and as the bare
-/// `StaffUser` that older handlers read.
+/// left in the extensions with the role checked (`Admitted`, read by the `Staff` extractor).
 async fn staff_gate(shared: &Shared, role: domain::staff::Role, mut req: Request) -> Result<Request, Response> {
     let name = backend::staff::auth::session_cookie_name(&shared.app.config);
     let user: Option<StaffUser> = match app::ssr::cookie(req.headers(), name) {
@@ -160,7 +159,6 @@ async fn staff_gate(shared: &Shared, role: domain::staff::Role, mut req: Request
         });
     };
     user.role.require(role).map_err(|e| e.into_response())?;
-    req.extensions_mut().insert(Admitted { user: user.clone(), role });
-    req.extensions_mut().insert(user);
+    req.extensions_mut().insert(Admitted { user, role });
     Ok(req)
 }

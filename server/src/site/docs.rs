@@ -25,7 +25,7 @@ pub struct ApiDoc;
 pub fn document() -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::credit::api::CreditApi::openapi());
-    doc.merge(crate::picks::api::PicksApi::openapi());
+    doc.merge(crate::picks::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());
     doc.merge(crate::news::api::NewsApi::openapi());
