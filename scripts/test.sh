@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: unit, storage (SQLite and PostgreSQL), HTTP, and Playwright in Chromium against the release
 # build (each spec hydrated and with JavaScript off). Installs what it needs the first time.
-# Usage: scripts/test.sh [--strict]   (--strict: warnings are errors, and clippy runs on both sides)
+# Usage: scripts/test.sh [--strict]   (--strict: formatting is checked, warnings are errors, clippy runs on both sides)
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 STRICT=0
@@ -15,6 +15,8 @@ psql -h 127.0.0.1 -U postgres -d test -Atc "SELECT datname FROM pg_database WHER
   while read -r db; do psql -h 127.0.0.1 -U postgres -d test -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" || true; done
 
 if [ "$STRICT" = 1 ]; then
+  log "formatting (cargo fmt --check, rustfmt.toml)"
+  cargo fmt --all --check
   log "clippy (server side, ssr)"
   cargo clippy --all-targets -- -D warnings
   log "clippy (browser side, hydrate, wasm32)"

@@ -52,7 +52,10 @@ pub fn initial_large_text() -> bool {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        document().document_element().and_then(|e| e.get_attribute("class")).is_some_and(|c| c.split(' ').any(|x| x == "large"))
+        document()
+            .document_element()
+            .and_then(|e| e.get_attribute("class"))
+            .is_some_and(|c| c.split(' ').any(|x| x == "large"))
     }
 }
 

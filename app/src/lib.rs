@@ -4,27 +4,27 @@
 
 /// The language of the page and the `tr` helper.
 pub mod lang;
-/// The loading/error block and field errors every page uses.
-pub mod ui;
 /// Server-side helpers for server functions: state, current staff, role checks.
 #[cfg(feature = "ssr")]
 pub mod ssr;
+/// The loading/error block and field errors every page uses.
+pub mod ui;
 
-/// The brand site: shell and routes, layout, home, placeholders, 404.
-pub mod site;
+/// 投诉 / 举报: report form, receipt, tracking.
+pub mod cases;
 /// 信用查询: search (type-ahead island), business pages, replies.
 pub mod credit;
+/// 新闻动态: the list and the article page.
+pub mod news;
 /// 你点我检: rounds, ballots (picker island), nominations, tallies.
 pub mod picks;
 /// 抽检结果: the results list and the batch list other pages reuse.
 pub mod sampling;
-/// 投诉 / 举报: report form, receipt, tracking.
-pub mod cases;
-/// 新闻动态: the list and the article page.
-pub mod news;
-/// 数据统计: live statistics and the district index.
-pub mod stats;
+/// The brand site: shell and routes, layout, home, placeholders, 404.
+pub mod site;
 /// The staff console.
 pub mod staff;
+/// 数据统计: live statistics and the district index.
+pub mod stats;
 
 pub use site::shell::{page_facts, shell, App};

@@ -34,10 +34,7 @@ where
 pub fn form_error() -> (Memo<Option<ErrCode>>, Memo<Option<String>>) {
     let query = leptos_router::hooks::use_query_map();
     let code = Memo::new(move |_| {
-        query
-            .read()
-            .get("error")
-            .and_then(|c| serde_json::from_value::<ErrCode>(serde_json::Value::String(c)).ok())
+        query.read().get("error").and_then(|c| serde_json::from_value::<ErrCode>(serde_json::Value::String(c)).ok())
     });
     let field = Memo::new(move |_| query.read().get("field"));
     (code, field)

@@ -11,15 +11,38 @@ use domain::credit::{CreditCode, SearchQuery};
 use std::time::{Duration, Instant};
 
 const QUERIES: &[&str] = &[
-    "米粉", "绵阳米粉", "超市", "涪城", "火锅", "学校食堂", "白酒", "王记", "临园路", "便利店", "江油", "食品厂",
-    "越王楼", "科学城", "串串", "面馆", "烧烤", "副食", "仙海", "太白路", "李家", "张师傅", "外卖",
+    "米粉",
+    "绵阳米粉",
+    "超市",
+    "涪城",
+    "火锅",
+    "学校食堂",
+    "白酒",
+    "王记",
+    "临园路",
+    "便利店",
+    "江油",
+    "食品厂",
+    "越王楼",
+    "科学城",
+    "串串",
+    "面馆",
+    "烧烤",
+    "副食",
+    "仙海",
+    "太白路",
+    "李家",
+    "张师傅",
+    "外卖",
 ];
 
 /// This process's resident memory in MB (Linux).
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -40,7 +63,17 @@ async fn main() {
     };
     println!(
         "{:<9} {:>9} {:>7} {:>8} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>8}",
-        "backend", "rows", "load s", "index s", "index MB", "sql p50", "sql p99", "index p50", "index p99", "lookup p50", "queries"
+        "backend",
+        "rows",
+        "load s",
+        "index s",
+        "index MB",
+        "sql p50",
+        "sql p99",
+        "index p50",
+        "index p99",
+        "lookup p50",
+        "queries"
     );
     for b in backends {
         let db = TestDb::new(b).await;
@@ -109,7 +142,10 @@ async fn main() {
         );
         slowest.sort_by_key(|a| std::cmp::Reverse(a.0));
         for (d, q, filtered, page) in slowest.iter().take(3) {
-            println!("    slowest (index): {:>8.3} ms  q={q} district_filter={filtered} page={page}", d.as_secs_f64() * 1000.0);
+            println!(
+                "    slowest (index): {:>8.3} ms  q={q} district_filter={filtered} page={page}",
+                d.as_secs_f64() * 1000.0
+            );
         }
         db.cleanup().await;
     }

@@ -142,7 +142,14 @@ impl Leases {
 
 /// [`spend`] through this instance's [`Leases`]: a unit from what it reserved, else a chunk of units reserved at
 /// once (a twentieth of the limit, at most 32), else the last single units.
-pub async fn spend_leased(store: &Store, leases: &Leases, scope: &str, key: &str, window_secs: i64, limit: i64) -> Result<(), AppError> {
+pub async fn spend_leased(
+    store: &Store,
+    leases: &Leases,
+    scope: &str,
+    key: &str,
+    window_secs: i64,
+    limit: i64,
+) -> Result<(), AppError> {
     let t = now();
     let k = (scope.to_owned(), key.to_owned(), window_secs, window_start(t, window_secs));
     if leases.take(&k) {
@@ -165,7 +172,13 @@ pub async fn spend_leased(store: &Store, leases: &Leases, scope: &str, key: &str
 }
 
 /// [`spend_bound`] through this instance's [`Leases`].
-pub async fn spend_bound_leased(store: &Store, leases: &Leases, scope: &str, network: Option<&str>, bound: Bound) -> Result<(), AppError> {
+pub async fn spend_bound_leased(
+    store: &Store,
+    leases: &Leases,
+    scope: &str,
+    network: Option<&str>,
+    bound: Bound,
+) -> Result<(), AppError> {
     let Some(net) = network else { return Ok(()) };
     spend_leased(store, leases, scope, net, MINUTE, bound.per_min).await?;
     spend_leased(store, leases, scope, net, DAY, bound.per_day).await

@@ -45,7 +45,14 @@ pub struct RateLimits {
 
 impl Default for RateLimits {
     fn default() -> Self {
-        RateLimits { page_per_min: 600, api_per_min: 300, download_per_min: 10, write_per_min: 60, vote_per_min: 600, login_per_min: 10 }
+        RateLimits {
+            page_per_min: 600,
+            api_per_min: 300,
+            download_per_min: 10,
+            write_per_min: 60,
+            vote_per_min: 600,
+            login_per_min: 10,
+        }
     }
 }
 
@@ -67,7 +74,12 @@ impl Bound {
         let (mut per_min, mut per_day) = (None, None);
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (n, unit) = part.split_once('/').with_context(|| format!("{name}: `{part}` is not N/min or N/day"))?;
-            let n: i64 = n.trim().parse().ok().filter(|n| *n > 0).with_context(|| format!("{name}: `{part}` needs a positive count"))?;
+            let n: i64 = n
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n > 0)
+                .with_context(|| format!("{name}: `{part}` needs a positive count"))?;
             match unit.trim() {
                 "min" => per_min = Some(n),
                 "day" => per_day = Some(n),

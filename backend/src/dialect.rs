@@ -83,7 +83,10 @@ impl DbKind {
     /// Serialises this write transaction against others that decide on the row `table.id = id`.
     pub async fn lock_row(self, conn: &mut AnyConnection, table: &'static str, id: i64) -> Result<(), sqlx::Error> {
         if self == DbKind::Postgres {
-            sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(conn).await?;
+            sqlx::query(&format!("SELECT id FROM {table} WHERE id = $1 FOR UPDATE"))
+                .bind(id)
+                .fetch_optional(conn)
+                .await?;
         }
         Ok(())
     }
@@ -262,14 +265,13 @@ impl DbKind {
                 }
             }
             DbKind::Postgres => {
-                let check = sqlx::AnyPool::connect(database_url)
-                    .await
-                    .with_context(|| format!("DATABASE_URL: cannot connect to {}", crate::config::redact_url(database_url)))?;
-                let tables: i64 = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'",
-                )
-                .fetch_one(&check)
-                .await?;
+                let check = sqlx::AnyPool::connect(database_url).await.with_context(|| {
+                    format!("DATABASE_URL: cannot connect to {}", crate::config::redact_url(database_url))
+                })?;
+                let tables: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'")
+                        .fetch_one(&check)
+                        .await?;
                 check.close().await;
                 if tables > 0 {
                     bail!("the target database has {tables} tables: restore only into an empty database");
@@ -303,7 +305,6 @@ pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
     let path = rest.split('?').next().unwrap_or("");
     (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
 }
-
 
 /// Creates the SQLite file's folder and checks we can write there, so a read-only data folder is a one-line
 /// startup error naming the setting rather than an obscure SQLite code later.
@@ -348,7 +349,6 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -356,6 +356,9 @@ mod tests {
         let (url, pw) = super::split_password("postgres://app:s%40cret:x@db.internal:5432/portal?sslmode=require");
         assert_eq!(url, "postgres://app@db.internal:5432/portal?sslmode=require");
         assert_eq!(pw.as_deref(), Some("s@cret:x"));
-        assert_eq!(super::split_password("postgres://postgres@127.0.0.1/test"), ("postgres://postgres@127.0.0.1/test".into(), None));
+        assert_eq!(
+            super::split_password("postgres://postgres@127.0.0.1/test"),
+            ("postgres://postgres@127.0.0.1/test".into(), None)
+        );
     }
 }

@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
-
 /// A photo ready to store.
 #[derive(Clone, Debug)]
 pub struct Photo {
@@ -157,7 +156,10 @@ impl DecodeBudget {
     /// Reserves the memory of an upload about to be read: its declared length, or the largest a case may be when
     /// it declares none. 512 MiB of uploads are read at once per instance; past that a request waits up to the
     /// budget's wait, then is refused 503 `photos_busy` with `Retry-After`.
-    pub async fn reserve_upload(&self, declared_len: Option<u64>) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+    pub async fn reserve_upload(
+        &self,
+        declared_len: Option<u64>,
+    ) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
         let mib = declared_len.map_or(MAX_UPLOAD_MIB, |n| (n.div_ceil(1024 * 1024) as u32).clamp(1, MAX_UPLOAD_MIB));
         match tokio::time::timeout(self.wait, self.uploads_mib.clone().acquire_many_owned(mib)).await {
             Ok(Ok(permit)) => Ok(permit),
@@ -258,17 +260,17 @@ mod tests {
     pub fn bomb_png(w: u32, h: u32) -> Vec<u8> {
         let mut out = Vec::new();
         {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgba);
-        enc.set_depth(png::BitDepth::Sixteen);
-        enc.set_compression(png::Compression::High);
-        let mut writer = enc.write_header().unwrap();
-        let mut stream = writer.stream_writer().unwrap();
-        let row = vec![0u8; w as usize * 8];
-        for _ in 0..h {
-            std::io::Write::write_all(&mut stream, &row).unwrap();
-        }
-        stream.finish().unwrap();
+            let mut enc = png::Encoder::new(&mut out, w, h);
+            enc.set_color(png::ColorType::Rgba);
+            enc.set_depth(png::BitDepth::Sixteen);
+            enc.set_compression(png::Compression::High);
+            let mut writer = enc.write_header().unwrap();
+            let mut stream = writer.stream_writer().unwrap();
+            let row = vec![0u8; w as usize * 8];
+            for _ in 0..h {
+                std::io::Write::write_all(&mut stream, &row).unwrap();
+            }
+            stream.finish().unwrap();
         }
         out
     }

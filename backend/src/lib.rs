@@ -3,44 +3,44 @@
 //!
 //! Infrastructure first, then one folder per capability (the same folders as in `domain`, `app`, `server`).
 
+/// Abuse bounds per network, phone and city, shared by every instance (counters in the database).
+pub mod abuse;
+/// Clock helpers.
+pub mod clock;
 /// Typed configuration, secrets that never print.
 pub mod config;
 /// Every difference between SQLite and PostgreSQL: statement fragments, locks, durability.
 pub mod dialect;
-/// The database (SQLite or PostgreSQL behind one sqlx `AnyPool`, migrations embedded) and its change notifier.
-pub mod store;
-/// The state shared by every request: store, config, password-hash limiter.
-pub mod state;
-/// Clock helpers.
-pub mod clock;
-/// Personal data sealed at rest (AEAD, key from the secret).
-pub mod sealed;
 /// Uploaded images: checked by content and header, decoded within the instance's budget, re-encoded bare.
 pub mod images;
-/// Abuse bounds per network, phone and city, shared by every instance (counters in the database).
-pub mod abuse;
 /// Outbound messages (webhooks, SMS notices) queued with the change they report, delivered with retries.
 pub mod outbox;
+/// Personal data sealed at rest (AEAD, key from the secret).
+pub mod sealed;
+/// The deterministic demo data set, across modules.
+pub mod seed;
+/// The state shared by every request: store, config, password-hash limiter.
+pub mod state;
+/// The database (SQLite or PostgreSQL behind one sqlx `AnyPool`, migrations embedded) and its change notifier.
+pub mod store;
 /// Fresh real databases (SQLite file or PostgreSQL database) and `on_both!`, for tests only.
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
-/// The deterministic demo data set, across modules.
-pub mod seed;
 
+/// 投诉 / 举报: intake with photos, tracking, handling, clocks, rewards, the sealed reporter.
+pub mod cases;
 /// 信用: registry, grades, search, replies, imports.
 pub mod credit;
-/// Staff accounts, sessions, audit log.
-pub mod staff;
-/// The brand site: campaign figures.
-pub mod site;
+/// 新闻动态.
+pub mod news;
 /// 你点我检: rounds, nominations, ballots (group commit), tallies.
 pub mod picks;
 /// 抽检结果: sampled batches, lab reports, credit events for failures.
 pub mod sampling;
-/// 投诉 / 举报: intake with photos, tracking, handling, clocks, rewards, the sealed reporter.
-pub mod cases;
-/// 新闻动态.
-pub mod news;
+/// The brand site: campaign figures.
+pub mod site;
+/// Staff accounts, sessions, audit log.
+pub mod staff;
 /// Live statistics.
 pub mod stats;
 

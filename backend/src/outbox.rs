@@ -52,7 +52,11 @@ pub async fn reseal_legacy(state: &AppState) -> Result<u64, AppError> {
     for row in &rows {
         let key: String = col(row, "idempotency_key")?;
         if let Some(p) = sealed::reseal(secret, "outbox", &place(&key), &col::<Vec<u8>>(row, "payload")?)? {
-            sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2").bind(p).bind(col::<i64>(row, "id")?).execute(state.store.pool()).await?;
+            sqlx::query("UPDATE outbox SET payload = $1 WHERE id = $2")
+                .bind(p)
+                .bind(col::<i64>(row, "id")?)
+                .execute(state.store.pool())
+                .await?;
             n += 1;
         }
     }
@@ -65,7 +69,13 @@ pub fn backoff_secs(attempts: i64) -> i64 {
 }
 
 /// Queues a message on the caller's transaction. A second message with the same key is ignored.
-pub async fn enqueue_in(conn: &mut AnyConnection, state: &AppState, kind: &str, key: &str, payload: &serde_json::Value) -> Result<(), AppError> {
+pub async fn enqueue_in(
+    conn: &mut AnyConnection,
+    state: &AppState,
+    kind: &str,
+    key: &str,
+    payload: &serde_json::Value,
+) -> Result<(), AppError> {
     let sealed = sealed::seal(state.config.secret_key.expose(), "outbox", &place(key), payload.to_string().as_bytes())?;
     sqlx::query(
         "INSERT INTO outbox (kind, idempotency_key, payload, next_at, created_at) VALUES ($1, $2, $3, $4, $4) \
@@ -106,16 +116,17 @@ async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppErro
     .bind(t)
     .fetch_optional(store.pool())
     .await?;
-    row.as_ref().map(|r| {
-        Ok(Claimed {
-            id: col(r, "id")?,
-            kind: col(r, "kind")?,
-            key: col(r, "idempotency_key")?,
-            payload: col(r, "payload")?,
-            attempts: col(r, "attempts")?,
+    row.as_ref()
+        .map(|r| {
+            Ok(Claimed {
+                id: col(r, "id")?,
+                kind: col(r, "kind")?,
+                key: col(r, "idempotency_key")?,
+                payload: col(r, "payload")?,
+                attempts: col(r, "attempts")?,
+            })
         })
-    })
-    .transpose()
+        .transpose()
 }
 
 /// The `X-Portal-Signature` of a webhook sent at `t` (Unix seconds) with idempotency key `key`:
@@ -147,14 +158,15 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: 
     // the next day. Counted per attempt that reaches the gateway.
     if m.kind == "sms" {
         if let Err(e) = crate::picks::sms::spend_budget(state).await {
-            return Err(if e.code == domain::ErrCode::SmsBudgetExhausted { "daily SMS budget spent".to_owned() } else { "budget check failed".to_owned() });
+            return Err(if e.code == domain::ErrCode::SmsBudgetExhausted {
+                "daily SMS budget spent".to_owned()
+            } else {
+                "budget check failed".to_owned()
+            });
         }
     }
-    let mut req = client
-        .post(url)
-        .timeout(timeout)
-        .header("content-type", "application/json")
-        .header("idempotency-key", &m.key);
+    let mut req =
+        client.post(url).timeout(timeout).header("content-type", "application/json").header("idempotency-key", &m.key);
     if m.kind == "webhook" {
         req = req.header("x-portal-signature", signature(state, now(), &m.key, &body));
     }
@@ -162,7 +174,13 @@ async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: 
         Ok(r) if r.status().is_success() => Ok(()),
         Ok(r) => Err(format!("receiver answered {}", r.status())),
         // The error text names the URL, never the payload.
-        Err(e) => Err(if e.is_timeout() { "timeout".to_owned() } else if e.is_connect() { "connection refused".to_owned() } else { "request failed".to_owned() }),
+        Err(e) => Err(if e.is_timeout() {
+            "timeout".to_owned()
+        } else if e.is_connect() {
+            "connection refused".to_owned()
+        } else {
+            "request failed".to_owned()
+        }),
     }
 }
 
@@ -180,11 +198,13 @@ pub async fn deliver_due_with(state: &AppState, client: &reqwest::Client, timing
         let t = now();
         match result {
             Ok(()) => {
-                sqlx::query("UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                    .bind(t)
-                    .bind(m.id)
-                    .execute(state.store.pool())
-                    .await?;
+                sqlx::query(
+                    "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+                )
+                .bind(t)
+                .bind(m.id)
+                .execute(state.store.pool())
+                .await?;
                 delivered += 1;
             }
             Err(e) => {

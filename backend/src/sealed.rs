@@ -113,7 +113,11 @@ mod tests {
         assert!(open(&b"x".repeat(32), "reporter", here, &s).is_err());
         assert!(open(&k, "reply-contact", here, &s).is_err());
         assert!(open(&k, "reporter", "cases/JB-20261207-000002", &s).is_err(), "moved to another row");
-        assert_ne!(seal(&k, "reporter", here, b"a").unwrap(), seal(&k, "reporter", here, b"a").unwrap(), "fresh nonces");
+        assert_ne!(
+            seal(&k, "reporter", here, b"a").unwrap(),
+            seal(&k, "reporter", here, b"a").unwrap(),
+            "fresh nonces"
+        );
         let mut tampered = s;
         tampered[30] ^= 1;
         assert!(open(&k, "reporter", here, &tampered).is_err());

@@ -9,7 +9,6 @@ use sqlx::{AnyPool, Executor};
 use std::path::Path;
 use std::time::Duration;
 
-
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,

@@ -91,7 +91,8 @@ async fn pg_template(admin_store: &Store, admin: &str) -> String {
                     .execute(admin_store.pool())
                     .await;
                 if renamed.is_err() {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(admin_store.pool()).await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(admin_store.pool()).await;
                 }
             }
             name

@@ -80,7 +80,8 @@ mod tests {
         assert_eq!(t, parse_date("2026-12-01").unwrap() + 9 * 3600 + 30 * 60);
         assert_eq!(format_datetime_local(t), "2026-12-01T09:30");
         assert_eq!(parse_datetime_local("2026-12-01 09:30:15"), Some(t + 15));
-        for bad in ["2026-12-01", "2026-12-01T24:00", "2026-12-01T09:60", "2026-02-30T09:00", "T09:00", "2026-12-01T9"] {
+        for bad in ["2026-12-01", "2026-12-01T24:00", "2026-12-01T09:60", "2026-02-30T09:00", "T09:00", "2026-12-01T9"]
+        {
             assert_eq!(parse_datetime_local(bad), None, "{bad}");
         }
     }

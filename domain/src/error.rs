@@ -50,8 +50,8 @@ impl ErrCode {
     pub fn status(self) -> u16 {
         use ErrCode::*;
         match self {
-            InvalidJson | Required | TooLong | TooShort | TooMany | InvalidValue | InvalidCreditCode | InvalidLicenceNo
-            | PerPageTooLarge | SmsNotConfigured | InvalidCode => 400,
+            InvalidJson | Required | TooLong | TooShort | TooMany | InvalidValue | InvalidCreditCode
+            | InvalidLicenceNo | PerPageTooLarge | SmsNotConfigured | InvalidCode => 400,
             Unauthorized | InvalidCredentials => 401,
             Forbidden | CsrfRejected | VoterRequired => 403,
             NotFound => 404,
@@ -209,8 +209,7 @@ mod ssr {
         /// Answers with the JSON body in Chinese and keeps the error in the response extensions, so the
         /// language middleware can re-render the message in the request's language.
         fn into_response(self) -> Response {
-            let status = http::StatusCode::from_u16(self.status())
-                .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            let status = http::StatusCode::from_u16(self.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
             let mut res = (status, axum::Json(self.body(Lang::Zh))).into_response();
             if let Some(secs) = self.retry_after {
                 res.headers_mut().insert(http::header::RETRY_AFTER, http::HeaderValue::from(secs));

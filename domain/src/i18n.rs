@@ -56,10 +56,7 @@ impl Lang {
         for part in header.split(',') {
             let mut pieces = part.split(';');
             let tag = pieces.next().unwrap_or("");
-            let q = pieces
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .and_then(|q| q.parse::<f32>().ok())
-                .unwrap_or(1.0);
+            let q = pieces.find_map(|p| p.trim().strip_prefix("q=")).and_then(|q| q.parse::<f32>().ok()).unwrap_or(1.0);
             // `q=0` means "not this one" (RFC 9110), and a weight that is not a number counts as nothing.
             if !(q > 0.0 && q <= 1.0) {
                 continue;
@@ -75,10 +72,7 @@ impl Lang {
 
     /// The language of a request: the `lang` cookie when set, else `Accept-Language`, else Chinese.
     pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
-        cookie
-            .and_then(Lang::parse)
-            .or_else(|| accept_language.map(Lang::from_accept_language))
-            .unwrap_or_default()
+        cookie.and_then(Lang::parse).or_else(|| accept_language.map(Lang::from_accept_language)).unwrap_or_default()
     }
 }
 
@@ -634,7 +628,8 @@ mod tests {
     #[test]
     fn both_languages_have_the_same_holes() {
         let holes = |s: &str| {
-            let mut h: Vec<String> = s.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
+            let mut h: Vec<String> =
+                s.split('{').skip(1).filter_map(|p| p.split_once('}')).map(|(n, _)| n.to_owned()).collect();
             h.sort();
             h
         };
@@ -642,7 +637,11 @@ mod tests {
             assert_eq!(holes(t.get(Lang::Zh)), holes(t.get(Lang::En)), "{t:?} has different holes in zh and en");
         }
         assert_eq!(T::BallotPicked.fill(Lang::En, &[("n", "2"), ("max", "3")]), "2 of 3 picked");
-        assert_eq!(fill("{n} / {n}", &[("n", "1"), ("x", "9")]), "1 / 1", "every hole of a name, unknown names ignored");
+        assert_eq!(
+            fill("{n} / {n}", &[("n", "1"), ("x", "9")]),
+            "1 / 1",
+            "every hole of a name, unknown names ignored"
+        );
     }
 
     #[test]

@@ -3,37 +3,37 @@
 //!
 //! Shared kernel first, then one module per capability (the same folders as in `backend`, `app`, `server`).
 
-/// Languages and every user-visible text, in zh-CN and en (checked complete at compile time).
-pub mod i18n;
-/// The one error type at the edge: codes, HTTP status, localised messages.
-pub mod error;
 /// Calendar formatting and parsing in China Standard Time (UTC+8, no DST), identical in browser and server.
 pub mod clock;
-/// One text validator; full-width folding; CSV formula neutralising.
-pub mod text;
+/// The one error type at the edge: codes, HTTP status, localised messages.
+pub mod error;
 /// `fields!`: raw form/JSON fields declared once, names shared with the pages.
 pub mod fields;
-/// `vocab!`: enumerated values (districts, categories, statuses, tags) declared once: stored string, zh, en.
-pub mod vocab;
+/// Languages and every user-visible text, in zh-CN and en (checked complete at compile time).
+pub mod i18n;
 /// The list shape of paged answers.
 pub mod page;
 /// What each route needs: role, cacheability, rate-limit group, body limit.
 pub mod route;
+/// One text validator; full-width folding; CSV formula neutralising.
+pub mod text;
+/// `vocab!`: enumerated values (districts, categories, statuses, tags) declared once: stored string, zh, en.
+pub mod vocab;
 
+/// 投诉 / 举报: cases, their clocks and rewards.
+pub mod cases;
 /// 信用: businesses, identifiers, the deduction rules, search.
 pub mod credit;
-/// Staff roles, usernames, the password policy, audit entries.
-pub mod staff;
-/// The brand site: campaign figures.
-pub mod site;
+/// 新闻动态.
+pub mod news;
 /// 你点我检: rounds, candidates, nominations, ballots.
 pub mod picks;
 /// 抽检结果: sampled batches and lab reports.
 pub mod sampling;
-/// 投诉 / 举报: cases, their clocks and rewards.
-pub mod cases;
-/// 新闻动态.
-pub mod news;
+/// The brand site: campaign figures.
+pub mod site;
+/// Staff roles, usernames, the password policy, audit entries.
+pub mod staff;
 /// Live statistics.
 pub mod stats;
 

@@ -55,14 +55,41 @@ pub struct Facts {
 
 impl Facts {
     /// A public page.
-    pub const PAGE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Page, body_limit: None, etag: false, authority: Authority::Public };
+    pub const PAGE: Facts = Facts {
+        role: None,
+        cache_secs: 0,
+        limit: Limit::Page,
+        body_limit: None,
+        etag: false,
+        authority: Authority::Public,
+    };
     /// A public JSON read.
-    pub const API: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Api, body_limit: None, etag: true, authority: Authority::Public };
+    pub const API: Facts = Facts {
+        role: None,
+        cache_secs: 0,
+        limit: Limit::Api,
+        body_limit: None,
+        etag: true,
+        authority: Authority::Public,
+    };
     /// A public write (form post or JSON).
-    pub const WRITE: Facts = Facts { role: None, cache_secs: 0, limit: Limit::Write, body_limit: None, etag: false, authority: Authority::Public };
+    pub const WRITE: Facts = Facts {
+        role: None,
+        cache_secs: 0,
+        limit: Limit::Write,
+        body_limit: None,
+        etag: false,
+        authority: Authority::Public,
+    };
     /// Health checks.
-    pub const HEALTH: Facts =
-        Facts { role: None, cache_secs: 0, limit: Limit::Unlimited, body_limit: None, etag: false, authority: Authority::Public };
+    pub const HEALTH: Facts = Facts {
+        role: None,
+        cache_secs: 0,
+        limit: Limit::Unlimited,
+        body_limit: None,
+        etag: false,
+        authority: Authority::Public,
+    };
 
     /// A staff page or read, for `role` and above. Staff answers are never cached, anywhere.
     pub const fn staff(role: Role) -> Facts {

@@ -111,7 +111,8 @@ mod tests {
 
     #[test]
     fn bidi_overrides_and_zero_width_characters_are_refused() {
-        for bad in ["老王\u{202E}粉米", "老\u{200B}王", "\u{2066}x\u{2069}米粉", "米\u{FEFF}粉", "a\u{0007}b"] {
+        for bad in ["老王\u{202E}粉米", "老\u{200B}王", "\u{2066}x\u{2069}米粉", "米\u{FEFF}粉", "a\u{0007}b"]
+        {
             let e = TextRule::line(50).check("name", bad).unwrap_err();
             assert_eq!((e.code, e.field.as_deref()), (ErrCode::InvalidValue, Some("name")), "{bad:?}");
         }

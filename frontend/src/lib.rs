@@ -10,8 +10,8 @@ pub fn hydrate() {
 
 // Links `app`, so its islands' exported functions are part of this module.
 #[cfg(feature = "hydrate")]
+pub use app::cases::preview::PhotoPreview;
+#[cfg(feature = "hydrate")]
 pub use app::credit::search::TypeAhead;
 #[cfg(feature = "hydrate")]
 pub use app::picks::picker::BallotPicker;
-#[cfg(feature = "hydrate")]
-pub use app::cases::preview::PhotoPreview;

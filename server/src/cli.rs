@@ -2,8 +2,8 @@
 
 use crate::startup;
 use anyhow::Context;
-use backend::staff::audit::Actor;
 use backend::config::{parse_trusted_proxies, resolve_secret_key, Bound, Config, NetworkBounds, RateLimits, Secret};
+use backend::staff::audit::Actor;
 use backend::{AppState, Store};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use domain::staff::Role;
@@ -24,7 +24,13 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 pub struct Opts {
     /// `sqlite://FILE` (created) or `postgres://…`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/portal.db", global = true, hide_env_values = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/portal.db",
+        global = true,
+        hide_env_values = true
+    )]
     pub database_url: String,
     /// Listen address.
     #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
@@ -233,7 +239,9 @@ impl Opts {
             webhook_secret: self.webhook_secret.clone().map(Secret::new),
             sms_url: self.sms_url.clone(),
             public_url: match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
-                Some(u) if u.starts_with("https://") || u.starts_with("http://") => Some(u.trim_end_matches('/').to_owned()),
+                Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
+                    Some(u.trim_end_matches('/').to_owned())
+                }
                 Some(_) => anyhow::bail!("PORTAL_PUBLIC_URL must be an http(s) origin such as https://sa.example.cn"),
                 None => None,
             },
@@ -245,7 +253,10 @@ impl Opts {
                 ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
-                new_devices_per_hour: positive("PORTAL_NEW_DEVICES_PER_NETWORK_HOUR", self.new_devices_per_network_hour)?,
+                new_devices_per_hour: positive(
+                    "PORTAL_NEW_DEVICES_PER_NETWORK_HOUR",
+                    self.new_devices_per_network_hour,
+                )?,
                 sms_daily_budget: positive("PORTAL_SMS_DAILY_BUDGET", self.sms_daily_budget)?,
                 sms_per_phone_per_day: positive("PORTAL_SMS_PER_PHONE_PER_DAY", self.sms_per_phone_per_day)?,
             },
@@ -344,7 +355,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let state = AppState::new(store.clone(), config);
             let user = backend::staff::accounts::create(&state, &Actor::cli(), &username, password, role.into())
                 .await
-                .map_err(|e| anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("staff"), e.message(domain::Lang::En)))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("staff"), e.message(domain::Lang::En))
+                })?;
             store.close().await;
             tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
             Ok(())
@@ -488,8 +501,9 @@ mod tests {
 
     #[test]
     fn parses_subcommands_and_flags() {
-        let cli = parse(&["--database-url", "postgres://u@h/db", "staff", "add", "--username", "li", "--role", "moderator"])
-            .unwrap();
+        let cli =
+            parse(&["--database-url", "postgres://u@h/db", "staff", "add", "--username", "li", "--role", "moderator"])
+                .unwrap();
         assert_eq!(cli.opts.database_url, "postgres://u@h/db");
         assert!(matches!(cli.cmd, Some(Cmd::Staff { cmd: StaffCmd::Add { role: RoleArg::Moderator, .. } })));
         let cli = parse(&["backup", "--to", "/tmp/x.db"]).unwrap();

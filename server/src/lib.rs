@@ -4,25 +4,25 @@
 
 /// The command line: `serve`, `migrate`, `seed --demo`, `staff add`, `import businesses`, `backup --to`.
 pub mod cli;
-/// Building the app from a config and a bound listener; serving with graceful shutdown.
-pub mod startup;
 /// Shared HTTP infrastructure: client IP, rate limits, CSRF, headers, cache, route facts. No module paths.
 pub mod http;
+/// Building the app from a config and a bound listener; serving with graceful shutdown.
+pub mod startup;
 
-/// The brand site: health, language, figures, the OpenAPI document.
-pub mod site;
-/// Staff sign-in and sign-out.
-pub mod staff;
+/// 投诉 / 举报: complaints API, report and track forms, staff handling.
+pub mod cases;
 /// 信用: registry API, forms, badges.
 pub mod credit;
+/// 新闻动态: feed, covers, API, staff posts.
+pub mod news;
 /// 你点我检: rounds API, ballot and nomination forms, staff rounds and moderation.
 pub mod picks;
 /// 抽检结果: results API, lab reports, staff publication.
 pub mod sampling;
-/// 投诉 / 举报: complaints API, report and track forms, staff handling.
-pub mod cases;
-/// 新闻动态: feed, covers, API, staff posts.
-pub mod news;
+/// The brand site: health, language, figures, the OpenAPI document.
+pub mod site;
+/// Staff sign-in and sign-out.
+pub mod staff;
 /// Live statistics API.
 pub mod stats;
 

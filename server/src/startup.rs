@@ -279,7 +279,6 @@ impl Running {
     }
 }
 
-
 /// Open connections per client address (IPv6 per /64) and in all.
 #[derive(Clone, Default)]
 struct Connections(std::sync::Arc<std::sync::Mutex<(usize, std::collections::HashMap<std::net::IpAddr, usize>)>>);

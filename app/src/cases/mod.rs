@@ -11,11 +11,10 @@ pub mod track;
 use domain::route::Facts;
 
 /// The pages of this module and what each needs. None is cached: each holds a visitor's own data.
-pub const PAGES: &[(&str, Facts)] =
-    &[
-        // The form may be filled from a sealed draft named in the URL; the receipt and the track page show a
-        // case to whoever holds its id or cookie: credentials, never stored by anyone.
-        ("/report", Facts::PAGE.credential()),
-        ("/report/receipt/{id}", Facts::PAGE.credential()),
-        ("/track", Facts::PAGE.credential()),
-    ];
+pub const PAGES: &[(&str, Facts)] = &[
+    // The form may be filled from a sealed draft named in the URL; the receipt and the track page show a
+    // case to whoever holds its id or cookie: credentials, never stored by anyone.
+    ("/report", Facts::PAGE.credential()),
+    ("/report/receipt/{id}", Facts::PAGE.credential()),
+    ("/track", Facts::PAGE.credential()),
+];

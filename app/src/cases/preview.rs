@@ -16,9 +16,9 @@ pub fn PhotoPreview() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 mod hydrated {
+    use domain::i18n::fill;
     use std::cell::RefCell;
     use std::rc::Rc;
-    use domain::i18n::fill;
     use wasm_bindgen::{closure::Closure, JsCast};
 
     pub fn attach() {
@@ -34,7 +34,8 @@ mod hydrated {
         let attr = |name: &str, default: u32| input.get_attribute(name).and_then(|v| v.parse().ok()).unwrap_or(default);
         let (max_files, max_bytes) = (attr("data-max-files", 5), f64::from(attr("data-max-bytes", 8_388_608)));
         let text_of = |name: &str| input.get_attribute(name).unwrap_or_default();
-        let (chosen, too_many, too_big_text) = (text_of("data-chosen"), text_of("data-too-many"), text_of("data-too-big"));
+        let (chosen, too_many, too_big_text) =
+            (text_of("data-chosen"), text_of("data-too-many"), text_of("data-too-big"));
         let urls: Rc<RefCell<Vec<String>>> = Rc::default();
         let update = {
             let (input, doc) = (input.clone(), doc.clone());

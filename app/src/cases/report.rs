@@ -36,7 +36,11 @@ pub async fn report_defaults(draft: String, credit_code: String) -> Result<FormS
         Err(_) => None,
     };
     // A repeated submission of the same form (a double click, a reload) files one case.
-    let key = if fields.idempotency_key.is_empty() { backend::cases::drafts::random_id() } else { fields.idempotency_key.clone() };
+    let key = if fields.idempotency_key.is_empty() {
+        backend::cases::drafts::random_id()
+    } else {
+        fields.idempotency_key.clone()
+    };
     Ok(FormStart { fields, business, key })
 }
 

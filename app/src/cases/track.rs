@@ -3,8 +3,8 @@
 
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError, Loaded};
-use domain::clock::{format_date, format_datetime};
 use domain::cases::{CaseCategory, CaseTrack};
+use domain::clock::{format_date, format_datetime};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;

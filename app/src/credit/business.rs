@@ -19,7 +19,6 @@ pub async fn get_business(credit_code: String) -> Result<BusinessDetail, AppErro
     backend::credit::detail(&state, &code).await?.ok_or_else(AppError::not_found)
 }
 
-
 #[component]
 pub fn BusinessPage() -> impl IntoView {
     let params = use_params_map();
@@ -151,4 +150,3 @@ fn HistoryChart(points: Vec<GradePoint>) -> impl IntoView {
     }
         .into_any()
 }
-

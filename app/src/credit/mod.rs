@@ -1,11 +1,11 @@
 //! 信用查询: registry search (with the type-ahead island), a business's public page, and its right to reply.
 
-/// The search page and the type-ahead island.
-pub mod search;
 /// The public page of one business.
 pub mod business;
 /// Published replies and the reply form.
 pub mod reply;
+/// The search page and the type-ahead island.
+pub mod search;
 
 use crate::lang::tr;
 use domain::credit::Grade;

@@ -42,7 +42,9 @@ pub fn CreditSearchPage() -> impl IntoView {
             if q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
                 return Ok(None);
             }
-            search_businesses(Some(q), Some(district), Some(grade), Some(category), (!page.is_empty()).then_some(page)).await.map(Some)
+            search_businesses(Some(q), Some(district), Some(grade), Some(category), (!page.is_empty()).then_some(page))
+                .await
+                .map(Some)
         },
     );
     // One filter of the form: "any" first, the current choice selected.
@@ -170,8 +172,6 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     }
 }
 
-
-
 /// Type-ahead: the page's only WASM, and a small one. Server-rendered it is nothing at all (the search box and
 /// the empty list above are plain HTML, so the form works without JavaScript). Hydrated, it listens to the box
 /// and fills the list from `GET /credit/suggest?q=` — lines of `code\tgrade\tname` — with DOM text nodes (never
@@ -182,7 +182,6 @@ pub fn TypeAhead() -> impl IntoView {
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| hydrated::attach());
 }
-
 
 #[cfg(feature = "hydrate")]
 mod hydrated {
@@ -221,7 +220,9 @@ mod hydrated {
     async fn fetch(q: &str) -> String {
         let Some(window) = web_sys::window() else { return String::new() };
         let url = format!("/credit/suggest?q={}", String::from(js_sys::encode_uri_component(q)));
-        let Ok(res) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await else { return String::new() };
+        let Ok(res) = wasm_bindgen_futures::JsFuture::from(window.fetch_with_str(&url)).await else {
+            return String::new();
+        };
         let Ok(res) = res.dyn_into::<web_sys::Response>() else { return String::new() };
         if !res.ok() {
             return String::new();
@@ -237,7 +238,8 @@ mod hydrated {
         for line in lines.lines() {
             let mut parts = line.splitn(3, '\t');
             let (Some(code), Some(grade), Some(name)) = (parts.next(), parts.next(), parts.next()) else { continue };
-            let (Ok(li), Ok(a), Ok(dot)) = (doc.create_element("li"), doc.create_element("a"), doc.create_element("span"))
+            let (Ok(li), Ok(a), Ok(dot)) =
+                (doc.create_element("li"), doc.create_element("a"), doc.create_element("span"))
             else {
                 return;
             };

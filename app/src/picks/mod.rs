@@ -1,14 +1,14 @@
 //! 你点我检: the rounds list, a round's page (ballot, nominations, tally, integrity report, results), and the
 //! ballot picker island.
 
-/// The list of rounds.
-pub mod rounds;
-/// One round's page.
-pub mod round;
-/// The tally as an SVG bar chart with the numbers as text.
-pub mod tally;
 /// The ballot picker island: counts picks and holds the ballot to its limit.
 pub mod picker;
+/// One round's page.
+pub mod round;
+/// The list of rounds.
+pub mod rounds;
+/// The tally as an SVG bar chart with the numbers as text.
+pub mod tally;
 
 use crate::lang::tr;
 use domain::clock::format_date;
@@ -36,7 +36,8 @@ pub(crate) fn span(from: i64, until_exclusive: i64) -> String {
 #[component]
 pub fn ScheduleFacts(schedule: Schedule) -> impl IntoView {
     use domain::T;
-    let nominate = (schedule.nominate_from < schedule.vote_from).then(|| span(schedule.nominate_from, schedule.vote_from));
+    let nominate =
+        (schedule.nominate_from < schedule.vote_from).then(|| span(schedule.nominate_from, schedule.vote_from));
     view! {
         {nominate.map(|n| view! { <div><dt>{tr(T::RoundNominate)}</dt><dd>{n}</dd></div> })}
         <div><dt>{tr(T::RoundVote)}</dt><dd>{span(schedule.vote_from, schedule.vote_until)}</dd></div>

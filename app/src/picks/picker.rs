@@ -19,7 +19,8 @@ mod hydrated {
 
     pub fn attach() {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let (Some(form), Some(status)) = (doc.get_element_by_id("ballot-form"), doc.get_element_by_id("pick-count")) else {
+        let (Some(form), Some(status)) = (doc.get_element_by_id("ballot-form"), doc.get_element_by_id("pick-count"))
+        else {
             return;
         };
         let Some(max) = form.get_attribute("data-max").and_then(|m| m.parse::<i64>().ok()) else { return };

@@ -21,7 +21,14 @@ pub async fn results(
     round: Option<String>,
     page: Option<String>,
 ) -> Result<Page<SamplingBatch>, AppError> {
-    let q = domain::sampling::ResultsQuery::parse(food.as_deref(), district.as_deref(), verdict.as_deref(), round.as_deref(), page.as_deref(), None)?;
+    let q = domain::sampling::ResultsQuery::parse(
+        food.as_deref(),
+        district.as_deref(),
+        verdict.as_deref(),
+        round.as_deref(),
+        page.as_deref(),
+        None,
+    )?;
     let state = crate::ssr::state()?;
     backend::sampling::list(&state.store, &q).await
 }
@@ -30,7 +37,12 @@ pub async fn results(
 #[server(prefix = "/_sf", endpoint = "business_results")]
 pub async fn business_results(credit_code: String) -> Result<Page<SamplingBatch>, AppError> {
     let code = domain::credit::CreditCode::parse(&credit_code)?;
-    let q = domain::sampling::ResultsQuery { credit_code: Some(code.as_str().to_owned()), page: 1, per_page: 20, ..Default::default() };
+    let q = domain::sampling::ResultsQuery {
+        credit_code: Some(code.as_str().to_owned()),
+        page: 1,
+        per_page: 20,
+        ..Default::default()
+    };
     let state = crate::ssr::state()?;
     backend::sampling::list(&state.store, &q).await
 }
@@ -42,7 +54,9 @@ pub fn ResultsPage() -> impl IntoView {
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let list = Resource::new(
         move || (get("food"), get("district"), get("verdict"), get("round"), get("page")),
-        |(food, district, verdict, round, page)| results(Some(food), Some(district), Some(verdict), Some(round), Some(page)),
+        |(food, district, verdict, round, page)| {
+            results(Some(food), Some(district), Some(verdict), Some(round), Some(page))
+        },
     );
     let verdict = get("verdict");
     let district = get("district");
@@ -95,7 +109,13 @@ fn ResultsPageList(page: Page<SamplingBatch>) -> impl IntoView {
     let link = move |p: i64| {
         let q = query.read();
         let enc = |k: &str| q.get(k).map(|v| encode(&v)).unwrap_or_default();
-        format!("/results?food={}&district={}&verdict={}&round={}&page={p}", enc("food"), enc("district"), enc("verdict"), enc("round"))
+        format!(
+            "/results?food={}&district={}&verdict={}&round={}&page={p}",
+            enc("food"),
+            enc("district"),
+            enc("verdict"),
+            enc("round")
+        )
     };
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {

@@ -13,7 +13,8 @@ use leptos_meta::Title;
 #[server(prefix = "/_sf", endpoint = "api_catalog")]
 pub async fn get_api_catalog() -> Result<(ApiCatalog, Quotas), AppError> {
     let state = crate::ssr::state()?;
-    let catalog = use_context::<std::sync::Arc<ApiCatalog>>().ok_or_else(|| AppError::internal("no API catalog in context"))?;
+    let catalog =
+        use_context::<std::sync::Arc<ApiCatalog>>().ok_or_else(|| AppError::internal("no API catalog in context"))?;
     let l = &state.config.rate_limits;
     let b = &state.config.network_bounds;
     let pair = |b: backend::config::Bound| (b.per_min, b.per_day);
@@ -63,7 +64,12 @@ pub fn ApiPage() -> impl IntoView {
 
 #[component]
 fn Catalog(c: ApiCatalog, q: Quotas) -> impl IntoView {
-    let quotas = [(T::ApiQuotaRead, q.api), (T::ApiQuotaDownload, q.download), (T::ApiQuotaWrite, q.write), (T::ApiQuotaVote, q.vote)];
+    let quotas = [
+        (T::ApiQuotaRead, q.api),
+        (T::ApiQuotaDownload, q.download),
+        (T::ApiQuotaWrite, q.write),
+        (T::ApiQuotaVote, q.vote),
+    ];
     let bounds = [
         (T::ApiBoundCases, q.net_cases),
         (T::ApiBoundDrafts, q.net_drafts),

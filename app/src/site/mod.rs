@@ -1,20 +1,20 @@
 //! The brand site: the document shell and routes, the frame around every page, the home page, the sections
 //! still being built, and the 404 page.
 
-/// The HTML document, the routes, and the islands loader.
-pub mod shell;
-/// Header, navigation, language switch, footer.
-pub mod layout;
-/// The brand home page.
-pub mod home;
+/// The public API's documentation.
+pub mod api;
 /// The campaign's reported figures, shared by the home, statistics and staff pages.
 pub mod figures;
+/// The brand home page.
+pub mod home;
+/// Header, navigation, language switch, footer.
+pub mod layout;
 /// The 404 page.
 pub mod pages;
 /// The printable campaign poster.
 pub mod poster;
-/// The public API's documentation.
-pub mod api;
+/// The HTML document, the routes, and the islands loader.
+pub mod shell;
 
 use domain::route::Facts;
 

@@ -4,7 +4,9 @@
 
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError, Loaded};
-use domain::cases::{CaseDetail, CaseFields as F, CaseState, CaseSummary, CaseCategory, Channel, Contact, RewardStatus};
+use domain::cases::{
+    CaseCategory, CaseDetail, CaseFields as F, CaseState, CaseSummary, Channel, Contact, RewardStatus,
+};
 use domain::clock::{format_date, format_datetime};
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -41,7 +43,8 @@ pub async fn staff_case(id: String) -> Result<(CaseDetail, Option<Contact>), App
     let app = crate::ssr::state()?;
     let id = id.parse::<i64>().map_err(|_| AppError::not_found())?;
     let detail = handle::detail(&app.store, id).await?;
-    let flag = use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, handle::REVEAL_COOKIE));
+    let flag =
+        use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, handle::REVEAL_COOKIE));
     let contact = match flag {
         Some(flag) => handle::take_revealed(&app, user.id, id, &flag).await?,
         None => None,
@@ -89,27 +92,33 @@ pub fn StaffCasesPage() -> impl IntoView {
     let data = Resource::new(
         move || {
             let q = query.read();
-            (q.get("state").unwrap_or_default(), q.get("overdue").unwrap_or_default(), q.get("order").unwrap_or_default())
+            (
+                q.get("state").unwrap_or_default(),
+                q.get("overdue").unwrap_or_default(),
+                q.get("order").unwrap_or_default(),
+            )
         },
         |(s, o, n)| staff_cases(s, o, n),
     );
-    let show = |(queue, days, waiting): CasesPage| view! {
-        <Queue items=queue/>
-        <h2 id="outbox">{tr(T::StaffOutbox)}</h2>
-        {waiting.is_empty().then(|| view! { <p class="hint">{tr(T::StaffOutboxEmpty)}</p> })}
-        <ul>
-            {waiting.into_iter().map(|p| view! {
-                <li><code>{p.key}</code> " · " {p.kind} " · " {tr(T::StaffOutboxAttempts)} " " {p.attempts}
-                    {p.last_error.map(|e| view! { " · " <span class="watch">{e}</span> })}
-                    " · " {tr(T::StaffOutboxNext)} " " {format_datetime(p.next_at)}</li>
-            }).collect_view()}
-        </ul>
-        <h2 id="calendar">{tr(T::StaffCalendar)}</h2>
-        <ul>
-            {days.into_iter().map(|(day, kind, name)| view! {
-                <li>{format_date(day * 86_400)} " · " {if kind == "workday" { tr(T::CalendarWorkday) } else { tr(T::CalendarHoliday) }} " " {name}</li>
-            }).collect_view()}
-        </ul>
+    let show = |(queue, days, waiting): CasesPage| {
+        view! {
+            <Queue items=queue/>
+            <h2 id="outbox">{tr(T::StaffOutbox)}</h2>
+            {waiting.is_empty().then(|| view! { <p class="hint">{tr(T::StaffOutboxEmpty)}</p> })}
+            <ul>
+                {waiting.into_iter().map(|p| view! {
+                    <li><code>{p.key}</code> " · " {p.kind} " · " {tr(T::StaffOutboxAttempts)} " " {p.attempts}
+                        {p.last_error.map(|e| view! { " · " <span class="watch">{e}</span> })}
+                        " · " {tr(T::StaffOutboxNext)} " " {format_datetime(p.next_at)}</li>
+                }).collect_view()}
+            </ul>
+            <h2 id="calendar">{tr(T::StaffCalendar)}</h2>
+            <ul>
+                {days.into_iter().map(|(day, kind, name)| view! {
+                    <li>{format_date(day * 86_400)} " · " {if kind == "workday" { tr(T::CalendarWorkday) } else { tr(T::CalendarHoliday) }} " " {name}</li>
+                }).collect_view()}
+            </ul>
+        }
     };
     view! {
         <Title text=format!("{} · {}", tr(T::StaffCasesTitle), tr(T::BrandName))/>

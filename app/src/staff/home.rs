@@ -1,7 +1,7 @@
 use super::staff_me;
-use crate::ui::{form_error, FieldError};
-use crate::site::figures::get_figures;
 use crate::lang::{tr, use_lang};
+use crate::site::figures::get_figures;
+use crate::ui::{form_error, FieldError};
 use domain::figures::{CampaignFigures, FiguresFields as F};
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, T};

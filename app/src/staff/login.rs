@@ -1,5 +1,5 @@
-use crate::ui::{form_error, FieldError};
 use crate::lang::tr;
+use crate::ui::{form_error, FieldError};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -1,24 +1,24 @@
 //! The staff console. Every page route here declares its role in [`PAGES`]; the server checks the session and
 //! role before rendering, and each server function checks again, since it is reachable on its own.
 
-/// Sign-in form (a plain form post, so it works without JavaScript).
-pub mod login;
-/// Console home: who is signed in, the campaign figures form.
-pub mod home;
 /// The audit log (admins).
 pub mod audit;
+/// 投诉 / 举报 handling (moderators).
+pub mod cases;
+/// Console home: who is signed in, the campaign figures form.
+pub mod home;
+/// Sign-in form (a plain form post, so it works without JavaScript).
+pub mod login;
+/// News articles (moderators).
+pub mod news;
 /// Registry tools and import jobs (moderators).
 pub mod registry;
 /// The reply moderation queue (moderators).
 pub mod replies;
-/// 你点我检 rounds, candidates and the nomination queue (moderators).
-pub mod rounds;
 /// Publishing sampling results (moderators).
 pub mod results;
-/// 投诉 / 举报 handling (moderators).
-pub mod cases;
-/// News articles (moderators).
-pub mod news;
+/// 你点我检 rounds, candidates and the nomination queue (moderators).
+pub mod rounds;
 
 use domain::route::Facts;
 use domain::staff::{Role, StaffUser};

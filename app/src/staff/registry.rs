@@ -5,7 +5,8 @@ use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, DataTable, FieldError, Loaded};
 use domain::clock::format_datetime;
 use domain::credit::{
-    BusinessCategory, BusinessFields as B, BusinessStatus, District, DynamicGrade, EventFields as E, EventKind, ImportJob, ImportStatus, Severity,
+    BusinessCategory, BusinessFields as B, BusinessStatus, District, DynamicGrade, EventFields as E, EventKind,
+    ImportJob, ImportStatus, Severity,
 };
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -95,7 +96,6 @@ pub fn StaffBusinessesPage() -> impl IntoView {
     }
 }
 
-
 /// One import job (moderators).
 #[server(prefix = "/_sf", endpoint = "import_job")]
 pub async fn get_import_job(id: i64) -> Result<ImportJob, AppError> {
@@ -109,10 +109,8 @@ pub async fn get_import_job(id: i64) -> Result<ImportJob, AppError> {
 #[component]
 pub fn ImportJobPage() -> impl IntoView {
     let params = leptos_router::hooks::use_params_map();
-    let job = Resource::new(
-        move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0),
-        get_import_job,
-    );
+    let job =
+        Resource::new(move || params.read().get("id").and_then(|i| i.parse::<i64>().ok()).unwrap_or(0), get_import_job);
     let show = |j: ImportJob| view! { <ImportJobView j/> };
     view! {
         <Title text=format!("{} · {}", tr(T::ImportJobTitle), tr(T::BrandName))/>

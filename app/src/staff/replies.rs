@@ -29,10 +29,10 @@ pub async fn pending_replies() -> Result<Vec<ReplyView>, AppError> {
 pub fn StaffRepliesPage() -> impl IntoView {
     let queue = Resource::new(|| (), |_| pending_replies());
     let show = |items: Vec<ReplyView>| {
-                if items.is_empty() {
-                    return view! { <p class="notice">{tr(T::QueueEmpty)}</p> }.into_any();
-                }
-                            view! {
+        if items.is_empty() {
+            return view! { <p class="notice">{tr(T::QueueEmpty)}</p> }.into_any();
+        }
+        view! {
                                 <ul class="queue">
                                     {items
                                         .into_iter()

@@ -5,7 +5,9 @@ use crate::lang::{tr, use_lang};
 use crate::picks::{PhaseBadge, ScheduleFacts};
 use crate::ui::{form_error, FieldError, Loaded};
 use domain::clock::format_date;
-use domain::picks::{CandidateFields as C, FoodCategory, NominationView, RoundDetail, RoundFields as R, RoundSummary, VoterCheck};
+use domain::picks::{
+    CandidateFields as C, FoodCategory, NominationView, RoundDetail, RoundFields as R, RoundSummary, VoterCheck,
+};
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -130,7 +130,12 @@ fn StatsView(s: Stats) -> impl IntoView {
 fn GradeChart(grades: [i64; 4]) -> impl IntoView {
     let total: i64 = grades.iter().sum();
     let max = grades.iter().copied().max().unwrap_or(0).max(1);
-    let labels = [("A", T::GradeA, "grade-a"), ("B", T::GradeB, "grade-b"), ("C", T::GradeC, "grade-c"), ("D", T::GradeD, "grade-d")];
+    let labels = [
+        ("A", T::GradeA, "grade-a"),
+        ("B", T::GradeB, "grade-b"),
+        ("C", T::GradeC, "grade-c"),
+        ("D", T::GradeD, "grade-d"),
+    ];
     // One row per grade: its label, then the bar with the count and share after it (fits 360 px in both languages).
     let row_h = 48;
     view! {

@@ -1,9 +1,9 @@
 //! The holiday calendar: days that differ from the weekly rule, edited by staff (audited).
 
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Store};
 use domain::cases::WorkCalendar;
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
 

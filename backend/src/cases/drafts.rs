@@ -67,14 +67,21 @@ pub async fn load<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str
 }
 
 /// Reads (or takes) the sealed value under `id` with `sql` and opens it for `purpose`.
-async fn read<T: DeserializeOwned>(state: &AppState, purpose: &str, id: &str, sql: &str) -> Result<Option<T>, AppError> {
+async fn read<T: DeserializeOwned>(
+    state: &AppState,
+    purpose: &str,
+    id: &str,
+    sql: &str,
+) -> Result<Option<T>, AppError> {
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
     let row = sqlx::query(sql).bind(id).bind(now()).fetch_optional(state.store.pool()).await?;
     let Some(row) = row else { return Ok(None) };
     // A draft sealed for another purpose or another id does not open: ids cannot be swapped between forms.
-    let Ok(plain) = sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?) else {
+    let Ok(plain) =
+        sealed::open(state.config.secret_key.expose(), purpose, &place(id), &col::<Vec<u8>>(&row, "sealed")?)
+    else {
         return Ok(None);
     };
     Ok(serde_json::from_slice(&plain).ok())
@@ -91,7 +98,10 @@ pub async fn drop_legacy(store: &Store) -> Result<u64, AppError> {
     let mut n = 0;
     for row in &rows {
         if !sealed::is_bound(&col::<Vec<u8>>(row, "sealed")?) {
-            sqlx::query("DELETE FROM case_drafts WHERE id = $1").bind(col::<String>(row, "id")?).execute(store.pool()).await?;
+            sqlx::query("DELETE FROM case_drafts WHERE id = $1")
+                .bind(col::<String>(row, "id")?)
+                .execute(store.pool())
+                .await?;
             n += 1;
         }
     }
@@ -100,5 +110,9 @@ pub async fn drop_legacy(store: &Store) -> Result<u64, AppError> {
 
 /// Removes expired drafts (the periodic sweep).
 pub async fn sweep(store: &Store) -> Result<u64, AppError> {
-    Ok(sqlx::query("DELETE FROM case_drafts WHERE expires_at <= $1").bind(now()).execute(store.pool()).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM case_drafts WHERE expires_at <= $1")
+        .bind(now())
+        .execute(store.pool())
+        .await?
+        .rows_affected())
 }

@@ -9,14 +9,14 @@ use crate::clock::now;
 use crate::credit::events::add_event_in;
 use crate::sealed;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
-    deadline, reward_amount, stage_start, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact, PhotoView,
-    RejectReason, RewardLevel, RewardStatus, WorkCalendar,
+    deadline, reward_amount, stage_start, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact,
+    PhotoView, RejectReason, RewardLevel, RewardStatus, WorkCalendar,
 };
 use domain::credit::{CreditCode, EventInput, EventKind, Severity};
+use domain::staff::AuditAction as A;
 use domain::text::TextRule;
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
@@ -62,7 +62,12 @@ pub enum QueueOrder {
 /// The queue: open cases (or those in `state`), at most 200. It is read from both ends — the oldest clocks
 /// (every overdue case is among them) and the newest cases — so a flood of submissions can neither hide the
 /// overdue ones nor push a new one out of sight: `Newest` shows the latest 200 whatever waits behind them.
-pub async fn queue(store: &Store, state: Option<CaseState>, overdue_only: bool, order: QueueOrder) -> Result<Vec<CaseSummary>, AppError> {
+pub async fn queue(
+    store: &Store,
+    state: Option<CaseState>,
+    overdue_only: bool,
+    order: QueueOrder,
+) -> Result<Vec<CaseSummary>, AppError> {
     let mut conn = store.pool().acquire().await?;
     let cal = calendar::load_in(&mut conn).await?;
     let filter = match state {
@@ -130,23 +135,31 @@ pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
         .fetch_all(&mut *conn)
         .await?
         .iter()
-        .map(|p| Ok(PhotoView { id: col(p, "id")?, width: col(p, "width")?, height: col(p, "height")?, sha256: col(p, "sha256")? }))
-        .collect::<Result<Vec<_>, AppError>>()?;
-    let events = sqlx::query("SELECT at, state, actor, note, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
-        .bind(id)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|e| {
-            Ok(CaseEvent {
-                at: col(e, "at")?,
-                state: parse_state(&col::<String>(e, "state")?)?,
-                actor: col(e, "actor")?,
-                note: col(e, "note")?,
-                message: col(e, "message")?,
+        .map(|p| {
+            Ok(PhotoView {
+                id: col(p, "id")?,
+                width: col(p, "width")?,
+                height: col(p, "height")?,
+                sha256: col(p, "sha256")?,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
+    let events =
+        sqlx::query("SELECT at, state, actor, note, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|e| {
+                Ok(CaseEvent {
+                    at: col(e, "at")?,
+                    state: parse_state(&col::<String>(e, "state")?)?,
+                    actor: col(e, "actor")?,
+                    note: col(e, "note")?,
+                    message: col(e, "message")?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
     // The duplicate hint: other open cases against the same business.
     let business: Option<i64> = col(&row, "business_id")?;
     let similar = sqlx::query(
@@ -223,7 +236,8 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     }
     let kind = parse_kind(&col::<String>(&row, "kind")?)?;
     // A substantiated 举报 becomes eligible for a reward (staff may still rule the reporter out).
-    let reward = (to == CaseState::Substantiated && kind == CaseKind::Report).then_some(RewardStatus::Eligible.as_str());
+    let reward =
+        (to == CaseState::Substantiated && kind == CaseKind::Report).then_some(RewardStatus::Eligible.as_str());
     sqlx::query(
         "UPDATE cases SET state = $1, state_since = $2, updated_at = $2, \
          reject_reason = COALESCE($3, reject_reason), duplicate_of = COALESCE($4, duplicate_of), \
@@ -252,7 +266,8 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     let business: Option<i64> = col(&row, "business_id")?;
     let mut registry_changed = false;
     if let (CaseState::Substantiated, CaseKind::Report, Some(b)) = (to, kind, business) {
-        let code: String = sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_one(&mut *tx).await?;
+        let code: String =
+            sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_one(&mut *tx).await?;
         let category: String = col(&row, "category")?;
         let event = EventInput {
             credit_code: CreditCode::parse(&code)?,
@@ -290,7 +305,12 @@ async fn notify_in(
     if to == CaseState::Accepted && state.config.webhook_url.is_some() {
         let business: Option<i64> = col(row, "business_id")?;
         let code: Option<String> = match business {
-            Some(b) => sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_optional(&mut *tx).await?,
+            Some(b) => {
+                sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1")
+                    .bind(b)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
             None => None,
         };
         let payload = serde_json::json!({
@@ -306,7 +326,8 @@ async fn notify_in(
     }
     let sealed_contact: Option<Vec<u8>> = col(row, "reporter_sealed")?;
     if let (Some(s), Some(_), false) = (sealed_contact, &state.config.sms_url, message.is_empty()) {
-        let plain = sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;
+        let plain =
+            sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;
         let contact: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
         let text = format!("【食安绵阳】您的投诉举报 {tracking} 有新进展：{message}");
         let payload = serde_json::json!({ "phone": contact["phone"], "message": text });
@@ -404,7 +425,8 @@ pub async fn reveal(state: &AppState, actor: &Actor, id: i64, ip: Option<&str>) 
         .ok_or_else(AppError::not_found)?;
     let sealed_contact: Option<Vec<u8>> = col(&row, "reporter_sealed")?;
     let tracking: String = col(&row, "tracking_no")?;
-    audit::record(&mut tx, actor, Entry::new(A::CaseRevealContact).target(&format!("case:{tracking}")).ip_opt(ip)).await?;
+    audit::record(&mut tx, actor, Entry::new(A::CaseRevealContact).target(&format!("case:{tracking}")).ip_opt(ip))
+        .await?;
     tx.commit().await?;
     let Some(s) = sealed_contact else { return Ok(None) };
     let plain = sealed::open(state.config.secret_key.expose(), "reporter", &super::intake::case_place(&tracking), &s)?;
@@ -422,13 +444,23 @@ pub const REVEAL_SECS: i64 = 60;
 
 /// Keeps a contact just revealed by `staff_id` for the case page to show once (a browser's reveal is a post
 /// answered by a redirect): sealed, for a minute, opening only for that moderator on that case. Returns its id.
-pub async fn keep_revealed(state: &AppState, staff_id: i64, case_id: i64, contact: &Contact) -> Result<String, AppError> {
+pub async fn keep_revealed(
+    state: &AppState,
+    staff_id: i64,
+    case_id: i64,
+    contact: &Contact,
+) -> Result<String, AppError> {
     super::drafts::save_for(state, &format!("staff-reveal:{staff_id}:{case_id}"), contact, REVEAL_SECS).await
 }
 
 /// The contact kept by [`keep_revealed`], once (it is removed as it is read); `None` for another moderator,
 /// another case, an unknown id or after a minute. Not audited again: the reveal was.
-pub async fn take_revealed(state: &AppState, staff_id: i64, case_id: i64, flag: &str) -> Result<Option<Contact>, AppError> {
+pub async fn take_revealed(
+    state: &AppState,
+    staff_id: i64,
+    case_id: i64,
+    flag: &str,
+) -> Result<Option<Contact>, AppError> {
     super::drafts::take(state, &format!("staff-reveal:{staff_id}:{case_id}"), flag).await
 }
 

@@ -13,16 +13,16 @@
 //! key with other content answers 409 `idempotency_conflict` and reveals nothing; another client's key is
 //! another key.
 
-use crate::images::Photo;
+use crate::abuse;
 use crate::clock::now;
-use crate::sealed::keyed_hash;
+use crate::images::Photo;
 use crate::sealed;
+use crate::sealed::keyed_hash;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::col;
 use crate::AppState;
-use crate::abuse;
 use domain::cases::{CaseFields, CaseInput, CaseKind, CaseReceipt, MAX_PHOTOS};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use rand::Rng;
 use sha2::Digest;
@@ -101,13 +101,20 @@ pub async fn submit<R>(
 where
     R: std::future::Future<Output = Result<Upload, AppError>>,
 {
-    abuse::spend_bound(&state.store, "cases", Some(network), state.config.network_bounds.cases).await.map_err(|e| (e, None))?;
+    abuse::spend_bound(&state.store, "cases", Some(network), state.config.network_bounds.cases)
+        .await
+        .map_err(|e| (e, None))?;
     let _upload = state.photos.reserve_upload(declared_len).await.map_err(|e| (e, None))?;
     let (f, raw) = read.await.map_err(|e| (e, None))?;
     file_upload(state, network, &f, raw).await.map_err(|e| (e, Some(f)))
 }
 
-async fn file_upload(state: &AppState, network: &str, f: &CaseFields, raw: Vec<bytes::Bytes>) -> Result<CaseReceipt, AppError> {
+async fn file_upload(
+    state: &AppState,
+    network: &str,
+    f: &CaseFields,
+    raw: Vec<bytes::Bytes>,
+) -> Result<CaseReceipt, AppError> {
     if f.is_bot() {
         return Err(AppError::field(ErrCode::InvalidValue, "website"));
     }
@@ -123,10 +130,12 @@ async fn file_upload(state: &AppState, network: &str, f: &CaseFields, raw: Vec<b
     let bytes: i64 = raw.iter().map(|b| b.len() as i64).sum();
     if bytes > 0 {
         let limit = state.config.network_bounds.photo_mb_per_day * 1024 * 1024;
-        abuse::spend_amount(&state.store, "photo-bytes", network, abuse::DAY, limit, bytes).await.map_err(|mut e| {
-            e.field = Some("photos".to_owned());
-            e
-        })?;
+        abuse::spend_amount(&state.store, "photo-bytes", network, abuse::DAY, limit, bytes).await.map_err(
+            |mut e| {
+                e.field = Some("photos".to_owned());
+                e
+            },
+        )?;
     }
     let photos = state.photos.process_all(raw).await?;
     file_from(state, &c, &photos, None, network).await
@@ -134,7 +143,12 @@ async fn file_upload(state: &AppState, network: &str, f: &CaseFields, raw: Vec<b
 
 /// Files a case with its photos (already processed): the staff member typing in a hotline, counter,
 /// complaint-box or volunteer case, the demo data and tests. Public submissions go through [`submit`].
-pub async fn file(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>) -> Result<CaseReceipt, AppError> {
+pub async fn file(
+    state: &AppState,
+    c: &CaseInput,
+    photos: &[Photo],
+    actor: Option<&Actor>,
+) -> Result<CaseReceipt, AppError> {
     let client = match actor {
         Some(a) => format!("staff:{}", a.name),
         None => "local".to_owned(),
@@ -143,9 +157,16 @@ pub async fn file(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
 }
 
 /// Files a case for `client` (whose idempotency keys are its own).
-async fn file_from(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>, client: &str) -> Result<CaseReceipt, AppError> {
+async fn file_from(
+    state: &AppState,
+    c: &CaseInput,
+    photos: &[Photo],
+    actor: Option<&Actor>,
+    client: &str,
+) -> Result<CaseReceipt, AppError> {
     // In a task of its own: a client that hangs up mid-request does not cut the filing short.
-    let (state, c, photos, actor, client) = (state.clone(), c.clone(), photos.to_vec(), actor.cloned(), client.to_owned());
+    let (state, c, photos, actor, client) =
+        (state.clone(), c.clone(), photos.to_vec(), actor.cloned(), client.to_owned());
     tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref(), &client).await })
         .await
         .map_err(AppError::internal)?
@@ -173,7 +194,13 @@ fn content_hash(c: &CaseInput, photos: &[Photo]) -> String {
     hex::encode(sha2::Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Option<&Actor>, client: &str) -> Result<CaseReceipt, AppError> {
+async fn file_now(
+    state: &AppState,
+    c: &CaseInput,
+    photos: &[Photo],
+    actor: Option<&Actor>,
+    client: &str,
+) -> Result<CaseReceipt, AppError> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::field(ErrCode::TooMany, "photos"));
     }
@@ -187,7 +214,10 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     }
     // The contact as it will be sealed (bound to the case's tracking number, once one is drawn).
     let reporter = c.reporter.as_ref().map(|(name, phone)| {
-        (serde_json::json!({ "name": name, "phone": phone }).to_string().into_bytes(), keyed_hash(secret, "reporter-phone", phone))
+        (
+            serde_json::json!({ "name": name, "phone": phone }).to_string().into_bytes(),
+            keyed_hash(secret, "reporter-phone", phone),
+        )
     });
     let mut conn = state.store.pool().acquire().await?;
     let dialect = state.store.dialect();
@@ -209,7 +239,9 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
     match result {
         // Another request with the same key won the race: answer its receipt.
         Ok(None) => match &scoped {
-            Some(key) => existing(state, key, &content).await?.ok_or_else(|| AppError::internal("idempotent case vanished")),
+            Some(key) => {
+                existing(state, key, &content).await?.ok_or_else(|| AppError::internal("idempotent case vanished"))
+            }
             None => Err(AppError::internal("case not inserted")),
         },
         Ok(Some(r)) => Ok(r),
@@ -220,10 +252,11 @@ async fn file_now(state: &AppState, c: &CaseInput, photos: &[Photo], actor: Opti
 /// The receipt of the case filed under this scoped key, when the content is the same; another content is a 409
 /// that reveals nothing of the case.
 async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<CaseReceipt>, AppError> {
-    let row = sqlx::query("SELECT tracking_no, access_sealed, idempotency_content FROM cases WHERE idempotency_key = $1")
-        .bind(key)
-        .fetch_optional(state.store.pool())
-        .await?;
+    let row =
+        sqlx::query("SELECT tracking_no, access_sealed, idempotency_content FROM cases WHERE idempotency_key = $1")
+            .bind(key)
+            .fetch_optional(state.store.pool())
+            .await?;
     let Some(row) = row else { return Ok(None) };
     let stored: Option<String> = col(&row, "idempotency_content")?;
     if stored.as_deref() != Some(content) {
@@ -232,10 +265,7 @@ async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<C
     let sealed_code: Vec<u8> = col(&row, "access_sealed")?;
     let tracking_no: String = col(&row, "tracking_no")?;
     let code = sealed::open(state.config.secret_key.expose(), "case-access", &case_place(&tracking_no), &sealed_code)?;
-    Ok(Some(CaseReceipt {
-        tracking_no,
-        access_code: String::from_utf8(code).map_err(AppError::internal)?,
-    }))
+    Ok(Some(CaseReceipt { tracking_no, access_code: String::from_utf8(code).map_err(AppError::internal)? }))
 }
 
 async fn write(
@@ -271,7 +301,8 @@ async fn write(
     for _ in 0..5 {
         let no = tracking_no(c.kind, t);
         let place = case_place(&no);
-        let sealed_reporter = plain_reporter.as_deref().map(|p| sealed::seal(secret, "reporter", &place, p)).transpose()?;
+        let sealed_reporter =
+            plain_reporter.as_deref().map(|p| sealed::seal(secret, "reporter", &place, p)).transpose()?;
         let row = sqlx::query(
             "INSERT INTO cases (tracking_no, access_hash, access_sealed, kind, channel, business_id, business_name, \
              category, description, occurred_at, place, reporter_sealed, phone_hash, state, state_since, \
@@ -334,7 +365,8 @@ async fn write(
             .execute(&mut *conn)
             .await?;
         if let Some(a) = actor {
-            audit::record(conn, a, Entry::new(A::CaseFile).target(&format!("case:{no}")).detail(c.channel.as_str())).await?;
+            audit::record(conn, a, Entry::new(A::CaseFile).target(&format!("case:{no}")).detail(c.channel.as_str()))
+                .await?;
         }
         return Ok(Some(CaseReceipt { tracking_no: no, access_code: code }));
     }

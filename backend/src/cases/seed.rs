@@ -8,7 +8,7 @@ use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus, CaseCategory};
+use domain::cases::{CaseCategory, CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
 use domain::AppError;
 
 const STORIES: &[&str] = &[
@@ -85,14 +85,17 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             _ => &[CaseState::Accepted, CaseState::Substantiated, CaseState::Closed],
         };
         for to in path {
-            let mut tr = step(*to, match to {
-                CaseState::Accepted => "您的举报已受理，我们将尽快核查。",
-                CaseState::Investigating => "执法人员已前往现场检查。",
-                CaseState::Substantiated => "经查，反映问题属实，已依法处理。",
-                CaseState::Unsubstantiated => "经现场核查，未发现所反映的问题。",
-                CaseState::Rejected => "经审查，不属于本部门受理范围。",
-                _ => "已办结。",
-            });
+            let mut tr = step(
+                *to,
+                match to {
+                    CaseState::Accepted => "您的举报已受理，我们将尽快核查。",
+                    CaseState::Investigating => "执法人员已前往现场检查。",
+                    CaseState::Substantiated => "经查，反映问题属实，已依法处理。",
+                    CaseState::Unsubstantiated => "经现场核查，未发现所反映的问题。",
+                    CaseState::Rejected => "经审查，不属于本部门受理范围。",
+                    _ => "已办结。",
+                },
+            );
             if *to == CaseState::Rejected {
                 tr.reject_reason = Some(RejectReason::OutOfScope);
             }
@@ -119,7 +122,11 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
         .bind(id)
         .execute(store.pool())
         .await?;
-        sqlx::query("UPDATE case_events SET at = at - $1 WHERE case_id = $2").bind(back / 2).bind(id).execute(store.pool()).await?;
+        sqlx::query("UPDATE case_events SET at = at - $1 WHERE case_id = $2")
+            .bind(back / 2)
+            .bind(id)
+            .execute(store.pool())
+            .await?;
     }
     Ok(filed.len() as u64)
 }

@@ -6,7 +6,10 @@ use super::intake::access_hash;
 use crate::clock::now;
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{deadline, stage_start, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView, TimelineEntry};
+use domain::cases::{
+    deadline, stage_start, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView,
+    TimelineEntry,
+};
 use domain::AppError;
 use sqlx::any::AnyRow;
 
@@ -62,7 +65,13 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
         .await?;
     let timeline = events
         .iter()
-        .map(|e| Ok(TimelineEntry { at: col(e, "at")?, state: parse_state(&col::<String>(e, "state")?)?, message: col(e, "message")? }))
+        .map(|e| {
+            Ok(TimelineEntry {
+                at: col(e, "at")?,
+                state: parse_state(&col::<String>(e, "state")?)?,
+                message: col(e, "message")?,
+            })
+        })
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(CaseTrack {
         tracking_no: no,

@@ -2,9 +2,9 @@
 
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{CreditCode, CreditRules, EventInput, EventKind, ScoredEvent, Severity};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
 
@@ -69,7 +69,12 @@ pub async fn add_event(store: &Store, actor: &Actor, e: &EventInput) -> Result<(
 }
 
 /// [`add_event`] on the caller's transaction (`at` = now): sampling failures are recorded with the batch.
-pub(crate) async fn add_event_in(tx: &mut AnyConnection, actor: &Actor, e: &EventInput, t: i64) -> Result<(), AppError> {
+pub(crate) async fn add_event_in(
+    tx: &mut AnyConnection,
+    actor: &Actor,
+    e: &EventInput,
+    t: i64,
+) -> Result<(), AppError> {
     let id = business_id(tx, &e.credit_code).await?;
     sqlx::query(
         "INSERT INTO credit_events (business_id, kind, severity, occurred_at, source, description, created_at, \
@@ -160,7 +165,8 @@ pub(crate) async fn recompute_in(
         .await?;
     let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
     let a = rules.assess(&events, at);
-    let (score, grade, watch): (i64, String, i64) = (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
+    let (score, grade, watch): (i64, String, i64) =
+        (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
     if score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list {
         return Ok(());
     }

@@ -7,9 +7,9 @@
 use super::registry::{upsert_business, Upserted};
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{BusinessFields, BusinessInput, ImportJob, ImportReport, ImportStatus, RowError};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Lang};
 use std::collections::HashMap;
 
@@ -72,7 +72,11 @@ pub fn parse(data: &[u8]) -> (Vec<(u64, BusinessInput)>, Vec<RowError>) {
             return (Vec::new(), vec![row_error(line, "", format!("超过 {MAX_ROWS} 行 (more than {MAX_ROWS} rows)"))]);
         }
         if rec.len() != headers.len() {
-            errors.push(row_error(line, "", format!("{} 个字段，应为 {} (fields, expected)", rec.len(), headers.len())));
+            errors.push(row_error(
+                line,
+                "",
+                format!("{} 个字段，应为 {} (fields, expected)", rec.len(), headers.len()),
+            ));
             continue;
         }
         match rec.deserialize::<BusinessFields>(Some(&headers)) {
@@ -91,8 +95,8 @@ pub fn parse(data: &[u8]) -> (Vec<(u64, BusinessInput)>, Vec<RowError>) {
                     _ => None,
                 }
                 .and_then(|i| headers.get(i as usize))
-                    .map(|h| String::from_utf8_lossy(h).into_owned())
-                    .unwrap_or_default();
+                .map(|h| String::from_utf8_lossy(h).into_owned())
+                .unwrap_or_default();
                 errors.push(row_error(line, &field, "不是UTF-8编码 (not UTF-8: save the file as UTF-8)"));
             }
         }
@@ -180,10 +184,19 @@ pub async fn import_now(
     progress: impl Fn(u64, u64) + Sync,
 ) -> Result<ImportReport, AppError> {
     let (rows, errors) = parse(data);
-    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::BusinessImportStarted).target("businesses").detail(&format!("rows {}", rows.len())))
-        .await?;
+    audit::record(
+        &mut *store.pool().acquire().await?,
+        actor,
+        Entry::new(A::BusinessImportStarted).target("businesses").detail(&format!("rows {}", rows.len())),
+    )
+    .await?;
     let report = apply(store, &rows, errors, progress).await?;
-    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::BusinessImport).target("businesses").detail(&summary(&report))).await?;
+    audit::record(
+        &mut *store.pool().acquire().await?,
+        actor,
+        Entry::new(A::BusinessImport).target("businesses").detail(&summary(&report)),
+    )
+    .await?;
     Ok(report)
 }
 
@@ -228,7 +241,8 @@ pub async fn start(store: &Store, actor: &Actor, data: Vec<u8>, ip: Option<&str>
     .await?;
     let id: i64 = col(&row, "id")?;
     let detail = format!("job {id} rows {} rejected {}", rows.len(), errors.len());
-    audit::record(&mut tx, actor, Entry::new(A::BusinessImportStarted).target("businesses").detail(&detail).ip_opt(ip)).await?;
+    audit::record(&mut tx, actor, Entry::new(A::BusinessImportStarted).target("businesses").detail(&detail).ip_opt(ip))
+        .await?;
     tx.commit().await?;
     let (store, actor) = (store.clone(), actor.clone());
     tokio::spawn(async move {
@@ -241,7 +255,12 @@ pub async fn start(store: &Store, actor: &Actor, data: Vec<u8>, ip: Option<&str>
     Ok(id)
 }
 
-async fn finish(store: &Store, actor: &Actor, id: i64, outcome: Result<ImportReport, AppError>) -> Result<(), AppError> {
+async fn finish(
+    store: &Store,
+    actor: &Actor,
+    id: i64,
+    outcome: Result<ImportReport, AppError>,
+) -> Result<(), AppError> {
     let (status, report, failure) = match outcome {
         Ok(r) => (ImportStatus::Done, r, None),
         Err(e) => (ImportStatus::Failed, ImportReport::default(), Some(e.message(Lang::Zh).to_owned())),

@@ -285,7 +285,13 @@ impl Data {
         let per_page = q.per_page.max(1) as usize;
         let offset = (q.page.max(1) as usize - 1) * per_page;
         let need = offset + per_page;
-        let empty = |total| Page { items: Vec::new(), total, page: q.page, per_page: per_page as i64, total_is_lower_bound: false };
+        let empty = |total| Page {
+            items: Vec::new(),
+            total,
+            page: q.page,
+            per_page: per_page as i64,
+            total_is_lower_bound: false,
+        };
         let query_keys = keys(text);
         let mut lists = Vec::new();
         let mut name_lists = Vec::new();
@@ -373,7 +379,8 @@ impl Data {
             (rank, h.name_chars, self.name(h), self.docs[slot as usize].summary.credit_code.as_str())
         };
         picked.sort_unstable_by(|a, b| key(a).cmp(&key(b)));
-        let items = picked.iter().skip(offset).take(per_page).map(|h| self.docs[h.1 as usize].summary.clone()).collect();
+        let items =
+            picked.iter().skip(offset).take(per_page).map(|h| self.docs[h.1 as usize].summary.clone()).collect();
         Page { items, total: total as i64, page: q.page, per_page: per_page as i64, total_is_lower_bound: lower_bound }
     }
 }
@@ -389,7 +396,9 @@ fn rows_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Row>, AppError> {
 
 /// Every business.
 async fn read_all(store: &Store) -> Result<Vec<Row>, AppError> {
-    rows_of(&sqlx::query(&format!("SELECT id, changed_at, {SUMMARY_COLS} FROM businesses")).fetch_all(store.pool()).await?)
+    rows_of(
+        &sqlx::query(&format!("SELECT id, changed_at, {SUMMARY_COLS} FROM businesses")).fetch_all(store.pool()).await?,
+    )
 }
 
 /// The businesses stamped after `since` (ms) that the index does not hold as they are: their ids and stamps
@@ -568,7 +577,11 @@ mod tests {
             (5, "米·粉", "江油市", "江油市"),
         ]);
         let r = d.search("米粉", &query("米粉"));
-        assert_eq!(names(&r), ["米粉", "米粉店", "王记米粉", "面馆"], "exact, prefix, substring, address; 米·粉 is no match");
+        assert_eq!(
+            names(&r),
+            ["米粉", "米粉店", "王记米粉", "面馆"],
+            "exact, prefix, substring, address; 米·粉 is no match"
+        );
         assert_eq!((r.total, r.total_is_lower_bound), (4, false));
         let mut q = query("米粉");
         q.district = Some("涪城区".into());

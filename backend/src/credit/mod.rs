@@ -1,17 +1,17 @@
 //! 信用: the business registry, grades, search, the right to reply, imports and the demo registry.
 
-/// Creating and editing businesses, one business's public record, the bulk export.
-pub mod registry;
 /// Record events, the rules in force, grade recomputation.
 pub mod events;
-/// Search by identifier or substring.
-pub mod search;
-/// The in-process search index behind text searches.
-pub mod index;
-/// Right to reply and credit repair (moderated).
-pub mod replies;
 /// Bulk import of the registry from CSV, as a background job with progress.
 pub mod import;
+/// The in-process search index behind text searches.
+pub mod index;
+/// Creating and editing businesses, one business's public record, the bulk export.
+pub mod registry;
+/// Right to reply and credit repair (moderated).
+pub mod replies;
+/// Search by identifier or substring.
+pub mod search;
 /// The generated demo registry.
 pub mod seed;
 

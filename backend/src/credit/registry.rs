@@ -5,13 +5,13 @@
 use crate::clock::now;
 use crate::config::DbKind;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::credit::{
     BusinessDetail, BusinessInput, BusinessSummary, CreditCode, CreditEventView, DynamicGrade, EventKind, Grade,
     GradePoint, Severity,
 };
+use domain::staff::AuditAction as A;
 use domain::AppError;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
@@ -132,8 +132,8 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     let rules = super::events::rules_cached(&state.credit, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
     let json = |name: &str| -> Result<String, AppError> { col(&row, name) };
-    let raw_events: Vec<(String, String, i64, String, String)> = serde_json::from_str(&json("events")?)
-        .map_err(|e| AppError::internal(format!("events of {id}: {e}")))?;
+    let raw_events: Vec<(String, String, i64, String, String)> =
+        serde_json::from_str(&json("events")?).map_err(|e| AppError::internal(format!("events of {id}: {e}")))?;
     let events = raw_events
         .into_iter()
         .map(|(kind, severity, occurred_at, source, description)| {
@@ -151,8 +151,8 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let raw_history: Vec<(i64, i64, String, i64, String)> = serde_json::from_str(&json("history")?)
-        .map_err(|e| AppError::internal(format!("history of {id}: {e}")))?;
+    let raw_history: Vec<(i64, i64, String, i64, String)> =
+        serde_json::from_str(&json("history")?).map_err(|e| AppError::internal(format!("history of {id}: {e}")))?;
     let history = raw_history
         .into_iter()
         .map(|(at, score, grade, watch, reason)| {
@@ -160,11 +160,8 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
             Ok(GradePoint { at, score, grade, watch_list: watch != 0, reason })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
-    let replies = if col::<i64>(&row, "replies")? > 0 {
-        super::replies::published_in(&mut conn, id).await?
-    } else {
-        Vec::new()
-    };
+    let replies =
+        if col::<i64>(&row, "replies")? > 0 { super::replies::published_in(&mut conn, id).await? } else { Vec::new() };
     Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
 }
 

@@ -3,13 +3,13 @@
 //! applied in one atomic step, so parallel submissions cannot slip past them.
 
 use crate::clock::now;
-use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
-use crate::sealed::keyed_hash;
 use crate::sealed;
+use crate::sealed::keyed_hash;
+use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::credit::{CreditCode, ReplyInput, ReplyKind, ReplyOrigin, ReplyStatus, ReplyView};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
 
@@ -26,13 +26,21 @@ const INSERT: &str = "INSERT INTO business_replies (business_id, kind, body, con
 /// Files a reply or repair request from `ip_prefix`. Returns its id. Refusals: the network's bound for the
 /// minute or the day (`PORTAL_BOUND_REPLIES`, shared by every instance) 429; unknown business 404; the
 /// business's queue full 409 naming `body`; the contact's 409 naming `contact`.
-pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_prefix: Option<&str>) -> Result<i64, AppError> {
+pub async fn submit(
+    state: &AppState,
+    code: &CreditCode,
+    r: &ReplyInput,
+    ip_prefix: Option<&str>,
+) -> Result<i64, AppError> {
     let store = &state.store;
     crate::abuse::spend_bound(store, "replies", ip_prefix, state.config.network_bounds.replies).await?;
     let t = now();
     let secret = state.config.secret_key.expose();
     let hash = contact_hash(secret, &r.contact);
-    let contact = Contact { sealed: sealed::seal(secret, "reply-contact", &place(code.as_str(), &hash), r.contact.as_bytes())?, hash };
+    let contact = Contact {
+        sealed: sealed::seal(secret, "reply-contact", &place(code.as_str(), &hash), r.contact.as_bytes())?,
+        hash,
+    };
     let mut conn = store.pool().acquire().await?;
     // Submissions for the same business and the same contact are serialised (the business's row and the
     // contact's key locked on PostgreSQL; SQLite's write transaction excludes every other writer), then counted
@@ -57,17 +65,19 @@ pub async fn submit(state: &AppState, code: &CreditCode, r: &ReplyInput, ip_pref
     let Some(row) = exists else { return Err(AppError::not_found()) };
     let id: i64 = col(&row, "id")?;
     let pending = |sql: &'static str| sqlx::query(sql);
-    let per_business = pending("SELECT COUNT(*) AS n FROM business_replies WHERE business_id = $1 AND status = 'pending'")
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let per_business =
+        pending("SELECT COUNT(*) AS n FROM business_replies WHERE business_id = $1 AND status = 'pending'")
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     if col::<i64>(&per_business, "n")? >= MAX_PENDING_PER_BUSINESS {
         return Err(AppError::field(ErrCode::Conflict, "body"));
     }
-    let per_contact = pending("SELECT COUNT(*) AS n FROM business_replies WHERE contact_hash = $1 AND status = 'pending'")
-        .bind(&contact.hash)
-        .fetch_one(&mut *conn)
-        .await?;
+    let per_contact =
+        pending("SELECT COUNT(*) AS n FROM business_replies WHERE contact_hash = $1 AND status = 'pending'")
+            .bind(&contact.hash)
+            .fetch_one(&mut *conn)
+            .await?;
     if col::<i64>(&per_contact, "n")? >= MAX_PENDING_PER_CONTACT {
         return Err(AppError::field(ErrCode::Conflict, "contact"));
     }
@@ -172,7 +182,8 @@ fn view(r: &sqlx::any::AnyRow, staff: Option<&[u8]>) -> Result<ReplyView, AppErr
                 Some(match sealed_contact {
                     Some(s) => {
                         let place = place(&col::<String>(r, "credit_code")?, &col::<String>(r, "contact_hash")?);
-                        String::from_utf8(sealed::open(secret, "reply-contact", &place, &s)?).map_err(AppError::internal)?
+                        String::from_utf8(sealed::open(secret, "reply-contact", &place, &s)?)
+                            .map_err(AppError::internal)?
                     }
                     None => col(r, "contact")?,
                 })
@@ -243,8 +254,12 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, approve: bool, note: 
     if done == 0 {
         return Err(AppError::not_found());
     }
-    audit::record(&mut tx, actor, Entry::new(if approve { A::ReplyApproved } else { A::ReplyRejected }).target(&format!("reply:{id}")))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(if approve { A::ReplyApproved } else { A::ReplyRejected }).target(&format!("reply:{id}")),
+    )
+    .await?;
     tx.commit().await?;
     store.announce(Change::Registry);
     Ok(())

@@ -3,8 +3,8 @@
 //! (SQLite FTS5, PostgreSQL GIN over a stored tsvector) stays as [`search_sql`]: the reference the index is
 //! tested against and the benchmark's "before".
 
-use super::registry::{summary, SUMMARY_COLS};
 use super::index::SearchIndex;
+use super::registry::{summary, SUMMARY_COLS};
 use crate::store::{col, Store};
 use crate::AppState;
 use domain::credit::{bigrams, BusinessSummary, CreditCode, Page, SearchQuery};
@@ -165,7 +165,6 @@ pub async fn search_sql(store: &Store, q: &SearchQuery) -> Result<Page<BusinessS
     let items = rows.iter().map(summary).collect::<Result<_, _>>()?;
     Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: total >= MAX_CANDIDATES })
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -4,16 +4,59 @@
 
 use crate::clock::now;
 use crate::Store;
-use domain::credit::{
-    credit_check_char, licence_check_digit, CreditRules, EventKind, ScoredEvent, Severity, District,
-};
+use domain::credit::{credit_check_char, licence_check_digit, CreditRules, District, EventKind, ScoredEvent, Severity};
 use domain::AppError;
 
 use crate::seed::rng::Rng;
 
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马", "罗", "梁", "宋", "郑", "谢", "唐", "蒋", "邓", "冯"];
-const PLACES: &[&str] = &["绵州", "涪江", "富乐", "越王楼", "子云", "仙海", "李白故里", "窦团山", "九皇山", "翠云廊", "文昌", "嫘祖", "太白", "芙蓉", "科学城", "三江", "南河", "临园", "园艺", "火炬"];
-const STREETS: &[&str] = &["临园路", "涪城路", "剑南路", "御营街", "长虹大道", "跃进路", "火炬西街", "科创园路", "飞云大道", "绵兴路", "安昌路", "人民路", "解放街", "新华街", "北川路", "富乐路", "东街", "西街", "南街", "北街"];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙", "胡", "朱", "高", "林", "何", "郭", "马",
+    "罗", "梁", "宋", "郑", "谢", "唐", "蒋", "邓", "冯",
+];
+const PLACES: &[&str] = &[
+    "绵州",
+    "涪江",
+    "富乐",
+    "越王楼",
+    "子云",
+    "仙海",
+    "李白故里",
+    "窦团山",
+    "九皇山",
+    "翠云廊",
+    "文昌",
+    "嫘祖",
+    "太白",
+    "芙蓉",
+    "科学城",
+    "三江",
+    "南河",
+    "临园",
+    "园艺",
+    "火炬",
+];
+const STREETS: &[&str] = &[
+    "临园路",
+    "涪城路",
+    "剑南路",
+    "御营街",
+    "长虹大道",
+    "跃进路",
+    "火炬西街",
+    "科创园路",
+    "飞云大道",
+    "绵兴路",
+    "安昌路",
+    "人民路",
+    "解放街",
+    "新华街",
+    "北川路",
+    "富乐路",
+    "东街",
+    "西街",
+    "南街",
+    "北街",
+];
 
 /// (name suffix, category, licence kind digit: 1 sales, 2 catering, 3 canteen, 0 production, weight)
 const KINDS: &[(&str, &str, u8, u64)] = &[
@@ -51,9 +94,18 @@ const SOURCES: &[(EventKind, &str)] = &[
 ];
 
 const DESCRIPTIONS: &[(EventKind, &[&str])] = &[
-    (EventKind::InspectionFinding, &["后厨卫生不达标，已责令整改", "从业人员健康证过期", "进货查验记录不全", "冷藏设施温度不符合要求"]),
-    (EventKind::SamplingFailure, &["米粉检出脱氢乙酸钠超标", "白酒酒精度不符合标签明示值", "蔬菜农药残留超标", "餐具大肠菌群不合格"]),
-    (EventKind::Penalty, &["经营超过保质期食品，罚款并没收违法所得", "未取得许可从事食品经营，罚款", "使用不合格原料，罚款"]),
+    (
+        EventKind::InspectionFinding,
+        &["后厨卫生不达标，已责令整改", "从业人员健康证过期", "进货查验记录不全", "冷藏设施温度不符合要求"],
+    ),
+    (
+        EventKind::SamplingFailure,
+        &["米粉检出脱氢乙酸钠超标", "白酒酒精度不符合标签明示值", "蔬菜农药残留超标", "餐具大肠菌群不合格"],
+    ),
+    (
+        EventKind::Penalty,
+        &["经营超过保质期食品，罚款并没收违法所得", "未取得许可从事食品经营，罚款", "使用不合格原料，罚款"],
+    ),
     (EventKind::SubstantiatedReport, &["群众举报后厨卫生问题，经查属实", "举报销售过期食品，经查属实"]),
     (EventKind::Commendation, &["获评食品安全示范店", "量化分级连续三年优秀"]),
 ];
@@ -118,7 +170,15 @@ pub fn generate(i: u64, now: i64) -> GenBusiness {
     // Record events: most businesses have a clean record.
     let mut events = Vec::new();
     let roll = r.below(1000);
-    let n_events = if roll < 700 { 0 } else if roll < 900 { 1 } else if roll < 975 { 2 } else { 3 };
+    let n_events = if roll < 700 {
+        0
+    } else if roll < 900 {
+        1
+    } else if roll < 975 {
+        2
+    } else {
+        3
+    };
     for _ in 0..n_events {
         let k = match r.below(100) {
             0..=44 => EventKind::InspectionFinding,
@@ -136,24 +196,18 @@ pub fn generate(i: u64, now: i64) -> GenBusiness {
         let days_ago = r.below(700) as i64;
         let source = SOURCES.iter().find(|(kk, _)| *kk == k).map(|(_, s)| *s).unwrap_or("");
         let descs = DESCRIPTIONS.iter().find(|(kk, _)| *kk == k).map(|(_, d)| *d).unwrap_or(&[""]);
-        events.push((ScoredEvent { kind: k, severity: sev, occurred_at: now - days_ago * 86_400 - 3600 }, source, *r.pick(descs)));
+        events.push((
+            ScoredEvent { kind: k, severity: sev, occurred_at: now - days_ago * 86_400 - 3600 },
+            source,
+            *r.pick(descs),
+        ));
     }
     // Inspection dates are days (midnight in UTC+8), as staff enter them and as the CSV carries them, so an
     // exported registry imports back unchanged.
     let today = (now + 8 * 3600).div_euclid(86_400) * 86_400 - 8 * 3600;
     let last_inspected_at = (r.below(10) < 9).then(|| today - (r.below(540) as i64 + 1) * 86_400);
     let dynamic_grade = (category == "餐饮").then(|| *r.pick(&["excellent", "good", "good", "good", "fair"]));
-    GenBusiness {
-        credit_code,
-        licence_no,
-        name,
-        address,
-        district,
-        category,
-        dynamic_grade,
-        last_inspected_at,
-        events,
-    }
+    GenBusiness { credit_code, licence_no, name, address, district, category, dynamic_grade, last_inspected_at, events }
 }
 
 /// Districts weighted roughly by population (涪城 and 游仙 largest).

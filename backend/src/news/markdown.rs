@@ -60,7 +60,8 @@ mod tests {
 
     #[test]
     fn renders_markdown() {
-        let h = render("# 标题\n\n**粗体** 与 [链接](https://example.org/a)\n\n| 项目 | 结果 |\n|---|---|\n| 铅 | 合格 |");
+        let h =
+            render("# 标题\n\n**粗体** 与 [链接](https://example.org/a)\n\n| 项目 | 结果 |\n|---|---|\n| 铅 | 合格 |");
         assert!(h.contains("<h2>标题</h2>"), "{h}");
         // The highest heading becomes an h2 whatever level it was typed at; the others keep their distance.
         assert_eq!(render("### 甲\n\n#### 乙"), "<h2>甲</h2>\n<h3>乙</h3>\n");
@@ -89,7 +90,22 @@ mod tests {
         ];
         for md in cases {
             let h = render(md).to_lowercase();
-            for bad in ["<script", "<iframe", "javascript:", "data:text", "onerror", "onload", "<style", "<form", "<input", "<object", "<embed", "style=", "<meta", "<svg"] {
+            for bad in [
+                "<script",
+                "<iframe",
+                "javascript:",
+                "data:text",
+                "onerror",
+                "onload",
+                "<style",
+                "<form",
+                "<input",
+                "<object",
+                "<embed",
+                "style=",
+                "<meta",
+                "<svg",
+            ] {
                 assert!(!h.contains(bad), "{md:?} rendered {h:?}, which contains {bad:?}");
             }
         }

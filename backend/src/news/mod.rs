@@ -9,9 +9,9 @@ pub mod seed;
 
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::news::{Article, ArticleInput, ArticleState, ArticleSummary, StaffArticle, MAX_COVER_BYTES};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sqlx::any::AnyRow;
 
@@ -37,22 +37,26 @@ fn summary(r: &AnyRow) -> Result<ArticleSummary, AppError> {
 }
 
 fn article(r: &AnyRow) -> Result<Article, AppError> {
-    Ok(Article { summary: summary(r)?, body_html: markdown::render(&col::<String>(r, "body")?), updated_at: col(r, "updated_at")? })
+    Ok(Article {
+        summary: summary(r)?,
+        body_html: markdown::render(&col::<String>(r, "body")?),
+        updated_at: col(r, "updated_at")?,
+    })
 }
 
 /// Checks and re-encodes a cover image (JPEG, PNG or WebP by content; EXIF dropped). Refusals name `cover`.
 /// Decoded within the instance's photo budget, like evidence photos.
-pub async fn prepare_cover(budget: &std::sync::Arc<crate::images::DecodeBudget>, bytes: Vec<u8>) -> Result<Vec<u8>, AppError> {
+pub async fn prepare_cover(
+    budget: &std::sync::Arc<crate::images::DecodeBudget>,
+    bytes: Vec<u8>,
+) -> Result<Vec<u8>, AppError> {
     if bytes.len() > MAX_COVER_BYTES {
         return Err(AppError::field(ErrCode::PayloadTooLarge, "cover"));
     }
-    let mut photo = budget
-        .process_all(vec![bytes::Bytes::from(bytes)])
-        .await
-        .map_err(|mut e| {
-            e.field = Some("cover".to_owned());
-            e
-        })?;
+    let mut photo = budget.process_all(vec![bytes::Bytes::from(bytes)]).await.map_err(|mut e| {
+        e.field = Some("cover".to_owned());
+        e
+    })?;
     Ok(photo.pop().map(|p| p.shown).unwrap_or_default())
 }
 
@@ -116,14 +120,21 @@ pub async fn save(
     }
     let state = ArticleState::at(a.published, a.publish_at, t);
     let detail = format!("{:?}: {}", state, a.title);
-    audit::record(&mut tx, actor, Entry::new(action).target(&format!("article:{id}")).detail(&detail).ip_opt(ip)).await?;
+    audit::record(&mut tx, actor, Entry::new(action).target(&format!("article:{id}")).detail(&detail).ip_opt(ip))
+        .await?;
     tx.commit().await?;
     store.announce(Change::News);
     Ok(id)
 }
 
 /// Published articles due at `at`, newest first, optionally of one tag.
-pub async fn list_public(store: &Store, tag: Option<&str>, page: i64, per_page: i64, at: i64) -> Result<Page<ArticleSummary>, AppError> {
+pub async fn list_public(
+    store: &Store,
+    tag: Option<&str>,
+    page: i64,
+    per_page: i64,
+    at: i64,
+) -> Result<Page<ArticleSummary>, AppError> {
     let (filter, pattern) = match tag {
         Some(t) => (" AND (',' || tags || ',') LIKE $2", Some(format!("%,{t},%"))),
         None => ("", None),
@@ -162,11 +173,13 @@ pub async fn latest(store: &Store, n: i64, at: i64) -> Result<Vec<ArticleSummary
 
 /// One published article, if it is due at `at` (a draft or a scheduled article is `None`, like a missing one).
 pub async fn get_public(store: &Store, id: i64, at: i64) -> Result<Option<Article>, AppError> {
-    let row = sqlx::query(&format!("SELECT {SUMMARY_COLUMNS}, body, updated_at FROM news_articles WHERE {PUBLIC} AND id = $2"))
-        .bind(at)
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS}, body, updated_at FROM news_articles WHERE {PUBLIC} AND id = $2"
+    ))
+    .bind(at)
+    .bind(id)
+    .fetch_optional(store.pool())
+    .await?;
     row.as_ref().map(article).transpose()
 }
 
@@ -184,11 +197,12 @@ pub async fn feed(store: &Store, at: i64, limit: i64) -> Result<Vec<Article>, Ap
 
 /// A published article's cover (JPEG).
 pub async fn cover(store: &Store, id: i64, at: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let c: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!("SELECT cover FROM news_articles WHERE {PUBLIC} AND id = $2"))
-        .bind(at)
-        .bind(id)
-        .fetch_optional(store.pool())
-        .await?;
+    let c: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar(&format!("SELECT cover FROM news_articles WHERE {PUBLIC} AND id = $2"))
+            .bind(at)
+            .bind(id)
+            .fetch_optional(store.pool())
+            .await?;
     Ok(c.flatten())
 }
 
@@ -210,15 +224,17 @@ fn staff_article(r: &AnyRow, at: i64) -> Result<StaffArticle, AppError> {
     })
 }
 
-const STAFF_COLUMNS: &str = "id, title, summary, body, tags, published, publish_at, cover_alt, updated_at, updated_by, \
+const STAFF_COLUMNS: &str =
+    "id, title, summary, body, tags, published, publish_at, cover_alt, updated_at, updated_by, \
      CASE WHEN cover IS NULL THEN 0 ELSE 1 END AS has_cover";
 
 /// Every article for staff (drafts and scheduled ones too), last edited first.
 pub async fn list_staff(store: &Store) -> Result<Vec<StaffArticle>, AppError> {
     let at = now();
-    let rows = sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM news_articles ORDER BY updated_at DESC, id DESC LIMIT 500"))
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {STAFF_COLUMNS} FROM news_articles ORDER BY updated_at DESC, id DESC LIMIT 500"))
+            .fetch_all(store.pool())
+            .await?;
     rows.iter().map(|r| staff_article(r, at)).collect()
 }
 

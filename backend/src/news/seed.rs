@@ -1,8 +1,8 @@
 //! Demo articles: published ones over the past weeks (one with a cover), one scheduled for next week and one
 //! draft, so the scheduling rule shows. Skipped when any article exists (idempotent).
 
-use crate::images::sample_png;
 use crate::clock::now;
+use crate::images::sample_png;
 use crate::staff::audit::Actor;
 use crate::AppState;
 use domain::news::ArticleInput;
@@ -48,7 +48,17 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             cover_alt: if i == 1 { "抽检人员在农贸市场取样".to_owned() } else { String::new() },
             remove_cover: false,
         };
-        let cover = if i == 1 { Some(super::prepare_cover(&std::sync::Arc::new(crate::images::DecodeBudget::for_machine()), sample_png(640, 360, [10, 124, 74])).await?) } else { None };
+        let cover = if i == 1 {
+            Some(
+                super::prepare_cover(
+                    &std::sync::Arc::new(crate::images::DecodeBudget::for_machine()),
+                    sample_png(640, 360, [10, 124, 74]),
+                )
+                .await?,
+            )
+        } else {
+            None
+        };
         super::save(store, &actor, None, &input, cover, None).await?;
         created += 1;
     }

@@ -32,8 +32,17 @@ const RULES_TTL: Duration = Duration::from_secs(2);
 type CachedRound = (Instant, u64, RoundRules, Vec<i64>);
 
 enum Job {
-    Ballot { round_id: i64, voter_hash: String, picks: Vec<i64>, origin: Origin, done: oneshot::Sender<Result<bool, AppError>> },
-    Refusal { round_id: i64, reason: RefusalReason },
+    Ballot {
+        round_id: i64,
+        voter_hash: String,
+        picks: Vec<i64>,
+        origin: Origin,
+        done: oneshot::Sender<Result<bool, AppError>>,
+    },
+    Refusal {
+        round_id: i64,
+        reason: RefusalReason,
+    },
 }
 
 /// Where a ballot came from, for the integrity report: a keyed hash of its network (per round; never the
@@ -118,7 +127,13 @@ impl BallotWriter {
     }
 
     /// Checks and casts a ballot for `voter_hash` from `origin`; answers once it is durably committed.
-    pub async fn cast_from(&self, round_id: i64, voter_hash: &str, picks: &[i64], origin: Origin) -> Result<BallotReceipt, AppError> {
+    pub async fn cast_from(
+        &self,
+        round_id: i64,
+        voter_hash: &str,
+        picks: &[i64],
+        origin: Origin,
+    ) -> Result<BallotReceipt, AppError> {
         let (_, picks) = self.check(round_id, picks).await?;
         let (done, answer) = oneshot::channel();
         let job = Job::Ballot { round_id, voter_hash: voter_hash.to_owned(), picks: picks.clone(), origin, done };
@@ -175,7 +190,11 @@ async fn write(store: &Store, batch: &[Job]) -> Result<Vec<Result<bool, AppError
     result
 }
 
-async fn write_on(conn: &mut AnyConnection, dialect: DbKind, batch: &[Job]) -> Result<Vec<Result<bool, AppError>>, AppError> {
+async fn write_on(
+    conn: &mut AnyConnection,
+    dialect: DbKind,
+    batch: &[Job],
+) -> Result<Vec<Result<bool, AppError>>, AppError> {
     let t = now();
     // A sqlx transaction: rolled back if anything fails or the future is dropped, never left open.
     let mut tx = sqlx::Connection::begin_with(&mut *conn, dialect.begin_write()).await?;
@@ -297,7 +316,8 @@ mod tests {
         for t in tasks {
             assert!(!t.await.unwrap().unwrap().replaced);
         }
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballot_picks").fetch_one(db.store().pool()).await.unwrap();
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM ballot_picks").fetch_one(db.store().pool()).await.unwrap();
         assert_eq!(n, 200);
         let used = writer.batches() - before;
         assert!(used < 200, "200 ballots took {used} transactions");

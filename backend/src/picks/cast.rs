@@ -108,7 +108,12 @@ pub async fn cast(
 
 /// Files a nomination for the requester's device voter (who must have one: a nomination never issues it),
 /// spending the network's bound. Returns its id; it waits for moderation.
-pub async fn nominate(state: &AppState, round_id: i64, who: Requester<'_>, f: &CandidateFields) -> Result<i64, AppError> {
+pub async fn nominate(
+    state: &AppState,
+    round_id: i64,
+    who: Requester<'_>,
+    f: &CandidateFields,
+) -> Result<i64, AppError> {
     if f.is_bot() {
         return Err(AppError::field(ErrCode::InvalidValue, "website"));
     }

@@ -4,9 +4,9 @@
 use super::rounds::{insert_candidate, rules_in};
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::picks::{CandidateInput, NominationDecision, NominationStatus, NominationView, Phase};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 
@@ -16,7 +16,8 @@ pub const MAX_PER_VOTER: i64 = 5;
 /// shares (`PORTAL_BOUND_NOMINATIONS`): the stored rows are the record staff see.
 pub const MAX_PER_PREFIX_PER_DAY: i64 = 200;
 
-const INSERT: &str = "INSERT INTO nominations (round_id, food, category, reason, voter_hash, ip_prefix, status, created_at) \
+const INSERT: &str =
+    "INSERT INTO nominations (round_id, food, category, reason, voter_hash, ip_prefix, status, created_at) \
      SELECT $1, $2, $3, $4, $5, $6, 'pending', $7 \
      WHERE (SELECT COUNT(*) FROM nominations WHERE round_id = $1 AND voter_hash = $5) < $8 \
      AND (SELECT COUNT(*) FROM nominations WHERE ip_prefix = $6 AND created_at > $7 - 86400) < $9 RETURNING id";
@@ -30,7 +31,8 @@ pub async fn submit_public(
     network: &str,
     c: &CandidateInput,
 ) -> Result<i64, AppError> {
-    crate::abuse::spend_bound(&state.store, "nominations", Some(network), state.config.network_bounds.nominations).await?;
+    crate::abuse::spend_bound(&state.store, "nominations", Some(network), state.config.network_bounds.nominations)
+        .await?;
     submit(&state.store, round_id, voter_hash, Some(network), c).await
 }
 
@@ -68,7 +70,11 @@ pub async fn submit(
             .bind(voter_hash)
             .fetch_one(&mut *tx)
             .await?;
-        return Err(if mine >= MAX_PER_VOTER { AppError::field(ErrCode::Conflict, "food") } else { AppError::rate_limited(3600) });
+        return Err(if mine >= MAX_PER_VOTER {
+            AppError::field(ErrCode::Conflict, "food")
+        } else {
+            AppError::rate_limited(3600)
+        });
     };
     let id: i64 = col(&row, "id")?;
     tx.commit().await?;
@@ -161,8 +167,7 @@ pub async fn decide(store: &Store, actor: &Actor, id: i64, d: &NominationDecisio
         NominationStatus::Merged => A::NominationMerged,
         NominationStatus::Pending | NominationStatus::Rejected => A::NominationRejected,
     };
-    audit::record(&mut tx, actor, Entry::new(action).target(&target).detail(&n.food))
-        .await?;
+    audit::record(&mut tx, actor, Entry::new(action).target(&target).detail(&n.food)).await?;
     tx.commit().await?;
     store.announce(Change::Picks);
     Ok(())

@@ -1,15 +1,15 @@
 //! Rounds and their candidates (staff), the public list and detail with the tally and the integrity report.
 
 use crate::clock::now;
-use domain::cases::day_of;
-use crate::AppState;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
+use crate::AppState;
+use domain::cases::day_of;
 use domain::picks::{
     CandidateInput, CandidateView, IntegrityReport, Phase, Refusal, RefusalReason, RoundDetail, RoundInput,
     RoundSummary, Schedule, VoterCheck, MAX_CANDIDATES,
 };
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
@@ -144,11 +144,8 @@ pub async fn detail(store: &Store, id: i64, staff: bool) -> Result<RoundDetail, 
     if visible {
         candidates.sort_by_key(|c| (std::cmp::Reverse(c.votes), c.id));
     }
-    let integrity = if summary.phase.is_closed() {
-        Some(integrity_in(&mut conn, id, summary.voter_check).await?)
-    } else {
-        None
-    };
+    let integrity =
+        if summary.phase.is_closed() { Some(integrity_in(&mut conn, id, summary.voter_check).await?) } else { None };
     let description: String = col(&row, "description")?;
     drop(conn);
     let results = if summary.phase == Phase::Published || staff {

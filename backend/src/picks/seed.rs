@@ -2,8 +2,8 @@
 //! voting with fifteen candidates and a few thousand ballots; a few nominations awaiting moderation. Skipped
 //! when any round exists (idempotent).
 
-use crate::sealed::keyed_hash;
 use crate::clock::now;
+use crate::sealed::keyed_hash;
 use crate::seed::rng::Rng;
 use crate::staff::audit::Actor;
 use crate::store::col;
@@ -83,7 +83,11 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
         voter_check: VoterCheck::Device,
     };
     let mut created = 0;
-    for (n, (round, foods, voters)) in [(finished, FINISHED, (businesses / 24).clamp(40, 1800)), (open, OPEN, (businesses / 14).clamp(60, 3200))].into_iter().enumerate() {
+    for (n, (round, foods, voters)) in
+        [(finished, FINISHED, (businesses / 24).clamp(40, 1800)), (open, OPEN, (businesses / 14).clamp(60, 3200))]
+            .into_iter()
+            .enumerate()
+    {
         let id = super::create_round(state, &actor, &round).await?;
         let mut ids = Vec::new();
         for (food, category, reason) in foods {
@@ -96,7 +100,14 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
 }
 
 /// Inserts `voters` deterministic ballots with a popularity skew, and a few refusals for the integrity report.
-async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i64, seed: u64) -> Result<u64, AppError> {
+async fn ballots(
+    state: &AppState,
+    round: i64,
+    ids: &[i64],
+    voters: u64,
+    from: i64,
+    seed: u64,
+) -> Result<u64, AppError> {
     let key = state.config.secret_key.expose();
     let mut rng = Rng::new(0x00ba_1107 + seed);
     let mut tx = state.store.begin_write().await?;
@@ -116,7 +127,8 @@ async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i
         let revision = 1 + i64::from(rng.below(12) == 0);
         // Networks with a skew (a few campuses), devices mostly issued days before voting.
         let network = keyed_hash(key, "demo-network", &format!("{round}:{}", rng.below(400).min(rng.below(400))));
-        let minted = at - if rng.below(20) == 0 { rng.below(3000) as i64 } else { 3600 + rng.below(20 * DAY as u64) as i64 };
+        let minted =
+            at - if rng.below(20) == 0 { rng.below(3000) as i64 } else { 3600 + rng.below(20 * DAY as u64) as i64 };
         let row = sqlx::query(
             "INSERT INTO ballots (round_id, voter_hash, picks, revision, created_at, updated_at, network_hash, device_minted_at) \
              VALUES ($1, $2, $3, $4, $5, $5, $6, $7) RETURNING id",
@@ -140,7 +152,9 @@ async fn ballots(state: &AppState, round: i64, ids: &[i64], voters: u64, from: i
                 .await?;
         }
     }
-    for (reason, n) in [("rate_limited", 37 + seed as i64 * 11), ("honeypot", 12), ("closed", 4), ("invalid", 9), ("no_voter", 21)] {
+    for (reason, n) in
+        [("rate_limited", 37 + seed as i64 * 11), ("honeypot", 12), ("closed", 4), ("invalid", 9), ("no_voter", 21)]
+    {
         sqlx::query("INSERT INTO ballot_refusals (round_id, reason, n) VALUES ($1, $2, $3)")
             .bind(round)
             .bind(reason)

@@ -5,8 +5,8 @@
 //! Codes go out through `PORTAL_SMS_URL` (POST JSON `{"phone", "message"}`); without it no SMS round opens.
 
 use super::rounds::rules_in;
-use crate::sealed::keyed_hash;
 use crate::clock::now;
+use crate::sealed::keyed_hash;
 use crate::AppState;
 use domain::clock::format_date;
 use domain::picks::{Phase, VoterCheck};
@@ -77,7 +77,10 @@ pub async fn request_code(state: &AppState, round_id: i64, phone: &str, network:
             return Err(AppError::rate_limited(wait));
         }
         let Some(city) = count_sent(&mut tx, &day, "city", bounds.sms_daily_budget).await? else {
-            tracing::warn!(budget = bounds.sms_daily_budget, "the day's SMS budget is spent; codes refused until midnight");
+            tracing::warn!(
+                budget = bounds.sms_daily_budget,
+                "the day's SMS budget is spent; codes refused until midnight"
+            );
             return Err(budget_exhausted(t));
         };
         tx.commit().await?;
@@ -89,7 +92,8 @@ pub async fn request_code(state: &AppState, round_id: i64, phone: &str, network:
         let _ = sqlx::query("DELETE FROM sms_sent WHERE day < $1").bind(week_ago).execute(state.store.pool()).await;
     }
     // Sent after the commit, with no connection held: the gateway may be slow.
-    let message = format!("【食安绵阳】你点我检投票验证码 {code}，10分钟内有效。Your voting code is {code}, valid 10 minutes.");
+    let message =
+        format!("【食安绵阳】你点我检投票验证码 {code}，10分钟内有效。Your voting code is {code}, valid 10 minutes.");
     let sent = reqwest::Client::new()
         .post(url)
         .timeout(std::time::Duration::from_secs(10))

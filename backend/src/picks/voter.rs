@@ -5,11 +5,11 @@
 use super::rounds::{rules_in, RoundRules};
 use crate::clock::now;
 use crate::config::Config;
+use crate::sealed::keyed_hash;
+use crate::sealed::mac;
 use crate::AppState;
 use domain::picks::{Phase, VoterCheck};
 use domain::{AppError, ErrCode};
-use crate::sealed::keyed_hash;
-use crate::sealed::mac;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -55,7 +55,9 @@ pub fn verify_device_token(key: &[u8], token: &str) -> Option<Device> {
         return None;
     }
     let minted_at = match at {
-        Some(a) if a.len() <= 12 && !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) => Some(a.parse::<i64>().ok()?),
+        Some(a) if a.len() <= 12 && !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) => {
+            Some(a.parse::<i64>().ok()?)
+        }
         Some(_) => return None,
         None => None,
     };
@@ -103,8 +105,14 @@ pub async fn issue_device(state: &AppState, round_id: i64, network: &str) -> Res
         return Err(AppError::field(ErrCode::PhaseClosed, "voter"));
     }
     let limit = state.config.network_bounds.new_devices_per_hour;
-    crate::abuse::spend(&state.store, NEW_DEVICE_SCOPE, &format!("{round_id}:{network}"), NEW_DEVICE_WINDOW_SECS, limit)
-        .await?;
+    crate::abuse::spend(
+        &state.store,
+        NEW_DEVICE_SCOPE,
+        &format!("{round_id}:{network}"),
+        NEW_DEVICE_WINDOW_SECS,
+        limit,
+    )
+    .await?;
     Ok(mint_device_token(state.config.secret_key.expose(), now()))
 }
 

@@ -8,10 +8,10 @@ pub mod seed;
 use crate::clock::now;
 use crate::credit::events::add_event_in;
 use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::store::{col, Change, Store};
 use domain::credit::{EventInput, EventKind, Severity};
 use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
+use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
@@ -25,7 +25,9 @@ const FROM: &str = "FROM sampling_batches s LEFT JOIN businesses b ON b.id = s.b
 /// 你点我检 round's batch from the round's `publish_at` (the date its results are announced), not from its upload.
 /// Every public read of results carries this condition in its SQL (list, business page, report, statistics).
 pub fn public_at(n: usize) -> String {
-    format!("(s.round_id IS NULL OR EXISTS (SELECT 1 FROM rounds pr WHERE pr.id = s.round_id AND pr.publish_at <= ${n}))")
+    format!(
+        "(s.round_id IS NULL OR EXISTS (SELECT 1 FROM rounds pr WHERE pr.id = s.round_id AND pr.publish_at <= ${n}))"
+    )
 }
 
 fn batch(r: &AnyRow) -> Result<SamplingBatch, AppError> {
@@ -121,7 +123,8 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
     if let (false, Some(code), false) = (b.passed, &b.credit_code, defer_credit) {
         add_event_in(&mut tx, actor, &failure_event(id, code.clone(), &b.food, b.sampled_at, &b.failures), t).await?;
     }
-    audit::record(&mut tx, actor, Entry::new(A::SamplingPublish).target(&format!("batch:{id}")).detail(&b.food)).await?;
+    audit::record(&mut tx, actor, Entry::new(A::SamplingPublish).target(&format!("batch:{id}")).detail(&b.food))
+        .await?;
     tx.commit().await?;
     store.announce(Change::Sampling);
     if !b.passed && b.credit_code.is_some() && !defer_credit {
@@ -131,7 +134,13 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
 }
 
 /// The credit event of a failing batch of a registry business.
-fn failure_event(id: i64, credit_code: domain::credit::CreditCode, food: &str, sampled_at: i64, failures: &[FailingItem]) -> EventInput {
+fn failure_event(
+    id: i64,
+    credit_code: domain::credit::CreditCode,
+    food: &str,
+    sampled_at: i64,
+    failures: &[FailingItem],
+) -> EventInput {
     let items: Vec<&str> = failures.iter().map(|f| f.item.as_str()).collect();
     EventInput {
         credit_code,
@@ -159,7 +168,8 @@ pub async fn record_due_failures(store: &Store) -> Result<u64, AppError> {
     let mut recorded = 0;
     for r in &rows {
         let id: i64 = col(r, "id")?;
-        let failures: Vec<FailingItem> = serde_json::from_str(&col::<String>(r, "failures")?).map_err(AppError::internal)?;
+        let failures: Vec<FailingItem> =
+            serde_json::from_str(&col::<String>(r, "failures")?).map_err(AppError::internal)?;
         let code = domain::credit::CreditCode::parse(&col::<String>(r, "credit_code")?)?;
         let event = failure_event(id, code, &col::<String>(r, "food")?, col(r, "sampled_at")?, &failures);
         let actor = Actor { id: None, name: col(r, "published_by")? };
@@ -241,19 +251,21 @@ pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>
 /// The batches of one round, in the order of its candidates, whether public yet or not (the round page shows them
 /// to the public only once the round is published; staff see them at once).
 pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
-        .bind(round_id)
-        .fetch_all(store.pool())
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
+            .bind(round_id)
+            .fetch_all(store.pool())
+            .await?;
     rows.iter().map(batch).collect()
 }
 
 /// A public batch's lab report (PDF bytes), if it has one (see [`public_at`]).
 pub async fn report(store: &Store, id: i64) -> Result<Option<Vec<u8>>, AppError> {
-    let r: Option<Option<Vec<u8>>> = sqlx::query_scalar(&format!("SELECT s.report FROM sampling_batches s WHERE s.id = $1 AND {}", public_at(2)))
-        .bind(id)
-        .bind(now())
-        .fetch_optional(store.pool())
-        .await?;
+    let r: Option<Option<Vec<u8>>> =
+        sqlx::query_scalar(&format!("SELECT s.report FROM sampling_batches s WHERE s.id = $1 AND {}", public_at(2)))
+            .bind(id)
+            .bind(now())
+            .fetch_optional(store.pool())
+            .await?;
     Ok(r.flatten())
 }

@@ -18,7 +18,9 @@ fn items(category: &str) -> (&'static [&'static str], &'static str, &'static str
     match category {
         "水产品" => (&["镉", "恩诺沙星", "孔雀石绿", "氯霉素"], "0.82 mg/kg", "≤0.5 mg/kg"),
         "蔬菜" | "水果" => (&["腐霉利", "毒死蜱", "克百威", "铅"], "0.52 mg/kg", "≤0.2 mg/kg"),
-        "肉制品" | "畜禽肉及副产品" => (&["亚硝酸盐", "菌落总数", "克伦特罗", "苯甲酸"], "45 mg/kg", "≤30 mg/kg"),
+        "肉制品" | "畜禽肉及副产品" => {
+            (&["亚硝酸盐", "菌落总数", "克伦特罗", "苯甲酸"], "45 mg/kg", "≤30 mg/kg")
+        }
         "食用油" => (&["酸价", "过氧化值", "苯并[a]芘", "黄曲霉毒素B1"], "4.1 mg/g", "≤3 mg/g"),
         "乳制品" | "饮料" => (&["菌落总数", "大肠菌群", "蛋白质", "三聚氰胺"], "1.2×10⁵ CFU/g", "≤1×10⁵ CFU/g"),
         "蛋类" => (&["恩诺沙星", "氟苯尼考", "甲硝唑"], "15 μg/kg", "不得检出"),
@@ -75,9 +77,20 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
         .await?;
         for (i, row) in top.iter().enumerate() {
             for j in 0..2 {
-                let place = places.get(i * 2 + j).map(|p| Place { code: p.code.clone(), name: p.name.clone(), district: p.district.clone() });
+                let place = places.get(i * 2 + j).map(|p| Place {
+                    code: p.code.clone(),
+                    name: p.name.clone(),
+                    district: p.district.clone(),
+                });
                 let fail = i == 1 && j == 0;
-                let batch = input(&mut rng, col(row, "food")?, col(row, "category")?, place.unwrap_or_else(fallback), fail, t - 40 * 86_400);
+                let batch = input(
+                    &mut rng,
+                    col(row, "food")?,
+                    col(row, "category")?,
+                    place.unwrap_or_else(fallback),
+                    fail,
+                    t - 40 * 86_400,
+                );
                 let batch = SamplingInput { round_id: Some(round), candidate_id: Some(col(row, "id")?), ..batch };
                 super::publish(store, &actor, &batch, Some(DEMO_REPORT)).await?;
                 published += 1;
@@ -86,10 +99,27 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
     }
     // Routine sampling over the last year, about 3 % failing.
     const ROUTINE: &[(&str, &str)] = &[
-        ("大米", "粮食加工品"), ("挂面", "粮食加工品"), ("菜籽油", "食用油"), ("酱油", "调味品"), ("食醋", "调味品"),
-        ("猪肉", "畜禽肉及副产品"), ("鸡肉", "畜禽肉及副产品"), ("卤牛肉", "肉制品"), ("纯牛奶", "乳制品"),
-        ("矿泉水", "饮料"), ("月饼", "糕点"), ("面包", "糕点"), ("白酒", "酒类"), ("啤酒", "酒类"), ("白菜", "蔬菜"),
-        ("芹菜", "蔬菜"), ("苹果", "水果"), ("草鱼", "水产品"), ("鸡蛋", "蛋类"), ("豆腐", "豆制品"), ("凉面", "餐饮食品"),
+        ("大米", "粮食加工品"),
+        ("挂面", "粮食加工品"),
+        ("菜籽油", "食用油"),
+        ("酱油", "调味品"),
+        ("食醋", "调味品"),
+        ("猪肉", "畜禽肉及副产品"),
+        ("鸡肉", "畜禽肉及副产品"),
+        ("卤牛肉", "肉制品"),
+        ("纯牛奶", "乳制品"),
+        ("矿泉水", "饮料"),
+        ("月饼", "糕点"),
+        ("面包", "糕点"),
+        ("白酒", "酒类"),
+        ("啤酒", "酒类"),
+        ("白菜", "蔬菜"),
+        ("芹菜", "蔬菜"),
+        ("苹果", "水果"),
+        ("草鱼", "水产品"),
+        ("鸡蛋", "蛋类"),
+        ("豆腐", "豆制品"),
+        ("凉面", "餐饮食品"),
     ];
     for k in 0..(businesses / 140).clamp(20, 300) {
         let (food, category) = *rng.pick(ROUTINE);

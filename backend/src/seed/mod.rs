@@ -3,10 +3,10 @@
 /// The deterministic random numbers every module's demo data is drawn from.
 pub mod rng;
 
-use crate::staff::audit::Actor;
 use crate::clock::now;
 use crate::site::figures;
 use crate::staff::accounts as staff;
+use crate::staff::audit::Actor;
 use crate::AppState;
 use domain::figures::CampaignFigures;
 use domain::staff::Role;

@@ -1,10 +1,10 @@
 //! The campaign figures on the home page.
 
-use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::clock::now;
+use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use domain::figures::CampaignFigures;
+use domain::staff::AuditAction as A;
 use domain::AppError;
 
 pub async fn get(store: &Store) -> Result<Option<CampaignFigures>, AppError> {
@@ -38,7 +38,12 @@ pub async fn update(
     let updated = CampaignFigures { updated_at: now(), ..figures.clone() };
     upsert(store, &updated, true).await?;
     let detail = serde_json::to_string(&updated).map_err(AppError::internal)?;
-    audit::record(&mut *store.pool().acquire().await?, actor, Entry::new(A::FiguresUpdate).target("campaign_figures").detail(&detail).ip_opt(ip)).await?;
+    audit::record(
+        &mut *store.pool().acquire().await?,
+        actor,
+        Entry::new(A::FiguresUpdate).target("campaign_figures").detail(&detail).ip_opt(ip),
+    )
+    .await?;
     store.announce(Change::Figures);
     Ok(updated)
 }

@@ -1,11 +1,11 @@
 //! Staff accounts.
 
-use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
-use crate::staff::auth::hash_password;
 use crate::clock::now;
+use crate::staff::audit::{self, Actor, Entry};
+use crate::staff::auth::hash_password;
 use crate::store::col;
 use crate::AppState;
+use domain::staff::AuditAction as A;
 use domain::staff::{check_new_password, Role, StaffUser, Username};
 use domain::AppError;
 
@@ -31,7 +31,12 @@ pub async fn create(
     .await?;
     let user = StaffUser { id: col(&row, "id")?, username: username.as_str().to_owned(), role };
     let target = format!("staff:{}", user.username);
-    audit::record(&mut *state.store.pool().acquire().await?, actor, Entry::new(A::StaffCreate).target(&target).detail(role.as_str())).await?;
+    audit::record(
+        &mut *state.store.pool().acquire().await?,
+        actor,
+        Entry::new(A::StaffCreate).target(&target).detail(role.as_str()),
+    )
+    .await?;
     Ok(user)
 }
 

@@ -2,8 +2,8 @@
 
 use crate::clock::now;
 use crate::store::{col, Store};
-pub use domain::staff::{AuditAction, AuditEntry};
 use domain::staff::StaffUser;
+pub use domain::staff::{AuditAction, AuditEntry};
 use domain::AppError;
 
 /// Who did something.
@@ -25,7 +25,6 @@ impl Actor {
         Actor { id: None, name: "cli".into() }
     }
 }
-
 
 /// One entry to append: what was done (typed), to what, with which detail, from which address.
 #[derive(Clone, Copy, Debug)]

@@ -3,14 +3,14 @@
 //! throttle an account from that network only, so a stranger cannot lock the owner out; a much higher cap per
 //! account over all networks slows guessing spread over many addresses. Per-IP rate limits are the HTTP layer's.
 
-use crate::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::clock::now;
+use crate::staff::audit::{self, Actor, Entry};
 use crate::store::col;
 use crate::AppState;
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
+use domain::staff::AuditAction as A;
 use domain::staff::{Role, StaffUser};
 use domain::{AppError, ErrCode};
 use sha2::{Digest, Sha256};
@@ -180,7 +180,11 @@ pub async fn login(
     match (ok, user) {
         (true, Some(user)) => {
             // This network's failures are forgiven; others' still count towards the account's cap.
-            sqlx::query("DELETE FROM login_failures WHERE username_key = $1 AND net = $2").bind(&name).bind(&net).execute(pool).await?;
+            sqlx::query("DELETE FROM login_failures WHERE username_key = $1 AND net = $2")
+                .bind(&name)
+                .bind(&net)
+                .execute(pool)
+                .await?;
             let token = new_token();
             sqlx::query(
                 "INSERT INTO staff_sessions (token_hash, staff_id, created_at, expires_at, last_seen_at) \
@@ -192,15 +196,24 @@ pub async fn login(
             .bind(t + SESSION_SECS)
             .execute(pool)
             .await?;
-            audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), Entry::new(A::StaffLogin).ip_opt(ip)).await?;
+            audit::record(
+                &mut *state.store.pool().acquire().await?,
+                &Actor::staff(&user),
+                Entry::new(A::StaffLogin).ip_opt(ip),
+            )
+            .await?;
             Ok(LoginOutcome { user, token })
         }
         (_, user) => {
             // The attempt row stays as the failure. The attempted name is recorded in the audit log only when
             // it is a real account: a password typed into the username box must not end up in the log.
             let target = user.as_ref().map(|u| format!("staff:{}", u.username));
-            audit::record(&mut *state.store.pool().acquire().await?, &Actor::anonymous(), Entry::new(A::StaffLoginFailed).target_opt(target.as_deref()).ip_opt(ip))
-                .await?;
+            audit::record(
+                &mut *state.store.pool().acquire().await?,
+                &Actor::anonymous(),
+                Entry::new(A::StaffLoginFailed).target_opt(target.as_deref()).ip_opt(ip),
+            )
+            .await?;
             Err(AppError::new(ErrCode::InvalidCredentials))
         }
     }
@@ -271,7 +284,12 @@ pub async fn logout(state: &AppState, token: &str, ip: Option<&str>) -> Result<(
             .bind(token_hash(token))
             .execute(state.store.pool())
             .await?;
-        audit::record(&mut *state.store.pool().acquire().await?, &Actor::staff(&user), Entry::new(A::StaffLogout).ip_opt(ip)).await?;
+        audit::record(
+            &mut *state.store.pool().acquire().await?,
+            &Actor::staff(&user),
+            Entry::new(A::StaffLogout).ip_opt(ip),
+        )
+        .await?;
     }
     Ok(())
 }

@@ -54,10 +54,7 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
     let mut conn = store.pool().acquire().await?;
     let mut s = Stats { computed_at: t, ..Stats::default() };
     // Every known district is listed, even with nothing in it yet.
-    s.districts = District::ALL
-        .iter()
-        .map(|d| empty(d.as_str()))
-        .collect();
+    s.districts = District::ALL.iter().map(|d| empty(d.as_str())).collect();
     fn slot<'a>(s: &'a mut Stats, district: &str) -> &'a mut DistrictStats {
         if let Some(i) = s.districts.iter().position(|d| d.district == district) {
             &mut s.districts[i]
@@ -101,7 +98,8 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
         }
     }
 
-    s.rounds_held = sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE vote_until <= $1").bind(t).fetch_one(&mut *conn).await?;
+    s.rounds_held =
+        sqlx::query_scalar("SELECT COUNT(*) FROM rounds WHERE vote_until <= $1").bind(t).fetch_one(&mut *conn).await?;
     s.ballots = sqlx::query_scalar("SELECT COUNT(*) FROM ballots").fetch_one(&mut *conn).await?;
 
     s.cases_received = sqlx::query_scalar("SELECT COUNT(*) FROM cases").fetch_one(&mut *conn).await?;

@@ -93,10 +93,16 @@ async fn bulk_export_pages_cover_the_registry_once(db: &TestDb) {
     }
     assert_eq!(paged, whole);
     assert_eq!(backend::credit::export_version(store).await.unwrap(), v1, "reading changes nothing");
-    sqlx::query("UPDATE businesses SET grade = 'D' WHERE id = (SELECT MIN(id) FROM businesses)").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE businesses SET grade = 'D' WHERE id = (SELECT MIN(id) FROM businesses)")
+        .execute(store.pool())
+        .await
+        .unwrap();
     // The stamp has millisecond resolution: a change within the same millisecond as the seed would keep it.
     tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    sqlx::query("UPDATE businesses SET grade = 'C' WHERE id = (SELECT MIN(id) FROM businesses)").execute(store.pool()).await.unwrap();
+    sqlx::query("UPDATE businesses SET grade = 'C' WHERE id = (SELECT MIN(id) FROM businesses)")
+        .execute(store.pool())
+        .await
+        .unwrap();
     assert_ne!(backend::credit::export_version(store).await.unwrap(), v1);
 }
 
@@ -116,18 +122,26 @@ async fn nominations_and_replies_are_bounded_per_network(db: &TestDb) {
     let round = RoundInput {
         title: "第九期".into(),
         description: "说明".into(),
-        schedule: Schedule { nominate_from: t - DAY, vote_from: t + DAY, vote_until: t + 5 * DAY, publish_at: t + 9 * DAY },
+        schedule: Schedule {
+            nominate_from: t - DAY,
+            vote_from: t + DAY,
+            vote_until: t + 5 * DAY,
+            publish_at: t + 9 * DAY,
+        },
         max_picks: 2,
         show_live: false,
         voter_check: VoterCheck::Device,
     };
     let id = picks::create_round(&state, &Actor::cli(), &round).await.unwrap();
-    let food = |n: usize| CandidateInput { food: format!("食品{n}"), category: "其他".into(), reason: String::new() };
+    let food =
+        |n: usize| CandidateInput { food: format!("食品{n}"), category: "其他".into(), reason: String::new() };
     // Distinct voters of one network, in parallel: the minute's three pass.
     let tasks: Vec<_> = (0..10)
         .map(|i| {
             let (state, c) = (state.clone(), food(i));
-            tokio::spawn(async move { nominations::submit_public(&state, id, &format!("voter-{i}"), "198.51.100.0/24", &c).await })
+            tokio::spawn(async move {
+                nominations::submit_public(&state, id, &format!("voter-{i}"), "198.51.100.0/24", &c).await
+            })
         })
         .collect();
     let mut passed = 0;
@@ -181,7 +195,13 @@ async fn sealed_values_open_only_in_their_row_and_old_ones_are_resealed(db: &Tes
     let b = backend::cases::file(state, &fields("13800002222").parse(t).unwrap(), &[], None).await.unwrap();
     let id = |no: String| {
         let pool = state.store.pool().clone();
-        async move { sqlx::query_scalar::<_, i64>("SELECT id FROM cases WHERE tracking_no = $1").bind(no).fetch_one(&pool).await.unwrap() }
+        async move {
+            sqlx::query_scalar::<_, i64>("SELECT id FROM cases WHERE tracking_no = $1")
+                .bind(no)
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        }
     };
     let (ia, ib) = (id(a.tracking_no.clone()).await, id(b.tracking_no.clone()).await);
     let staff = Actor::cli();
@@ -197,9 +217,18 @@ async fn sealed_values_open_only_in_their_row_and_old_ones_are_resealed(db: &Tes
     assert!(backend::cases::handle::reveal(state, &staff, ib, None).await.is_err());
     // A value stored by an older version (unbound) is re-sealed bound by the start-up pass, once.
     let secret = state.config.secret_key.expose();
-    let old = backend::sealed::seal_unbound(secret, "reporter", r#"{"name":"王五","phone":"13800003333"}"#.as_bytes()).unwrap();
-    sqlx::query("UPDATE cases SET reporter_sealed = $1 WHERE id = $2").bind(old).bind(ib).execute(state.store.pool()).await.unwrap();
-    assert!(backend::cases::handle::reveal(state, &staff, ib, None).await.is_err(), "unbound values are not opened as they are");
+    let old = backend::sealed::seal_unbound(secret, "reporter", r#"{"name":"王五","phone":"13800003333"}"#.as_bytes())
+        .unwrap();
+    sqlx::query("UPDATE cases SET reporter_sealed = $1 WHERE id = $2")
+        .bind(old)
+        .bind(ib)
+        .execute(state.store.pool())
+        .await
+        .unwrap();
+    assert!(
+        backend::cases::handle::reveal(state, &staff, ib, None).await.is_err(),
+        "unbound values are not opened as they are"
+    );
     assert_eq!(backend::cases::intake::reseal_legacy(state).await.unwrap(), 1);
     assert_eq!(backend::cases::intake::reseal_legacy(state).await.unwrap(), 0, "once");
     assert_eq!(backend::cases::handle::reveal(state, &staff, ib, None).await.unwrap().unwrap().phone, "13800003333");
@@ -265,7 +294,9 @@ async fn leased_spends_hold_the_bound_across_instances(db: &TestDb) {
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let (store, leases) = (store.clone(), instances[i % 2].clone());
-                tokio::spawn(async move { abuse::spend_leased(&store, &leases, "ballots", "198.51.100.0/24", DAY, limit).await.is_ok() })
+                tokio::spawn(async move {
+                    abuse::spend_leased(&store, &leases, "ballots", "198.51.100.0/24", DAY, limit).await.is_ok()
+                })
             })
             .collect();
         for t in tasks {
@@ -276,5 +307,9 @@ async fn leased_spends_hold_the_bound_across_instances(db: &TestDb) {
     assert!(passed <= limit, "{passed}");
     assert_eq!(passed + held, limit, "every unit reserved either admitted a request or is still held");
     assert!(passed >= limit * 3 / 4, "{passed}");
-    assert_eq!(abuse::used(store, "ballots", "198.51.100.0/24", DAY).await.unwrap(), limit, "everything reserved is counted");
+    assert_eq!(
+        abuse::used(store, "ballots", "198.51.100.0/24", DAY).await.unwrap(),
+        limit,
+        "everything reserved is counted"
+    );
 }

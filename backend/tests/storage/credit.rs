@@ -1,12 +1,12 @@
 //! The registry: businesses, events and grades, search, replies, imports, the rules cache.
 
-use backend::staff::audit::{self, Actor};
 use crate::common::TestDb;
 use crate::fixtures::{biz, code, event};
-use domain::ErrCode;
 use backend::credit::{self as credit, Upserted};
+use backend::staff::audit::{self, Actor};
 use domain::credit::{BusinessInput, EventFields};
 use domain::credit::{Grade, SearchQuery};
+use domain::ErrCode;
 
 on_both!(
     lookups_reuse_the_deduction_rules_within_their_ttl,
@@ -22,8 +22,6 @@ on_both!(
     demo_registry_is_valid_and_searchable,
 );
 
-
-
 fn search(q: &str) -> SearchQuery {
     SearchQuery::parse(Some(q), None, None, None, None, None, None).unwrap()
 }
@@ -33,7 +31,9 @@ async fn business_upserts_are_idempotent(db: &TestDb) {
     let b = biz(1, "老王绵阳米粉", "四川省绵阳市涪城区临园路1号", "涪城区", "餐饮");
     assert_eq!(credit::save_business(store, &Actor::cli(), &b).await.unwrap(), Upserted::Created);
     assert_eq!(credit::save_business(store, &Actor::cli(), &b).await.unwrap(), Upserted::Unchanged);
-    let moved = BusinessInput { address: "四川省绵阳市游仙区东街2号".into(), district: "游仙区".into(), ..b.clone() };
+    let moved = BusinessInput {
+        address: "四川省绵阳市游仙区东街2号".into(), district: "游仙区".into(), ..b.clone()
+    };
     assert_eq!(credit::save_business(store, &Actor::cli(), &moved).await.unwrap(), Upserted::Updated);
     let found = credit::search(&db.state, &search("东街")).await.unwrap();
     assert_eq!(found.total, 1, "search follows the update");
@@ -132,15 +132,13 @@ async fn search_handles_hostile_input(db: &TestDb) {
     let r = credit::search(&db.state, &search("汁_店")).await.unwrap();
     assert_eq!(r.total, 1);
     // Quotes, full width, emoji and FTS syntax cannot break the query.
-    for q in ["'引号'", "１００%", "果汁🍊", r#""OR" NEAR(a b)"#, "米粉 AND *", "涪城区'; DROP TABLE businesses;--"] {
+    for q in ["'引号'", "１００%", "果汁🍊", r#""OR" NEAR(a b)"#, "米粉 AND *", "涪城区'; DROP TABLE businesses;--"]
+    {
         let q = SearchQuery::parse(Some(q), None, None, None, None, None, None).unwrap();
         credit::search(&db.state, &q).await.unwrap();
     }
     assert_eq!(credit::count(store).await.unwrap(), 2);
-    assert_eq!(
-        SearchQuery::parse(Some("%"), None, None, None, None, None, None).unwrap_err().code,
-        ErrCode::TooShort
-    );
+    assert_eq!(SearchQuery::parse(Some("%"), None, None, None, None, None, None).unwrap_err().code, ErrCode::TooShort);
     assert_eq!(
         SearchQuery::parse(Some(&"米".repeat(200)), None, None, None, None, None, None).unwrap_err().code,
         ErrCode::TooLong
@@ -169,7 +167,6 @@ async fn demo_registry_is_valid_and_searchable(db: &TestDb) {
     assert!(credit::search(&db.state, &search("米粉")).await.unwrap().total > 10);
 }
 
-
 /// Time: a penalty 364 days old still counts; two days later it has left the period and the stored grade is
 /// re-derived by the refresh (a stored grade must not keep an old penalty for ever); running it again changes
 /// nothing. An event dated tomorrow is refused beyond one day ahead.
@@ -197,7 +194,6 @@ async fn grades_follow_events_across_the_period_edge(db: &TestDb) {
     assert_eq!(e.unwrap_err().field.as_deref(), Some("occurred_at"), "future-dated events are refused");
 }
 
-
 /// Concurrency: events recorded at the same moment on one business all count, and the grade reflects them all.
 async fn concurrent_events_on_one_business_all_count(db: &TestDb) {
     let store = db.store().clone();
@@ -221,16 +217,33 @@ async fn concurrent_events_on_one_business_all_count(db: &TestDb) {
     assert_eq!((d.summary.score, d.summary.grade), (84, Grade::B), "8 minor findings at 2 points each");
 }
 
-
 /// Right to reply on both engines: submitted (pending, contact kept), not public, approved → published without
 /// the contact; deciding twice is a 404; rejected ones never show.
 async fn replies_are_moderated_before_publication(db: &TestDb) {
     let store = db.store();
     let b = biz(60, "回应测试面馆", "四川省绵阳市涪城区临园路60号", "涪城区", "餐饮");
     credit::save_business(store, &Actor::cli(), &b).await.unwrap();
-    let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: "王先生 13800000000".into() };
-    let kept = credit::replies::submit(&db.state, &b.credit_code, &fields("我店已整改完毕，欢迎监督。").parse().unwrap(), Some("203.0.113.0/24")).await.unwrap();
-    let dropped = credit::replies::submit(&db.state, &b.credit_code, &fields("这条回应将被驳回，不会公开。").parse().unwrap(), None).await.unwrap();
+    let fields = |body: &str| domain::credit::ReplyFields {
+        kind: "reply".into(),
+        body: body.into(),
+        contact: "王先生 13800000000".into(),
+    };
+    let kept = credit::replies::submit(
+        &db.state,
+        &b.credit_code,
+        &fields("我店已整改完毕，欢迎监督。").parse().unwrap(),
+        Some("203.0.113.0/24"),
+    )
+    .await
+    .unwrap();
+    let dropped = credit::replies::submit(
+        &db.state,
+        &b.credit_code,
+        &fields("这条回应将被驳回，不会公开。").parse().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let queue = credit::replies::pending(&db.state, 10).await.unwrap();
     assert_eq!(queue.len(), 2);
     // The contact is sealed at rest: no row holds it in clear.
@@ -248,7 +261,10 @@ async fn replies_are_moderated_before_publication(db: &TestDb) {
     let shown = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap().replies;
     assert_eq!(shown.len(), 1);
     assert_eq!((shown[0].body.as_str(), shown[0].contact.as_ref()), ("我店已整改完毕，欢迎监督。", None));
-    assert_eq!(credit::replies::decide(store, &Actor::cli(), kept, false, "").await.unwrap_err().code, ErrCode::NotFound);
+    assert_eq!(
+        credit::replies::decide(store, &Actor::cli(), kept, false, "").await.unwrap_err().code,
+        ErrCode::NotFound
+    );
     assert!(credit::replies::pending(&db.state, 10).await.unwrap().is_empty());
 }
 
@@ -262,9 +278,11 @@ async fn imports_apply_in_batches_and_report_each_row(db: &TestDb) {
     }
     csv.push_str("BAD,坏行,地址,江油市,销售,\n");
     let calls = std::sync::Mutex::new(Vec::new());
-    let r = credit::import::import_now(store, &Actor::cli(), csv.as_bytes(), |done, total| calls.lock().unwrap().push((done, total)))
-        .await
-        .unwrap();
+    let r = credit::import::import_now(store, &Actor::cli(), csv.as_bytes(), |done, total| {
+        calls.lock().unwrap().push((done, total))
+    })
+    .await
+    .unwrap();
     assert_eq!((r.created, r.updated, r.unchanged), (1_200, 0, 0));
     assert_eq!(r.errors.len(), 1);
     assert_eq!((r.errors[0].line, r.errors[0].field.as_str()), (1_202, "credit_code"));
@@ -281,7 +299,11 @@ async fn contacts_stored_in_clear_before_sealing_are_sealed_at_start(db: &TestDb
     let store = db.store();
     let b = biz(61, "旧回应面馆", "四川省绵阳市涪城区临园路61号", "涪城区", "餐饮");
     credit::save_business(store, &Actor::cli(), &b).await.unwrap();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM businesses WHERE credit_code = $1").bind(b.credit_code.as_str()).fetch_one(store.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM businesses WHERE credit_code = $1")
+        .bind(b.credit_code.as_str())
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     sqlx::query("INSERT INTO business_replies (business_id, kind, body, contact, status, created_at) VALUES ($1, 'reply', '旧的回应内容，等待审核。', '李老板 13700000000', 'pending', 1)")
         .bind(id)
         .execute(store.pool())
@@ -289,14 +311,26 @@ async fn contacts_stored_in_clear_before_sealing_are_sealed_at_start(db: &TestDb
         .unwrap();
     assert_eq!(credit::replies::seal_legacy_contacts(&db.state).await.unwrap(), 1);
     assert_eq!(credit::replies::seal_legacy_contacts(&db.state).await.unwrap(), 0, "once");
-    let clear: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM business_replies WHERE contact LIKE '%13700000000%'").fetch_one(store.pool()).await.unwrap();
+    let clear: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM business_replies WHERE contact LIKE '%13700000000%'")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     assert_eq!(clear, 0);
     let queue = credit::replies::pending(&db.state, 10).await.unwrap();
     assert_eq!(queue[0].contact.as_deref(), Some("李老板 13700000000"));
     // The same contact (any case, any spacing) meets the same cap.
-    let fields = |body: &str| domain::credit::ReplyFields { kind: "reply".into(), body: body.into(), contact: " 李老板 13700000000 ".into() };
-    credit::replies::submit(&db.state, &b.credit_code, &fields("第二条回应内容，等待审核。").parse().unwrap(), None).await.unwrap();
-    assert_eq!(credit::replies::pending(&db.state, 10).await.unwrap()[0].origin.as_ref().unwrap().contact_submissions, 2);
+    let fields = |body: &str| domain::credit::ReplyFields {
+        kind: "reply".into(),
+        body: body.into(),
+        contact: " 李老板 13700000000 ".into(),
+    };
+    credit::replies::submit(&db.state, &b.credit_code, &fields("第二条回应内容，等待审核。").parse().unwrap(), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        credit::replies::pending(&db.state, 10).await.unwrap()[0].origin.as_ref().unwrap().contact_submissions,
+        2
+    );
 }
 
 async fn lookups_reuse_the_deduction_rules_within_their_ttl(db: &TestDb) {

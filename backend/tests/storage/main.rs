@@ -10,10 +10,10 @@ mod fixtures;
 
 mod abuse;
 mod cases;
+mod credit;
 mod news;
 mod picks;
 mod search;
-mod credit;
 mod site;
 mod staff;
 mod store;

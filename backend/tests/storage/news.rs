@@ -1,10 +1,9 @@
 //! 新闻动态 and the live statistics in storage, on SQLite and on the real PostgreSQL.
 
-
-use backend::cases::handle::{self, Transition};
-use backend::staff::audit::Actor;
 use crate::common::TestDb;
 use crate::fixtures::code;
+use backend::cases::handle::{self, Transition};
+use backend::staff::audit::Actor;
 use domain::cases::{CaseFields, CaseState};
 use domain::credit::BusinessFields;
 use domain::news::{ArticleFields, ArticleState};
@@ -40,13 +39,20 @@ async fn articles_publish_on_time_never_before(db: &TestDb) {
     let store = db.store();
     let staff = Actor::cli();
     let t = backend::clock::now();
-    let now_id = backend::news::save(store, &staff, None, &article("现在发布", "publish", "", "科普"), None, None).await.unwrap();
+    let now_id = backend::news::save(store, &staff, None, &article("现在发布", "publish", "", "科普"), None, None)
+        .await
+        .unwrap();
     let later = article("明天发布", "publish", &local(t + 86_400), "抽检公告");
     let later_id = backend::news::save(store, &staff, None, &later, None, None).await.unwrap();
-    let draft_id = backend::news::save(store, &staff, None, &article("草稿", "draft", "", "科普"), None, None).await.unwrap();
+    let draft_id =
+        backend::news::save(store, &staff, None, &article("草稿", "draft", "", "科普"), None, None).await.unwrap();
 
     let page = backend::news::list_public(store, None, 1, 10, t + 1).await.unwrap();
-    assert_eq!(page.items.iter().map(|a| a.id).collect::<Vec<_>>(), vec![now_id], "the scheduled one and the draft stay hidden");
+    assert_eq!(
+        page.items.iter().map(|a| a.id).collect::<Vec<_>>(),
+        vec![now_id],
+        "the scheduled one and the draft stay hidden"
+    );
     assert!(backend::news::get_public(store, later_id, t + 1).await.unwrap().is_none());
     assert!(backend::news::get_public(store, draft_id, t + 1).await.unwrap().is_none());
     assert!(backend::news::feed(store, t + 1, 20).await.unwrap().iter().all(|a| a.summary.id == now_id));
@@ -67,7 +73,10 @@ async fn articles_publish_on_time_never_before(db: &TestDb) {
     // Staff see all three with their states.
     let staff_view = backend::news::list_staff(store).await.unwrap();
     let state = |id: i64| staff_view.iter().find(|a| a.id == id).unwrap().state;
-    assert_eq!((state(now_id), state(later_id), state(draft_id)), (ArticleState::Published, ArticleState::Scheduled, ArticleState::Draft));
+    assert_eq!(
+        (state(now_id), state(later_id), state(draft_id)),
+        (ArticleState::Published, ArticleState::Scheduled, ArticleState::Draft)
+    );
 }
 
 async fn articles_save_with_audit_and_cover(db: &TestDb) {
@@ -76,7 +85,9 @@ async fn articles_save_with_audit_and_cover(db: &TestDb) {
     let png = backend::images::sample_png(64, 32, [200, 10, 10]);
     let cover = backend::news::prepare_cover(&db.state.photos, png).await.unwrap();
     assert!(cover.starts_with(&[0xFF, 0xD8]), "re-encoded as a JPEG");
-    let id = backend::news::save(store, &staff, None, &article("有封面", "publish", "", ""), Some(cover), None).await.unwrap();
+    let id = backend::news::save(store, &staff, None, &article("有封面", "publish", "", ""), Some(cover), None)
+        .await
+        .unwrap();
     let t = backend::clock::now();
     assert!(backend::news::cover(store, id, t).await.unwrap().is_some());
     // An edit keeps the cover unless told to drop it; an unknown article is a 404.
@@ -111,7 +122,6 @@ async fn statistics_of_an_empty_database_are_zeros(db: &TestDb) {
     assert!(s.districts.iter().all(|d| d.index.is_none()));
 }
 
-
 async fn statistics_count_what_the_tables_hold(db: &TestDb) {
     let store = db.store();
     let staff = Actor::cli();
@@ -139,7 +149,14 @@ async fn statistics_count_what_the_tables_hold(db: &TestDb) {
         ..Default::default()
     };
     backend::sampling::publish(store, &staff, &batch("pass", "").parse().unwrap(), None).await.unwrap();
-    backend::sampling::publish(store, &staff, &batch("fail", "腐霉利 | 0.52 mg/kg | ≤0.2 mg/kg").parse().unwrap(), None).await.unwrap();
+    backend::sampling::publish(
+        store,
+        &staff,
+        &batch("fail", "腐霉利 | 0.52 mg/kg | ≤0.2 mg/kg").parse().unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
     let t = backend::clock::now();
     let case = CaseFields {
         kind: "举报".into(),
@@ -150,9 +167,15 @@ async fn statistics_count_what_the_tables_hold(db: &TestDb) {
     };
     let r = backend::cases::file(&db.state, &case.parse(t).unwrap(), &[], None).await.unwrap();
     backend::cases::file(&db.state, &case.parse(t).unwrap(), &[], None).await.unwrap();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&r.tracking_no).fetch_one(store.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1")
+        .bind(&r.tracking_no)
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
     for to in [CaseState::Accepted, CaseState::Substantiated] {
-        handle::transition(&db.state, &staff, id, &Transition { to: Some(to), quiet: true, ..Default::default() }).await.unwrap();
+        handle::transition(&db.state, &staff, id, &Transition { to: Some(to), quiet: true, ..Default::default() })
+            .await
+            .unwrap();
     }
 
     let s = backend::stats::compute(store).await.unwrap();
@@ -180,7 +203,15 @@ async fn concurrent_saves_of_distinct_articles(db: &TestDb) {
         .map(|i| {
             let store = db.store().clone();
             tokio::spawn(async move {
-                backend::news::save(&store, &Actor::cli(), None, &article(&format!("文章{i}"), "publish", "", "科普"), None, None).await
+                backend::news::save(
+                    &store,
+                    &Actor::cli(),
+                    None,
+                    &article(&format!("文章{i}"), "publish", "", "科普"),
+                    None,
+                    None,
+                )
+                .await
             })
         })
         .collect();
@@ -188,7 +219,10 @@ async fn concurrent_saves_of_distinct_articles(db: &TestDb) {
         t.await.unwrap().unwrap();
     }
     let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(db.store().pool()).await.unwrap();
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'news.create'").fetch_one(db.store().pool()).await.unwrap();
+    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'news.create'")
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap();
     assert_eq!((n, audited), (20, 20));
     let page = backend::news::list_public(db.store(), Some("科普"), 1, 50, backend::clock::now()).await.unwrap();
     assert_eq!(page.total, 20);
@@ -196,9 +230,16 @@ async fn concurrent_saves_of_distinct_articles(db: &TestDb) {
 
 async fn statistics_are_reused_within_their_ttl(db: &TestDb) {
     let first = backend::stats::cached(&db.state).await.unwrap();
-    let b = BusinessFields { credit_code: code(9), name: "新开的店".into(), address: "涪城区".into(), district: "涪城区".into(), category: "餐饮".into(), ..Default::default() }
-        .parse()
-        .unwrap();
+    let b = BusinessFields {
+        credit_code: code(9),
+        name: "新开的店".into(),
+        address: "涪城区".into(),
+        district: "涪城区".into(),
+        category: "餐饮".into(),
+        ..Default::default()
+    }
+    .parse()
+    .unwrap();
     backend::credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
     // Twenty readers at once within the TTL: all get the same count, taken once.
     let tasks: Vec<_> = (0..20)
@@ -211,5 +252,9 @@ async fn statistics_are_reused_within_their_ttl(db: &TestDb) {
         let s = t.await.unwrap();
         assert_eq!((s.businesses, s.computed_at), (first.businesses, first.computed_at));
     }
-    assert_eq!(backend::stats::compute(db.store()).await.unwrap().businesses, first.businesses + 1, "a fresh count sees it");
+    assert_eq!(
+        backend::stats::compute(db.store()).await.unwrap().businesses,
+        first.businesses + 1,
+        "a fresh count sees it"
+    );
 }

@@ -1,19 +1,19 @@
 //! 你点我检 and sampling results in storage: every case on SQLite and on the real PostgreSQL.
 
-
+use crate::common::TestDb;
+use crate::fixtures::{biz, code};
 use backend::clock::now;
-use domain::cases::day_of;
 use backend::picks::{self, nominations, BallotWriter};
 use backend::sampling;
 use backend::staff::audit::Actor;
-use crate::common::TestDb;
-use crate::fixtures::{biz, code};
 use backend::Store;
+use domain::cases::day_of;
 use domain::credit::EventKind;
-use domain::picks::{CandidateInput, NominationDecision, NominationStatus, RefusalReason, RoundInput, Schedule, VoterCheck};
+use domain::picks::{
+    CandidateInput, NominationDecision, NominationStatus, RefusalReason, RoundInput, Schedule, VoterCheck,
+};
 use domain::sampling::{ResultsQuery, SamplingFields};
 use domain::ErrCode;
-
 
 on_both!(
     one_ballot_per_voter_across_instances_and_concurrent_submissions,
@@ -34,7 +34,12 @@ fn round(phase_offset_days: i64, show_live: bool) -> RoundInput {
     RoundInput {
         title: "第一期".into(),
         description: "说明".into(),
-        schedule: Schedule { nominate_from: t - 10 * DAY, vote_from: t - DAY, vote_until: t + 5 * DAY, publish_at: t + 30 * DAY },
+        schedule: Schedule {
+            nominate_from: t - 10 * DAY,
+            vote_from: t - DAY,
+            vote_until: t + 5 * DAY,
+            publish_at: t + 30 * DAY,
+        },
         max_picks: 2,
         show_live,
         voter_check: VoterCheck::Device,
@@ -57,9 +62,14 @@ async fn voting_round(db: &TestDb, show_live: bool) -> (i64, Vec<i64>) {
 
 /// The round `id` as stored, closed now by its end date (its opening, already passed, stays as it is).
 async fn closed_now(db: &TestDb, id: i64, show_live: bool) -> RoundInput {
-    let vote_from: i64 = sqlx::query_scalar("SELECT vote_from FROM rounds WHERE id = $1").bind(id).fetch_one(db.store().pool()).await.unwrap();
+    let vote_from: i64 = sqlx::query_scalar("SELECT vote_from FROM rounds WHERE id = $1")
+        .bind(id)
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap();
     let mut r = round(0, show_live);
-    r.schedule = Schedule { nominate_from: vote_from - DAY, vote_from, vote_until: now() - 60, publish_at: now() + 20 * DAY };
+    r.schedule =
+        Schedule { nominate_from: vote_from - DAY, vote_from, vote_until: now() - 60, publish_at: now() + 20 * DAY };
     r
 }
 
@@ -139,9 +149,12 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
     assert_eq!(count(db.store(), "SELECT COUNT(*) FROM ballot_picks").await, 0);
     // Refusals are written with the next batch: cast one good ballot to flush them.
     w.cast(other, "v", &[oc[1]]).await.unwrap();
-    let invalid = count(db.store(), &format!("SELECT n FROM ballot_refusals WHERE round_id = {id} AND reason = 'invalid'")).await;
+    let invalid =
+        count(db.store(), &format!("SELECT n FROM ballot_refusals WHERE round_id = {id} AND reason = 'invalid'")).await;
     assert_eq!(invalid, 4);
-    let closed = count(db.store(), &format!("SELECT n FROM ballot_refusals WHERE round_id = {early} AND reason = 'closed'")).await;
+    let closed =
+        count(db.store(), &format!("SELECT n FROM ballot_refusals WHERE round_id = {early} AND reason = 'closed'"))
+            .await;
     assert_eq!(closed, 1);
     // Closing the round by its dates: the integrity report shows the refusals.
     picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, true).await).await.unwrap();
@@ -154,7 +167,8 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
 async fn nominations_are_moderated_and_the_nominator_sees_the_outcome(db: &TestDb) {
     let mut r = round(0, true);
     let t = now();
-    r.schedule = Schedule { nominate_from: t - DAY, vote_from: t + DAY, vote_until: t + 5 * DAY, publish_at: t + 9 * DAY };
+    r.schedule =
+        Schedule { nominate_from: t - DAY, vote_from: t + DAY, vote_until: t + 5 * DAY, publish_at: t + 9 * DAY };
     let id = picks::create_round(&db.state, &Actor::cli(), &r).await.unwrap();
     let existing = picks::add_candidate(db.store(), &Actor::cli(), id, &food("米粉")).await.unwrap();
     let n1 = nominations::submit(db.store(), id, "nominator", Some("203.0.113.0/24"), &food("小龙虾")).await.unwrap();
@@ -166,18 +180,25 @@ async fn nominations_are_moderated_and_the_nominator_sees_the_outcome(db: &TestD
     nominations::decide(db.store(), &mod_, n2, &NominationDecision::Merge(existing)).await.unwrap();
     nominations::decide(db.store(), &mod_, n3, &NominationDecision::Reject("不属于食品".into())).await.unwrap();
     // Decided once only.
-    assert_eq!(nominations::decide(db.store(), &mod_, n3, &NominationDecision::Approve).await.unwrap_err().code, ErrCode::NotFound);
+    assert_eq!(
+        nominations::decide(db.store(), &mod_, n3, &NominationDecision::Approve).await.unwrap_err().code,
+        ErrCode::NotFound
+    );
     let mine = nominations::mine(db.store(), id, "nominator").await.unwrap();
     let status = |n: i64| mine.iter().find(|m| m.id == n).unwrap().clone();
     assert_eq!(status(n1).status, NominationStatus::Approved);
     assert_eq!((status(n2).status, status(n2).candidate_id), (NominationStatus::Merged, Some(existing)));
     assert_eq!(status(n3).decision_reason.as_deref(), Some("不属于食品"));
     assert!(nominations::mine(db.store(), id, "somebody-else").await.unwrap().is_empty());
-    let foods: Vec<String> = picks::detail(db.store(), id, false).await.unwrap().candidates.into_iter().map(|c| c.food).collect();
+    let foods: Vec<String> =
+        picks::detail(db.store(), id, false).await.unwrap().candidates.into_iter().map(|c| c.food).collect();
     assert_eq!(foods, ["米粉", "小龙虾"]);
     // Approving a food already listed is a conflict (merge instead); merging into another round's candidate fails.
     let dup = nominations::submit(db.store(), id, "n2", None, &food("米粉")).await.unwrap();
-    assert_eq!(nominations::decide(db.store(), &mod_, dup, &NominationDecision::Approve).await.unwrap_err().code, ErrCode::Conflict);
+    assert_eq!(
+        nominations::decide(db.store(), &mod_, dup, &NominationDecision::Approve).await.unwrap_err().code,
+        ErrCode::Conflict
+    );
     let (_, elsewhere) = voting_round(db, true).await;
     let e = nominations::decide(db.store(), &mod_, dup, &NominationDecision::Merge(elsewhere[0])).await.unwrap_err();
     assert_eq!(e.field.as_deref(), Some("candidate_id"));
@@ -188,7 +209,10 @@ async fn nominations_are_moderated_and_the_nominator_sees_the_outcome(db: &TestD
     let capped = nominations::submit(db.store(), id, "nominator", None, &food("再来一个")).await.unwrap_err();
     assert_eq!((capped.code, capped.field.as_deref()), (ErrCode::Conflict, Some("food")));
     let (voting, _) = voting_round(db, true).await;
-    assert_eq!(nominations::submit(db.store(), voting, "x", None, &food("晚了")).await.unwrap_err().code, ErrCode::PhaseClosed);
+    assert_eq!(
+        nominations::submit(db.store(), voting, "x", None, &food("晚了")).await.unwrap_err().code,
+        ErrCode::PhaseClosed
+    );
 }
 
 async fn counts_are_hidden_until_close_when_the_round_says_so(db: &TestDb) {
@@ -207,7 +231,6 @@ async fn counts_are_hidden_until_close_when_the_round_says_so(db: &TestDb) {
     assert_eq!((closed.candidates[0].id, closed.candidates[0].votes), (c[2], Some(5)), "most votes first");
     assert_eq!(closed.integrity.unwrap().distinct_voters, 5);
 }
-
 
 async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     let b = biz(42, "老王绵阳米粉", "涪城区临园路1号", "涪城区", "餐饮");
@@ -230,8 +253,12 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     let e = sampling::publish(db.store(), &Actor::cli(), &fail, Some(b"\x89PNG\r\n")).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrCode::UnsupportedMediaType, Some("report")));
     // An unknown business stores nothing either.
-    let stranger = SamplingFields { credit_code: code(43), ..batch("fail", "苯甲酸 | 0.6 g/kg | 不得使用") }.parse().unwrap();
-    assert_eq!(sampling::publish(db.store(), &Actor::cli(), &stranger, None).await.unwrap_err().field.as_deref(), Some("credit_code"));
+    let stranger =
+        SamplingFields { credit_code: code(43), ..batch("fail", "苯甲酸 | 0.6 g/kg | 不得使用") }.parse().unwrap();
+    assert_eq!(
+        sampling::publish(db.store(), &Actor::cli(), &stranger, None).await.unwrap_err().field.as_deref(),
+        Some("credit_code")
+    );
     assert_eq!(count(db.store(), "SELECT COUNT(*) FROM sampling_batches").await, 0);
     sampling::publish(db.store(), &Actor::cli(), &pass, None).await.unwrap();
     let failed = sampling::publish(db.store(), &Actor::cli(), &fail, Some(b"%PDF-1.4 report")).await.unwrap();
@@ -240,7 +267,8 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     assert_eq!(after.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count(), 1);
     assert_eq!(sampling::report(db.store(), failed).await.unwrap().unwrap(), b"%PDF-1.4 report");
     // The public list filters by verdict, district and business.
-    let q = |verdict: Option<&str>| ResultsQuery::parse(Some("米粉"), Some("涪城区"), verdict, None, None, None).unwrap();
+    let q =
+        |verdict: Option<&str>| ResultsQuery::parse(Some("米粉"), Some("涪城区"), verdict, None, None, None).unwrap();
     assert_eq!(sampling::list(db.store(), &q(None)).await.unwrap().total, 2);
     let only_fail = sampling::list(db.store(), &q(Some("fail"))).await.unwrap();
     assert_eq!(only_fail.items.len(), 1);
@@ -248,7 +276,10 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     assert!(only_fail.items[0].has_report);
     let hostile = ResultsQuery::parse(Some("%_'\\"), None, None, None, None, None).unwrap();
     assert_eq!(sampling::list(db.store(), &hostile).await.unwrap().total, 0);
-    let mine = ResultsQuery { credit_code: Some(code(42)), ..ResultsQuery::parse(None, None, None, None, None, None).unwrap() };
+    let mine = ResultsQuery {
+        credit_code: Some(code(42)),
+        ..ResultsQuery::parse(None, None, None, None, None, None).unwrap()
+    };
     assert_eq!(sampling::list(db.store(), &mine).await.unwrap().total, 2);
 }
 
@@ -275,7 +306,11 @@ async fn demo_rounds_and_results_load_once(db: &TestDb) {
 async fn a_rounds_rules_are_fixed_once_voting_opened(db: &TestDb) {
     let (id, _) = voting_round(db, true).await;
     let stored = || async {
-        let row = sqlx::query("SELECT vote_from, max_picks FROM rounds WHERE id = $1").bind(id).fetch_one(db.store().pool()).await.unwrap();
+        let row = sqlx::query("SELECT vote_from, max_picks FROM rounds WHERE id = $1")
+            .bind(id)
+            .fetch_one(db.store().pool())
+            .await
+            .unwrap();
         (backend::store::col::<i64>(&row, "vote_from").unwrap(), backend::store::col::<i64>(&row, "max_picks").unwrap())
     };
     let (opened, picks_before) = stored().await;
@@ -287,27 +322,39 @@ async fn a_rounds_rules_are_fixed_once_voting_opened(db: &TestDb) {
     };
     let refused = |r: Result<(), domain::AppError>| r.err().map(|e| (e.code, e.field.unwrap_or_default()));
     // The attack: the opening moved into the future, the rules changed, the opening moved back.
-    let step1 = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = now() + 2 * DAY)).await;
-    let step2 = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| {
-        r.schedule.vote_from = now() + 2 * DAY;
-        r.max_picks = 3;
-    }))
+    let step1 =
+        picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = now() + 2 * DAY)).await;
+    let step2 = picks::update_round(
+        &db.state,
+        &Actor::cli(),
+        id,
+        &edit(&|r| {
+            r.schedule.vote_from = now() + 2 * DAY;
+            r.max_picks = 3;
+        }),
+    )
     .await;
     let _ = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.max_picks = 3)).await;
     assert_eq!(refused(step1), Some((ErrCode::PhaseClosed, "vote_from".into())));
     assert_eq!(refused(step2).map(|(c, _)| c), Some(ErrCode::PhaseClosed));
     assert_eq!(stored().await, (opened, picks_before), "the opening and the rules as they were");
     // Nor can the opening move earlier, or the rules change directly.
-    let earlier = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = opened - 3 * DAY)).await;
+    let earlier =
+        picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.schedule.vote_from = opened - 3 * DAY)).await;
     assert_eq!(refused(earlier), Some((ErrCode::PhaseClosed, "vote_from".into())));
     let more = picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| r.max_picks = 1)).await;
     assert_eq!(refused(more), Some((ErrCode::PhaseClosed, "max_picks".into())));
     // The form sends days: the opening's day typed again keeps the stored time, and other edits go through.
     let day_start = |t: i64| domain::cases::end_of_day(day_of(t)) + 1 - DAY;
-    picks::update_round(&db.state, &Actor::cli(), id, &edit(&|r| {
-        r.schedule.vote_from = day_start(opened);
-        r.title = "第一期（改）".into();
-    }))
+    picks::update_round(
+        &db.state,
+        &Actor::cli(),
+        id,
+        &edit(&|r| {
+            r.schedule.vote_from = day_start(opened);
+            r.title = "第一期（改）".into();
+        }),
+    )
     .await
     .unwrap();
     assert_eq!(stored().await, (opened, picks_before));
@@ -340,7 +387,8 @@ async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
     .unwrap();
     let before = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     sampling::publish(db.store(), &Actor::cli(), &fail, None).await.unwrap();
-    let failures = |d: &domain::credit::BusinessDetail| d.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count();
+    let failures =
+        |d: &domain::credit::BusinessDetail| d.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count();
     let now_ = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!((failures(&now_), now_.summary.score), (0, before.summary.score), "nothing before the round's date");
     assert_eq!(sampling::record_due_failures(db.store()).await.unwrap(), 0);

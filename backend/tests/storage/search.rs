@@ -1,11 +1,10 @@
 //! The in-memory search index against the SQL search it replaced, and its freshness: this instance's writes at
 //! once, another instance's (or process's) within the poll. Every case on SQLite and on PostgreSQL.
 
-
+use crate::common::TestDb;
 use backend::credit::{self, index::POLL, MAX_CANDIDATES};
 use backend::staff::audit::Actor;
 use backend::store::Store;
-use crate::common::TestDb;
 use domain::credit::{credit_check_char, BusinessFields, BusinessInput, EventFields, SearchQuery};
 
 on_both!(
@@ -157,9 +156,13 @@ async fn concurrent_searches_while_businesses_change(db: &TestDb) {
     let writes = (0..20u32).map(|i| {
         let store = store.clone();
         tokio::spawn(async move {
-            credit::save_business(&store, &Actor::cli(), &biz(100 + i, &format!("并发小店{i}号"), "绵阳市科学城", "涪城区"))
-                .await
-                .map(|_| ())
+            credit::save_business(
+                &store,
+                &Actor::cli(),
+                &biz(100 + i, &format!("并发小店{i}号"), "绵阳市科学城", "涪城区"),
+            )
+            .await
+            .map(|_| ())
         })
     });
     let searches: Vec<_> = searches.collect();

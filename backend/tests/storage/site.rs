@@ -1,14 +1,12 @@
 //! The brand site: the campaign figures and the demo data set.
 
-use backend::staff::audit::Actor;
 use crate::common::TestDb;
 use backend::seed;
 use backend::site::figures;
+use backend::staff::audit::Actor;
 use backend::staff::auth;
 
-on_both!(
-    figures_and_demo_seed,
-);
+on_both!(figures_and_demo_seed,);
 
 async fn figures_and_demo_seed(db: &TestDb) {
     let s = &db.state;

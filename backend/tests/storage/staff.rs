@@ -1,9 +1,9 @@
 //! Staff accounts, sign-in and its throttling, sessions, the append-only audit log.
 
-use backend::staff::audit::{self, Actor, Entry};
-use domain::staff::AuditAction as A;
 use crate::common::TestDb;
+use backend::staff::audit::{self, Actor, Entry};
 use backend::staff::{accounts as staff, auth};
+use domain::staff::AuditAction as A;
 use domain::staff::Role;
 use domain::ErrCode;
 
@@ -42,7 +42,8 @@ async fn login_and_sessions(db: &TestDb) {
     assert!(auth::session_user(s, "forged-token").await.unwrap().is_none());
     auth::logout(s, &out.token, None).await.unwrap();
     assert!(auth::session_user(s, &out.token).await.unwrap().is_none());
-    let actions: Vec<String> = audit::recent(db.store(), 10, None).await.unwrap().into_iter().map(|e| e.action).collect();
+    let actions: Vec<String> =
+        audit::recent(db.store(), 10, None).await.unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions[..3], ["staff.logout", "staff.login", "staff.create"]);
 }
 
@@ -89,7 +90,10 @@ async fn a_stranger_cannot_lock_the_owner_out(db: &TestDb) {
         assert_eq!(e.code, expected, "attempt {i}");
     }
     // The attacker's address is refused even the right password; the owner at their own address gets in.
-    assert_eq!(auth::login(s, "lishi", "correct horse battery", attacker).await.unwrap_err().code, ErrCode::LoginThrottled);
+    assert_eq!(
+        auth::login(s, "lishi", "correct horse battery", attacker).await.unwrap_err().code,
+        ErrCode::LoginThrottled
+    );
     assert!(auth::login(s, "lishi", "correct horse battery", Some("198.51.100.7")).await.is_ok());
     // One IPv6 subscriber (/64) is one network, however many addresses it uses.
     for i in 0..auth::MAX_FAILURES {
@@ -100,21 +104,32 @@ async fn a_stranger_cannot_lock_the_owner_out(db: &TestDb) {
     // Spread over many addresses, guesses meet the account's cap (the refused ones above do not count towards it).
     let mut refused = None;
     for i in 0..auth::ACCOUNT_MAX_FAILURES {
-        let e = auth::login(s, "lishi", "bad guess", Some(&format!("10.1.{}.{}", i / 100, i % 100 + 1))).await.unwrap_err();
+        let e =
+            auth::login(s, "lishi", "bad guess", Some(&format!("10.1.{}.{}", i / 100, i % 100 + 1))).await.unwrap_err();
         if e.code == ErrCode::LoginThrottled {
             refused = Some(i);
             break;
         }
     }
     let failures_before = auth::MAX_FAILURES * 2;
-    assert_eq!(refused, Some(auth::ACCOUNT_MAX_FAILURES - failures_before), "the cap counts failures from every network");
+    assert_eq!(
+        refused,
+        Some(auth::ACCOUNT_MAX_FAILURES - failures_before),
+        "the cap counts failures from every network"
+    );
     let e = auth::login(s, "lishi", "correct horse battery", Some("192.0.2.200")).await.unwrap_err();
     assert_eq!(e.code, ErrCode::LoginThrottled);
     assert!(e.retry_after.unwrap() > 0);
 }
 
 async fn audit_log_is_append_only(db: &TestDb) {
-    audit::record(&mut db.store().pool().acquire().await.unwrap(), &Actor::cli(), Entry::new(A::FiguresUpdate).target("x")).await.unwrap();
+    audit::record(
+        &mut db.store().pool().acquire().await.unwrap(),
+        &Actor::cli(),
+        Entry::new(A::FiguresUpdate).target("x"),
+    )
+    .await
+    .unwrap();
     // Refused by the triggers themselves (a broken statement would fail too, so the message is checked).
     let refused = |r: Result<sqlx::any::AnyQueryResult, sqlx::Error>| match r {
         Err(e) => e.to_string().contains("audit_log is append-only"),
@@ -144,11 +159,13 @@ async fn sessions_expire_and_are_swept(db: &TestDb) {
     let pool = db.store().pool();
     let t = backend::clock::now();
     // One expired, one idle too long.
-    sqlx::query("UPDATE staff_sessions SET expires_at = $1 WHERE token_hash = (SELECT MIN(token_hash) FROM staff_sessions)")
-        .bind(t - 1)
-        .execute(pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE staff_sessions SET expires_at = $1 WHERE token_hash = (SELECT MIN(token_hash) FROM staff_sessions)",
+    )
+    .bind(t - 1)
+    .execute(pool)
+    .await
+    .unwrap();
     sqlx::query("UPDATE staff_sessions SET last_seen_at = $1 WHERE expires_at > $2")
         .bind(t - auth::SESSION_IDLE_SECS - 1)
         .bind(t)
@@ -158,7 +175,10 @@ async fn sessions_expire_and_are_swept(db: &TestDb) {
     assert!(auth::session_user(s, &a.token).await.unwrap().is_none());
     assert!(auth::session_user(s, &b.token).await.unwrap().is_none());
     auth::sweep(s).await.unwrap();
-    let left: i64 = backend::store::col(&sqlx::query("SELECT COUNT(*) AS n FROM staff_sessions").fetch_one(pool).await.unwrap(), "n").unwrap();
+    let left: i64 = backend::store::col(
+        &sqlx::query("SELECT COUNT(*) AS n FROM staff_sessions").fetch_one(pool).await.unwrap(),
+        "n",
+    )
+    .unwrap();
     assert_eq!(left, 0, "the sweep removes both");
 }
-

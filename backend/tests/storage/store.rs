@@ -1,17 +1,14 @@
 //! The database itself: migrations (and the parity of the two sets), backup and restore, a full disk.
 
-use backend::staff::audit::{self, Actor};
 use crate::common::{Backend, TestDb};
 use crate::fixtures::{biz, code, event};
+use backend::credit::{self as credit};
 use backend::seed;
 use backend::site::figures;
+use backend::staff::audit::{self, Actor};
 use domain::ErrCode;
-use backend::credit::{self as credit};
 
-on_both!(
-    backup_then_restore_gives_the_same_data,
-    migrations_are_idempotent,
-);
+on_both!(backup_then_restore_gives_the_same_data, migrations_are_idempotent,);
 
 async fn migrations_are_idempotent(db: &TestDb) {
     db.store().migrate().await.expect("second migrate is a no-op");
@@ -26,10 +23,17 @@ async fn backup_then_restore_gives_the_same_data(db: &TestDb) {
     let b = biz(40, "备份测试饭店", "四川省绵阳市涪城区临园路40号", "涪城区", "餐饮");
     credit::save_business(db.store(), &Actor::cli(), &b).await.unwrap();
     let now = backend::clock::now();
-    credit::add_event(db.store(), &Actor::cli(), &event(&b.credit_code.to_string(), "penalty", "major", now)).await.unwrap();
+    credit::add_event(db.store(), &Actor::cli(), &event(&b.credit_code.to_string(), "penalty", "major", now))
+        .await
+        .unwrap();
     let file = db.dir.join("backup.sql");
     db.store().backup(&file, &db.url).await.unwrap();
-    let (url, target) = backend::testing::empty_database(if db.url.starts_with("sqlite") { Backend::Sqlite } else { Backend::Postgres }).await;
+    let (url, target) = backend::testing::empty_database(if db.url.starts_with("sqlite") {
+        Backend::Sqlite
+    } else {
+        Backend::Postgres
+    })
+    .await;
     let restored = backend::store::Store::restore(&file, &url).await.unwrap();
     assert_eq!(credit::export(&restored).await.unwrap(), credit::export(db.store()).await.unwrap());
     assert_eq!(
@@ -57,7 +61,13 @@ async fn backup_then_restore_gives_the_same_data(db: &TestDb) {
 async fn a_full_disk_refuses_writes_cleanly_and_keeps_the_database_intact() {
     let db = TestDb::new(Backend::Sqlite).await;
     let store = db.store();
-    credit::save_business(store, &Actor::cli(), &biz(50, "满盘测试一", "四川省绵阳市涪城区临园路50号", "涪城区", "餐饮")).await.unwrap();
+    credit::save_business(
+        store,
+        &Actor::cli(),
+        &biz(50, "满盘测试一", "四川省绵阳市涪城区临园路50号", "涪城区", "餐饮"),
+    )
+    .await
+    .unwrap();
     // Hold every connection of the pool at once, so each gets the limit.
     let mut conns = Vec::new();
     for _ in 0..8 {
@@ -87,7 +97,6 @@ async fn a_full_disk_refuses_writes_cleanly_and_keeps_the_database_intact() {
     assert_eq!(verdict, "ok");
     db.cleanup().await;
 }
-
 
 // ---------------------------------------------------------------------------------------------------------------
 // Schema parity: the two migration sets must define the same schema.
@@ -137,40 +146,56 @@ async fn schema_of(db: &TestDb) -> Schema {
     .collect();
     for t in tables {
         let (columns, indexes) = if sqlite {
-            let cols = sqlx::query(&format!("SELECT name, type, \"notnull\" AS nn, pk FROM pragma_table_info('{t}') ORDER BY cid"))
-                .fetch_all(pool)
-                .await
-                .unwrap();
+            let cols = sqlx::query(&format!(
+                "SELECT name, type, \"notnull\" AS nn, pk FROM pragma_table_info('{t}') ORDER BY cid"
+            ))
+            .fetch_all(pool)
+            .await
+            .unwrap();
             let mut columns: Vec<String> = cols
                 .iter()
                 .map(|r| {
                     // An INTEGER PRIMARY KEY is never NULL (it is the rowid), whatever the declaration says.
                     let pk = col::<i64>(r, "pk").unwrap();
                     let nn = col::<i64>(r, "nn").unwrap() != 0 || pk > 0;
-                    format!("{} {} {} pk{}", col::<String>(r, "name").unwrap(), normal_type(&col::<String>(r, "type").unwrap()), if nn { "not null" } else { "null" }, pk)
+                    format!(
+                        "{} {} {} pk{}",
+                        col::<String>(r, "name").unwrap(),
+                        normal_type(&col::<String>(r, "type").unwrap()),
+                        if nn { "not null" } else { "null" },
+                        pk
+                    )
                 })
                 .collect();
             columns.sort();
             let mut indexes = std::collections::BTreeSet::new();
-            let list = sqlx::query(&format!("SELECT name, \"unique\" AS u, origin, partial FROM pragma_index_list('{t}')"))
-                .fetch_all(pool)
-                .await
-                .unwrap();
+            let list =
+                sqlx::query(&format!("SELECT name, \"unique\" AS u, origin, partial FROM pragma_index_list('{t}')"))
+                    .fetch_all(pool)
+                    .await
+                    .unwrap();
             for i in list {
                 if col::<String>(&i, "origin").unwrap() == "pk" {
                     continue;
                 }
                 let name: String = col(&i, "name").unwrap();
-                let cols: Vec<String> = sqlx::query(&format!("SELECT COALESCE(name, '(expr)') AS name FROM pragma_index_info('{name}') ORDER BY seqno"))
-                    .fetch_all(pool)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|r| col::<String>(r, "name").unwrap())
-                    .collect();
+                let cols: Vec<String> = sqlx::query(&format!(
+                    "SELECT COALESCE(name, '(expr)') AS name FROM pragma_index_info('{name}') ORDER BY seqno"
+                ))
+                .fetch_all(pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| col::<String>(r, "name").unwrap())
+                .collect();
                 let unique = col::<i64>(&i, "u").unwrap() != 0;
                 let partial = col::<i64>(&i, "partial").unwrap() != 0;
-                indexes.insert(format!("({}){}{}", cols.join(","), if unique { " unique" } else { "" }, if partial { " partial" } else { "" }));
+                indexes.insert(format!(
+                    "({}){}{}",
+                    cols.join(","),
+                    if unique { " unique" } else { "" },
+                    if partial { " partial" } else { "" }
+                ));
             }
             (columns, indexes)
         } else {
@@ -202,7 +227,11 @@ async fn schema_of(db: &TestDb) -> Schema {
                     let name: String = col(r, "name").unwrap();
                     let place = pk.iter().position(|p| *p == name).map_or(0, |i| i + 1);
                     let nn = col::<String>(r, "nullable").unwrap() == "NO";
-                    format!("{name} {} {} pk{place}", normal_type(&col::<String>(r, "type").unwrap()), if nn { "not null" } else { "null" })
+                    format!(
+                        "{name} {} {} pk{place}",
+                        normal_type(&col::<String>(r, "type").unwrap()),
+                        if nn { "not null" } else { "null" }
+                    )
                 })
                 .filter(|c| !engine_specific(&t, c))
                 .collect();
@@ -226,7 +255,12 @@ async fn schema_of(db: &TestDb) -> Schema {
                 .map(|i| {
                     let unique = col::<i64>(i, "u").unwrap() != 0;
                     let partial = col::<i64>(i, "partial").unwrap() != 0;
-                    format!("({}){}{}", col::<String>(i, "cols").unwrap(), if unique { " unique" } else { "" }, if partial { " partial" } else { "" })
+                    format!(
+                        "({}){}{}",
+                        col::<String>(i, "cols").unwrap(),
+                        if unique { " unique" } else { "" },
+                        if partial { " partial" } else { "" }
+                    )
                 })
                 .collect();
             (columns, indexes)
@@ -274,7 +308,10 @@ async fn the_two_migration_sets_define_the_same_schema() {
     assert!(diff.is_empty(), "the migration sets differ:\n{}", diff.join("\n"));
     // A column or an index on one engine only is seen.
     sqlx::query("ALTER TABLE cases ADD COLUMN only_here TEXT").execute(lite.store().pool()).await.unwrap();
-    sqlx::query("CREATE UNIQUE INDEX only_here_idx ON news_articles (title, id)").execute(pg.store().pool()).await.unwrap();
+    sqlx::query("CREATE UNIQUE INDEX only_here_idx ON news_articles (title, id)")
+        .execute(pg.store().pool())
+        .await
+        .unwrap();
     let diff = schema_diff(&schema_of(&lite).await, &schema_of(&pg).await);
     assert_eq!(diff.len(), 2, "{diff:?}");
     assert!(diff[0].contains("cases: column `only_here text null pk0` only on SQLite"), "{diff:?}");

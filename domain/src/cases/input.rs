@@ -55,7 +55,10 @@ impl CaseFields {
     /// Validates every field; `now` bounds the date of the events. The error names the first field at fault.
     pub fn parse(&self, now: i64) -> Result<CaseInput, AppError> {
         let kind = CaseKind::parse(&self.kind).ok_or_else(|| {
-            AppError::field(if self.kind.trim().is_empty() { ErrCode::Required } else { ErrCode::InvalidValue }, Self::kind)
+            AppError::field(
+                if self.kind.trim().is_empty() { ErrCode::Required } else { ErrCode::InvalidValue },
+                Self::kind,
+            )
         })?;
         let channel = match self.channel.trim() {
             "" => Channel::Web,
@@ -71,7 +74,10 @@ impl CaseFields {
         }
         let category = self.category.trim().to_owned();
         if CaseCategory::parse(&category).is_none() {
-            return Err(AppError::field(if category.is_empty() { ErrCode::Required } else { ErrCode::InvalidValue }, Self::category));
+            return Err(AppError::field(
+                if category.is_empty() { ErrCode::Required } else { ErrCode::InvalidValue },
+                Self::category,
+            ));
         }
         let description = DESCRIPTION.check(Self::description, &self.description)?;
         let occurred_at = match self.occurred_at.trim() {
@@ -100,10 +106,23 @@ impl CaseFields {
         let key = self.idempotency_key.trim();
         let idempotency_key = match key {
             "" => None,
-            k if k.len() <= 64 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => Some(k.to_owned()),
+            k if k.len() <= 64 && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') => {
+                Some(k.to_owned())
+            }
             _ => return Err(AppError::field(ErrCode::InvalidValue, Self::idempotency_key)),
         };
-        Ok(CaseInput { kind, channel, credit_code, business_name, category, description, occurred_at, place, reporter, idempotency_key })
+        Ok(CaseInput {
+            kind,
+            channel,
+            credit_code,
+            business_name,
+            category,
+            description,
+            occurred_at,
+            place,
+            reporter,
+            idempotency_key,
+        })
     }
 
     pub fn is_bot(&self) -> bool {

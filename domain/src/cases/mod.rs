@@ -1,16 +1,16 @@
 //! 投诉 / 举报 (cases): kinds, channels, categories, the state machine, the working-day clock with its
 //! holiday calendar, the reward rules, and what intake and tracking show.
 
-/// Kinds, channels, categories, states and transitions.
-pub mod rules;
-/// Working days, holidays and the statutory deadlines.
-pub mod workdays;
-/// Rewards for substantiated 举报 (2021 national rules).
-pub mod reward;
-/// What pages and the API show.
-pub mod views;
 /// What residents and staff submit, parsed once.
 pub mod input;
+/// Rewards for substantiated 举报 (2021 national rules).
+pub mod reward;
+/// Kinds, channels, categories, states and transitions.
+pub mod rules;
+/// What pages and the API show.
+pub mod views;
+/// Working days, holidays and the statutory deadlines.
+pub mod workdays;
 
 pub use input::*;
 pub use reward::*;

@@ -84,9 +84,15 @@ impl RewardStatus {
     }
 
     pub fn parse(s: &str) -> Option<RewardStatus> {
-        [RewardStatus::Eligible, RewardStatus::Approved, RewardStatus::Notified, RewardStatus::Paid, RewardStatus::Ineligible]
-            .into_iter()
-            .find(|r| r.as_str() == s.trim())
+        [
+            RewardStatus::Eligible,
+            RewardStatus::Approved,
+            RewardStatus::Notified,
+            RewardStatus::Paid,
+            RewardStatus::Ineligible,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s.trim())
     }
 
     pub fn label(self) -> T {

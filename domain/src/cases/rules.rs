@@ -52,7 +52,8 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] = [Channel::Web, Channel::Hotline, Channel::Counter, Channel::SchoolBox, Channel::Volunteer];
+    pub const ALL: [Channel; 5] =
+        [Channel::Web, Channel::Hotline, Channel::Counter, Channel::SchoolBox, Channel::Volunteer];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -189,7 +190,9 @@ impl RejectReason {
     }
 
     pub fn parse(s: &str) -> Option<RejectReason> {
-        [RejectReason::Duplicate, RejectReason::OutOfScope, RejectReason::Insufficient].into_iter().find(|r| r.as_str() == s.trim())
+        [RejectReason::Duplicate, RejectReason::OutOfScope, RejectReason::Insufficient]
+            .into_iter()
+            .find(|r| r.as_str() == s.trim())
     }
 
     pub fn label(self) -> T {

@@ -130,7 +130,11 @@ mod tests {
         let (filed, accepted) = (1_000, 5_000);
         assert_eq!(stage_start(CaseState::Submitted, filed, None), filed);
         assert_eq!(stage_start(CaseState::Accepted, filed, Some(accepted)), accepted);
-        assert_eq!(stage_start(CaseState::Investigating, filed, Some(accepted)), accepted, "investigating restarts nothing");
+        assert_eq!(
+            stage_start(CaseState::Investigating, filed, Some(accepted)),
+            accepted,
+            "investigating restarts nothing"
+        );
         assert_eq!(stage_start(CaseState::Investigating, filed, None), filed);
     }
 }

@@ -1,8 +1,8 @@
 //! The 统一社会信用代码 (GB 32100-2015): 18 characters, check character verified.
 
 use crate::error::{AppError, ErrCode};
-use serde::{Deserialize, Serialize};
 use crate::text::to_half_width;
+use serde::{Deserialize, Serialize};
 
 /// GB 32100-2015 charset of the unified social credit code (no I, O, Z, S, V).
 const CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";

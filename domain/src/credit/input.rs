@@ -1,6 +1,8 @@
 //! What staff, businesses and imports submit, parsed once for forms, server functions, REST and CSV alike.
 
-use super::{BusinessCategory, BusinessStatus, CreditCode, District, DynamicGrade, EventKind, LicenceNo, ReplyKind, Severity};
+use super::{
+    BusinessCategory, BusinessStatus, CreditCode, District, DynamicGrade, EventKind, LicenceNo, ReplyKind, Severity,
+};
 use crate::clock::parse_date;
 use crate::error::{AppError, ErrCode};
 use crate::text::TextRule;
@@ -57,11 +59,16 @@ impl BusinessFields {
         }
         let status = match self.status.trim() {
             "" => BusinessStatus::Operating.as_str().to_owned(),
-            s => BusinessStatus::parse(s).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::status))?.as_str().to_owned(),
+            s => BusinessStatus::parse(s)
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::status))?
+                .as_str()
+                .to_owned(),
         };
         let dynamic_grade = match self.dynamic_grade.trim() {
             "" => None,
-            d => Some(DynamicGrade::parse(d).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::dynamic_grade))?),
+            d => Some(
+                DynamicGrade::parse(d).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::dynamic_grade))?,
+            ),
         };
         let last_inspected_at = match self.last_inspected.trim() {
             "" => None,
@@ -203,7 +210,11 @@ mod tests {
 
     #[test]
     fn replies_and_events_parse_once() {
-        let r = ReplyFields { kind: "repair".into(), body: "我们已经整改完毕，请复查。".into(), contact: "王先生 13800000000".into() };
+        let r = ReplyFields {
+            kind: "repair".into(),
+            body: "我们已经整改完毕，请复查。".into(),
+            contact: "王先生 13800000000".into(),
+        };
         assert_eq!(r.parse().unwrap().kind, ReplyKind::Repair);
         let bad = ReplyFields { kind: "praise".into(), ..r.clone() };
         assert_eq!(bad.parse().unwrap_err().field.as_deref(), Some("kind"));

@@ -1,8 +1,8 @@
 //! Food licence numbers (食品经营/生产许可证编号).
 
 use crate::error::{AppError, ErrCode};
-use serde::{Deserialize, Serialize};
 use crate::text::to_half_width;
+use serde::{Deserialize, Serialize};
 
 /// A food licence number: `JY` (经营) or `SC` (生产) + 14 digits.
 ///
@@ -18,9 +18,8 @@ impl LicenceNo {
         if s.is_empty() {
             return Err(AppError::field(ErrCode::Required, "licence_no"));
         }
-        let ok = s.len() == 16
-            && (s.starts_with("JY") || s.starts_with("SC"))
-            && s[2..].bytes().all(|b| b.is_ascii_digit());
+        let ok =
+            s.len() == 16 && (s.starts_with("JY") || s.starts_with("SC")) && s[2..].bytes().all(|b| b.is_ascii_digit());
         if ok {
             Ok(LicenceNo(s))
         } else {
@@ -76,7 +75,6 @@ mod tests {
         assert_eq!(licence_check_digit("0794"), Some('5'));
         assert_eq!(licence_check_digit("1a"), None);
     }
-
 
     proptest::proptest! {
         #[test]

@@ -3,18 +3,18 @@
 
 /// The 统一社会信用代码 and its check character.
 pub mod code;
+/// What forms, the API and imports submit, parsed once.
+pub mod input;
 /// Food licence numbers.
 pub mod licence;
-/// Districts, categories, statuses.
-pub mod taxonomy;
 /// Grades, events, severities and the deduction rules.
 pub mod rules;
 /// Bigram search tokens and the validated search query.
 pub mod search;
+/// Districts, categories, statuses.
+pub mod taxonomy;
 /// What pages and the API show.
 pub mod views;
-/// What forms, the API and imports submit, parsed once.
-pub mod input;
 
 pub use crate::page::Page;
 pub use crate::text::to_half_width;

@@ -278,7 +278,10 @@ mod tests {
         assert_eq!(r.assess(&[], now), Assessment { score: 100, grade: Grade::A, watch_list: false });
         let b = r.assess(&[ev(EventKind::Penalty, Severity::General, 10)], now);
         assert_eq!((b.score, b.grade), (85, Grade::B));
-        let c = r.assess(&[ev(EventKind::Penalty, Severity::Major, 10), ev(EventKind::SamplingFailure, Severity::General, 5)], now);
+        let c = r.assess(
+            &[ev(EventKind::Penalty, Severity::Major, 10), ev(EventKind::SamplingFailure, Severity::General, 5)],
+            now,
+        );
         assert_eq!((c.score, c.grade), (65, Grade::C));
         // Boundaries: 90 is A, 89 is B, 75 is B, 60 is C, 59 is D.
         assert_eq!(r.grade_for(90), Grade::A);
@@ -288,14 +291,21 @@ mod tests {
         assert_eq!(r.grade_for(59), Grade::D);
         assert_eq!(r.grade_for(74), Grade::C);
         // The period is 365 days back from now, exclusive: a day's second less and the event still counts.
-        let edge = |secs_ago: i64| ScoredEvent { kind: EventKind::Penalty, severity: Severity::General, occurred_at: now - secs_ago };
+        let edge = |secs_ago: i64| ScoredEvent {
+            kind: EventKind::Penalty,
+            severity: Severity::General,
+            occurred_at: now - secs_ago,
+        };
         assert_eq!(r.assess(&[edge(365 * 86_400)], now).score, 100, "exactly 365 days old: out");
         assert_eq!(r.assess(&[edge(365 * 86_400 - 1)], now).score, 85, "a second younger: in");
         assert_eq!(r.assess(&[edge(-60)], now).score, 100, "not yet happened: not counted");
         // Old events fall out of the period; commendations add but never above the base.
         let old = r.assess(&[ev(EventKind::Penalty, Severity::Major, 400)], now);
         assert_eq!(old.score, 100);
-        let comm = r.assess(&[ev(EventKind::Penalty, Severity::Minor, 3), ev(EventKind::Commendation, Severity::Major, 2)], now);
+        let comm = r.assess(
+            &[ev(EventKind::Penalty, Severity::Minor, 3), ev(EventKind::Commendation, Severity::Major, 2)],
+            now,
+        );
         assert_eq!(comm.score, 100);
         // Scores never go below 0 and low scores are on the watch list.
         let many: Vec<_> = (0..10).map(|d| ev(EventKind::Penalty, Severity::Major, d)).collect();
@@ -313,7 +323,8 @@ mod tests {
 
     #[test]
     fn thresholds_are_data() {
-        let strict = CreditRules { thresholds: vec![(Grade::A, 95), (Grade::B, 80), (Grade::C, 70)], ..Default::default() };
+        let strict =
+            CreditRules { thresholds: vec![(Grade::A, 95), (Grade::B, 80), (Grade::C, 70)], ..Default::default() };
         assert_eq!(strict.grade_for(92), Grade::B);
         let json = serde_json::to_string(&strict).unwrap();
         assert_eq!(serde_json::from_str::<CreditRules>(&json).unwrap(), strict);

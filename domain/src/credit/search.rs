@@ -1,21 +1,17 @@
 //! Search: bigram tokens for the index, query normalisation, and the validated search query.
 
-use crate::error::{AppError, ErrCode};
-use serde::{Deserialize, Serialize};
 use super::{BusinessCategory, District, Grade};
+use crate::error::{AppError, ErrCode};
 use crate::text::to_half_width;
+use serde::{Deserialize, Serialize};
 
 /// Text prepared for the bigram index: lower-cased, half-width, letters and digits only, split into overlapping
 /// two-character tokens separated by spaces (`绵阳米粉` → `绵阳 阳米 米粉`). Both engines index these tokens
 /// (SQLite FTS5 unicode61, PostgreSQL `simple` tsvector), and a query becomes the phrase of its own bigrams, so
 /// any substring of two or more characters is found through the index.
 pub fn bigrams(text: &str) -> Vec<String> {
-    let chars: Vec<char> = text
-        .chars()
-        .map(to_half_width)
-        .flat_map(char::to_lowercase)
-        .filter(|c| c.is_alphanumeric())
-        .collect();
+    let chars: Vec<char> =
+        text.chars().map(to_half_width).flat_map(char::to_lowercase).filter(|c| c.is_alphanumeric()).collect();
     chars.windows(2).map(|w| w.iter().collect()).collect()
 }
 

@@ -62,9 +62,11 @@ impl RoundFields {
         schedule.check()?;
         let max_picks = match self.max_picks.trim() {
             "" => 3,
-            n => n.parse::<i64>().ok().filter(|n| (1..=MAX_PICKS_LIMIT).contains(n)).ok_or_else(|| {
-                AppError::field(ErrCode::InvalidValue, Self::max_picks)
-            })?,
+            n => n
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_PICKS_LIMIT).contains(n))
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::max_picks))?,
         };
         let voter_check = match self.voter_check.trim() {
             "" => VoterCheck::Device,
@@ -98,7 +100,10 @@ impl CandidateFields {
         let food = FOOD.check(Self::food, &self.food)?;
         let category = match self.category.trim() {
             "" => FoodCategory::Other.as_str().to_owned(),
-            c => FoodCategory::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::category))?.as_str().to_owned(),
+            c => FoodCategory::parse(c)
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::category))?
+                .as_str()
+                .to_owned(),
         };
         let reason = REASON.check(Self::reason, &self.reason)?;
         Ok(CandidateInput { food, category, reason })

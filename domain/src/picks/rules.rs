@@ -185,16 +185,19 @@ mod tests {
     #[test]
     fn phases_follow_the_clock_at_their_boundaries() {
         let at = |t| S.phase_at(t);
-        assert_eq!([at(99), at(100), at(199), at(200), at(299), at(300), at(399), at(400)], [
-            Phase::Upcoming,
-            Phase::Nominating,
-            Phase::Nominating,
-            Phase::Voting,
-            Phase::Voting,
-            Phase::Sampling,
-            Phase::Sampling,
-            Phase::Published
-        ]);
+        assert_eq!(
+            [at(99), at(100), at(199), at(200), at(299), at(300), at(399), at(400)],
+            [
+                Phase::Upcoming,
+                Phase::Nominating,
+                Phase::Nominating,
+                Phase::Voting,
+                Phase::Voting,
+                Phase::Sampling,
+                Phase::Sampling,
+                Phase::Published
+            ]
+        );
         // Without a nomination phase, the round goes from upcoming straight to voting.
         let direct = Schedule { nominate_from: 200, ..S };
         assert_eq!((direct.phase_at(199), direct.phase_at(200)), (Phase::Upcoming, Phase::Voting));

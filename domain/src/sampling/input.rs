@@ -77,7 +77,10 @@ impl SamplingFields {
         let food = TextRule::line(40).check(Self::food, &self.food)?;
         let food_category = match self.food_category.trim() {
             "" => FoodCategory::Other.as_str().to_owned(),
-            c => FoodCategory::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::food_category))?.as_str().to_owned(),
+            c => FoodCategory::parse(c)
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::food_category))?
+                .as_str()
+                .to_owned(),
         };
         let place = PlaceKind::parse(&self.place).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::place))?;
         let credit_code = match self.credit_code.trim() {
@@ -135,7 +138,10 @@ impl SamplingFields {
         }
         // The verdict and the failing items must agree.
         if passed != failures.is_empty() {
-            return Err(AppError::field(if passed { ErrCode::InvalidValue } else { ErrCode::Required }, Self::failures));
+            return Err(AppError::field(
+                if passed { ErrCode::InvalidValue } else { ErrCode::Required },
+                Self::failures,
+            ));
         }
         Ok(SamplingInput {
             round_id,

@@ -17,7 +17,8 @@ pub enum PlaceKind {
 }
 
 impl PlaceKind {
-    pub const ALL: [PlaceKind; 4] = [PlaceKind::Market, PlaceKind::Supermarket, PlaceKind::Restaurant, PlaceKind::Online];
+    pub const ALL: [PlaceKind; 4] =
+        [PlaceKind::Market, PlaceKind::Supermarket, PlaceKind::Restaurant, PlaceKind::Online];
 
     pub fn as_str(self) -> &'static str {
         match self {

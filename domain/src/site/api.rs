@@ -103,8 +103,18 @@ mod tests {
             tag: "cases".into(),
             summary: String::new(),
             params: vec![
-                ApiParam { name: "tracking_no".into(), location: "path".into(), required: true, description: String::new() },
-                ApiParam { name: "X-Access-Code".into(), location: "header".into(), required: true, description: String::new() },
+                ApiParam {
+                    name: "tracking_no".into(),
+                    location: "path".into(),
+                    required: true,
+                    description: String::new(),
+                },
+                ApiParam {
+                    name: "X-Access-Code".into(),
+                    location: "header".into(),
+                    required: true,
+                    description: String::new(),
+                },
             ],
             statuses: vec![],
         };
@@ -113,7 +123,12 @@ mod tests {
 
     #[test]
     fn examples_encode_their_chinese_samples() {
-        let query = |name: &str| ApiParam { name: name.into(), location: "query".into(), required: false, description: String::new() };
+        let query = |name: &str| ApiParam {
+            name: name.into(),
+            location: "query".into(),
+            required: false,
+            description: String::new(),
+        };
         let op = ApiOperation {
             method: "GET".into(),
             path: "/api/v1/news".into(),

@@ -200,7 +200,13 @@ mod tests {
         for s in CaseState::ALL.into_iter().filter(|s| *s != CaseState::Submitted) {
             assert_eq!(AuditAction::case_moved(s).as_str(), format!("cases.{}", s.as_str()));
         }
-        for r in [RewardStatus::Eligible, RewardStatus::Approved, RewardStatus::Notified, RewardStatus::Paid, RewardStatus::Ineligible] {
+        for r in [
+            RewardStatus::Eligible,
+            RewardStatus::Approved,
+            RewardStatus::Notified,
+            RewardStatus::Paid,
+            RewardStatus::Ineligible,
+        ] {
             assert_eq!(AuditAction::reward_moved(r).as_str(), format!("cases.reward_{}", r.as_str()));
         }
     }

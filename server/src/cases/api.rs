@@ -58,7 +58,9 @@ pub async fn file(
     upload: Upload,
 ) -> Result<Reply, AppError> {
     let network = backend::abuse::network_key(ip);
-    let receipt = backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(upload)).await.map_err(|(e, _)| e)?;
+    let receipt = backend::cases::submit(&shared.app, &network, declared_len(&headers), read_case(upload))
+        .await
+        .map_err(|(e, _)| e)?;
     Ok(Reply::json(StatusCode::CREATED, receipt))
 }
 
@@ -75,7 +77,11 @@ pub async fn file(
         (status = 404, description = "unknown number or wrong code", body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
-pub async fn track(State(shared): State<Shared>, Path(no): Path<String>, headers: HeaderMap) -> Result<Json<CaseTrack>, AppError> {
+pub async fn track(
+    State(shared): State<Shared>,
+    Path(no): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<CaseTrack>, AppError> {
     let code = headers.get("x-access-code").and_then(|v| v.to_str().ok()).unwrap_or("");
     Ok(Json(backend::cases::track(&shared.app, &no, code).await?))
 }

@@ -71,7 +71,11 @@ pub struct TrackForm {
 }
 
 /// Tracking without JavaScript: a browser keeps the number and code in a cookie for the track page.
-pub async fn track(State(shared): State<Shared>, Browser(browser): Browser, Form(f): Form<TrackForm>) -> Result<Reply, AppError> {
+pub async fn track(
+    State(shared): State<Shared>,
+    Browser(browser): Browser,
+    Form(f): Form<TrackForm>,
+) -> Result<Reply, AppError> {
     let no = f.tracking_no.trim().to_ascii_uppercase();
     let code = f.access_code.trim().to_ascii_uppercase();
     let t = backend::cases::track(&shared.app, &no, &code).await?;
@@ -85,7 +89,11 @@ pub async fn track(State(shared): State<Shared>, Browser(browser): Browser, Form
 }
 
 /// Staff type in a hotline, counter, complaint-box or volunteer case (no photos: someone on the phone).
-pub async fn quick_entry(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<CaseFields>) -> Result<Reply, AppError> {
+pub async fn quick_entry(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<CaseFields>,
+) -> Result<Reply, AppError> {
     let c = f.parse(backend::clock::now())?;
     if c.channel == domain::cases::Channel::Web {
         return Err(AppError::field(ErrCode::InvalidValue, "channel"));
@@ -115,7 +123,12 @@ fn saved(id: i64) -> Reply {
     Reply::json(StatusCode::OK, json!({ "ok": true })).see(format!("/staff/cases/{id}?saved=1"))
 }
 
-pub async fn transition(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<TransitionForm>) -> Result<Reply, AppError> {
+pub async fn transition(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<TransitionForm>,
+) -> Result<Reply, AppError> {
     let to = CaseState::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
     let reject_reason = match f.reject_reason.trim() {
         "" => None,
@@ -139,7 +152,12 @@ pub struct AssignForm {
     assigned_to: String,
 }
 
-pub async fn assign(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<AssignForm>) -> Result<Reply, AppError> {
+pub async fn assign(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<AssignForm>,
+) -> Result<Reply, AppError> {
     handle::assign(&shared.app.store, &Actor::staff(&user), id, &f.assigned_to).await?;
     Ok(saved(id))
 }
@@ -154,7 +172,12 @@ pub struct RewardForm {
     base_amount: String,
 }
 
-pub async fn reward(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<RewardForm>) -> Result<Reply, AppError> {
+pub async fn reward(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<RewardForm>,
+) -> Result<Reply, AppError> {
     let to = RewardStatus::parse(&f.to).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "to"))?;
     let level = match f.reward_level.trim() {
         "" => None,
@@ -162,7 +185,12 @@ pub async fn reward(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id
     };
     let base = match f.base_amount.trim() {
         "" => None,
-        b => Some(b.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "base_amount"))?),
+        b => Some(
+            b.parse::<i64>()
+                .ok()
+                .filter(|n| *n >= 0)
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, "base_amount"))?,
+        ),
     };
     handle::reward(&shared.app.store, &Actor::staff(&user), id, to, level, base).await?;
     Ok(saved(id))
@@ -201,9 +229,20 @@ pub struct CalendarForm {
     name: String,
 }
 
-pub async fn calendar(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<CalendarForm>) -> Result<Reply, AppError> {
+pub async fn calendar(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<CalendarForm>,
+) -> Result<Reply, AppError> {
     let day = domain::clock::parse_date(&f.day).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "day"))?;
-    backend::cases::calendar::set_day(&shared.app.store, &Actor::staff(&user), domain::cases::day_of(day), &f.kind, &f.name).await?;
+    backend::cases::calendar::set_day(
+        &shared.app.store,
+        &Actor::staff(&user),
+        domain::cases::day_of(day),
+        &f.kind,
+        &f.name,
+    )
+    .await?;
     Ok(Reply::json(StatusCode::OK, json!({ "ok": true })).see("/staff/cases?saved=1#calendar"))
 }
 

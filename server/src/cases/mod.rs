@@ -20,7 +20,12 @@ pub fn routes() -> Routes {
         .form("/report", Facts::WRITE.body_limit(MAX_CASE_BODY), "/report", forms::report)
         .form("/track", Facts::WRITE, "/track", forms::track)
         .form("/staff/cases", Facts::staff_write(Role::Moderator), "/staff/cases", forms::quick_entry)
-        .form("/staff/cases/{id}/transition", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::transition)
+        .form(
+            "/staff/cases/{id}/transition",
+            Facts::staff_write(Role::Moderator),
+            "/staff/cases/{id}",
+            forms::transition,
+        )
         .form("/staff/cases/{id}/assign", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::assign)
         .form("/staff/cases/{id}/reward", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::reward)
         .form("/staff/cases/{id}/reveal", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::reveal)

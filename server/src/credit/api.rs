@@ -7,9 +7,9 @@ use crate::http::query::{Num, Query};
 use crate::http::reply::Reply;
 use crate::http::Shared;
 use axum::extract::State;
-use axum::Extension;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use domain::credit::{BusinessDetail, BusinessSummary, Page, ReplyFields, SearchQuery};
 use domain::text::csv_cell;
@@ -66,7 +66,10 @@ impl SearchParams {
         (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
-pub async fn search(State(shared): State<Shared>, Query(p): Query<SearchParams>) -> Result<Json<Page<BusinessSummary>>, AppError> {
+pub async fn search(
+    State(shared): State<Shared>,
+    Query(p): Query<SearchParams>,
+) -> Result<Json<Page<BusinessSummary>>, AppError> {
     Ok(Json(backend::credit::search(&shared.app, &p.parse()?).await?))
 }
 
@@ -77,7 +80,10 @@ pub struct DistrictParam;
 /// The business categories a search may be narrowed to: `""` and `domain::credit::BusinessCategory`.
 pub struct CategoryParam;
 
-pub(crate) fn any_or(values: impl Iterator<Item = &'static str>, what: &str) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+pub(crate) fn any_or(
+    values: impl Iterator<Item = &'static str>,
+    what: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
     use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
     ObjectBuilder::new()
         .schema_type(SchemaType::Type(Type::String))
@@ -133,7 +139,13 @@ enum Format {
 /// the first bytes ends the stream early (the status is already sent); a client sees a truncated file.
 async fn download(shared: Shared, headers: HeaderMap, format: Format) -> Result<Response, AppError> {
     let version = backend::credit::export_version(&shared.app.store).await?;
-    let tag = format!("\"registry-{version}-{}\"", match format { Format::Csv => "csv", Format::Json => "json" });
+    let tag = format!(
+        "\"registry-{version}-{}\"",
+        match format {
+            Format::Csv => "csv",
+            Format::Json => "json",
+        }
+    );
     let unchanged = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())

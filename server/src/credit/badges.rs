@@ -26,7 +26,8 @@ pub(crate) fn absolute_url(shared: &Shared, headers: &HeaderMap, path: &str) -> 
         return format!("{origin}{path}");
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
-    let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
+    let host: String =
+        host.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']')).collect();
     let scheme = if shared.app.config.cookie_secure { "https" } else { "http" };
     format!("{scheme}://{host}{path}")
 }

@@ -27,7 +27,8 @@ pub async fn submit_reply(
     Form(f): Form<ReplyFields>,
 ) -> Result<Reply, AppError> {
     let id = backend::credit::replies::submit(&shared.app, &code, &f.parse()?, Some(&network(ip))).await?;
-    Ok(Reply::json(StatusCode::CREATED, json!({ "id": id, "status": "pending" })).see(format!("/credit/{code}?replied=1#reply")))
+    Ok(Reply::json(StatusCode::CREATED, json!({ "id": id, "status": "pending" }))
+        .see(format!("/credit/{code}?replied=1#reply")))
 }
 
 #[derive(Deserialize)]
@@ -38,7 +39,12 @@ pub struct DecideForm {
     note: String,
 }
 
-pub async fn decide_reply(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<DecideForm>) -> Result<Reply, AppError> {
+pub async fn decide_reply(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<DecideForm>,
+) -> Result<Reply, AppError> {
     let approve = match f.decision.as_str() {
         "approve" => true,
         "reject" => false,
@@ -49,16 +55,25 @@ pub async fn decide_reply(State(shared): State<Shared>, Staff(user): Staff, Id(i
 }
 
 /// Staff create or edit a business.
-pub async fn save_business(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<BusinessFields>) -> Result<Reply, AppError> {
+pub async fn save_business(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<BusinessFields>,
+) -> Result<Reply, AppError> {
     let b = f.parse()?;
     let outcome = backend::credit::save_business(&shared.app.store, &Actor::staff(&user), &b).await?;
     let status = if outcome == Upserted::Created { StatusCode::CREATED } else { StatusCode::OK };
     let code = b.credit_code;
-    Ok(Reply::json(status, json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() })).see(format!("/credit/{code}")))
+    Ok(Reply::json(status, json!({ "credit_code": code.as_str(), "outcome": outcome.as_str() }))
+        .see(format!("/credit/{code}")))
 }
 
 /// Staff record an event (inspection finding, sampling failure, penalty, substantiated report, commendation).
-pub async fn add_event(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<EventFields>) -> Result<Reply, AppError> {
+pub async fn add_event(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<EventFields>,
+) -> Result<Reply, AppError> {
     let e = f.parse()?;
     backend::credit::add_event(&shared.app.store, &Actor::staff(&user), &e).await?;
     let code = e.credit_code;
@@ -66,7 +81,8 @@ pub async fn add_event(State(shared): State<Shared>, Staff(user): Staff, Form(f)
 }
 
 /// The registry upload: one CSV as `file`, nothing else read.
-pub const IMPORT: Caps = Caps { texts: &[], text_bytes: 0, file: "file", files: 1, file_bytes: IMPORT_MAX_BYTES, total: IMPORT_MAX_BYTES };
+pub const IMPORT: Caps =
+    Caps { texts: &[], text_bytes: 0, file: "file", files: 1, file_bytes: IMPORT_MAX_BYTES, total: IMPORT_MAX_BYTES };
 
 /// Staff upload a registry CSV from the console. The import runs as a background job (safe from the request
 /// timeout); browsers go to its status page, programs get its id.
@@ -77,6 +93,8 @@ pub async fn import_upload(
     upload: Upload,
 ) -> Result<Reply, AppError> {
     let data = upload.read(&IMPORT).await?.file().unwrap_or_default();
-    let id = backend::credit::import::start(&shared.app.store, &Actor::staff(&user), data, Some(&ip.to_string())).await?;
-    Ok(Reply::json(StatusCode::ACCEPTED, json!({ "job_id": id, "status": "running" })).see(format!("/staff/imports/{id}")))
+    let id =
+        backend::credit::import::start(&shared.app.store, &Actor::staff(&user), data, Some(&ip.to_string())).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, json!({ "job_id": id, "status": "running" }))
+        .see(format!("/staff/imports/{id}")))
 }

@@ -2,10 +2,10 @@
 
 /// The registry API: search, one business, bulk downloads, replies.
 pub mod api;
-/// Form posts: replies, staff registry tools, CSV upload, moderation.
-pub mod forms;
 /// QR codes and embeddable badges.
 pub mod badges;
+/// Form posts: replies, staff registry tools, CSV upload, moderation.
+pub mod forms;
 
 use crate::http::routes::Routes;
 use domain::route::{Facts, Limit};
@@ -22,8 +22,16 @@ pub fn routes() -> Routes {
         .post("/api/v1/businesses/{credit_code}/replies", Facts::WRITE, api::post_reply)
         // The whole registry: rebuilt at most once a minute per instance, on its own small quota.
         // Streamed page by page with an ETag of their own: neither the page cache nor the ETag layer buffers them.
-        .get("/api/v1/downloads/businesses.csv", Facts { etag: false, ..Facts::API.limit(Limit::Download) }, api::download_csv)
-        .get("/api/v1/downloads/businesses.json", Facts { etag: false, ..Facts::API.limit(Limit::Download) }, api::download_json)
+        .get(
+            "/api/v1/downloads/businesses.csv",
+            Facts { etag: false, ..Facts::API.limit(Limit::Download) },
+            api::download_csv,
+        )
+        .get(
+            "/api/v1/downloads/businesses.json",
+            Facts { etag: false, ..Facts::API.limit(Limit::Download) },
+            api::download_json,
+        )
         // Not cached: the code points at the host the request named.
         .get("/credit/{code}/qr.svg", Facts::PAGE.host_bound(), badges::qr)
         .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)

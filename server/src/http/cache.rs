@@ -279,7 +279,9 @@ fn has_session(shared: &Shared, headers: &HeaderMap) -> bool {
 enum Freshness {
     Fresh,
     /// Past its TTL; `refresh`: this caller re-renders it.
-    Stale { refresh: bool },
+    Stale {
+        refresh: bool,
+    },
 }
 
 /// The `Cache-Control` an answer must carry whatever its handler said, when it is not the same for everyone:
@@ -352,11 +354,20 @@ pub async fn serve(shared: &Shared, facts: &Facts, req: Request, next: Next) -> 
 
 /// [`fill`] on a miss, once per key: while another request renders the same key, wait for it and answer from
 /// the cache (or render after all when its render was not cacheable). `Ok(true)`: rendered by this request.
-async fn render_once(shared: &Shared, facts: &Facts, key: Key, ttl: Duration, req: Request, next: Next) -> Result<bool, Response> {
+async fn render_once(
+    shared: &Shared,
+    facts: &Facts,
+    key: Key,
+    ttl: Duration,
+    req: Request,
+    next: Next,
+) -> Result<bool, Response> {
     let cache = &shared.cache;
     let mine = std::sync::Arc::new(tokio::sync::Notify::new());
     let waiting = {
-        let Ok(mut pending) = cache.pending.lock() else { return fill(shared, facts, key, ttl, req, next).await.map(|()| true) };
+        let Ok(mut pending) = cache.pending.lock() else {
+            return fill(shared, facts, key, ttl, req, next).await.map(|()| true);
+        };
         match pending.get(&key) {
             Some(done) => Some(done.clone()),
             None => {
@@ -371,7 +382,11 @@ async fn render_once(shared: &Shared, facts: &Facts, key: Key, ttl: Duration, re
             tokio::pin!(notified);
             notified.as_mut().enable();
             // The render may have finished between the lookup and `enable`.
-            let still = cache.pending.lock().map(|p| p.get(&key).is_some_and(|d| std::sync::Arc::ptr_eq(d, &done))).unwrap_or(false);
+            let still = cache
+                .pending
+                .lock()
+                .map(|p| p.get(&key).is_some_and(|d| std::sync::Arc::ptr_eq(d, &done)))
+                .unwrap_or(false);
             if still {
                 let _ = tokio::time::timeout(WAIT_FOR_RENDER, notified).await;
             }
@@ -399,7 +414,14 @@ fn replay(req: &Request) -> Request {
 }
 
 /// Renders an answer and keeps it under `key`; an answer that is not a 200 is returned instead, uncached.
-async fn fill(shared: &Shared, facts: &Facts, key: Key, ttl: Duration, req: Request, next: Next) -> Result<(), Response> {
+async fn fill(
+    shared: &Shared,
+    facts: &Facts,
+    key: Key,
+    ttl: Duration,
+    req: Request,
+    next: Next,
+) -> Result<(), Response> {
     let res = tagged(facts, next.run(req).await).await;
     if res.status() != StatusCode::OK {
         return Err(res);
@@ -500,7 +522,10 @@ mod tests {
 
     #[test]
     fn picks_the_best_accepted_encoding() {
-        assert_eq!(Encoding::pick(&accept("gzip, deflate, br, zstd")), Wanted { best: Encoding::Brotli, first: Encoding::Gzip });
+        assert_eq!(
+            Encoding::pick(&accept("gzip, deflate, br, zstd")),
+            Wanted { best: Encoding::Brotli, first: Encoding::Gzip }
+        );
         assert_eq!(Encoding::pick(&accept("gzip")), Wanted { best: Encoding::Gzip, first: Encoding::Gzip });
         assert_eq!(Encoding::pick(&accept("br;q=0, gzip;q=0.8")).best, Encoding::Gzip);
         assert_eq!(Encoding::pick(&accept("identity")).best, Encoding::Identity);

@@ -40,11 +40,8 @@ fn canonical(ip: IpAddr) -> IpAddr {
 }
 
 pub async fn client_ip(State(shared): State<Shared>, mut req: Request, next: Next) -> Response {
-    let peer = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
-        .unwrap_or(IpAddr::from([127, 0, 0, 1]));
+    let peer =
+        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()).unwrap_or(IpAddr::from([127, 0, 0, 1]));
     // Every X-Forwarded-For line, in order: a proxy may append its own line rather than extend the first.
     let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let xff = (!lines.is_empty()).then(|| lines.join(","));

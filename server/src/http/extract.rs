@@ -53,7 +53,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        let raw = param(parts, state, "id").await.ok_or_else(|| AppError::internal("`Id` taken on a route without `{id}`"))?;
+        let raw = param(parts, state, "id")
+            .await
+            .ok_or_else(|| AppError::internal("`Id` taken on a route without `{id}`"))?;
         id(&raw).map(Id)
     }
 }
@@ -67,7 +69,9 @@ impl<S: Send + Sync> FromRequestParts<S> for Code {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let raw = match param(parts, state, "credit_code").await {
             Some(c) => c,
-            None => param(parts, state, "code").await.ok_or_else(|| AppError::internal("`Code` taken on a route without a code"))?,
+            None => param(parts, state, "code")
+                .await
+                .ok_or_else(|| AppError::internal("`Code` taken on a route without a code"))?,
         };
         CreditCode::parse(&raw).map(Code)
     }

@@ -89,10 +89,7 @@ pub(crate) fn finish_page(marker: &str, mut headers: http::HeaderMap, bytes: &[u
 const OTHER_CSP: &str = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
 fn is_html(res: &Response) -> bool {
-    res.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
+    res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// The error code for a bare error status produced outside our handlers.
@@ -231,8 +228,14 @@ mod tests {
         );
         let (out, hashes) = super::hash_scripts(m, &page);
         assert_eq!(out, format!("<script type=\"module\">load()</script><p>{m}</p><script>injected()</script><script>x=1</script><script>load()</script>"));
-        let h = |s: &str| format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())));
+        let h = |s: &str| {
+            format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(Sha256::digest(s.as_bytes())))
+        };
         assert_eq!(hashes, vec![h("load()"), h("x=1")], "each rendered script once; the injected one not at all");
-        assert!(super::html_csp(&hashes).contains(&format!("script-src 'self' {} {} 'wasm-unsafe-eval'", h("load()"), h("x=1"))));
+        assert!(super::html_csp(&hashes).contains(&format!(
+            "script-src 'self' {} {} 'wasm-unsafe-eval'",
+            h("load()"),
+            h("x=1")
+        )));
     }
 }

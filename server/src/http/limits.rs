@@ -4,12 +4,12 @@
 
 use axum::response::{IntoResponse, Response};
 use backend::config::RateLimits;
+use domain::route::Limit;
 use domain::AppError;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
-use domain::route::Limit;
 use http::HeaderValue;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -161,7 +161,14 @@ mod tests {
 
     #[test]
     fn quota_refuses_after_the_burst_and_cleanup_forgets() {
-        let l = Limiters::new(RateLimits { page_per_min: 3, api_per_min: 1, download_per_min: 1, write_per_min: 1, vote_per_min: 1, login_per_min: 1 });
+        let l = Limiters::new(RateLimits {
+            page_per_min: 3,
+            api_per_min: 1,
+            download_per_min: 1,
+            write_per_min: 1,
+            vote_per_min: 1,
+            login_per_min: 1,
+        });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         assert_eq!(l.check(Limit::Page, &ip), Ok(2));
         assert_eq!(l.check(Limit::Page, &ip), Ok(1));
@@ -180,7 +187,14 @@ mod tests {
 
     #[test]
     fn a_sign_in_spends_the_login_and_the_write_quota() {
-        let l = Limiters::new(RateLimits { page_per_min: 9, api_per_min: 9, download_per_min: 9, write_per_min: 2, vote_per_min: 9, login_per_min: 9 });
+        let l = Limiters::new(RateLimits {
+            page_per_min: 9,
+            api_per_min: 9,
+            download_per_min: 9,
+            write_per_min: 2,
+            vote_per_min: 9,
+            login_per_min: 9,
+        });
         let ip: IpAddr = "198.51.100.1".parse().unwrap();
         assert!(l.admit(Limit::Login, Some(ip)).is_ok());
         assert!(l.admit(Limit::Login, Some(ip)).is_ok());

@@ -3,32 +3,32 @@
 //! client IP → path normalisation → CSRF. Then each route's own facts ([`routes::enforce`]): rate limit →
 //! body limit → staff session and role → anonymous cache and ETags.
 
-/// The client's address: the socket peer, or `X-Forwarded-For` when the peer is a trusted proxy.
-pub mod client_ip;
-/// Rate limits per client (governor), one quota per limit group.
-pub mod limits;
-/// Cross-site request refusal for every unsafe method.
-pub mod csrf;
-/// Security headers, the CSP with the hashes of the page's own scripts, and error bodies in the request's language.
-pub mod headers;
 /// In-memory cache of anonymous answers everyone sees alike.
 pub mod cache;
+/// The client's address: the socket peer, or `X-Forwarded-For` when the peer is a trusted proxy.
+pub mod client_ip;
+/// Cross-site request refusal for every unsafe method.
+pub mod csrf;
 /// ETags and 304s on API reads.
 pub mod etag;
-/// Routes declared with their facts, and the middleware that applies them.
-pub mod routes;
-/// The JSON extractor with our error body.
-pub mod json;
-/// Plain HTML form posts: redirects back with the error, cookies, safe `next` targets.
-pub mod forms;
-/// The one answer of a write: 303 for a browser's form, status and JSON for a program.
-pub mod reply;
 /// Extractors: the staff member the route's facts admitted, path ids.
 pub mod extract;
-/// Typed query strings whose refusals name the parameter.
-pub mod query;
+/// Plain HTML form posts: redirects back with the error, cookies, safe `next` targets.
+pub mod forms;
+/// Security headers, the CSP with the hashes of the page's own scripts, and error bodies in the request's language.
+pub mod headers;
+/// The JSON extractor with our error body.
+pub mod json;
+/// Rate limits per client (governor), one quota per limit group.
+pub mod limits;
 /// The one multipart reader, with each form's caps.
 pub mod multipart;
+/// Typed query strings whose refusals name the parameter.
+pub mod query;
+/// The one answer of a write: 303 for a browser's form, status and JSON for a program.
+pub mod reply;
+/// Routes declared with their facts, and the middleware that applies them.
+pub mod routes;
 
 use axum::extract::{FromRef, Request};
 use axum::middleware::Next;

@@ -44,7 +44,10 @@ impl<S: Send + Sync> FromRequest<S> for Upload {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        Multipart::from_request(req, state).await.map(Upload).map_err(|_: MultipartRejection| AppError::new(ErrCode::UnsupportedMediaType))
+        Multipart::from_request(req, state)
+            .await
+            .map(Upload)
+            .map_err(|_: MultipartRejection| AppError::new(ErrCode::UnsupportedMediaType))
     }
 }
 
@@ -71,7 +74,8 @@ impl Upload {
             let name = field.name().unwrap_or_default().to_owned();
             if name == caps.file {
                 let named = field.file_name().is_some_and(|n| !n.is_empty());
-                let bytes = chunks(field, caps.file, caps.file_bytes, caps.total - total, ErrCode::PayloadTooLarge).await?;
+                let bytes =
+                    chunks(field, caps.file, caps.file_bytes, caps.total - total, ErrCode::PayloadTooLarge).await?;
                 if bytes.is_empty() && !named {
                     continue;
                 }
@@ -128,7 +132,8 @@ impl Parts {
 
     /// Replaces every value of a repeated part (checkboxes) by one, joined with `sep` (empty when none was sent).
     pub fn join(&mut self, name: &str, sep: &str) {
-        let joined = self.texts.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(sep);
+        let joined =
+            self.texts.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect::<Vec<_>>().join(sep);
         self.texts.retain(|(k, _)| k != name);
         self.texts.push((name.to_owned(), joined));
     }

@@ -40,7 +40,10 @@ pub struct NewsParams {
         (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
-pub async fn list(State(shared): State<Shared>, Query(p): Query<NewsParams>) -> Result<Json<Page<ArticleSummary>>, AppError> {
+pub async fn list(
+    State(shared): State<Shared>,
+    Query(p): Query<NewsParams>,
+) -> Result<Json<Page<ArticleSummary>>, AppError> {
     let (tag, page) = domain::news::list_query(p.tag.as_deref(), Num::raw(p.page).as_deref())?;
     Ok(Json(backend::news::list_public(&shared.app.store, tag.as_deref(), page, PER_PAGE, now()).await?))
 }

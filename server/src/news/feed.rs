@@ -34,9 +34,18 @@ pub async fn feed(State(shared): State<Shared>, headers: HeaderMap) -> Result<Re
                 updated: rfc3339(a.updated_at.max(a.summary.published_at)),
                 published: Some(rfc3339(a.summary.published_at)),
                 summary: (!a.summary.summary.is_empty()).then(|| Text::plain(a.summary.summary.clone())),
-                content: Some(Content { value: Some(a.body_html.clone()), content_type: Some("html".to_owned()), ..Content::default() }),
+                content: Some(Content {
+                    value: Some(a.body_html.clone()),
+                    content_type: Some("html".to_owned()),
+                    ..Content::default()
+                }),
                 links: vec![link(href, "alternate")],
-                categories: a.summary.tags.iter().map(|t| Category { term: t.clone(), ..Category::default() }).collect(),
+                categories: a
+                    .summary
+                    .tags
+                    .iter()
+                    .map(|t| Category { term: t.clone(), ..Category::default() })
+                    .collect(),
                 ..Entry::default()
             }
         })

@@ -1,10 +1,10 @@
 //! 新闻动态: the Atom feed and covers, the news API, and the staff form posts. (The pages are declared in
 //! `app::news`.)
 
-/// `/news/feed.xml` and article covers.
-pub mod feed;
 /// `GET /api/v1/news` and `GET /api/v1/news/{id}`.
 pub mod api;
+/// `/news/feed.xml` and article covers.
+pub mod feed;
 /// Staff writing articles (multipart, with an optional cover).
 pub mod staff;
 

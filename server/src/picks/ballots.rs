@@ -104,7 +104,12 @@ pub async fn post_code(
 }
 
 /// The round page's code form.
-pub async fn code(State(shared): State<Shared>, Id(id): Id, caller: Caller, Form(f): Form<CodeRequest>) -> Result<Reply, AppError> {
+pub async fn code(
+    State(shared): State<Shared>,
+    Id(id): Id,
+    caller: Caller,
+    Form(f): Form<CodeRequest>,
+) -> Result<Reply, AppError> {
     send_code(&shared, id, &caller, &f.phone).await?;
     Ok(Reply::json(StatusCode::ACCEPTED, json!({ "sent": true })).see(format!("/picks/{id}?code_sent=1")))
 }

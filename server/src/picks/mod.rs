@@ -2,12 +2,12 @@
 //! form, staff moderating them). Each handler parses, calls one service of `backend::picks`, replies. (The pages
 //! are declared in `app::picks`.)
 
-/// Rounds: the list and one round (API), device voters, staff creating and editing rounds and candidates.
-pub mod rounds;
 /// Ballots (API and form) and the SMS codes that verify phone voters.
 pub mod ballots;
 /// Nominations (API and form) and their moderation.
 pub mod nominations;
+/// Rounds: the list and one round (API), device voters, staff creating and editing rounds and candidates.
+pub mod rounds;
 
 use crate::http::client_ip::ClientIp;
 use crate::http::routes::Routes;
@@ -34,8 +34,18 @@ pub fn routes() -> Routes {
         .form("/picks/{id}/code", Facts::WRITE, "/picks/{id}", ballots::code)
         .form("/staff/rounds", Facts::staff_write(Role::Moderator), "/staff/rounds", rounds::create_round)
         .form("/staff/rounds/{id}", Facts::staff_write(Role::Moderator), "/staff/rounds/{id}", rounds::update_round)
-        .form("/staff/rounds/{id}/candidates", Facts::staff_write(Role::Moderator), "/staff/rounds/{id}", rounds::add_candidate)
-        .form("/staff/nominations/{id}/decide", Facts::staff_write(Role::Moderator), "/staff/rounds", nominations::decide)
+        .form(
+            "/staff/rounds/{id}/candidates",
+            Facts::staff_write(Role::Moderator),
+            "/staff/rounds/{id}",
+            rounds::add_candidate,
+        )
+        .form(
+            "/staff/nominations/{id}/decide",
+            Facts::staff_write(Role::Moderator),
+            "/staff/rounds",
+            nominations::decide,
+        )
 }
 
 /// Who is voting or nominating, as read off the request: the client's address and the `portal_voter` cookie
@@ -55,7 +65,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
-        let ip = parts.extensions.get::<ClientIp>().map(|c| c.0).ok_or_else(|| AppError::internal("no client address"))?;
+        let ip =
+            parts.extensions.get::<ClientIp>().map(|c| c.0).ok_or_else(|| AppError::internal("no client address"))?;
         Ok(Caller { ip, voter_cookie: app::ssr::cookie(&parts.headers, VOTER_COOKIE) })
     }
 }

@@ -40,9 +40,15 @@ pub async fn post_nomination(
 }
 
 /// The round page's nomination form.
-pub async fn nominate(State(shared): State<Shared>, Id(id): Id, caller: Caller, Form(f): Form<CandidateFields>) -> Result<Reply, AppError> {
+pub async fn nominate(
+    State(shared): State<Shared>,
+    Id(id): Id,
+    caller: Caller,
+    Form(f): Form<CandidateFields>,
+) -> Result<Reply, AppError> {
     let n = backend::picks::nominate(&shared.app, id, caller.requester(), &f).await?;
-    Ok(Reply::json(StatusCode::CREATED, json!({ "id": n, "status": "pending" })).see(format!("/picks/{id}?nominated=1")))
+    Ok(Reply::json(StatusCode::CREATED, json!({ "id": n, "status": "pending" }))
+        .see(format!("/picks/{id}?nominated=1")))
 }
 
 #[derive(Deserialize)]
@@ -56,7 +62,12 @@ pub struct DecideForm {
 }
 
 /// Staff approve, merge or reject a nomination.
-pub async fn decide(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id, Form(f): Form<DecideForm>) -> Result<Reply, AppError> {
+pub async fn decide(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<DecideForm>,
+) -> Result<Reply, AppError> {
     let d = NominationDecision::parse(&f.decision, &f.candidate_id, &f.reason)?;
     backend::picks::nominations::decide(&shared.app.store, &Actor::staff(&user), id, &d).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "id": id })).see("/staff/rounds?decided=1#nominations"))

@@ -64,7 +64,11 @@ pub struct VoterIssued {
     pub issued: bool,
 }
 
-pub async fn create_round(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<RoundFields>) -> Result<Reply, AppError> {
+pub async fn create_round(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<RoundFields>,
+) -> Result<Reply, AppError> {
     let id = backend::picks::create_round(&shared.app, &Actor::staff(&user), &f.parse()?).await?;
     Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/rounds/{id}?saved=1")))
 }

@@ -26,7 +26,12 @@ pub fn routes() -> Routes {
         .get("/api/v1/results", Facts::API, list)
         // A published report never changes.
         .get("/results/{id}/report.pdf", Facts::PAGE.cached(60), report)
-        .form("/staff/results", Facts::staff_write(Role::Moderator).body_limit(PUBLISH.body_limit()), "/staff/results", publish)
+        .form(
+            "/staff/results",
+            Facts::staff_write(Role::Moderator).body_limit(PUBLISH.body_limit()),
+            "/staff/results",
+            publish,
+        )
 }
 
 /// The query string of the results list, as the OpenAPI document states it.
@@ -72,7 +77,10 @@ impl ResultsParams {
         (status = 400, description = "invalid parameter (named in `field`)", body = crate::http::json::ErrorBody),
         (status = 429, body = crate::http::json::ErrorBody)
     ))]
-pub async fn list(State(shared): State<Shared>, Query(p): Query<ResultsParams>) -> Result<Json<Page<SamplingBatch>>, AppError> {
+pub async fn list(
+    State(shared): State<Shared>,
+    Query(p): Query<ResultsParams>,
+) -> Result<Json<Page<SamplingBatch>>, AppError> {
     Ok(Json(backend::sampling::list(&shared.app.store, &p.parse()?).await?))
 }
 
@@ -109,7 +117,8 @@ pub async fn publish(
 ) -> Result<Reply, AppError> {
     let mut parts = upload.read(&PUBLISH).await?;
     let f: SamplingFields = parts.fields()?;
-    let id = backend::sampling::publish(&shared.app.store, &Actor::staff(&user), &f.parse()?, parts.file().as_deref()).await?;
+    let id = backend::sampling::publish(&shared.app.store, &Actor::staff(&user), &f.parse()?, parts.file().as_deref())
+        .await?;
     Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/results?published={id}")))
 }
 

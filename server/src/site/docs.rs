@@ -1,8 +1,8 @@
 //! The OpenAPI document, generated from the handlers' annotations, and a readable page made from it on the
 //! server (no third-party viewer: it would need assets from outside and inline scripts).
 
-use axum::Json;
 use crate::http::json::{ErrorBody, ErrorDetail};
+use axum::Json;
 use domain::route::Limit;
 use utoipa::OpenApi;
 
@@ -43,7 +43,9 @@ fn quota_text(limit: Limit) -> Option<&'static str> {
             "rate limited: bulk downloads have a small quota of their own per client (`PORTAL_RATE_DOWNLOAD_PER_MIN`, \
              shown on `/api`)"
         }
-        Limit::Write => "rate limited: the write quota per client (`PORTAL_RATE_WRITE_PER_MIN`), or a bound of the network",
+        Limit::Write => {
+            "rate limited: the write quota per client (`PORTAL_RATE_WRITE_PER_MIN`), or a bound of the network"
+        }
         Limit::Vote => "rate limited: the ballot quota per client (`PORTAL_RATE_VOTE_PER_MIN`) or per voter",
         Limit::Page => "rate limited: the page quota per client (`PORTAL_RATE_PAGE_PER_MIN`)",
         Limit::Login => "rate limited: the sign-in quota per client",
@@ -58,7 +60,10 @@ fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi, table: &[crate::http
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
     let seconds = |what: &str| {
-        HeaderBuilder::new().schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0))).description(Some(what)).build()
+        HeaderBuilder::new()
+            .schema(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)))
+            .description(Some(what))
+            .build()
     };
     for (path, item) in doc.paths.paths.iter_mut() {
         for (method, op) in [(http::Method::GET, &mut item.get), (http::Method::POST, &mut item.post)] {
@@ -66,12 +71,17 @@ fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi, table: &[crate::http
             let Some(route) = table.iter().find(|r| r.path == path.as_str() && r.method == method) else { continue };
             let Some(quota) = quota_text(route.facts.limit) else { continue };
             let described = match op.responses.responses.get("429") {
-                Some(RefOr::T(r)) if !r.description.is_empty() && r.description != "rate limited" => r.description.clone(),
+                Some(RefOr::T(r)) if !r.description.is_empty() && r.description != "rate limited" => {
+                    r.description.clone()
+                }
                 _ => quota.to_owned(),
             };
             let response = ResponseBuilder::new()
                 .description(described)
-                .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
                 .header("Retry-After", seconds("whole seconds to wait, at least 1"))
                 .header("RateLimit-Limit", seconds("requests per minute of the quota"))
                 .header("RateLimit-Remaining", seconds("requests left in the quota (0)"))
@@ -94,7 +104,13 @@ pub fn catalog() -> domain::site::api::ApiCatalog {
     let doc = document();
     let mut operations = Vec::new();
     for (path, item) in doc.paths.paths.iter() {
-        let ops = [("GET", &item.get), ("POST", &item.post), ("PUT", &item.put), ("PATCH", &item.patch), ("DELETE", &item.delete)];
+        let ops = [
+            ("GET", &item.get),
+            ("POST", &item.post),
+            ("PUT", &item.put),
+            ("PATCH", &item.patch),
+            ("DELETE", &item.delete),
+        ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
             let params = op

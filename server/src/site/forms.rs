@@ -72,6 +72,8 @@ pub async fn update_figures(
     Form(f): Form<FiguresFields>,
 ) -> Result<Reply, AppError> {
     let figures = parse_figures(&f)?;
-    let updated = backend::site::figures::update(&shared.app.store, &Actor::staff(&user), &figures, Some(&ip.to_string())).await?;
+    let updated =
+        backend::site::figures::update(&shared.app.store, &Actor::staff(&user), &figures, Some(&ip.to_string()))
+            .await?;
     Ok(Reply::json(StatusCode::OK, updated).see("/staff?saved=1"))
 }

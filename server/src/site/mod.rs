@@ -1,20 +1,20 @@
 //! The brand site: health checks, the language switch, the campaign figures (page form and API), the OpenAPI
 //! document and its readable page, and the API's JSON 404. (The pages are declared in `app::site`.)
 
-/// `/healthz` and `/readyz`.
-pub mod health;
 /// `GET /api/v1/figures`.
 pub mod api;
 /// The OpenAPI document (every module's operations) and its readable page.
 pub mod docs;
 /// The language switch and the figures form.
 pub mod forms;
+/// `/healthz` and `/readyz`.
+pub mod health;
 
 use crate::http::routes::Routes;
 use axum::response::Response;
 use domain::route::Facts;
-use domain::AppError;
 use domain::staff::Role;
+use domain::AppError;
 
 pub fn routes() -> Routes {
     Routes::new()

@@ -8,7 +8,9 @@ use domain::route::{Facts, Limit};
 use domain::staff::Role;
 
 pub fn routes() -> Routes {
-    Routes::new()
-        .form(app::staff::SIGN_IN, Facts::WRITE.limit(Limit::Login), app::staff::SIGN_IN, forms::login)
-        .post("/staff/logout", Facts::staff_write(Role::Viewer), forms::logout)
+    Routes::new().form(app::staff::SIGN_IN, Facts::WRITE.limit(Limit::Login), app::staff::SIGN_IN, forms::login).post(
+        "/staff/logout",
+        Facts::staff_write(Role::Viewer),
+        forms::logout,
+    )
 }

@@ -5,8 +5,8 @@ use crate::http::Shared;
 use axum::extract::State;
 use axum::Json;
 use domain::route::Facts;
-use domain::AppError;
 use domain::stats::{DistrictStats, Stats};
+use domain::AppError;
 
 pub fn routes() -> Routes {
     Routes::new().get("/api/v1/stats", Facts::API.cached(30), get)

@@ -3,10 +3,9 @@
 //! content, answers that depend on a credential or on the `Host` never publicly cacheable (walked over the whole
 //! route table), and receipts shown once.
 
-
-use backend::images::sample_png;
-use backend::config::Bound;
 use crate::common::*;
+use backend::config::Bound;
+use backend::images::sample_png;
 use reqwest::multipart::{Form, Part};
 
 on_both!(
@@ -22,18 +21,18 @@ on_both!(
 fn bomb_png(w: u32, h: u32) -> Vec<u8> {
     let mut out = Vec::new();
     {
-    let mut enc = png::Encoder::new(&mut out, w, h);
-    enc.set_color(png::ColorType::Rgba);
-    enc.set_depth(png::BitDepth::Sixteen);
-    enc.set_compression(png::Compression::High);
-    let mut writer = enc.write_header().unwrap();
-    let mut stream = writer.stream_writer().unwrap();
-    let row = vec![0u8; w as usize * 8];
-    for _ in 0..h {
-        std::io::Write::write_all(&mut stream, &row).unwrap();
-    }
-    stream.finish().unwrap();
-    drop(writer);
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Sixteen);
+        enc.set_compression(png::Compression::High);
+        let mut writer = enc.write_header().unwrap();
+        let mut stream = writer.stream_writer().unwrap();
+        let row = vec![0u8; w as usize * 8];
+        for _ in 0..h {
+            std::io::Write::write_all(&mut stream, &row).unwrap();
+        }
+        stream.finish().unwrap();
+        drop(writer);
     }
     out
 }
@@ -82,7 +81,8 @@ async fn photo_bombs_are_refused_from_their_header_and_nothing_is_stored(engine:
                     .part("photos", part(bomb.clone(), "a.png"))
                     .part("photos", part(bomb.clone(), "b.png"))
                     .part("photos", part(bomb, "c.png"));
-                let res = client().post(url).header("x-forwarded-for", "198.51.100.7").multipart(f).send().await.unwrap();
+                let res =
+                    client().post(url).header("x-forwarded-for", "198.51.100.7").multipart(f).send().await.unwrap();
                 (res.status(), json(res).await)
             })
         })
@@ -90,7 +90,10 @@ async fn photo_bombs_are_refused_from_their_header_and_nothing_is_stored(engine:
     for t in tasks {
         let (status, body) = t.await.unwrap();
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
-        assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("invalid_value"), Some("photos")));
+        assert_eq!(
+            (body["error"]["code"].as_str(), body["error"]["field"].as_str()),
+            (Some("invalid_value"), Some("photos"))
+        );
     }
     assert_eq!((count(&app, "cases").await, count(&app, "case_photos").await), before, "nothing stored");
     assert_eq!(app.shared.app.photos.decodes_started(), decodes, "refused from the header: no bomb reached a decoder");
@@ -158,7 +161,11 @@ async fn idempotency_keys_belong_to_their_client_and_their_content(engine: Backe
         client()
             .post(app.url("/api/v1/complaints"))
             .header("x-forwarded-for", ip)
-            .multipart(form(description).text("idempotency_key", "k-1").part("photos", part(sample_png(8, 8, [9, 9, 9]), "p.png")))
+            .multipart(
+                form(description)
+                    .text("idempotency_key", "k-1")
+                    .part("photos", part(sample_png(8, 8, [9, 9, 9]), "p.png")),
+            )
             .send()
     };
     let before = count(&app, "cases").await;
@@ -219,7 +226,15 @@ async fn credential_and_host_answers_are_never_publicly_cacheable(engine: Backen
         .fetch_one(app.db.state.store.pool())
         .await
         .unwrap();
-    let receipt = json(client().post(app.url("/api/v1/complaints")).multipart(form("后厨老鼠出没，餐具未消毒。")).send().await.unwrap()).await;
+    let receipt = json(
+        client()
+            .post(app.url("/api/v1/complaints"))
+            .multipart(form("后厨老鼠出没，餐具未消毒。"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     let (no, access) = (receipt["tracking_no"].as_str().unwrap(), receipt["access_code"].as_str().unwrap());
     let table = server::startup::route_table().unwrap();
     let mut walked = 0;
@@ -243,11 +258,18 @@ async fn credential_and_host_answers_are_never_publicly_cacheable(engine: Backen
         let bare_status = bare.status();
         let bare_body = bare.text().await.unwrap_or_default();
         if status != bare_status || (body.contains(no) && !bare_body.contains(no)) {
-            assert_eq!(route.facts.authority, Authority::Credential, "{} depends on a credential: declare it", route.path);
+            assert_eq!(
+                route.facts.authority,
+                Authority::Credential,
+                "{} depends on a credential: declare it",
+                route.path
+            );
         }
         let public = cc.contains("public");
         match route.facts.authority {
-            Authority::Credential => assert!(cc.contains("no-store") && cc.contains("private"), "{} {status}: {cc}", route.path),
+            Authority::Credential => {
+                assert!(cc.contains("no-store") && cc.contains("private"), "{} {status}: {cc}", route.path)
+            }
             Authority::Host => assert!(!public, "{} {status}: {cc}", route.path),
             Authority::Public => {}
         }
@@ -255,7 +277,12 @@ async fn credential_and_host_answers_are_never_publicly_cacheable(engine: Backen
             assert_eq!(route.facts.authority, Authority::Host, "{} builds from the Host: declare it", route.path);
         }
         if body.contains(access) {
-            assert_eq!(route.facts.authority, Authority::Credential, "{} shows a credential's answer: declare it", route.path);
+            assert_eq!(
+                route.facts.authority,
+                Authority::Credential,
+                "{} shows a credential's answer: declare it",
+                route.path
+            );
         }
         assert!(!(public && sets_cookie), "{} sets a cookie in a public answer", route.path);
         walked += 1;
@@ -263,9 +290,15 @@ async fn credential_and_host_answers_are_never_publicly_cacheable(engine: Backen
     assert!(walked >= 30, "{walked} routes walked");
     // The tracking answer itself: 200 with the code, never public; the QR code follows the forged Host but is
     // not kept by anyone else.
-    let res = client().get(app.url(&format!("/api/v1/complaints/{no}"))).header("x-access-code", access).send().await.unwrap();
+    let res = client()
+        .get(app.url(&format!("/api/v1/complaints/{no}")))
+        .header("x-access-code", access)
+        .send()
+        .await
+        .unwrap();
     assert_eq!((res.status(), header(res.headers(), "cache-control")), (StatusCode::OK, "private, no-store"));
-    let res = client().get(app.url(&format!("/credit/{code}/qr.svg"))).header("host", "evil.example").send().await.unwrap();
+    let res =
+        client().get(app.url(&format!("/credit/{code}/qr.svg"))).header("host", "evil.example").send().await.unwrap();
     assert_eq!(header(res.headers(), "cache-control"), "private, no-cache");
     app.stop().await;
 }
@@ -280,7 +313,8 @@ async fn a_configured_public_origin_makes_qr_codes_cacheable_and_unforgeable(eng
     assert!(!header(feed.headers(), "cache-control").contains("private"));
     let feed = feed.text().await.unwrap();
     assert!(feed.contains("https://sa.example.cn/news") && !feed.contains("evil.example"), "{feed}");
-    let qr = client().get(app.url(&format!("/credit/{code}/qr.svg"))).header("host", "evil.example").send().await.unwrap();
+    let qr =
+        client().get(app.url(&format!("/credit/{code}/qr.svg"))).header("host", "evil.example").send().await.unwrap();
     assert!(header(qr.headers(), "cache-control").contains("public"));
     app.stop().await;
 }
@@ -288,7 +322,12 @@ async fn a_configured_public_origin_makes_qr_codes_cacheable_and_unforgeable(eng
 async fn receipts_are_shown_once_and_drafts_are_bounded(engine: Backend) {
     let app = app_behind_proxy(engine, |c| c.network_bounds.drafts = Bound::new(2, 3)).await;
     let html = |f: Form, ip: &'static str| {
-        client().post(app.url("/report")).header("x-forwarded-for", ip).header("accept", "text/html").multipart(f).send()
+        client()
+            .post(app.url("/report"))
+            .header("x-forwarded-for", ip)
+            .header("accept", "text/html")
+            .multipart(f)
+            .send()
     };
     let drafts_before = count(&app, "case_drafts").await;
     let res = html(form("后厨老鼠出没，餐具未消毒。"), "198.51.100.7").await.unwrap();
@@ -298,7 +337,10 @@ async fn receipts_are_shown_once_and_drafts_are_bounded(engine: Backend) {
     let first = client().get(app.url(&receipt_url)).send().await.unwrap();
     assert_eq!(header(first.headers(), "cache-control"), "private, no-store");
     let first = first.text().await.unwrap();
-    let no: String = sqlx::query_scalar("SELECT tracking_no FROM cases ORDER BY id DESC LIMIT 1").fetch_one(app.db.state.store.pool()).await.unwrap();
+    let no: String = sqlx::query_scalar("SELECT tracking_no FROM cases ORDER BY id DESC LIMIT 1")
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     assert!(first.contains(&no), "the receipt shows the number");
     let second = client().get(app.url(&receipt_url)).send().await.unwrap().text().await.unwrap();
     assert!(!second.contains(&no), "shown once");

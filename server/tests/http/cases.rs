@@ -3,9 +3,8 @@
 //! JavaScript keeping what was typed, the receipt and the track cookie, idempotent submissions, quick entry,
 //! and no reporter phone number in clear in the database.
 
-
-use backend::images::sample_png;
 use crate::common::*;
+use backend::images::sample_png;
 use reqwest::multipart::{Form, Part};
 
 on_both!(
@@ -55,17 +54,27 @@ async fn file_track_and_follow_the_handling(engine: Backend) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let r = json(res).await;
     let (no, code) = (r["tracking_no"].as_str().unwrap().to_owned(), r["access_code"].as_str().unwrap().to_owned());
-    let track = |code: String| client().get(app.url(&format!("/api/v1/complaints/{no}"))).header("x-access-code", code).send();
+    let track =
+        |code: String| client().get(app.url(&format!("/api/v1/complaints/{no}"))).header("x-access-code", code).send();
     let t = json(track(code.clone()).await.unwrap()).await;
     assert_eq!((t["state"].as_str(), t["photos"].as_i64()), (Some("submitted"), Some(2)));
     assert!(t["deadline"].as_i64().is_some());
     // A wrong code and an unknown number answer the same.
     let wrong = track("ZZZZZZZZZZ".into()).await.unwrap();
-    let unknown = client().get(app.url("/api/v1/complaints/JB-20000101-000000")).header("x-access-code", &code).send().await.unwrap();
+    let unknown = client()
+        .get(app.url("/api/v1/complaints/JB-20000101-000000"))
+        .header("x-access-code", &code)
+        .send()
+        .await
+        .unwrap();
     assert_eq!((wrong.status(), unknown.status()), (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND));
     assert_eq!(json(wrong).await, json(unknown).await);
     // A moderator accepts it with a public message; the reporter sees the new state and the message.
-    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1")
+        .bind(&no)
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     let staff = app.client_as("demo_moderator").await;
     let page = staff.get(app.url(&format!("/staff/cases/{id}"))).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("&lt;script&gt;") && !page.contains("<script>alert"), "text shown as text");
@@ -79,11 +88,13 @@ async fn file_track_and_follow_the_handling(engine: Backend) {
     assert_eq!(res.status(), StatusCode::OK);
     let t = json(track(code.clone()).await.unwrap()).await;
     assert_eq!(t["state"], "accepted");
-    let messages: Vec<&str> = t["timeline"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    let messages: Vec<&str> =
+        t["timeline"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
     assert!(messages.contains(&"已受理，将于三日内现场检查。"));
     assert!(!serde_json::to_string(&t).unwrap().contains("内部"), "internal notes never reach the reporter");
     // An impossible move names the field; revealing the contact is audited.
-    let res = staff.post(app.url(&format!("/staff/cases/{id}/transition"))).form(&[("to", "closed")]).send().await.unwrap();
+    let res =
+        staff.post(app.url(&format!("/staff/cases/{id}/transition"))).form(&[("to", "closed")]).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let res = staff.post(app.url(&format!("/staff/cases/{id}/reveal"))).send().await.unwrap();
     assert_eq!(json(res).await["phone"], PHONE);
@@ -93,7 +104,11 @@ async fn file_track_and_follow_the_handling(engine: Backend) {
     let audit = admin.get(app.url("/staff/audit")).send().await.unwrap().text().await.unwrap();
     assert!(audit.contains("cases.reveal_contact"));
     // The photo as shown: a JPEG for staff only.
-    let photo: i64 = sqlx::query_scalar("SELECT MIN(id) FROM case_photos WHERE case_id = $1").bind(id).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let photo: i64 = sqlx::query_scalar("SELECT MIN(id) FROM case_photos WHERE case_id = $1")
+        .bind(id)
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     let res = staff.get(app.url(&format!("/staff/cases/{id}/photos/{photo}.jpg"))).send().await.unwrap();
     assert_eq!(header(res.headers(), "content-type"), "image/jpeg");
     let res = client().get(app.url(&format!("/staff/cases/{id}/photos/{photo}.jpg"))).send().await.unwrap();
@@ -106,7 +121,12 @@ async fn bad_uploads_are_refused_and_nothing_is_half_stored(engine: Backend) {
     let (before, before_photos) = (cases(&app).await, photos(&app).await);
     let post = |f: Form| client().post(app.url("/api/v1/complaints")).multipart(f).send();
     let cases_: Vec<(Form, u16, &str, &str)> = vec![
-        (form().part("photos", Part::bytes(b"%PDF-1.4 a document".to_vec()).file_name("photo.jpg")), 415, "unsupported_media_type", "photos"),
+        (
+            form().part("photos", Part::bytes(b"%PDF-1.4 a document".to_vec()).file_name("photo.jpg")),
+            415,
+            "unsupported_media_type",
+            "photos",
+        ),
         ((0..6).fold(form(), |f, i| f.part("photos", png(&format!("{i}.png")))), 400, "too_many", "photos"),
         (form().part("photos", Part::bytes(Vec::new()).file_name("empty.jpg")), 400, "required", "photos"),
         (form().text("description", "长".repeat(100_000)), 400, "too_long", "description"),
@@ -130,7 +150,10 @@ async fn bad_uploads_are_refused_and_nothing_is_half_stored(engine: Backend) {
     // 50 MB: refused with 413 before it is all read.
     let big = Part::bytes(vec![0u8; 50 * 1024 * 1024]).file_name("big.jpg");
     let res = post(form().part("photos", big)).await;
-    assert!(res.map(|r| r.status() == StatusCode::PAYLOAD_TOO_LARGE).unwrap_or(true), "413 or the connection closed mid-upload");
+    assert!(
+        res.map(|r| r.status() == StatusCode::PAYLOAD_TOO_LARGE).unwrap_or(true),
+        "413 or the connection closed mid-upload"
+    );
     assert_eq!((cases(&app).await, photos(&app).await), (before, before_photos), "nothing stored");
     // A path in the file name is just a name: the photo is taken by its content.
     let res = post(form().part("photos", png("../../etc/passwd.png"))).await.unwrap();
@@ -144,7 +167,11 @@ async fn the_form_without_javascript_keeps_what_was_typed_and_shows_the_receipt(
     let browser = client_with_cookies();
     let html = |f: Form| browser.post(app.url("/report")).header(ACCEPT, "text/html").multipart(f).send();
     // Too short a description: back to the form, which has kept the business name and says what is wrong.
-    let res = html(form().text("description", "脏").text("business_name", "绵州小吃（临园路店）").text("idempotency_key", "k-1")).await.unwrap();
+    let res = html(
+        form().text("description", "脏").text("business_name", "绵州小吃（临园路店）").text("idempotency_key", "k-1"),
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let back = header(res.headers(), "location").to_owned();
     assert!(back.starts_with("/report?draft=") && back.contains("field=description"), "{back}");
@@ -157,32 +184,43 @@ async fn the_form_without_javascript_keeps_what_was_typed_and_shows_the_receipt(
     assert!(receipt_url.starts_with("/report/receipt/"), "{receipt_url}");
     let page = browser.get(app.url(&receipt_url)).send().await.unwrap().text().await.unwrap();
     // The key is stored scoped to its client (a keyed hash), beside a hash of the content.
-    let no: String = sqlx::query_scalar("SELECT tracking_no FROM cases WHERE idempotency_key IS NOT NULL ORDER BY id DESC LIMIT 1")
-        .fetch_one(app.db.state.store.pool())
-        .await
-        .unwrap();
+    let no: String =
+        sqlx::query_scalar("SELECT tracking_no FROM cases WHERE idempotency_key IS NOT NULL ORDER BY id DESC LIMIT 1")
+            .fetch_one(app.db.state.store.pool())
+            .await
+            .unwrap();
     assert!(page.contains(&no) && !receipt_url.contains(&no));
     // Submitting the same form again (a reload) files nothing new.
     let again = html(form().text("idempotency_key", "k-1")).await.unwrap();
     assert_eq!(again.status(), StatusCode::SEE_OTHER);
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE idempotency_key IS NOT NULL").fetch_one(app.db.state.store.pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases WHERE idempotency_key IS NOT NULL")
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 1);
     let code_start = page.find(&no).unwrap();
-    let code = page[code_start..]
-        .split("<code>")
-        .nth(1)
-        .and_then(|s| s.split("</code>").next())
-        .unwrap()
-        .to_owned();
+    let code = page[code_start..].split("<code>").nth(1).and_then(|s| s.split("</code>").next()).unwrap().to_owned();
     assert_eq!(code.len(), 10, "{code}");
     // Tracking by POST: the cookie is for /track only; the page shows the state.
-    let res = browser.post(app.url("/track")).header(ACCEPT, "text/html").form(&[("tracking_no", no.as_str()), ("access_code", code.as_str())]).send().await.unwrap();
+    let res = browser
+        .post(app.url("/track"))
+        .header(ACCEPT, "text/html")
+        .form(&[("tracking_no", no.as_str()), ("access_code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(res.headers(), "location"), "/track?found=1");
     let cookie = header(res.headers(), "set-cookie").to_owned();
     assert!(cookie.contains("Path=/track") && cookie.contains("HttpOnly"), "{cookie}");
     let page = browser.get(app.url("/track?found=1")).send().await.unwrap().text().await.unwrap();
     assert!(page.contains(&no) && page.contains("已提交"));
-    let res = client().post(app.url("/track")).header(ACCEPT, "text/html").form(&[("tracking_no", no.as_str()), ("access_code", "WRONGWRONG")]).send().await.unwrap();
+    let res = client()
+        .post(app.url("/track"))
+        .header(ACCEPT, "text/html")
+        .form(&[("tracking_no", no.as_str()), ("access_code", "WRONGWRONG")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(header(res.headers(), "location"), "/track?error=not_found");
     app.stop().await;
 }
@@ -210,10 +248,17 @@ async fn staff_type_in_phone_cases_and_only_moderators_may(engine: Backend) {
         .unwrap();
     assert_eq!(channel, "hotline");
     let viewer = app.client_as("demo_viewer").await;
-    assert_eq!(viewer.post(app.url("/staff/cases")).form(&fields).send().await.unwrap().status(), StatusCode::FORBIDDEN);
-    assert_eq!(client().post(app.url("/staff/cases")).form(&fields).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        viewer.post(app.url("/staff/cases")).form(&fields).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        client().post(app.url("/staff/cases")).form(&fields).send().await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
     // The web form cannot claim another channel.
-    let res = client().post(app.url("/api/v1/complaints")).multipart(form().text("channel", "hotline")).send().await.unwrap();
+    let res =
+        client().post(app.url("/api/v1/complaints")).multipart(form().text("channel", "hotline")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let t = json(res).await;
     let channel: String = sqlx::query_scalar("SELECT channel FROM cases WHERE tracking_no = $1")
@@ -227,10 +272,21 @@ async fn staff_type_in_phone_cases_and_only_moderators_may(engine: Backend) {
 
 async fn the_database_holds_no_phone_number_in_clear(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
-    let res = client().post(app.url("/api/v1/complaints")).multipart(form().part("photos", png("x.png"))).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/complaints"))
+        .multipart(form().part("photos", png("x.png")))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     // A failed form's draft holds the phone too: sealed as well.
-    let _ = client().post(app.url("/report")).header(ACCEPT, "text/html").multipart(form().text("description", "短")).send().await.unwrap();
+    let _ = client()
+        .post(app.url("/report"))
+        .header(ACCEPT, "text/html")
+        .multipart(form().text("description", "短"))
+        .send()
+        .await
+        .unwrap();
     let pool = app.db.state.store.pool();
     match engine {
         Backend::Sqlite => {
@@ -239,16 +295,20 @@ async fn the_database_holds_no_phone_number_in_clear(engine: Backend) {
                 let path = app.db.dir.join(f);
                 if let Ok(bytes) = std::fs::read(&path) {
                     assert!(!bytes.windows(PHONE.len()).any(|w| w == PHONE.as_bytes()), "{f} holds the phone in clear");
-                    assert!(!bytes.windows("李四".len()).any(|w| w == "李四".as_bytes()), "{f} holds the name in clear");
+                    assert!(
+                        !bytes.windows("李四".len()).any(|w| w == "李四".as_bytes()),
+                        "{f} holds the name in clear"
+                    );
                 }
             }
         }
         Backend::Postgres => {
             for table in ["cases", "case_events", "case_drafts", "audit_log"] {
-                let n: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} t WHERE t::text LIKE '%{PHONE}%'"))
-                    .fetch_one(pool)
-                    .await
-                    .unwrap();
+                let n: i64 =
+                    sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} t WHERE t::text LIKE '%{PHONE}%'"))
+                        .fetch_one(pool)
+                        .await
+                        .unwrap();
                 assert_eq!(n, 0, "{table} holds the phone in clear");
             }
         }
@@ -284,11 +344,13 @@ async fn clients_hanging_up_mid_filing_break_nothing(engine: Backend) {
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     // Every case has its photo: nothing half-written.
-    let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases c WHERE c.channel = 'web' AND c.business_name = '某某烧烤店' \
-         AND NOT EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = c.id)")
-        .fetch_one(app.db.state.store.pool())
-        .await
-        .unwrap();
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c WHERE c.channel = 'web' AND c.business_name = '某某烧烤店' \
+         AND NOT EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = c.id)",
+    )
+    .fetch_one(app.db.state.store.pool())
+    .await
+    .unwrap();
     assert_eq!(orphans, 0);
     app.stop().await;
 }
@@ -301,7 +363,8 @@ async fn the_contact_is_revealed_by_a_post_only(engine: Backend) {
     assert_eq!(res.status(), StatusCode::CREATED);
     let no = json(res).await["tracking_no"].as_str().unwrap().to_owned();
     let pool = app.db.state.store.pool();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(pool).await.unwrap();
+    let id: i64 =
+        sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(pool).await.unwrap();
     let reveals = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE action = 'cases.reveal_contact'")
             .fetch_one(pool)
@@ -317,11 +380,23 @@ async fn the_contact_is_revealed_by_a_post_only(engine: Backend) {
     assert_eq!(reveals().await, 0, "a GET audits nothing");
     assert!(page.contains(&format!("action=\"/staff/cases/{id}/reveal\"")), "the page posts the reveal");
     // Another site cannot make the moderator's browser post it.
-    let res = staff.post(&reveal_url).header("sec-fetch-site", "cross-site").header(ACCEPT, "text/html").send().await.unwrap();
+    let res = staff
+        .post(&reveal_url)
+        .header("sec-fetch-site", "cross-site")
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(reveals().await, 0);
     // The form from the page: one audited reveal, then back to the page (no contact in the URL), which shows it once.
-    let res = staff.post(&reveal_url).header("sec-fetch-site", "same-origin").header(ACCEPT, "text/html").send().await.unwrap();
+    let res = staff
+        .post(&reveal_url)
+        .header("sec-fetch-site", "same-origin")
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let to = header(res.headers(), "location").to_owned();
     assert!(to.starts_with(&format!("/staff/cases/{id}")) && !to.contains(PHONE) && !to.contains('?'), "{to}");

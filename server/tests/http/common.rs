@@ -60,7 +60,12 @@ impl TestApp {
         let round = RoundInput {
             title: "测试期".into(),
             description: "测试用的投票期".into(),
-            schedule: Schedule { nominate_from: t - 10 * day, vote_from: t - day, vote_until: t + 5 * day, publish_at: t + 30 * day },
+            schedule: Schedule {
+                nominate_from: t - 10 * day,
+                vote_from: t - day,
+                vote_until: t + 5 * day,
+                publish_at: t + 30 * day,
+            },
             max_picks: 3,
             show_live: true,
             voter_check: VoterCheck::Device,
@@ -104,7 +109,6 @@ pub async fn json(res: reqwest::Response) -> Value {
 pub fn header<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
     h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
 }
-
 
 /// One HTTP case on `engine` (each case starts its own app): how `backend::on_both!` runs it.
 pub async fn case<F>(engine: Backend, case: F)

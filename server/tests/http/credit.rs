@@ -1,9 +1,8 @@
 //! HTTP tests of the registry API, business pages, badges, imports, replies and staff registry tools: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-
-use backend::testing::Backend;
 use crate::common::*;
+use backend::testing::Backend;
 
 on_both!(
     business_api_search_detail_and_errors,
@@ -60,13 +59,21 @@ async fn business_api_search_detail_and_errors(engine: Backend) {
     let res = client().get(app.url(&format!("/api/v1/businesses/{valid}"))).send().await.unwrap();
     assert_eq!(res.status(), 404);
     // The type-ahead's plain-text source: code, grade and name per line, at most six.
-    let text = client().get(app.url("/credit/suggest?q=%E7%B1%B3%E7%B2%89")).send().await.unwrap().text().await.unwrap();
+    let text =
+        client().get(app.url("/credit/suggest?q=%E7%B1%B3%E7%B2%89")).send().await.unwrap().text().await.unwrap();
     let lines: Vec<Vec<&str>> = text.lines().map(|l| l.split('\t').collect()).collect();
     assert!(!lines.is_empty() && lines.len() <= 6, "{text}");
     assert!(lines.iter().all(|l| l.len() == 3 && l[0].len() == 18 && l[2].contains("米粉")), "{text}");
     assert_eq!(client().get(app.url("/credit/suggest?q=%25")).send().await.unwrap().text().await.unwrap(), "");
     // Bad parameters.
-    for (qs, field) in [("per_page=1000", "per_page"), ("q=%25", "q"), ("grade=E", "grade"), ("district=%E5%8C%97%E4%BA%AC", "district"), ("page=", "page"), ("watch_list=", "watch_list")] {
+    for (qs, field) in [
+        ("per_page=1000", "per_page"),
+        ("q=%25", "q"),
+        ("grade=E", "grade"),
+        ("district=%E5%8C%97%E4%BA%AC", "district"),
+        ("page=", "page"),
+        ("watch_list=", "watch_list"),
+    ] {
         let res = client().get(app.url(&format!("/api/v1/businesses?{qs}"))).send().await.unwrap();
         assert_eq!(res.status(), 400, "{qs}");
         assert_eq!(json(res).await["error"]["field"], field, "{qs}");
@@ -307,17 +314,27 @@ async fn json_api_errors_name_the_problem(engine: Backend) {
     let res = client().post(&url).header(CONTENT_TYPE, "text/plain").body("hello").send().await.unwrap();
     assert_eq!(res.status(), 415);
     // Missing field, named.
-    let res = client().post(&url).json(&serde_json::json!({"kind": "reply", "body": "一二三四五六七八九十"})).send().await.unwrap();
+    let res = client()
+        .post(&url)
+        .json(&serde_json::json!({"kind": "reply", "body": "一二三四五六七八九十"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     let body = json(res).await;
     assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("required"), Some("contact")));
     // Wrong type, named.
-    let res = client().post(&url).json(&serde_json::json!({"kind": 3, "body": "x", "contact": "y"})).send().await.unwrap();
+    let res =
+        client().post(&url).json(&serde_json::json!({"kind": 3, "body": "x", "contact": "y"})).send().await.unwrap();
     assert_eq!(res.status(), 400);
     let body = json(res).await;
-    assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("invalid_value"), Some("kind")));
+    assert_eq!(
+        (body["error"]["code"].as_str(), body["error"]["field"].as_str()),
+        (Some("invalid_value"), Some("kind"))
+    );
     // A good one, then the per-business cap on pending submissions.
-    let ok = serde_json::json!({"kind": "repair", "body": "已整改完毕，申请信用修复。", "contact": "李女士 13900000000"});
+    let ok =
+        serde_json::json!({"kind": "repair", "body": "已整改完毕，申请信用修复。", "contact": "李女士 13900000000"});
     for _ in 0..backend::credit::replies::MAX_PENDING_PER_BUSINESS {
         assert_eq!(client().post(&url).json(&ok).send().await.unwrap().status(), 201);
     }
@@ -330,16 +347,23 @@ async fn json_api_errors_name_the_problem(engine: Backend) {
     app.stop().await;
 }
 
-
 /// The registry upload's cap is the file's: a CSV one byte over it is refused 413 naming `file` (not a bare
 /// "body too large"), and no import starts.
 async fn an_import_over_its_cap_is_refused_naming_the_file(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
     let moderator = app.client_as("demo_moderator").await;
-    let jobs = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM import_jobs").fetch_one(app.db.store().pool()).await.unwrap() };
+    let jobs = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM import_jobs").fetch_one(app.db.store().pool()).await.unwrap()
+    };
     let before = jobs().await;
-    let csv = reqwest::multipart::Part::bytes(vec![b'x'; server::credit::IMPORT_MAX_BYTES + 1]).file_name("registry.csv");
-    let res = moderator.post(app.url("/staff/businesses/import")).multipart(reqwest::multipart::Form::new().part("file", csv)).send().await.unwrap();
+    let csv =
+        reqwest::multipart::Part::bytes(vec![b'x'; server::credit::IMPORT_MAX_BYTES + 1]).file_name("registry.csv");
+    let res = moderator
+        .post(app.url("/staff/businesses/import"))
+        .multipart(reqwest::multipart::Form::new().part("file", csv))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(json(res).await["error"]["field"], "file");
     assert_eq!(jobs().await, before, "no import started");

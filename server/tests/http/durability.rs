@@ -3,9 +3,8 @@
 //! once; the same for cases filed with a photo each. On SQLite (both committed with `synchronous = FULL`) and on
 //! PostgreSQL.
 
-
-use backend::picks::voter::{mint_device_token, voter_hash, Identity};
 use crate::common::*;
+use backend::picks::voter::{mint_device_token, voter_hash, Identity};
 use domain::picks::{CandidateInput, RoundInput, Schedule, VoterCheck};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -48,7 +47,8 @@ async fn wait_ready(base: &str) {
 }
 
 async fn acknowledged_ballots_survive_kill_9(engine: Backend) {
-    let db = TestDb::with_config(engine, |c| c.secret_key = backend::config::Secret::new(KEY.as_bytes().to_vec())).await;
+    let db =
+        TestDb::with_config(engine, |c| c.secret_key = backend::config::Secret::new(KEY.as_bytes().to_vec())).await;
     let t = backend::clock::now();
     let round = RoundInput {
         title: "kill -9".into(),
@@ -72,12 +72,16 @@ async fn acknowledged_ballots_survive_kill_9(engine: Backend) {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers: Vec<_> = (0..24)
         .map(|_| {
-            let (acknowledged, stop, url) = (acknowledged.clone(), stop.clone(), format!("{base}/api/v1/rounds/{id}/ballot"));
+            let (acknowledged, stop, url) =
+                (acknowledged.clone(), stop.clone(), format!("{base}/api/v1/rounds/{id}/ballot"));
             tokio::spawn(async move {
                 let c = client();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let voter = mint_device_token(KEY.as_bytes(), backend::clock::now());
-                    let sent = c.post(&url).header("cookie", format!("portal_voter={voter}")).json(&serde_json::json!({ "candidate_ids": [candidate] }));
+                    let sent = c
+                        .post(&url)
+                        .header("cookie", format!("portal_voter={voter}"))
+                        .json(&serde_json::json!({ "candidate_ids": [candidate] }));
                     let Ok(res) = sent.send().await else {
                         continue;
                     };
@@ -122,7 +126,8 @@ async fn acknowledged_ballots_survive_kill_9(engine: Backend) {
 }
 
 async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
-    let db = TestDb::with_config(engine, |c| c.secret_key = backend::config::Secret::new(KEY.as_bytes().to_vec())).await;
+    let db =
+        TestDb::with_config(engine, |c| c.secret_key = backend::config::Secret::new(KEY.as_bytes().to_vec())).await;
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let base = format!("http://127.0.0.1:{port}");
     let mut child = spawn(&db.url, &db.dir, port);
@@ -132,7 +137,8 @@ async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let workers: Vec<_> = (0..8)
         .map(|_| {
-            let (acknowledged, stop, url, photo) = (acknowledged.clone(), stop.clone(), format!("{base}/api/v1/complaints"), photo.clone());
+            let (acknowledged, stop, url, photo) =
+                (acknowledged.clone(), stop.clone(), format!("{base}/api/v1/complaints"), photo.clone());
             tokio::spawn(async move {
                 let c = client();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
@@ -145,7 +151,10 @@ async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
                     let Ok(res) = c.post(&url).multipart(form).send().await else { continue };
                     if res.status() == StatusCode::CREATED {
                         if let Ok(body) = res.json::<serde_json::Value>().await {
-                            acknowledged.lock().unwrap().push(body["tracking_no"].as_str().unwrap_or_default().to_owned());
+                            acknowledged
+                                .lock()
+                                .unwrap()
+                                .push(body["tracking_no"].as_str().unwrap_or_default().to_owned());
                         }
                     }
                 }
@@ -174,10 +183,12 @@ async fn acknowledged_cases_survive_kill_9_with_their_photos(engine: Backend) {
         assert_eq!(photos, 1, "acknowledged case {no} is missing or lost its photo after kill -9");
     }
     // No case without its photo either (nothing half-written).
-    let orphans: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = c.id)")
-        .fetch_one(db.store().pool())
-        .await
-        .unwrap();
+    let orphans: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM cases c WHERE NOT EXISTS (SELECT 1 FROM case_photos p WHERE p.case_id = c.id)",
+    )
+    .fetch_one(db.store().pool())
+    .await
+    .unwrap();
     assert_eq!(orphans, 0);
     child.kill().unwrap();
     child.wait().unwrap();

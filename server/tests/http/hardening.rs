@@ -2,7 +2,6 @@
 //! forwarded-for spoofing, CSRF before quotas, redirects, cookies, caching of personal data, expensive reads,
 //! text that hides itself, path spellings. Each on SQLite and on PostgreSQL.
 
-
 use crate::common::*;
 use futures_util_lite::join_all;
 
@@ -64,13 +63,19 @@ async fn a_burst_of_distinct_lookups_is_answered(engine: Backend) {
 
 /// Finding 1: the attempt is recorded before argon2 runs, so 30 parallel guesses cannot all be checked.
 async fn parallel_wrong_passwords_are_throttled(engine: Backend) {
-    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { login_per_min: 1000, write_per_min: 1000, ..RateLimits::default() }).await;
+    let app = TestApp::start(engine, |c| {
+        c.rate_limits = RateLimits { login_per_min: 1000, write_per_min: 1000, ..RateLimits::default() }
+    })
+    .await;
     let url = app.url("/staff/login");
     let guesses: Vec<_> = (0..30)
         .map(|i| {
             let url = url.clone();
             async move {
-                let res = client().post(url).form(&[("username", "demo_admin".to_owned()), ("password", format!("guess-{i}"))]).send();
+                let res = client()
+                    .post(url)
+                    .form(&[("username", "demo_admin".to_owned()), ("password", format!("guess-{i}"))])
+                    .send();
                 res.await.unwrap().status().as_u16()
             }
         })
@@ -151,7 +156,8 @@ async fn forged_forwarded_for_lines_buy_no_quota(engine: Backend) {
 
 /// Finding 8: CSRF is checked before quotas, so a hostile page cannot spend an office's sign-in quota.
 async fn cross_site_posts_spend_no_quota(engine: Backend) {
-    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { login_per_min: 2, ..RateLimits::default() }).await;
+    let app =
+        TestApp::start(engine, |c| c.rate_limits = RateLimits { login_per_min: 2, ..RateLimits::default() }).await;
     for _ in 0..5 {
         let res = client()
             .post(app.url("/staff/login"))
@@ -176,7 +182,9 @@ async fn cross_site_posts_spend_no_quota(engine: Backend) {
 async fn redirects_stay_on_this_site(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
     let host = app.base.trim_start_matches("http://").to_owned();
-    for referer in [format!("http://{host}//evil.test/x"), "https://evil.test/".to_owned(), format!("http://{host}/credit?q=米粉")] {
+    for referer in
+        [format!("http://{host}//evil.test/x"), "https://evil.test/".to_owned(), format!("http://{host}/credit?q=米粉")]
+    {
         // A browser without JavaScript posting to a server function is redirected back to its Referer.
         let res = client()
             .post(app.url("/_sf/search_businesses"))
@@ -210,7 +218,8 @@ async fn staff_pages_are_never_stored(engine: Backend) {
 /// Finding 10: bulk downloads are streamed with a stored ETag (an unchanged registry answers 304 without reading
 /// a row) and spend their own small quota.
 async fn bulk_downloads_have_their_own_quota(engine: Backend) {
-    let app = TestApp::start(engine, |c| c.rate_limits = RateLimits { download_per_min: 3, ..RateLimits::default() }).await;
+    let app =
+        TestApp::start(engine, |c| c.rate_limits = RateLimits { download_per_min: 3, ..RateLimits::default() }).await;
     let url = app.url("/api/v1/downloads/businesses.csv");
     let first = client().get(&url).send().await.unwrap();
     assert_eq!(first.status(), 200);
@@ -252,18 +261,30 @@ async fn hidden_characters_and_formulas_are_neutralised(engine: Backend) {
     assert_eq!(res.status(), 400);
     assert_eq!(json(res).await["error"]["field"], "body");
     let formula = code_in("91510703MA", 7777);
-    let csv = format!("credit_code,name,address,district,category\n{formula},=HYPERLINK(\"http://evil.test\"),@SUM(1),涪城区,餐饮\n");
-    let r = backend::credit::import::import_now(app.db.store(), &backend::staff::audit::Actor::cli(), csv.as_bytes(), |_, _| {})
-        .await
-        .unwrap();
+    let csv = format!(
+        "credit_code,name,address,district,category\n{formula},=HYPERLINK(\"http://evil.test\"),@SUM(1),涪城区,餐饮\n"
+    );
+    let r = backend::credit::import::import_now(
+        app.db.store(),
+        &backend::staff::audit::Actor::cli(),
+        csv.as_bytes(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!(r.created, 1, "{:?}", r.errors);
     let export = client().get(app.url("/api/v1/downloads/businesses.csv")).send().await.unwrap().text().await.unwrap();
     let line = export.lines().find(|l| l.starts_with(&formula)).unwrap();
     assert!(line.contains("\"'=HYPERLINK(\"\"http://evil.test\"\")\"") && line.contains(",'@SUM(1),"), "{line}");
     // The export imports back unchanged.
-    let again = backend::credit::import::import_now(app.db.store(), &backend::staff::audit::Actor::cli(), export.as_bytes(), |_, _| {})
-        .await
-        .unwrap();
+    let again = backend::credit::import::import_now(
+        app.db.store(),
+        &backend::staff::audit::Actor::cli(),
+        export.as_bytes(),
+        |_, _| {},
+    )
+    .await
+    .unwrap();
     assert_eq!((again.created, again.updated), (0, 0), "{:?}", again.errors.first());
     app.stop().await;
 }
@@ -356,9 +377,18 @@ async fn empty_numbers_in_query_strings_are_refused_naming_them(engine: Backend)
         let res = client().get(app.url(path)).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{path}");
         let body = json(res).await;
-        assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some("invalid_value"), Some(field)), "{path}");
+        assert_eq!(
+            (body["error"]["code"].as_str(), body["error"]["field"].as_str()),
+            (Some("invalid_value"), Some(field)),
+            "{path}"
+        );
     }
-    for path in ["/api/v1/results", "/api/v1/results?page=1&per_page=5&food=", "/api/v1/businesses?q=&page=1", "/api/v1/news?tag="] {
+    for path in [
+        "/api/v1/results",
+        "/api/v1/results?page=1&per_page=5&food=",
+        "/api/v1/businesses?q=&page=1",
+        "/api/v1/news?tag=",
+    ] {
         assert_eq!(client().get(app.url(path)).send().await.unwrap().status(), StatusCode::OK, "{path}");
     }
     app.stop().await;

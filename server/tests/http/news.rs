@@ -2,7 +2,6 @@
 //! rendered harmless, scheduled articles hidden until their time, the Atom feed), live statistics, large-text
 //! mode remembered and cached apart, the `/api` page, the poster's QR code.
 
-
 use crate::common::*;
 use reqwest::multipart::Form;
 
@@ -32,7 +31,8 @@ async fn staff_write_news_and_the_public_sees_it_safely(engine: Backend) {
     let staff = app.client_as("demo_moderator").await;
     let hostile = "# 小标题\n\n<script>alert('x')</script><iframe src=\"https://evil.test\"></iframe>\n\n\
                    [点我](javascript:alert(1)) <img src=x onerror=alert(1)> **安全提示**";
-    let res = staff.post(app.url("/staff/news")).multipart(article("冬季食品安全提示", hostile, "")).send().await.unwrap();
+    let res =
+        staff.post(app.url("/staff/news")).multipart(article("冬季食品安全提示", hostile, "")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let id = json(res).await["id"].as_i64().unwrap();
     let page = client().get(app.url(&format!("/news/{id}"))).send().await.unwrap();
@@ -61,13 +61,20 @@ async fn staff_write_news_and_the_public_sees_it_safely(engine: Backend) {
         (article("标题", "正文", "明天"), "publish_at"),
         (article("标题", &"长".repeat(50_001), ""), "body"),
         (article("标题", "正文", "").text("tags", "八卦"), "tags"),
-        (article("标题", "正文", "").part("cover", reqwest::multipart::Part::bytes(b"%PDF-1.4 not an image".to_vec()).file_name("c.jpg")), "cover"),
+        (
+            article("标题", "正文", "")
+                .part("cover", reqwest::multipart::Part::bytes(b"%PDF-1.4 not an image".to_vec()).file_name("c.jpg")),
+            "cover",
+        ),
     ] {
         let res = staff.post(app.url("/staff/news")).multipart(form).send().await.unwrap();
         assert!(res.status().is_client_error(), "{field}: {}", res.status());
         assert_eq!(json(res).await["error"]["field"], field);
     }
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles WHERE title = '标题'").fetch_one(app.db.store().pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles WHERE title = '标题'")
+        .fetch_one(app.db.store().pool())
+        .await
+        .unwrap();
     assert_eq!(n, 0);
     // Anonymous visitors and viewers may not write.
     let res = client().post(app.url("/staff/news")).multipart(article("x", "y", "")).send().await.unwrap();
@@ -78,10 +85,11 @@ async fn staff_write_news_and_the_public_sees_it_safely(engine: Backend) {
     // The staff list shows it; the audit log has the save.
     let list = staff.get(app.url("/staff/news")).send().await.unwrap().text().await.unwrap();
     assert!(list.contains("冬季食品安全提示"));
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'news.create' AND actor = 'demo_moderator'")
-        .fetch_one(app.db.store().pool())
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'news.create' AND actor = 'demo_moderator'")
+            .fetch_one(app.db.store().pool())
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
     app.stop().await;
 }
@@ -92,7 +100,8 @@ async fn scheduled_articles_stay_hidden_in_pages_api_and_feed(engine: Backend) {
     let at = backend::clock::now() + 3;
     // To the second (the form's minute precision would round it into the past).
     let soon = format!("{}:{:02}", domain::clock::format_datetime_local(at), at % 60);
-    let res = staff.post(app.url("/staff/news")).multipart(article("三秒后发布的公告", "内容", &soon)).send().await.unwrap();
+    let res =
+        staff.post(app.url("/staff/news")).multipart(article("三秒后发布的公告", "内容", &soon)).send().await.unwrap();
     let id = json(res).await["id"].as_i64().unwrap();
     let visible = || async {
         let page = client().get(app.url(&format!("/news/{id}"))).send().await.unwrap().status();
@@ -101,7 +110,11 @@ async fn scheduled_articles_stay_hidden_in_pages_api_and_feed(engine: Backend) {
         let feed = client().get(app.url("/news/feed.xml")).send().await.unwrap().text().await.unwrap();
         (page, api, list.contains("三秒后发布的公告"), feed.contains("三秒后发布的公告"))
     };
-    assert_eq!(visible().await, (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND, false, false), "nothing leaks before its time");
+    assert_eq!(
+        visible().await,
+        (StatusCode::NOT_FOUND, StatusCode::NOT_FOUND, false, false),
+        "nothing leaks before its time"
+    );
     // The demo's own scheduled article and draft never show either.
     let feed = client().get(app.url("/news/feed.xml")).send().await.unwrap();
     assert_eq!(header(feed.headers(), "content-type"), "application/atom+xml; charset=utf-8");
@@ -137,11 +150,18 @@ async fn statistics_are_counted_from_the_data(engine: Backend) {
     assert_eq!(s["cases_received"], count("SELECT COUNT(*) FROM cases").await);
     assert!(s["cases_decided_on_time"].as_i64().unwrap() <= s["cases_decided"].as_i64().unwrap());
     let districts = s["districts"].as_array().unwrap();
-    assert_eq!(districts.iter().map(|d| d["businesses"].as_i64().unwrap()).sum::<i64>(), s["businesses"].as_i64().unwrap());
+    assert_eq!(
+        districts.iter().map(|d| d["businesses"].as_i64().unwrap()).sum::<i64>(),
+        s["businesses"].as_i64().unwrap()
+    );
     // The page shows the charts as SVG with the numbers as text, the formula, and the reported figures apart.
     let html = client().get(app.url("/stats")).send().await.unwrap().text().await.unwrap();
     let svg_at = html.find("<svg").map(|i| &html[i..(i + 300).min(html.len())]);
-    assert!(html.contains("class=\"chart-svg\"") && html.contains("class=\"chart-svg map\""), "{svg_at:?} {}", &html[html.len().saturating_sub(3000)..]);
+    assert!(
+        html.contains("class=\"chart-svg\"") && html.contains("class=\"chart-svg map\""),
+        "{svg_at:?} {}",
+        &html[html.len().saturating_sub(3000)..]
+    );
     assert!(html.contains("消费环境指数") && html.contains("0.5 × 信用等级得分"));
     assert!(html.contains(&domain::figures::group_thousands(s["businesses"].as_i64().unwrap())));
     assert!(html.contains("43,993"), "the reported figure, labelled apart");
@@ -185,10 +205,16 @@ async fn api_page_and_poster(engine: Backend) {
             assert!(page.contains(&format!("{} {path}", method.to_uppercase())), "{method} {path} on /api");
         }
     }
-    assert!(page.contains("curl -s") && page.contains("CC BY 4.0") && page.contains("/api/v1/downloads/businesses.csv"));
+    assert!(
+        page.contains("curl -s") && page.contains("CC BY 4.0") && page.contains("/api/v1/downloads/businesses.csv")
+    );
     assert!(page.contains("<strong>300</strong>") && page.contains("次/分钟"), "the configured API quota");
     // The bounds per network in force, per minute and per day (cases: 10 and 100 by default).
-    assert!(page.contains("每个网络的提交上限") && page.contains("<strong>10</strong>") && page.contains("<strong>100</strong>"));
+    assert!(
+        page.contains("每个网络的提交上限")
+            && page.contains("<strong>10</strong>")
+            && page.contains("<strong>100</strong>")
+    );
     assert!(page.contains("tabindex=\"0\""), "scrollable examples are focusable");
     let old = client().get(app.url("/api/v1/docs")).send().await.unwrap();
     assert_eq!((old.status(), header(old.headers(), "location")), (StatusCode::PERMANENT_REDIRECT, "/api"));
@@ -203,17 +229,21 @@ async fn api_page_and_poster(engine: Backend) {
 async fn concurrent_article_saves(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
     let staff = app.client_as("demo_moderator").await;
-    let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(app.db.store().pool()).await.unwrap();
+    let before: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(app.db.store().pool()).await.unwrap();
     let tasks: Vec<_> = (0..24)
         .map(|i| {
             let (staff, url) = (staff.clone(), app.url("/staff/news"));
-            tokio::spawn(async move { staff.post(url).multipart(article(&format!("并发文章{i}"), "内容", "")).send().await.unwrap().status() })
+            tokio::spawn(async move {
+                staff.post(url).multipart(article(&format!("并发文章{i}"), "内容", "")).send().await.unwrap().status()
+            })
         })
         .collect();
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::CREATED);
     }
-    let after: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(app.db.store().pool()).await.unwrap();
+    let after: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM news_articles").fetch_one(app.db.store().pool()).await.unwrap();
     assert_eq!(after - before, 24);
     app.stop().await;
 }
@@ -238,13 +268,27 @@ async fn article_uploads_are_read_within_their_caps(engine: Backend) {
         let body = json(res).await;
         assert_eq!((body["error"]["code"].as_str(), body["error"]["field"].as_str()), (Some(code), Some(field)));
     }
-    let res = staff.post(app.url("/staff/news")).header(ACCEPT, "text/html").multipart(article("封面", "正文", "").part("cover", big())).send().await.unwrap();
+    let res = staff
+        .post(app.url("/staff/news"))
+        .header(ACCEPT, "text/html")
+        .multipart(article("封面", "正文", "").part("cover", big()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(header(res.headers(), "location"), "/staff/news?error=payload_too_large&field=cover");
-    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles WHERE title = '封面'").fetch_one(app.db.store().pool()).await.unwrap();
+    let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM news_articles WHERE title = '封面'")
+        .fetch_one(app.db.store().pool())
+        .await
+        .unwrap();
     assert_eq!(n, 0, "nothing stored");
     // Within the caps, the one cover is kept.
-    let res = staff.post(app.url("/staff/news")).multipart(article("封面", "正文", "").part("cover", png())).send().await.unwrap();
+    let res = staff
+        .post(app.url("/staff/news"))
+        .multipart(article("封面", "正文", "").part("cover", png()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     app.stop().await;
 }

@@ -4,9 +4,8 @@
 //! workers whose sends outlast a batch's claim still send each message once; the receiver verifies the signature
 //! (timestamp, idempotency key and body) and refuses replays.
 
-
-use backend::config::Secret;
 use crate::common::*;
+use backend::config::Secret;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -63,34 +62,38 @@ async fn receiver() -> (String, Arc<Receiver>) {
     let state = r.clone();
     let router = axum::Router::new().route(
         "/{kind}",
-        axum::routing::post(move |axum::extract::Path(kind): axum::extract::Path<String>, headers: axum::http::HeaderMap, body: axum::body::Bytes| {
-            let r = state.clone();
-            async move {
-                if !r.up.load(Ordering::SeqCst) {
-                    *r.refused.lock().unwrap() += 1;
-                    return axum::http::StatusCode::SERVICE_UNAVAILABLE;
-                }
-                let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-                let sig = headers.get("x-portal-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-                let v: Value = serde_json::from_slice(&body).unwrap();
-                if kind == "webhook" {
-                    if let Err(why) = verify(WEBHOOK_SECRET, &sig, &key, &body, backend::clock::now()) {
-                        r.bad_signatures.lock().unwrap().push(format!("{key}: {why} ({sig})"));
-                        return axum::http::StatusCode::UNAUTHORIZED;
+        axum::routing::post(
+            move |axum::extract::Path(kind): axum::extract::Path<String>,
+                  headers: axum::http::HeaderMap,
+                  body: axum::body::Bytes| {
+                let r = state.clone();
+                async move {
+                    if !r.up.load(Ordering::SeqCst) {
+                        *r.refused.lock().unwrap() += 1;
+                        return axum::http::StatusCode::SERVICE_UNAVAILABLE;
                     }
+                    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                    let sig = headers.get("x-portal-signature").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+                    let v: Value = serde_json::from_slice(&body).unwrap();
+                    if kind == "webhook" {
+                        if let Err(why) = verify(WEBHOOK_SECRET, &sig, &key, &body, backend::clock::now()) {
+                            r.bad_signatures.lock().unwrap().push(format!("{key}: {why} ({sig})"));
+                            return axum::http::StatusCode::UNAUTHORIZED;
+                        }
+                    }
+                    {
+                        let mut got = r.got.lock().unwrap();
+                        let e = got.entry(key).or_insert((0, v, sig));
+                        e.0 += 1;
+                    }
+                    let delay = r.delay_ms.load(Ordering::SeqCst);
+                    if delay > 0 {
+                        tokio::time::sleep(Duration::from_millis(delay)).await;
+                    }
+                    axum::http::StatusCode::OK
                 }
-                {
-                    let mut got = r.got.lock().unwrap();
-                    let e = got.entry(key).or_insert((0, v, sig));
-                    e.0 += 1;
-                }
-                let delay = r.delay_ms.load(Ordering::SeqCst);
-                if delay > 0 {
-                    tokio::time::sleep(Duration::from_millis(delay)).await;
-                }
-                axum::http::StatusCode::OK
-            }
-        }),
+            },
+        ),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -116,7 +119,11 @@ async fn messages_reach_a_receiver_that_was_down_exactly_once(engine: Backend) {
         .text("reporter_phone", "13912345678");
     let r = json(client().post(app.url("/api/v1/complaints")).multipart(form).send().await.unwrap()).await;
     let no = r["tracking_no"].as_str().unwrap().to_owned();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1")
+        .bind(&no)
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     let staff = app.client_as("demo_moderator").await;
     let res = staff
         .post(app.url(&format!("/staff/cases/{id}/transition")))
@@ -178,7 +185,15 @@ async fn three_instances_deliver_each_message_once(engine: Backend) {
     {
         let mut conn = state.store.pool().acquire().await.unwrap();
         for i in 0..60 {
-            backend::outbox::enqueue_in(&mut conn, &state, "webhook", &format!("m-{i}"), &serde_json::json!({ "n": i })).await.unwrap();
+            backend::outbox::enqueue_in(
+                &mut conn,
+                &state,
+                "webhook",
+                &format!("m-{i}"),
+                &serde_json::json!({ "n": i }),
+            )
+            .await
+            .unwrap();
         }
     }
     // Two more instances' workers (their own pools) next to the app's own.
@@ -223,7 +238,15 @@ async fn slow_sends_are_never_sent_twice_by_two_workers(engine: Backend) {
     {
         let mut conn = db.state.store.pool().acquire().await.unwrap();
         for i in 0..12 {
-            backend::outbox::enqueue_in(&mut conn, &db.state, "webhook", &format!("slow-{i}"), &serde_json::json!({ "n": i })).await.unwrap();
+            backend::outbox::enqueue_in(
+                &mut conn,
+                &db.state,
+                "webhook",
+                &format!("slow-{i}"),
+                &serde_json::json!({ "n": i }),
+            )
+            .await
+            .unwrap();
         }
     }
     let timing = backend::outbox::Timing { claim_secs: 1, send_timeout: Duration::from_millis(900) };
@@ -280,9 +303,18 @@ async fn sms_notices_wait_while_the_citys_budget_is_spent(engine: Backend) {
         .text("reporter_phone", "13912345678");
     let r = json(client().post(app.url("/api/v1/complaints")).multipart(form).send().await.unwrap()).await;
     let no = r["tracking_no"].as_str().unwrap().to_owned();
-    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1").bind(&no).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let id: i64 = sqlx::query_scalar("SELECT id FROM cases WHERE tracking_no = $1")
+        .bind(&no)
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     let staff = app.client_as("demo_moderator").await;
-    let res = staff.post(app.url(&format!("/staff/cases/{id}/transition"))).form(&[("to", "accepted"), ("message", "已受理。")]).send().await.unwrap();
+    let res = staff
+        .post(app.url(&format!("/staff/cases/{id}/transition")))
+        .form(&[("to", "accepted"), ("message", "已受理。")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let deadline = Instant::now() + Duration::from_secs(20);
     while !rx.got.lock().unwrap().contains_key(&format!("case-accepted:{no}")) && Instant::now() < deadline {
@@ -293,6 +325,9 @@ async fn sms_notices_wait_while_the_citys_budget_is_spent(engine: Backend) {
     assert!(got.contains_key(&format!("case-accepted:{no}")), "the webhook goes out");
     assert!(!got.contains_key(&format!("case-sms:{no}:accepted")), "the SMS waits for the budget");
     let waiting = backend::outbox::pending(&app.db.state.store).await.unwrap();
-    assert!(waiting.iter().any(|p| p.kind == "sms" && p.last_error.as_deref() == Some("daily SMS budget spent")), "{waiting:?}");
+    assert!(
+        waiting.iter().any(|p| p.kind == "sms" && p.last_error.as_deref() == Some("daily SMS budget spent")),
+        "{waiting:?}"
+    );
     app.stop().await;
 }

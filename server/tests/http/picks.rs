@@ -4,7 +4,6 @@
 //! what holds against abuse: ballots without an issued voter, new voters bounded per network, SMS codes bounded
 //! per phone, per network and by the city's budget, parallel code requests and parallel guesses.
 
-
 use crate::common::*;
 use std::sync::{Arc, Mutex};
 
@@ -24,7 +23,9 @@ on_both!(
 );
 
 async fn ballots(app: &TestApp, id: i64) -> i64 {
-    json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await["ballots"].as_i64().unwrap()
+    json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await["ballots"]
+        .as_i64()
+        .unwrap()
 }
 
 /// A device voter for the round, issued by `GET …/voter` as a program gets one: the `Cookie` header value.
@@ -142,14 +143,28 @@ async fn bad_ballots_are_refused_with_the_field_and_store_nothing(engine: Backen
     assert_eq!(header(res.headers(), "location"), format!("/picks/{id}?error=invalid_value&field=website"));
     let res = form("candidate_ids=x".into()).await.unwrap();
     assert_eq!(header(res.headers(), "location"), format!("/picks/{id}?error=invalid_value&field=candidate_ids"));
-    let res = client().post(app.url("/api/v1/rounds/999999/ballot")).json(&serde_json::json!({ "candidate_ids": [1] })).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/rounds/999999/ballot"))
+        .json(&serde_json::json!({ "candidate_ids": [1] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     // A valid ballot with no voter (no cookie, or a forged one): refused, naming the voter, in both adapters.
     for cookie in ["", "portal_voter=00000000000000000000000000000000.1765000000.00000000000000000000000000000000"] {
-        let res = client().post(&url).header("cookie", cookie).json(&serde_json::json!({ "candidate_ids": [c[0]] })).send().await.unwrap();
+        let res = client()
+            .post(&url)
+            .header("cookie", cookie)
+            .json(&serde_json::json!({ "candidate_ids": [c[0]] }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::FORBIDDEN);
         let b = json(res).await;
-        assert_eq!((b["error"]["code"].as_str(), b["error"]["field"].as_str()), (Some("voter_required"), Some("voter")));
+        assert_eq!(
+            (b["error"]["code"].as_str(), b["error"]["field"].as_str()),
+            (Some("voter_required"), Some("voter"))
+        );
     }
     let res = form(format!("candidate_ids={}", c[0])).await.unwrap();
     assert_eq!(header(res.headers(), "location"), format!("/picks/{id}?error=voter_required&field=voter"));
@@ -176,14 +191,27 @@ async fn fifty_concurrent_ballots_from_one_voter_leave_one(engine: Backend) {
     // most: whatever is admitted replaces the one ballot).
     let cookie = voter(&app, id).await;
     let url = app.url(&format!("/api/v1/rounds/{id}/ballot"));
-    let first = client().post(&url).header("cookie", &cookie).json(&serde_json::json!({ "candidate_ids": [c[0]] })).send().await.unwrap();
+    let first = client()
+        .post(&url)
+        .header("cookie", &cookie)
+        .json(&serde_json::json!({ "candidate_ids": [c[0]] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(first.status(), StatusCode::OK);
     let tasks: Vec<_> = (0..50)
         .map(|i| {
             let (url, cookie) = (url.clone(), cookie.clone());
             let pick = c[i % 5];
             tokio::spawn(async move {
-                client().post(url).header("cookie", cookie).json(&serde_json::json!({ "candidate_ids": [pick] })).send().await.unwrap().status()
+                client()
+                    .post(url)
+                    .header("cookie", cookie)
+                    .json(&serde_json::json!({ "candidate_ids": [pick] }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
             })
         })
         .collect();
@@ -199,7 +227,14 @@ async fn fifty_concurrent_ballots_from_one_voter_leave_one(engine: Backend) {
         let (url, cookie) = (url.clone(), voter(&app, id).await);
         let pick = c[i % 5];
         tasks.push(tokio::spawn(async move {
-            client().post(url).header("cookie", cookie).json(&serde_json::json!({ "candidate_ids": [pick] })).send().await.unwrap().status()
+            client()
+                .post(url)
+                .header("cookie", cookie)
+                .json(&serde_json::json!({ "candidate_ids": [pick] }))
+                .send()
+                .await
+                .unwrap()
+                .status()
         }));
     }
     for t in tasks {
@@ -305,13 +340,20 @@ async fn nominations_go_through_moderation(engine: Backend) {
     };
     let res = nominate("小龙虾".into(), "").await.unwrap();
     assert_eq!(header(res.headers(), "location"), format!("/picks/{id}?nominated=1"));
-    for (food, website, field) in [("".to_owned(), "", "food"), ("长".repeat(10_000), "", "food"), ("辣条".into(), "x", "website")] {
+    for (food, website, field) in
+        [("".to_owned(), "", "food"), ("长".repeat(10_000), "", "food"), ("辣条".into(), "x", "website")]
+    {
         let res = nominate(food, website).await.unwrap();
         assert!(header(res.headers(), "location").ends_with(&format!("&field={field}")), "{:?}", res.headers());
     }
     let queue = app.db.state.store.pool().clone();
-    let nomination: i64 = sqlx::query_scalar("SELECT id FROM nominations WHERE round_id = $1").bind(id).fetch_one(&queue).await.unwrap();
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nominations WHERE round_id = $1").bind(id).fetch_one(&queue).await.unwrap();
+    let nomination: i64 =
+        sqlx::query_scalar("SELECT id FROM nominations WHERE round_id = $1").bind(id).fetch_one(&queue).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM nominations WHERE round_id = $1")
+        .bind(id)
+        .fetch_one(&queue)
+        .await
+        .unwrap();
     assert_eq!(count, 1, "refused nominations store nothing");
     // The nominator sees it pending; the moderator approves; the nominator sees it accepted.
     let page = citizen.get(app.url(&format!("/picks/{id}"))).send().await.unwrap().text().await.unwrap();
@@ -372,14 +414,22 @@ async fn sms_rounds_verify_phones_through_the_gateway(engine: Backend) {
     let res = create_round(&staff, &app, -2, -1, "sms").await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     let e = json(res).await;
-    assert_eq!((e["error"]["code"].as_str(), e["error"]["field"].as_str()), (Some("sms_not_configured"), Some("voter_check")));
+    assert_eq!(
+        (e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+        (Some("sms_not_configured"), Some("voter_check"))
+    );
     app.stop().await;
 
     let (url, seen) = gateway().await;
     let app = TestApp::start(engine, |c| c.sms_url = Some(url)).await;
     let staff = app.client_as("demo_moderator").await;
     let id = json(create_round(&staff, &app, -2, -1, "sms").await).await["id"].as_i64().unwrap();
-    let res = staff.post(app.url(&format!("/staff/rounds/{id}/candidates"))).form(&[("food", "腊肉"), ("category", "肉制品")]).send().await.unwrap();
+    let res = staff
+        .post(app.url(&format!("/staff/rounds/{id}/candidates")))
+        .form(&[("food", "腊肉"), ("category", "肉制品")])
+        .send()
+        .await
+        .unwrap();
     let candidate = json(res).await["id"].as_i64().unwrap();
     let code_url = app.url(&format!("/api/v1/rounds/{id}/code"));
     let res = client().post(&code_url).json(&serde_json::json!({ "phone": "138 0000 1234" })).send().await.unwrap();
@@ -407,7 +457,8 @@ async fn sms_rounds_verify_phones_through_the_gateway(engine: Backend) {
     assert_eq!(json(res).await["error"]["code"], "invalid_code");
     assert_eq!(ballots(&app, id).await, 1);
     // The code never reaches the database in the clear.
-    let stored: Vec<String> = sqlx::query_scalar("SELECT code_hash FROM sms_codes").fetch_all(app.db.state.store.pool()).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT code_hash FROM sms_codes").fetch_all(app.db.state.store.pool()).await.unwrap();
     assert!(stored.iter().all(|h| h.len() == 40));
     app.stop().await;
 }
@@ -419,7 +470,10 @@ async fn results_are_filtered_and_reports_downloaded(engine: Backend) {
     assert!(total >= 20, "{total}");
     let failing = json(client().get(app.url("/api/v1/results?verdict=fail&per_page=100")).send().await.unwrap()).await;
     let items = failing["items"].as_array().unwrap();
-    assert!(!items.is_empty() && items.iter().all(|b| b["passed"] == false && !b["failures"].as_array().unwrap().is_empty()));
+    assert!(
+        !items.is_empty()
+            && items.iter().all(|b| b["passed"] == false && !b["failures"].as_array().unwrap().is_empty())
+    );
     let res = client().get(app.url("/api/v1/results?verdict=maybe")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json(res).await["error"]["field"], "verdict");
@@ -446,14 +500,20 @@ async fn results_are_filtered_and_reports_downloaded(engine: Backend) {
     let res = publish(b"GIF89a not a pdf").await.unwrap();
     assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
     assert_eq!(json(res).await["error"]["field"], "report");
-    let now_total = json(client().get(app.url("/api/v1/results")).send().await.unwrap()).await["total"].as_i64().unwrap();
+    let now_total =
+        json(client().get(app.url("/api/v1/results")).send().await.unwrap()).await["total"].as_i64().unwrap();
     assert_eq!(now_total, total);
     let before = json(client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap()).await;
     assert_eq!(publish(b"%PDF-1.4 lab").await.unwrap().status(), StatusCode::CREATED);
     let after = json(client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap()).await;
     assert!(after["score"].as_i64() < before["score"].as_i64(), "{} -> {}", before["score"], after["score"]);
     // Anonymous visitors cannot publish.
-    let res = client().post(app.url("/staff/results")).multipart(reqwest::multipart::Form::new().text("food", "x")).send().await.unwrap();
+    let res = client()
+        .post(app.url("/staff/results"))
+        .multipart(reqwest::multipart::Form::new().text("food", "x"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     // The business page shows its sampling record.
     let page = client().get(app.url(&format!("/credit/{code}"))).send().await.unwrap().text().await.unwrap();
@@ -481,11 +541,13 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
     .await;
     let (id, c) = app.voting_round().await;
     let before = ballots(&app, id).await;
-    let seeded_refusals: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ballot_refusals WHERE round_id = $1 AND reason = 'no_voter'")
-        .bind(id)
-        .fetch_one(app.db.state.store.pool())
-        .await
-        .unwrap();
+    let seeded_refusals: i64 = sqlx::query_scalar(
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM ballot_refusals WHERE round_id = $1 AND reason = 'no_voter'",
+    )
+    .bind(id)
+    .fetch_one(app.db.state.store.pool())
+    .await
+    .unwrap();
     let url = app.url(&format!("/api/v1/rounds/{id}/ballot"));
     // A thousand ballots from one address with no cookie jar, a hundred at a time: none counted (each used to
     // mint a new voter and count).
@@ -493,7 +555,15 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
         let tasks: Vec<_> = (0..100)
             .map(|i| {
                 let (url, pick) = (url.clone(), c[(round + i) % 5]);
-                tokio::spawn(async move { client().post(url).json(&serde_json::json!({ "candidate_ids": [pick] })).send().await.unwrap().status() })
+                tokio::spawn(async move {
+                    client()
+                        .post(url)
+                        .json(&serde_json::json!({ "candidate_ids": [pick] }))
+                        .send()
+                        .await
+                        .unwrap()
+                        .status()
+                })
             })
             .collect();
         for t in tasks {
@@ -533,7 +603,13 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
     let _ = tokio::time::timeout(std::time::Duration::from_secs(15), serving).await;
     // The issued voters vote and count, once each.
     for (i, cookie) in cookies.iter().enumerate() {
-        let res = client().post(&url).header("cookie", cookie).json(&serde_json::json!({ "candidate_ids": [c[i % 5]] })).send().await.unwrap();
+        let res = client()
+            .post(&url)
+            .header("cookie", cookie)
+            .json(&serde_json::json!({ "candidate_ids": [c[i % 5]] }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
     }
     assert_eq!(ballots(&app, id).await, before + 5);
@@ -541,13 +617,19 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
     close_voting(&app, id).await;
     let detail = json(client().get(app.url(&format!("/api/v1/rounds/{id}"))).send().await.unwrap()).await;
     let report = &detail["integrity"];
-    let refused = report["refused"].as_array().unwrap().iter().find(|r| r["reason"] == "no_voter").unwrap()["count"].as_i64();
+    let refused =
+        report["refused"].as_array().unwrap().iter().find(|r| r["reason"] == "no_voter").unwrap()["count"].as_i64();
     assert_eq!(refused, Some(seeded_refusals + 1000));
     let pool = app.db.state.store.pool();
     let key = app.db.state.config.secret_key.expose();
     let ours = backend::picks::voter::network_hash(key, id, "127.0.0.0/24");
     let (n, fresh): (i64, i64) = {
-        let n = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND network_hash = $2").bind(id).bind(&ours).fetch_one(pool).await.unwrap();
+        let n = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND network_hash = $2")
+            .bind(id)
+            .bind(&ours)
+            .fetch_one(pool)
+            .await
+            .unwrap();
         let fresh = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND network_hash = $2 AND created_at - device_minted_at < 3600")
             .bind(id)
             .bind(&ours)
@@ -557,13 +639,30 @@ async fn cookieless_ballots_are_refused_and_new_voters_bounded_per_network(engin
         (n, fresh)
     };
     assert_eq!((n, fresh), (5, 5), "the five ballots record our network and their devices' age");
-    let networks: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT network_hash) FROM ballots WHERE round_id = $1").bind(id).fetch_one(pool).await.unwrap();
-    let all_fresh: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND created_at - device_minted_at < 3600").bind(id).fetch_one(pool).await.unwrap();
+    let networks: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT network_hash) FROM ballots WHERE round_id = $1")
+        .bind(id)
+        .fetch_one(pool)
+        .await
+        .unwrap();
+    let all_fresh: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM ballots WHERE round_id = $1 AND created_at - device_minted_at < 3600")
+            .bind(id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
     assert_eq!(report["networks"].as_i64(), Some(networks));
     assert_eq!(report["new_device_ballots"].as_i64(), Some(all_fresh));
     let top = report["top_networks_ballots"].as_i64().unwrap();
     assert!(top >= 5 && top <= report["ballots"].as_i64().unwrap(), "{report}");
-    let page = client().get(app.url(&format!("/picks/{id}"))).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
+    let page = client()
+        .get(app.url(&format!("/picks/{id}")))
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("Share of ballots from the top 10 networks") && page.contains("No voter identity"));
     app.stop().await;
 }
@@ -580,13 +679,23 @@ async fn sms_app(engine: Backend, tweak: impl FnOnce(&mut Config)) -> (TestApp, 
     .await;
     let staff = app.client_as("demo_moderator").await;
     let id = json(create_round(&staff, &app, -2, -1, "sms").await).await["id"].as_i64().unwrap();
-    let res = staff.post(app.url(&format!("/staff/rounds/{id}/candidates"))).form(&[("food", "腊肉"), ("category", "肉制品")]).send().await.unwrap();
+    let res = staff
+        .post(app.url(&format!("/staff/rounds/{id}/candidates")))
+        .form(&[("food", "腊肉"), ("category", "肉制品")])
+        .send()
+        .await
+        .unwrap();
     let candidate = json(res).await["id"].as_i64().unwrap();
     (app, seen, id, candidate)
 }
 
 async fn ask_code(app: &TestApp, id: i64, phone: &str) -> reqwest::Response {
-    client().post(app.url(&format!("/api/v1/rounds/{id}/code"))).json(&serde_json::json!({ "phone": phone })).send().await.unwrap()
+    client()
+        .post(app.url(&format!("/api/v1/rounds/{id}/code")))
+        .json(&serde_json::json!({ "phone": phone }))
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn two_hundred_parallel_code_requests_send_one_sms(engine: Backend) {
@@ -635,10 +744,19 @@ async fn fifty_parallel_wrong_codes_are_checked_at_most_five_times(engine: Backe
     for t in tasks {
         assert_eq!(t.await.unwrap(), StatusCode::BAD_REQUEST);
     }
-    let attempts: Vec<i64> = sqlx::query_scalar("SELECT attempts FROM sms_codes WHERE round_id = $1").bind(id).fetch_all(app.db.state.store.pool()).await.unwrap();
+    let attempts: Vec<i64> = sqlx::query_scalar("SELECT attempts FROM sms_codes WHERE round_id = $1")
+        .bind(id)
+        .fetch_all(app.db.state.store.pool())
+        .await
+        .unwrap();
     assert_eq!(attempts, vec![5], "at most five compared");
     // The right code after that is refused too.
-    let res = client().post(&url).json(&serde_json::json!({ "candidate_ids": [candidate], "phone": "13800005678", "code": code })).send().await.unwrap();
+    let res = client()
+        .post(&url)
+        .json(&serde_json::json!({ "candidate_ids": [candidate], "phone": "13800005678", "code": code }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json(res).await["error"]["code"], "invalid_code");
     assert_eq!(ballots(&app, id).await, 0);
@@ -687,14 +805,21 @@ async fn sms_codes_stop_at_the_phone_cap_the_network_bound_and_the_budget(engine
     let wait: i64 = header(res.headers(), "retry-after").parse().unwrap();
     assert_eq!(wait, backend::picks::sms::secs_to_china_midnight(backend::clock::now()));
     let e = json(res).await;
-    assert_eq!((e["error"]["code"].as_str(), e["error"]["field"].as_str()), (Some("sms_budget_exhausted"), Some("phone")));
+    assert_eq!(
+        (e["error"]["code"].as_str(), e["error"]["field"].as_str()),
+        (Some("sms_budget_exhausted"), Some("phone"))
+    );
     assert!(e["error"]["message"].as_str().unwrap().contains("budget"), "{e}");
     assert_eq!(seen.lock().unwrap().len(), 4);
     // Other messages (notices) count against the same budget.
     let refused = backend::picks::sms::spend_budget(&app.db.state).await.unwrap_err();
     assert_eq!(refused.code, domain::ErrCode::SmsBudgetExhausted);
     // The refused phone got nothing and may ask again once the budget allows: its code was not replaced.
-    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_codes WHERE round_id = $1").bind(id).fetch_one(app.db.state.store.pool()).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_codes WHERE round_id = $1")
+        .bind(id)
+        .fetch_one(app.db.state.store.pool())
+        .await
+        .unwrap();
     assert_eq!(stored, 4);
     let staff = app.client_as("demo_viewer").await;
     let home = staff.get(app.url("/staff")).header("accept-language", "en").send().await.unwrap().text().await.unwrap();
@@ -713,7 +838,9 @@ async fn a_rounds_results_stay_hidden_until_their_date(engine: Backend) {
     let round = json(res).await["id"].as_i64().unwrap();
     let all = json(client().get(app.url("/api/v1/results?per_page=100")).send().await.unwrap()).await;
     let code = all["items"].as_array().unwrap().iter().find_map(|b| b["credit_code"].as_str()).unwrap().to_owned();
-    let batches = || async { json(client().get(app.url("/api/v1/stats")).send().await.unwrap()).await["batches"].as_i64().unwrap() };
+    let batches = || async {
+        json(client().get(app.url("/api/v1/stats")).send().await.unwrap()).await["batches"].as_i64().unwrap()
+    };
     let counted = batches().await;
     let form = reqwest::multipart::Form::new()
         .text("round_id", round.to_string())
@@ -733,7 +860,8 @@ async fn a_rounds_results_stay_hidden_until_their_date(engine: Backend) {
         let everything = json(client().get(app.url("/api/v1/results?per_page=100")).send().await.unwrap()).await;
         let in_all = everything["items"].as_array().unwrap().iter().any(|b| b["id"] == batch);
         let report = client().get(app.url(&format!("/results/{batch}/report.pdf"))).send().await.unwrap().status();
-        let page = client().get(app.url(&format!("/results?round={round}"))).send().await.unwrap().text().await.unwrap();
+        let page =
+            client().get(app.url(&format!("/results?round={round}"))).send().await.unwrap().text().await.unwrap();
         let business = client().get(app.url(&format!("/credit/{code}"))).send().await.unwrap().text().await.unwrap();
         (listed["total"].as_i64().unwrap(), in_all, report, page.contains("秘制凉糕"), business.contains("秘制凉糕"))
     };

@@ -1,9 +1,8 @@
 //! HTTP tests of the brand site and the shared HTTP behaviour: health, pages, languages, errors, limits, CSRF, OpenAPI: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-
-use backend::testing::Backend;
 use crate::common::*;
+use backend::testing::Backend;
 
 on_both!(
     a_page_asked_for_by_many_at_once_is_rendered_once,
@@ -48,9 +47,16 @@ async fn home_page_shows_figures_with_security_headers(engine: Backend) {
         assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{csp}");
         let body = res.text().await.unwrap();
         assert!(body.contains("<html lang=\"zh-CN\""), "Chinese first");
-        assert!(body.contains("43,993") && body.contains("49,895") && body.contains("99.7%"), "figures from the database");
+        assert!(
+            body.contains("43,993") && body.contains("49,895") && body.contains("99.7%"),
+            "figures from the database"
+        );
         assert!(body.contains("食安绵阳"));
-        assert_eq!(csp_hashes(&csp), inline_script_hashes(&body), "the CSP allows exactly the page's own inline scripts");
+        assert_eq!(
+            csp_hashes(&csp),
+            inline_script_hashes(&body),
+            "the CSP allows exactly the page's own inline scripts"
+        );
         assert!(!body.contains("nonce=") && !body.contains(&*app.shared.marker), "marker never leaks");
     }
     // The cache is per language: a Chinese page is never served to an English visitor.
@@ -185,13 +191,8 @@ async fn forwarded_for_is_ignored_from_untrusted_peers(engine: Backend) {
 async fn cross_site_posts_are_refused(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
     let creds = [("username", "demo_admin"), ("password", backend::seed::DEMO_PASSWORD)];
-    let res = client()
-        .post(app.url("/staff/login"))
-        .header("origin", "http://evil.test")
-        .form(&creds)
-        .send()
-        .await
-        .unwrap();
+    let res =
+        client().post(app.url("/staff/login")).header("origin", "http://evil.test").form(&creds).send().await.unwrap();
     assert_eq!(res.status(), 403);
     assert_eq!(json(res).await["error"]["code"], "csrf_rejected");
     let res = client()
@@ -263,7 +264,6 @@ async fn startup_errors_name_the_setting() {
     }
 }
 
-
 /// The documented districts and categories are exactly the ones the search accepts.
 #[tokio::test]
 async fn documented_search_values_match_the_parser() {
@@ -286,8 +286,19 @@ async fn every_page_type_allows_exactly_its_own_scripts(engine: Backend) {
     let all = json(client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap()).await;
     let code = all[0]["credit_code"].as_str().unwrap().to_owned();
     let moderator = app.client_as("demo_moderator").await;
-    let pages = ["/", "/credit", "/credit?q=%E7%B1%B3%E7%B2%89", &format!("/credit/{code}"), "/news", "/stats", "/staff/login", "/nope"];
-    for path in pages.iter().map(|p| (client(), *p)).chain([(moderator.clone(), "/staff"), (moderator, "/staff/replies")]) {
+    let pages = [
+        "/",
+        "/credit",
+        "/credit?q=%E7%B1%B3%E7%B2%89",
+        &format!("/credit/{code}"),
+        "/news",
+        "/stats",
+        "/staff/login",
+        "/nope",
+    ];
+    for path in
+        pages.iter().map(|p| (client(), *p)).chain([(moderator.clone(), "/staff"), (moderator, "/staff/replies")])
+    {
         let (c, path) = path;
         for _ in 0..2 {
             let res = c.get(app.url(path)).send().await.unwrap();
@@ -304,7 +315,8 @@ async fn every_page_type_allows_exactly_its_own_scripts(engine: Backend) {
 
 /// The `sha256-…` sources of a CSP's `script-src`, sorted.
 fn csp_hashes(csp: &str) -> Vec<String> {
-    let mut v: Vec<String> = csp.split_whitespace().filter(|s| s.starts_with("'sha256-")).map(|s| s.trim_matches('\'').to_owned()).collect();
+    let mut v: Vec<String> =
+        csp.split_whitespace().filter(|s| s.starts_with("'sha256-")).map(|s| s.trim_matches('\'').to_owned()).collect();
     v.sort();
     v
 }
@@ -404,7 +416,11 @@ async fn expired_answers_are_served_stale_while_rendered_again(engine: Backend) 
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     for url in [&api, &page] {
         let res = client().get(url).send().await.unwrap();
-        assert_eq!((res.status(), header(res.headers(), "x-page-cache").to_owned()), (StatusCode::OK, "stale".to_owned()), "{url}");
+        assert_eq!(
+            (res.status(), header(res.headers(), "x-page-cache").to_owned()),
+            (StatusCode::OK, "stale".to_owned()),
+            "{url}"
+        );
         assert!(!res.text().await.unwrap().contains("改过名的小店"), "{url}: the old answer, at once");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
         loop {

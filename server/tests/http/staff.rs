@@ -1,9 +1,8 @@
 //! HTTP tests of staff sign-in, sessions, throttling, roles and the audit trail: the real app (real database, real middleware) on port 0,
 //! driven with reqwest, each case on SQLite and on PostgreSQL.
 
-
-use backend::testing::Backend;
 use crate::common::*;
+use backend::testing::Backend;
 
 on_both!(
     every_declared_role_is_enforced,
@@ -167,7 +166,6 @@ async fn roles_are_enforced_and_actions_audited(engine: Backend) {
     }
     app.stop().await;
 }
-
 
 /// The authorisation matrix, generated from the declared route facts: every route that needs a role is refused
 /// to anonymous visitors and, above viewer, to a viewer; every `/staff` route but the sign-in form declares a
