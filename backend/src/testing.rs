@@ -208,6 +208,7 @@ impl TestDb {
 /// Runs each named test case as two tests, `name::sqlite` and `name::postgres`, through the test crate's own
 /// `common::case(engine, case)`: storage tests hand each case a fresh database, HTTP tests a fresh app.
 #[macro_export]
+#[expect(clippy::crate_in_macro_def, reason = "`crate::common` is the calling test crate's own module, by design")]
 macro_rules! on_both {
     ($($name:ident),* $(,)?) => {
         $(
