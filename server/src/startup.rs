@@ -31,7 +31,7 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     let store = Store::connect(config.database_url.expose()).await?;
     store.migrate().await?;
     let state = AppState::new(store, config);
-    let shared = Shared::new(state.clone());
+    let shared = Shared::new(state.clone(), crate::site::docs::document(&modules().table()));
     http::limits::spawn_cleanup(shared.limiters.clone());
     shared.spawn_invalidation();
     // Sealed values stored before they were bound to their row are re-sealed bound, once.
@@ -156,7 +156,7 @@ fn page_facts() -> anyhow::Result<Vec<(&'static str, Facts)>> {
 pub fn router(shared: Shared) -> anyhow::Result<Router> {
     let ctx = {
         let state = shared.app.clone();
-        let catalog = std::sync::Arc::new(crate::site::docs::catalog());
+        let catalog = std::sync::Arc::new(crate::site::docs::catalog(&shared.api_document));
         let marker = shared.marker.clone();
         move || {
             provide_context(state.clone());

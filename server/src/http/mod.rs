@@ -52,6 +52,8 @@ pub struct SharedInner {
     pub cache: Arc<cache::PageCache>,
     /// What pages are rendered with as Leptos' nonce (see `headers::new_nonce_marker`).
     pub marker: Arc<str>,
+    /// The OpenAPI document, built once at start from the modules' operations and their routes' facts.
+    pub api_document: Arc<utoipa::openapi::OpenApi>,
 }
 
 impl std::ops::Deref for Shared {
@@ -62,12 +64,12 @@ impl std::ops::Deref for Shared {
 }
 
 impl Shared {
-    pub fn new(app: AppState) -> Shared {
+    pub fn new(app: AppState, api_document: utoipa::openapi::OpenApi) -> Shared {
         let leptos = leptos_options(&app.config);
         let limiters = Arc::new(limits::Limiters::new(app.config.rate_limits));
         let cache = Arc::new(cache::PageCache::new(app.config.page_cache_ttl, cache::ENTRIES));
         let marker = headers::new_nonce_marker().into();
-        Shared(Arc::new(SharedInner { app, leptos, limiters, cache, marker }))
+        Shared(Arc::new(SharedInner { app, leptos, limiters, cache, marker, api_document: Arc::new(api_document) }))
     }
 
     /// Empties the caches whenever a service of this instance announces a change (no adapter has to).

@@ -21,8 +21,9 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// The whole document: this module's operations merged with every other module's.
-pub fn document() -> utoipa::openapi::OpenApi {
+/// The whole document: this module's operations merged with every other module's, the 429s from the facts of
+/// `table` (the modules' routes, given by the composition root).
+pub fn document(table: &[crate::http::routes::Route]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::credit::api::CreditApi::openapi());
     doc.merge(crate::picks::PicksApi::openapi());
@@ -30,7 +31,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(crate::cases::api::CasesApi::openapi());
     doc.merge(crate::news::api::NewsApi::openapi());
     doc.merge(crate::stats::StatsApi::openapi());
-    document_rate_limits(&mut doc, &crate::startup::modules().table());
+    document_rate_limits(&mut doc, table);
     doc
 }
 
@@ -92,16 +93,17 @@ fn document_rate_limits(doc: &mut utoipa::openapi::OpenApi, table: &[crate::http
     }
 }
 
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(document())
+pub async fn openapi_json(
+    axum::extract::State(shared): axum::extract::State<crate::http::Shared>,
+) -> Json<utoipa::openapi::OpenApi> {
+    Json(shared.api_document.as_ref().clone())
 }
 
 /// The document summarised for the `/api` page (built once at start-up: the document does not change).
-pub fn catalog() -> domain::site::api::ApiCatalog {
+pub fn catalog(doc: &utoipa::openapi::OpenApi) -> domain::site::api::ApiCatalog {
     use domain::site::api::{ApiCatalog, ApiOperation, ApiParam};
     use utoipa::openapi::path::ParameterIn;
     use utoipa::openapi::Required;
-    let doc = document();
     let mut operations = Vec::new();
     for (path, item) in doc.paths.paths.iter() {
         let ops = [
@@ -141,7 +143,7 @@ pub fn catalog() -> domain::site::api::ApiCatalog {
         }
     }
     operations.sort_by(|a, b| (&a.tag, &a.path, &a.method).cmp(&(&b.tag, &b.path, &b.method)));
-    ApiCatalog { title: doc.info.title.clone(), version: doc.info.version, operations }
+    ApiCatalog { title: doc.info.title.clone(), version: doc.info.version.clone(), operations }
 }
 
 /// The old address of the documentation page.
