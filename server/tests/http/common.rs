@@ -25,9 +25,11 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn start(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let turn = ONE_APP_AT_A_TIME.lock().await;
+        // The database and its data are made before the turn: only running apps must take turns, so the next
+        // test's seeding overlaps this one's requests.
         let db = TestDb::with_config(backend, tweak).await;
         backend::seed::demo_with(&db.state, 300, backend::seed::DEMO_PASSWORD).await.expect("seed");
+        let turn = ONE_APP_AT_A_TIME.lock().await;
         let config = (*db.state.config).clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::build(config, listener).await.expect("build app");
