@@ -256,33 +256,14 @@ mod tests {
         assert_eq!(code(&png[..png.len() / 2]), ErrCode::InvalidValue);
     }
 
-    /// A PNG of `w` × `h` 16-bit RGBA pixels, all zeros: a few hundred KB that decode to `w·h·8` bytes.
-    pub fn bomb_png(w: u32, h: u32) -> Vec<u8> {
-        let mut out = Vec::new();
-        {
-            let mut enc = png::Encoder::new(&mut out, w, h);
-            enc.set_color(png::ColorType::Rgba);
-            enc.set_depth(png::BitDepth::Sixteen);
-            enc.set_compression(png::Compression::High);
-            let mut writer = enc.write_header().unwrap();
-            let mut stream = writer.stream_writer().unwrap();
-            let row = vec![0u8; w as usize * 8];
-            for _ in 0..h {
-                std::io::Write::write_all(&mut stream, &row).unwrap();
-            }
-            stream.finish().unwrap();
-        }
-        out
-    }
-
     #[test]
     fn bit_depth_counts_before_decoding() {
         // 4,000 × 4,000 = 16 Mpx (under the pixel bound) but 16-bit RGBA: 128 MB of pixels — allowed; at
         // 5,000 × 5,000 it is 200 MB: refused from the header, before any decoding.
-        let ok = inspect(&bomb_png(4_000, 4_000)).unwrap();
+        let ok = inspect(&crate::testing::bomb_png(4_000, 4_000)).unwrap();
         assert_eq!(ok.decoded_bytes, 4_000 * 4_000 * 8);
         assert!(ok.cost_mib() >= 128);
-        let bomb = bomb_png(5_000, 5_000);
+        let bomb = crate::testing::bomb_png(5_000, 5_000);
         assert!(bomb.len() < 400_000, "a small file: {}", bomb.len());
         assert_eq!(inspect(&bomb).unwrap_err().code, ErrCode::InvalidValue);
         // The same pixel count in 8-bit RGB is an ordinary photo's size.
@@ -294,7 +275,7 @@ mod tests {
     async fn the_budget_refuses_when_busy_and_frees_what_it_took() {
         // One slot, and a queue of 200 ms: a second decode that cannot start in time is refused 503.
         let budget = Arc::new(DecodeBudget::new(1, 256, Duration::from_millis(200)));
-        let big = bytes::Bytes::from(bomb_png(4_000, 4_000));
+        let big = bytes::Bytes::from(crate::testing::bomb_png(4_000, 4_000));
         let total = budget.free_mib();
         let (a, b) = tokio::join!(budget.process_all(vec![big.clone()]), async {
             tokio::time::sleep(Duration::from_millis(20)).await;

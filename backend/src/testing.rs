@@ -225,3 +225,23 @@ macro_rules! on_both {
         )*
     };
 }
+
+/// A PNG of `w` × `h` 16-bit RGBA pixels, all zeros: a few hundred KB that decode to `w·h·8` bytes (a
+/// decompression bomb for the photo checks).
+pub fn bomb_png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Sixteen);
+        enc.set_compression(png::Compression::High);
+        let mut writer = enc.write_header().expect("PNG header");
+        let mut stream = writer.stream_writer().expect("PNG stream");
+        let row = vec![0u8; w as usize * 8];
+        for _ in 0..h {
+            std::io::Write::write_all(&mut stream, &row).expect("PNG row");
+        }
+        stream.finish().expect("PNG end");
+    }
+    out
+}

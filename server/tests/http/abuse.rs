@@ -17,26 +17,6 @@ on_both!(
     receipts_are_shown_once_and_drafts_are_bounded,
 );
 
-/// A PNG of `w` × `h` 16-bit RGBA pixels, all zeros: a few hundred KB that decode to `w·h·8` bytes.
-fn bomb_png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut enc = png::Encoder::new(&mut out, w, h);
-        enc.set_color(png::ColorType::Rgba);
-        enc.set_depth(png::BitDepth::Sixteen);
-        enc.set_compression(png::Compression::High);
-        let mut writer = enc.write_header().unwrap();
-        let mut stream = writer.stream_writer().unwrap();
-        let row = vec![0u8; w as usize * 8];
-        for _ in 0..h {
-            std::io::Write::write_all(&mut stream, &row).unwrap();
-        }
-        stream.finish().unwrap();
-        drop(writer);
-    }
-    out
-}
-
 fn form(description: &str) -> Form {
     Form::new()
         .text("kind", "举报")
@@ -68,7 +48,7 @@ async fn app_behind_proxy(engine: Backend, tweak: impl FnOnce(&mut Config)) -> T
 async fn photo_bombs_are_refused_from_their_header_and_nothing_is_stored(engine: Backend) {
     // Generous bounds, so every bomb reaches the photo checks.
     let app = app_behind_proxy(engine, |c| c.network_bounds.cases = Bound::new(1_000, 1_000)).await;
-    let bomb = bomb_png(6_300, 6_300);
+    let bomb = backend::testing::bomb_png(6_300, 6_300);
     assert!(bomb.len() < 400_000, "{} bytes that decode to 317 MB", bomb.len());
     let free = app.shared.app.photos.free_mib();
     let before = (count(&app, "cases").await, count(&app, "case_photos").await);
