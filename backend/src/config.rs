@@ -112,6 +112,8 @@ pub struct NetworkBounds {
     pub nominations: Bound,
     /// Businesses' replies to their record.
     pub replies: Bound,
+    /// Satisfaction ratings of decided cases (tries with a wrong access code count too).
+    pub ratings: Bound,
     /// 你点我检 ballots.
     pub ballots: Bound,
     /// SMS one-time codes requested.
@@ -133,6 +135,7 @@ impl Default for NetworkBounds {
             drafts: Bound::new(20, 200),
             nominations: Bound::new(20, 200),
             replies: Bound::new(5, 10),
+            ratings: Bound::new(10, 100),
             ballots: Bound::new(600, 20_000),
             sms: Bound::new(10, 100),
             photo_mb_per_day: 500,

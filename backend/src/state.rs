@@ -22,8 +22,9 @@ pub struct AppState {
     pub photos: Arc<crate::images::DecodeBudget>,
     /// Units of abuse bounds this instance reserved ahead of use (ballots).
     pub leases: Arc<crate::abuse::Leases>,
-    /// The live statistics, counted at most once per `stats::TTL` on this instance (see `stats::cached`).
-    pub stats: Arc<tokio::sync::Mutex<Option<(std::time::Instant, domain::stats::Stats)>>>,
+    /// The live statistics, counted at most once per `stats::TTL` on this instance, and again after a rating
+    /// or a decision here (see `stats::cached`).
+    pub stats: Arc<tokio::sync::Mutex<Option<crate::stats::Counted>>>,
 }
 
 impl AppState {

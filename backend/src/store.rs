@@ -37,10 +37,12 @@ pub enum Change {
     Sampling,
     /// News articles.
     News,
+    /// Case ratings and reopenings (the satisfaction figures of the statistics follow them).
+    Cases,
 }
 
 impl Change {
-    const COUNT: usize = 5;
+    const COUNT: usize = 6;
 
     fn slot(self) -> usize {
         match self {
@@ -49,6 +51,7 @@ impl Change {
             Change::Picks => 2,
             Change::Sampling => 3,
             Change::News => 4,
+            Change::Cases => 5,
         }
     }
 }

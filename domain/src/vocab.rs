@@ -211,6 +211,7 @@ mod tests {
         check::<FoodCategory>();
         check::<CaseCategory>();
         check::<NewsTag>();
+        check::<crate::cases::Satisfaction>();
         check::<crate::staff::AuditAction>();
     }
 

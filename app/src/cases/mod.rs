@@ -1,8 +1,12 @@
 //! 投诉 / 举报: the report form (works without JavaScript and keeps what was typed after a failure), the
 //! receipt shown once, and tracking with the access code.
 
+/// 投诉公示 on a business's page.
+pub mod disclosure;
 /// The photo preview island of the report form.
 pub mod preview;
+/// The satisfaction rating form and the ratings given.
+pub mod rating;
 /// The report form and its receipt.
 pub mod report;
 /// Following a case with its number and access code.

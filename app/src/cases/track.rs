@@ -3,7 +3,7 @@
 
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError, Loaded};
-use domain::cases::{CaseCategory, CaseTrack};
+use domain::cases::{CaseCategory, CaseTrack, RatingState};
 use domain::clock::{format_date, format_datetime};
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -48,6 +48,28 @@ pub fn TrackPage() -> impl IntoView {
     }
 }
 
+/// The rating: the form while the decision can be rated, the ratings given, and what a reopening promised.
+#[component]
+fn RatingPart(r: RatingState, open: bool, deadline: Option<i64>) -> impl IntoView {
+    let lang = use_lang();
+    let query = leptos_router::hooks::use_query_map();
+    let rated = move || query.read().get("rated").is_some();
+    // Reopened and not yet decided again: when the second answer is due.
+    let reopened_due = deadline.filter(|_| open && r.reopened_at.is_some());
+    view! {
+        <section id="rating" aria-labelledby="rating-title">
+            {(r.can_rate || !r.ratings.is_empty()).then(|| view! { <h3 id="rating-title">{tr(T::RateTitle)}</h3> })}
+            {move || rated().then(|| view! { <p class="notice" role="status">{tr(T::RateThanks)}</p> })}
+            {reopened_due.map(|d| view! { <p class="notice">{T::RateReopenedNotice.fill(lang, &[("date", &format_date(d))])}</p> })}
+            {(!r.ratings.is_empty()).then(|| view! { <crate::cases::rating::Ratings list=r.ratings.clone()/> })}
+            {r.rate_until.filter(|_| r.can_rate).map(|until| view! {
+                <p>{T::RateIntro.fill(lang, &[("date", &format_date(until))])}</p>
+                <crate::cases::rating::RatingForm action="/track/rating".to_owned() can_reopen=r.can_reopen submit=T::RateSubmit/>
+            })}
+        </section>
+    }
+}
+
 #[component]
 fn Tracked(c: CaseTrack) -> impl IntoView {
     let lang = use_lang();
@@ -67,11 +89,13 @@ fn Tracked(c: CaseTrack) -> impl IntoView {
                 {c.timeline
                     .into_iter()
                     .map(|e| view! {
-                        <li><time>{format_datetime(e.at)}</time> " " <strong>{tr(e.state.label())}</strong>
+                        <li class:reopened=e.reopened><time>{format_datetime(e.at)}</time> " " <strong>{tr(e.state.label())}</strong>
+                            {e.reopened.then(|| view! { " · " <em>{tr(T::TimelineReopened)}</em> })}
                             {(!e.message.is_empty()).then(|| view! { <p>{e.message}</p> })}</li>
                     })
                     .collect_view()}
             </ol>
+            <RatingPart r=c.rating open=c.state.is_open() deadline=c.deadline/>
             {c.reward.map(|r| view! {
                 <h3>{tr(T::TrackReward)}</h3>
                 <dl class="facts">

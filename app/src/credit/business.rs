@@ -99,6 +99,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <HistoryChart points=d.history/>
             </section>
             <crate::sampling::results::BusinessResults code=code.clone()/>
+            <crate::cases::disclosure::Disclosed d=d.complaints/>
             <p><a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a></p>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">

@@ -72,7 +72,8 @@ fn Queue(items: Vec<CaseSummary>) -> impl IntoView {
                             <td><a href=format!("/staff/cases/{}", c.id)><code>{c.tracking_no.clone()}</code></a><br/><small>{tr(c.channel.label())}</small></td>
                             <td>{tr(c.kind.label())}<br/><small>{CaseCategory::label_of(&c.category, lang).to_owned()}</small></td>
                             <td>{c.business_name.clone()}</td>
-                            <td>{tr(c.state.label())}</td>
+                            <td>{tr(c.state.label())}
+                                {c.reopened.then(|| view! { <br/><strong class="watch reopened-flag">{tr(T::StaffReopenedFlag)}</strong> })}</td>
                             <td>{c.deadline.map(format_date).unwrap_or_default()}
                                 {c.overdue.then(|| view! { <br/><strong class="watch">{tr(T::StaffCasesOverdue)}</strong> })}</td>
                             <td>{c.assigned_to.clone().unwrap_or_default()}</td>
@@ -205,7 +206,8 @@ fn CaseView(d: CaseDetail, contact: Option<Contact>) -> impl IntoView {
     view! {
         <h1><code>{s.tracking_no.clone()}</code> " · " {tr(s.kind.label())}</h1>
         <dl class="facts">
-            <div><dt>{tr(T::TrackState)}</dt><dd>{tr(s.state.label())}</dd></div>
+            <div><dt>{tr(T::TrackState)}</dt><dd>{tr(s.state.label())}
+                {s.reopened.then(|| view! { " " <strong class="watch reopened-flag">{tr(T::StaffReopenedFlag)}</strong> })}</dd></div>
             <div><dt>{tr(T::TrackDeadline)}</dt><dd>{s.deadline.map(format_date).unwrap_or_default()}
                 {s.overdue.then(|| view! { " " <strong class="watch">{tr(T::StaffCasesOverdue)}</strong> })}</dd></div>
             <div><dt>{tr(T::StaffCaseChannel)}</dt><dd>{tr(s.channel.label())}</dd></div>
@@ -247,10 +249,18 @@ fn CaseView(d: CaseDetail, contact: Option<Contact>) -> impl IntoView {
         <ol class="timeline">
             {d.events.iter().map(|e| view! {
                 <li><time>{format_datetime(e.at)}</time> " " <strong>{tr(e.state.label())}</strong> " · " {e.actor.clone()}
+                    {e.reopened.then(|| view! { " · " <em>{tr(T::TimelineReopened)}</em> })}
                     {(!e.message.is_empty()).then(|| view! { <p>{e.message.clone()}</p> })}
                     {(!e.note.is_empty()).then(|| view! { <p class="hint">{e.note.clone()}</p> })}</li>
             }).collect_view()}
         </ol>
+        {(!d.rating.ratings.is_empty() || d.callback_due).then(|| view! { <h2 id="rating">{tr(T::RateTitle)}</h2> })}
+        {(!d.rating.ratings.is_empty()).then(|| view! { <crate::cases::rating::Ratings list=d.rating.ratings.clone()/> })}
+        {d.callback_due.then(|| view! {
+            <h3>{tr(T::StaffCallbackTitle)}</h3>
+            <p class="hint">{tr(T::StaffCallbackIntro)}</p>
+            <crate::cases::rating::RatingForm action=format!("/staff/cases/{id}/callback") can_reopen=d.rating.can_reopen submit=T::StaffCallbackSubmit/>
+        })}
         {(!next.is_empty()).then(|| view! {
             <h2>{tr(T::StaffCaseMove)}</h2>
             <form method="post" action=format!("/staff/cases/{id}/transition") class="form">

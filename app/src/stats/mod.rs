@@ -5,6 +5,7 @@
 use crate::lang::{tr, use_lang};
 use crate::site::figures::{get_figures, FigureGrid};
 use crate::ui::{DataTable, Loaded, Og};
+use domain::cases::{Channel, SatisfactionFigure, SatisfactionStats};
 use domain::clock::format_datetime;
 use domain::credit::District;
 use domain::figures::group_thousands;
@@ -94,6 +95,7 @@ fn StatsView(s: Stats) -> impl IntoView {
     let at = format_datetime(s.computed_at);
     let grades = s.grades;
     let districts = s.districts.clone();
+    let satisfaction = s.satisfaction.clone();
     view! {
         <LiveFigures s/>
         <p class="updated">{tr(T::StatsComputedAt)} " " {at}</p>
@@ -121,6 +123,36 @@ fn StatsView(s: Stats) -> impl IntoView {
                     }
                 })
                 .collect_view()}
+        </DataTable>
+        <Satisfaction s=satisfaction lang/>
+    }
+}
+
+/// 群众满意度: the rate with its count, overall, by channel and by district, and the share of cases reopened.
+#[component]
+fn Satisfaction(s: SatisfactionStats, lang: Lang) -> impl IntoView {
+    let rate = |f: &SatisfactionFigure| format!("{} ({})", pct(f.rate), group_thousands(f.ratings));
+    let channels: Vec<_> = s.by_channel.iter().filter(|f| f.ratings > 0).cloned().collect();
+    let districts: Vec<_> = s.by_district.iter().filter(|f| f.ratings > 0).cloned().collect();
+    view! {
+        <h2 id="satisfaction">{tr(T::StatsSatisfactionTitle)}</h2>
+        <p class="hint">{tr(T::StatsSatisfactionNote)}</p>
+        <dl class="figure-grid live satisfaction">
+            <div class="figure"><dt>{tr(T::StatsSatisfactionRate)}</dt><dd data-testid="satisfaction-rate">{pct(s.overall.rate)}</dd></div>
+            <div class="figure"><dt>{tr(T::StatsRatings)}</dt><dd data-testid="satisfaction-count">{group_thousands(s.overall.ratings)}</dd></div>
+            <div class="figure"><dt>{tr(T::StatsReopenedShare)}</dt><dd>{pct(s.reopened_share)} " (" {group_thousands(s.reopened_cases)} "/" {group_thousands(s.decided_cases)} ")"</dd></div>
+        </dl>
+        <h3>{tr(T::StatsByChannel)}</h3>
+        <DataTable headers=vec![T::StatsGroup, T::StatsSatisfactionRate]>
+            {channels.into_iter().map(|f| view! {
+                <tr><th scope="row">{Channel::parse(&f.group).map_or(f.group.clone(), |c| tr(c.label()).to_owned())}</th><td>{rate(&f)}</td></tr>
+            }).collect_view()}
+        </DataTable>
+        <h3>{tr(T::StatsByDistrict)}</h3>
+        <DataTable headers=vec![T::StatsGroup, T::StatsSatisfactionRate]>
+            {districts.into_iter().map(|f| view! {
+                <tr><th scope="row">{District::label_of(&f.group, lang).to_owned()}</th><td>{rate(&f)}</td></tr>
+            }).collect_view()}
         </DataTable>
     }
 }

@@ -12,8 +12,8 @@ use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
-    deadline, reward_amount, stage_start, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel, Contact,
-    PhotoView, RejectReason, RewardLevel, RewardStatus, WorkCalendar,
+    case_deadline, reward_amount, staff_may_record, CaseDetail, CaseEvent, CaseKind, CaseState, CaseSummary, Channel,
+    Contact, PhotoView, RejectReason, RewardLevel, RewardStatus, WorkCalendar,
 };
 use domain::credit::{CreditCode, EventInput, EventKind, Severity};
 use domain::staff::AuditAction as A;
@@ -22,17 +22,21 @@ use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 
 const SUMMARY: &str = "c.id, c.tracking_no, c.kind, c.channel, c.category, c.business_name, b.credit_code, c.state, \
-     c.state_since, c.created_at, c.accepted_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
+     c.state_since, c.created_at, c.accepted_at, c.reopened_at, c.decided_at, c.assigned_to, CASE WHEN c.reporter_sealed IS NULL THEN 1 ELSE 0 END AS anonymous";
 const FROM: &str = "FROM cases c LEFT JOIN businesses b ON b.id = c.business_id";
-/// When the statutory clock of a case's stage began (`domain::cases::stage_start` in SQL, for the queue's order).
-const CLOCK: &str = "CASE WHEN c.state = 'submitted' THEN c.created_at ELSE COALESCE(c.accepted_at, c.created_at) END";
+/// When the clock of a case's stage began (`domain::cases::stage_start` in SQL, and a reopened case's own clock),
+/// for the queue's order.
+const CLOCK: &str =
+    "CASE WHEN c.reopened_at IS NOT NULL THEN c.reopened_at WHEN c.state = 'submitted' THEN c.created_at \
+     ELSE COALESCE(c.accepted_at, c.created_at) END";
 
 fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppError> {
     let kind = parse_kind(&col::<String>(r, "kind")?)?;
     let state = parse_state(&col::<String>(r, "state")?)?;
     let channel: String = col(r, "channel")?;
     let filed_at: i64 = col(r, "created_at")?;
-    let due = deadline(cal, kind, state, stage_start(state, filed_at, col(r, "accepted_at")?));
+    let reopened_at: Option<i64> = col(r, "reopened_at")?;
+    let due = case_deadline(cal, kind, state, filed_at, col(r, "accepted_at")?, reopened_at);
     Ok(CaseSummary {
         id: col(r, "id")?,
         tracking_no: col(r, "tracking_no")?,
@@ -47,6 +51,7 @@ fn summary(r: &AnyRow, cal: &WorkCalendar, t: i64) -> Result<CaseSummary, AppErr
         overdue: due.is_some_and(|d| t > d),
         assigned_to: col(r, "assigned_to")?,
         anonymous: col::<i64>(r, "anonymous")? != 0,
+        reopened: reopened_at.is_some() && state.is_open(),
     })
 }
 
@@ -145,7 +150,7 @@ pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
         })
         .collect::<Result<Vec<_>, AppError>>()?;
     let events =
-        sqlx::query("SELECT at, state, actor, note, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
+        sqlx::query("SELECT at, state, actor, note, message, kind FROM case_events WHERE case_id = $1 ORDER BY at, id")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
@@ -157,6 +162,7 @@ pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
                     actor: col(e, "actor")?,
                     note: col(e, "note")?,
                     message: col(e, "message")?,
+                    reopened: col::<String>(e, "kind")? == "reopened",
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
@@ -174,7 +180,11 @@ pub async fn detail(store: &Store, id: i64) -> Result<CaseDetail, AppError> {
     .iter()
     .map(|r| col(r, "tracking_no"))
     .collect::<Result<Vec<String>, _>>()?;
+    let rating = super::satisfaction::state_of(&row, super::satisfaction::ratings_in(&mut conn, id).await?, now())?;
+    let callback_due = rating.can_rate && staff_may_record(s.channel);
     Ok(CaseDetail {
+        callback_due,
+        rating,
         summary: s,
         description: col(&row, "description")?,
         occurred_at: col(&row, "occurred_at")?,
@@ -211,12 +221,13 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     let mut tx = store.begin_write().await?;
     let lock = store.dialect().lock_rows();
     let row = sqlx::query(&format!(
-        "SELECT state, kind, business_id, tracking_no, category, business_name, reporter_sealed FROM cases WHERE id = $1{lock}"
+        "SELECT state, kind, business_id, tracking_no, category, business_name, reporter_sealed, decided_at, \
+         reopened_at FROM cases WHERE id = $1{lock}"
     ))
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    .bind(id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(AppError::not_found)?;
     let from = parse_state(&col::<String>(&row, "state")?)?;
     if !from.can_move_to(to) {
         return Err(AppError::field(ErrCode::Conflict, "to"));
@@ -238,10 +249,15 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     // A substantiated 举报 becomes eligible for a reward (staff may still rule the reporter out).
     let reward =
         (to == CaseState::Substantiated && kind == CaseKind::Report).then_some(RewardStatus::Eligible.as_str());
+    // A decision on the merits (or the closing of a case never decided) starts its 30 days of rating.
+    let decided_before: Option<i64> = col(&row, "decided_at")?;
+    let decides = super::satisfaction::decides(to, decided_before);
+    let decision = matches!(to, CaseState::Substantiated | CaseState::Unsubstantiated).then_some(to.as_str());
     sqlx::query(
         "UPDATE cases SET state = $1, state_since = $2, updated_at = $2, \
          reject_reason = COALESCE($3, reject_reason), duplicate_of = COALESCE($4, duplicate_of), \
-         reward_status = COALESCE($5, reward_status), accepted_at = COALESCE($7, accepted_at) WHERE id = $6",
+         reward_status = COALESCE($5, reward_status), accepted_at = COALESCE($7, accepted_at), \
+         decided_at = CASE WHEN $8 = 1 THEN $2 ELSE decided_at END, decision = COALESCE($9, decision) WHERE id = $6",
     )
     .bind(to.as_str())
     .bind(t)
@@ -251,6 +267,8 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     .bind(id)
     // The decision and mediation clocks run from acceptance, whatever moves follow.
     .bind((to == CaseState::Accepted).then_some(t))
+    .bind(i64::from(decides))
+    .bind(decision)
     .execute(&mut *tx)
     .await?;
     sqlx::query("INSERT INTO case_events (case_id, at, state, actor, note, message) VALUES ($1, $2, $3, $4, $5, $6)")
@@ -265,7 +283,13 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     let tracking: String = col(&row, "tracking_no")?;
     let business: Option<i64> = col(&row, "business_id")?;
     let mut registry_changed = false;
-    if let (CaseState::Substantiated, CaseKind::Report, Some(b)) = (to, kind, business) {
+    // A reopened 举报 substantiated again records no second event: its first decision did.
+    let source = format!("举报 {tracking}");
+    let recorded: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM credit_events WHERE source = $1")
+        .bind(&source)
+        .fetch_one(&mut *tx)
+        .await?;
+    if let (CaseState::Substantiated, CaseKind::Report, Some(b), 0) = (to, kind, business, recorded) {
         let code: String =
             sqlx::query_scalar("SELECT credit_code FROM businesses WHERE id = $1").bind(b).fetch_one(&mut *tx).await?;
         let category: String = col(&row, "category")?;
@@ -274,7 +298,7 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
             kind: EventKind::SubstantiatedReport,
             severity: Severity::General,
             occurred_at: t,
-            source: format!("举报 {tracking}"),
+            source,
             description: format!("举报查证属实：{category}"),
         };
         add_event_in(&mut tx, actor, &event, t).await?;
@@ -283,10 +307,18 @@ pub async fn transition(state: &AppState, actor: &Actor, id: i64, tr: &Transitio
     audit::record(&mut tx, actor, Entry::new(A::case_moved(to)).target(&format!("case:{tracking}"))).await?;
     if !tr.quiet {
         notify_in(&mut tx, state, &row, to, &message, t).await?;
+        let sealed_contact: Option<Vec<u8>> = col(&row, "reporter_sealed")?;
+        if let (true, Some(c)) = (decides, sealed_contact) {
+            let round = domain::cases::round_of(col(&row, "reopened_at")?);
+            super::satisfaction::invite_in(&mut tx, state, &tracking, &c, round, t).await?;
+        }
     }
     tx.commit().await?;
     if registry_changed {
         store.announce(Change::Registry);
+    }
+    if decides {
+        store.announce(Change::Cases);
     }
     Ok(())
 }
@@ -331,7 +363,10 @@ async fn notify_in(
         let contact: serde_json::Value = serde_json::from_slice(&plain).map_err(AppError::internal)?;
         let text = format!("【食安绵阳】您的投诉举报 {tracking} 有新进展：{message}");
         let payload = serde_json::json!({ "phone": contact["phone"], "message": text });
-        crate::outbox::enqueue_in(tx, state, "sms", &format!("case-sms:{tracking}:{}", to.as_str()), &payload).await?;
+        // After a reopening the same state may be reached again: its message is a new one.
+        let round = if col::<Option<i64>>(row, "reopened_at")?.is_some() { ":2" } else { "" };
+        let key = format!("case-sms:{tracking}:{}{round}", to.as_str());
+        crate::outbox::enqueue_in(tx, state, "sms", &key, &payload).await?;
     }
     Ok(())
 }

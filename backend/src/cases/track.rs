@@ -7,8 +7,7 @@ use crate::clock::now;
 use crate::store::col;
 use crate::AppState;
 use domain::cases::{
-    deadline, stage_start, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView,
-    TimelineEntry,
+    case_deadline, CaseKind, CaseState, CaseTrack, RejectReason, RewardLevel, RewardStatus, RewardView, TimelineEntry,
 };
 use domain::AppError;
 use sqlx::any::AnyRow;
@@ -42,7 +41,7 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
     let mut conn = state.store.pool().acquire().await?;
     let row = sqlx::query(
         "SELECT id, tracking_no, access_hash, kind, category, business_name, state, state_since, reject_reason, \
-         created_at, accepted_at, reward_status, reward_level, base_amount, reward_amount, claim_by, \
+         created_at, accepted_at, decided_at, reopened_at, reward_status, reward_level, base_amount, reward_amount, claim_by, \
          (SELECT COUNT(*) FROM case_photos p WHERE p.case_id = cases.id) AS photos FROM cases WHERE tracking_no = $1",
     )
     .bind(&no)
@@ -56,10 +55,10 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
     let kind = parse_kind(&col::<String>(&row, "kind")?)?;
     let st = parse_state(&col::<String>(&row, "state")?)?;
     let filed_at: i64 = col(&row, "created_at")?;
-    let since = stage_start(st, filed_at, col(&row, "accepted_at")?);
     let cal = calendar::load_in(&mut conn).await?;
-    let due = deadline(&cal, kind, st, since);
-    let events = sqlx::query("SELECT at, state, message FROM case_events WHERE case_id = $1 ORDER BY at, id")
+    let due = case_deadline(&cal, kind, st, filed_at, col(&row, "accepted_at")?, col(&row, "reopened_at")?);
+    let rating = super::satisfaction::state_of(&row, super::satisfaction::ratings_in(&mut conn, id).await?, now())?;
+    let events = sqlx::query("SELECT at, state, message, kind FROM case_events WHERE case_id = $1 ORDER BY at, id")
         .bind(id)
         .fetch_all(&mut *conn)
         .await?;
@@ -70,6 +69,7 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
                 at: col(e, "at")?,
                 state: parse_state(&col::<String>(e, "state")?)?,
                 message: col(e, "message")?,
+                reopened: col::<String>(e, "kind")? == "reopened",
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -86,5 +86,6 @@ pub async fn track(state: &AppState, tracking_no: &str, code: &str) -> Result<Ca
         timeline,
         reward: if kind == CaseKind::Report { reward_of(&row)? } else { None },
         photos: col(&row, "photos")?,
+        rating,
     })
 }

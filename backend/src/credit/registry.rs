@@ -162,7 +162,13 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
         .collect::<Result<Vec<_>, AppError>>()?;
     let replies =
         if col::<i64>(&row, "replies")? > 0 { super::replies::published_in(&mut conn, id).await? } else { Vec::new() };
-    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies }))
+    // The complaint disclosure, in a second query only for a business with decided cases.
+    let complaints = if col::<i64>(&row, "decided_cases")? > 0 {
+        crate::cases::disclosure::disclosure_in(&mut conn, id, now()).await?
+    } else {
+        domain::cases::Disclosure { since: crate::cases::disclosure::since(now()), ..Default::default() }
+    };
+    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies, complaints }))
 }
 
 /// The statement of [`detail`] in the engine's dialect, built once per engine.
@@ -185,7 +191,9 @@ fn detail_sql(dialect: DbKind) -> &'static str {
                  b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
                  {events} AS events, {history} AS history, \
                  (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
-                 AND r.kind = 'reply') AS replies FROM businesses b WHERE b.credit_code = $1"
+                 AND r.kind = 'reply') AS replies, \
+                 (SELECT COUNT(*) FROM cases c WHERE c.business_id = b.id AND c.decision IS NOT NULL) AS decided_cases \
+                 FROM businesses b WHERE b.credit_code = $1"
             )
         };
         [build(DbKind::Sqlite), build(DbKind::Postgres)]

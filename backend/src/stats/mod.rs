@@ -4,7 +4,7 @@
 
 use crate::cases::calendar;
 use crate::clock::now;
-use crate::store::{col, Store};
+use crate::store::{col, Change, Store};
 use domain::cases::{deadline, CaseKind, CaseState};
 use domain::credit::{District, Grade};
 use domain::stats::{DistrictStats, Stats};
@@ -34,17 +34,27 @@ fn empty(district: &str) -> DistrictStats {
 /// How long counted statistics are reused.
 pub const TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The statistics, counted at most once per [`TTL`]: callers arriving while they are being counted wait for
+/// Statistics as counted: when, at which count of [`Change::Cases`] announced on this instance, and what.
+#[derive(Debug)]
+pub struct Counted {
+    at: std::time::Instant,
+    cases: u64,
+    stats: Stats,
+}
+
+/// The statistics, counted at most once per [`TTL`], and again once this instance has recorded a rating or a
+/// decision (the satisfaction figures move with them): callers arriving while they are being counted wait for
 /// that count instead of starting their own.
 pub async fn cached(state: &crate::AppState) -> Result<Stats, AppError> {
     let mut slot = state.stats.lock().await;
-    if let Some((at, s)) = slot.as_ref() {
-        if at.elapsed() < TTL {
-            return Ok(s.clone());
+    let cases = state.store.announced(Change::Cases);
+    if let Some(c) = slot.as_ref() {
+        if c.at.elapsed() < TTL && c.cases == cases {
+            return Ok(c.stats.clone());
         }
     }
     let s = compute(&state.store).await?;
-    *slot = Some((std::time::Instant::now(), s.clone()));
+    *slot = Some(Counted { at: std::time::Instant::now(), cases, stats: s.clone() });
     Ok(s)
 }
 
@@ -144,6 +154,7 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
     .await?;
     s.rewards_paid = col(&row, "n")?;
     s.rewards_paid_amount = col(&row, "amount")?;
+    s.satisfaction = crate::cases::satisfaction::figures_in(&mut conn).await?;
     s.rank_districts();
     Ok(s)
 }

@@ -7,6 +7,8 @@ pub mod input;
 pub mod reward;
 /// Kinds, channels, categories, states and transitions.
 pub mod rules;
+/// 满意度评价 · 回访, reopening, and the complaint disclosure of a business.
+pub mod satisfaction;
 /// What pages and the API show.
 pub mod views;
 /// Working days, holidays and the statutory deadlines.
@@ -15,5 +17,6 @@ pub mod workdays;
 pub use input::*;
 pub use reward::*;
 pub use rules::*;
+pub use satisfaction::*;
 pub use views::*;
 pub use workdays::*;

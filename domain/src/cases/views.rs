@@ -19,6 +19,9 @@ pub struct TimelineEntry {
     pub state: CaseState,
     /// The message to the reporter (staff's internal notes are never here).
     pub message: String,
+    /// The line of the reopening after a 不满意 (the state is the one the case went back to).
+    #[serde(default)]
+    pub reopened: bool,
 }
 
 /// A reward as the reporter sees it.
@@ -53,6 +56,8 @@ pub struct CaseTrack {
     /// For a 举报 once substantiated.
     pub reward: Option<RewardView>,
     pub photos: i64,
+    /// The satisfaction rating: whether it can be given now, and those given.
+    pub rating: super::RatingState,
 }
 
 /// A case in the staff queue.
@@ -72,6 +77,9 @@ pub struct CaseSummary {
     pub overdue: bool,
     pub assigned_to: Option<String>,
     pub anonymous: bool,
+    /// Handed back after a 不满意 rating (回访不满意): its own clock runs.
+    #[serde(default)]
+    pub reopened: bool,
 }
 
 /// One photo of the evidence, as staff see it listed.
@@ -92,8 +100,12 @@ pub struct CaseEvent {
     pub at: i64,
     pub state: CaseState,
     pub actor: String,
+    /// Staff's internal note (for a reopening: the reporter's reason).
     pub note: String,
     pub message: String,
+    /// The reopening after a 不满意 rating.
+    #[serde(default)]
+    pub reopened: bool,
 }
 
 /// A case as staff see it. The reporter's contact is never here: revealing it is a separate, audited action.
@@ -112,6 +124,10 @@ pub struct CaseDetail {
     pub reward: Option<RewardView>,
     /// Open cases against the same business (the duplicate hint).
     pub similar: Vec<String>,
+    /// Ratings given, and whether staff may record a phone 回访 now.
+    pub rating: super::RatingState,
+    /// Staff may record a phone 回访 (a case that did not come in on the web, rateable now).
+    pub callback_due: bool,
 }
 
 /// A reporter's contact, decrypted for a role allowed to see it (every reveal is audited).

@@ -62,6 +62,9 @@ pub struct BusinessDetail {
     /// The business's own published replies.
     #[serde(default)]
     pub replies: Vec<ReplyView>,
+    /// 投诉公示: the decided complaints and reports against it in the last 12 months, counted, de-identified.
+    #[serde(default)]
+    pub complaints: crate::cases::Disclosure,
 }
 
 /// What a business submits about its record.

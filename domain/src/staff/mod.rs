@@ -97,6 +97,7 @@ vocab! {
         CaseClosed = "cases.closed" / "办结" => "Case closed";
         CaseAssign = "cases.assign" / "指派承办人" => "Case assigned";
         CaseRevealContact = "cases.reveal_contact" / "查看举报人联系方式" => "Reporter's contact revealed";
+        CaseCallback = "cases.callback" / "记录电话回访评价" => "Call-back rating recorded";
         CalendarSet = "cases.calendar_set" / "设置工作日历" => "Working calendar set";
         RewardEligible = "cases.reward_eligible" / "奖励：符合条件" => "Reward: eligible";
         RewardApproved = "cases.reward_approved" / "奖励：已批准" => "Reward: approved";

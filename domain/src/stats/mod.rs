@@ -53,6 +53,9 @@ pub struct Stats {
     pub rewards_paid: i64,
     /// Yuan.
     pub rewards_paid_amount: i64,
+    /// 满意度: ratings of decided cases, overall, by district and by channel, and the share reopened.
+    #[serde(default)]
+    pub satisfaction: crate::cases::SatisfactionStats,
     /// Unix seconds.
     pub computed_at: i64,
 }
@@ -60,10 +63,9 @@ pub struct Stats {
 /// Score of a grade in the index (A, B, C, D).
 pub const GRADE_SCORE: [f64; 4] = [100.0, 80.0, 50.0, 0.0];
 
-/// `part / whole` in percent with one decimal, `None` when `whole` is zero.
-pub fn percent(part: i64, whole: i64) -> Option<f64> {
-    (whole > 0).then(|| (part as f64 * 1000.0 / whole as f64).round() / 10.0)
-}
+/// `part / whole` in percent with one decimal, `None` when `whole` is zero (defined with the satisfaction
+/// figures, which use it too).
+pub use crate::cases::satisfaction::percent;
 
 /// The index of a district (see the module documentation); `city_pass_rate` in percent.
 pub fn district_index(d: &DistrictStats, city_pass_rate: f64) -> Option<f64> {

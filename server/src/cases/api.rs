@@ -2,12 +2,13 @@
 //! access code in `X-Access-Code`.
 
 use crate::http::client_ip::ClientIp;
+use crate::http::json::ApiJson;
 use crate::http::multipart::{Caps, Upload};
 use crate::http::reply::Reply;
 use crate::http::Shared;
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
-use domain::cases::{CaseFields, CaseReceipt, CaseTrack, MAX_PHOTOS, MAX_PHOTO_BYTES};
+use domain::cases::{CaseFields, CaseReceipt, CaseTrack, RatingFields, RatingState, MAX_PHOTOS, MAX_PHOTO_BYTES};
 use domain::AppError;
 use http::{HeaderMap, StatusCode};
 
@@ -86,11 +87,45 @@ pub async fn track(
     Ok(Json(backend::cases::track(&shared.app, &no, code).await?))
 }
 
+/// Rates the decided case: once per decision, within 30 days of it, in four levels (`very_satisfied`,
+/// `satisfied`, `basic`, `dissatisfied`) with an optional `comment`. `reopen: true` with `dissatisfied` and a
+/// reason in `comment` hands the case back for handling, once per case; its second decision is rated again.
+/// The access code travels in `X-Access-Code`; an unknown number and a wrong code both answer 404. Bounded per
+/// network (IPv4 /24, IPv6 /64) per minute and per day (`PORTAL_BOUND_RATINGS`), wrong codes included.
+#[utoipa::path(post, path = "/api/v1/complaints/{tracking_no}/rating", tag = "cases",
+    params(
+        ("tracking_no" = String, Path, max_length = 40),
+        ("X-Access-Code" = String, Header, description = "the access code from the receipt", max_length = 40)
+    ),
+    request_body = RatingFields,
+    responses(
+        (status = 200, description = "stored; the case's rating state after it", body = RatingState),
+        (status = 400, description = "unknown `level`, `comment` too long or missing for a reopening, `reopen` without `dissatisfied`", body = crate::http::json::ErrorBody),
+        (status = 404, description = "unknown number or wrong code", body = crate::http::json::ErrorBody),
+        (status = 409, description = "field `level`: the case is not decided, this decision was rated already, or its 30 days are over (`phase_closed`); field `reopen`: the case was reopened once already", body = crate::http::json::ErrorBody),
+        (status = 413, body = crate::http::json::ErrorBody),
+        (status = 415, body = crate::http::json::ErrorBody),
+        (status = 429, body = crate::http::json::ErrorBody)
+    ))]
+pub async fn rate(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(no): Path<String>,
+    headers: HeaderMap,
+    ApiJson(fields): ApiJson<RatingFields>,
+) -> Result<Reply, AppError> {
+    let code = headers.get("x-access-code").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let network = backend::abuse::network_key(ip);
+    let state = backend::cases::satisfaction::rate(&shared.app, &network, &no, code, &fields).await?;
+    Ok(Reply::json(StatusCode::OK, state))
+}
+
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(file, track),
+    paths(file, track, rate),
     components(schemas(CaseFields, CaseReceipt, CaseTrack, domain::cases::TimelineEntry, domain::cases::RewardView,
+        RatingFields, RatingState, domain::cases::RatingView,
         domain::cases::CaseKind, domain::cases::CaseState, domain::cases::RejectReason, domain::cases::RewardLevel,
         domain::cases::RewardStatus)),
     tags((name = "cases", description = "投诉 / 举报: filing and tracking complaints and reports"))

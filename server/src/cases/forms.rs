@@ -17,7 +17,7 @@ use axum::Extension;
 use backend::cases::drafts;
 use backend::cases::handle::{self, Transition};
 use backend::staff::audit::Actor;
-use domain::cases::{CaseFields, CaseState, RejectReason, RewardLevel, RewardStatus};
+use domain::cases::{CaseFields, CaseState, RatingFields, RejectReason, RewardLevel, RewardStatus};
 use domain::{AppError, ErrCode};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::Deserialize;
@@ -86,6 +86,35 @@ pub async fn track(
         }
     }
     Ok(reply)
+}
+
+/// The track page's rating form: the number and code come from the track cookie (never from the form), so only
+/// the browser that looked the case up can rate it. Back to the track page, saying it was stored (or what to
+/// fix, next to the field).
+pub async fn rate(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    headers: HeaderMap,
+    Form(f): Form<RatingFields>,
+) -> Result<Reply, AppError> {
+    let cookie = app::ssr::cookie(&headers, TRACK_COOKIE);
+    let Some((no, code)) = cookie.as_deref().and_then(|c| c.split_once(':')) else {
+        return Err(AppError::not_found());
+    };
+    let network = backend::abuse::network_key(ip);
+    let state = backend::cases::satisfaction::rate(&shared.app, &network, no, code, &f).await?;
+    Ok(Reply::json(StatusCode::OK, state).see("/track?rated=1#rating"))
+}
+
+/// Staff record the rating a reporter gave on the phone (回访) for a case that did not come in on the web.
+pub async fn callback(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<RatingFields>,
+) -> Result<Reply, AppError> {
+    let state = backend::cases::satisfaction::record_callback(&shared.app, &Actor::staff(&user), id, &f).await?;
+    Ok(Reply::json(StatusCode::OK, state).see(format!("/staff/cases/{id}?saved=1")))
 }
 
 /// Staff type in a hotline, counter, complaint-box or volunteer case (no photos: someone on the phone).

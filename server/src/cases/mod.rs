@@ -17,8 +17,10 @@ pub fn routes() -> Routes {
     Routes::new()
         .post("/api/v1/complaints", Facts::WRITE.body_limit(MAX_CASE_BODY), api::file)
         .get("/api/v1/complaints/{tracking_no}", Facts::API.credential(), api::track)
+        .post("/api/v1/complaints/{tracking_no}/rating", Facts::WRITE.credential(), api::rate)
         .form("/report", Facts::WRITE.body_limit(MAX_CASE_BODY), "/report", forms::report)
         .form("/track", Facts::WRITE, "/track", forms::track)
+        .form("/track/rating", Facts::WRITE.credential(), "/track", forms::rate)
         .form("/staff/cases", Facts::staff_write(Role::Moderator), "/staff/cases", forms::quick_entry)
         .form(
             "/staff/cases/{id}/transition",
@@ -28,6 +30,7 @@ pub fn routes() -> Routes {
         )
         .form("/staff/cases/{id}/assign", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::assign)
         .form("/staff/cases/{id}/reward", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::reward)
+        .form("/staff/cases/{id}/callback", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::callback)
         .form("/staff/cases/{id}/reveal", Facts::staff_write(Role::Moderator), "/staff/cases/{id}", forms::reveal)
         .form("/staff/calendar", Facts::staff_write(Role::Moderator), "/staff/cases", forms::calendar)
         .get("/staff/cases/{id}/photos/{photo}", Facts::staff(Role::Moderator), forms::photo)
