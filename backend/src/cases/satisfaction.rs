@@ -8,7 +8,7 @@ use super::track::parse_state;
 use crate::clock::now;
 use crate::sealed;
 use crate::staff::audit::{self, Actor, Entry};
-use crate::store::{col, Change};
+use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::{
     check_rateable, check_reopenable, rate_until, round_of, staff_may_record, CaseState, Channel, Rating, RatingFields,
@@ -76,11 +76,21 @@ pub async fn rate(
     fields: &RatingFields,
 ) -> Result<RatingState, AppError> {
     let rating = fields.parse()?;
+    crate::abuse::spend_bound(&state.store, "ratings", Some(network), state.config.network_bounds.ratings).await?;
+    rate_checked(state, tracking_no, code, &rating).await
+}
+
+/// [`rate`] once its fields are checked and its network's bound spent (the demo data rates without a network).
+pub(crate) async fn rate_checked(
+    state: &AppState,
+    tracking_no: &str,
+    code: &str,
+    rating: &Rating,
+) -> Result<RatingState, AppError> {
     let no = tracking_no.trim().to_ascii_uppercase();
     if no.len() > 40 || code.len() > 40 {
         return Err(AppError::not_found());
     }
-    crate::abuse::spend_bound(&state.store, "ratings", Some(network), state.config.network_bounds.ratings).await?;
     let store = &state.store;
     let mut tx = store.begin_write().await?;
     let lock = store.dialect().lock_rows();
@@ -91,7 +101,7 @@ pub async fn rate(
         return Err(AppError::not_found());
     };
     let id: i64 = col(&row, "id")?;
-    record_in(&mut tx, &row, &rating, None).await?;
+    record_in(&mut tx, &row, rating, None).await?;
     let ratings = ratings_in(&mut tx, id).await?;
     let after = sqlx::query(&format!("{CASE_ROW} WHERE id = $1")).bind(id).fetch_one(&mut *tx).await?;
     let answer = state_of(&after, ratings, now())?;
@@ -235,6 +245,12 @@ pub(crate) fn decides(to: CaseState, decided_at: Option<i64>) -> bool {
 
 /// The satisfaction figures: every rating (both rounds, online and by phone) by level, overall, by the district
 /// of the business a case names and by channel; and the share of decided cases that were reopened.
+pub async fn figures_of(store: &Store) -> Result<SatisfactionStats, AppError> {
+    let mut conn = store.pool().acquire().await?;
+    figures_in(&mut conn).await
+}
+
+/// [`figures_of`] on a connection the caller holds (the statistics count everything on one).
 pub async fn figures_in(conn: &mut AnyConnection) -> Result<SatisfactionStats, AppError> {
     let rows = sqlx::query(
         "SELECT r.level AS level, c.channel AS channel, b.district AS district, COUNT(*) AS n FROM case_ratings r \

@@ -63,7 +63,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             .bind(&receipt.tracking_no)
             .fetch_one(state.store.pool())
             .await?;
-        filed.push((id, receipt.tracking_no));
+        filed.push((id, receipt.tracking_no, receipt.access_code, input.channel));
     }
     let step = |to: CaseState, message: &str| Transition {
         to: Some(to),
@@ -74,7 +74,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
         ..Transition::default()
     };
     let store = &state.store;
-    for (n, (id, _)) in filed.iter().enumerate() {
+    for (n, (id, ..)) in filed.iter().enumerate() {
         let path: &[CaseState] = match n % 9 {
             0 | 1 => &[],
             2 => &[CaseState::Accepted],
@@ -114,8 +114,8 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
         let overdue = matches!(n % 9, 0 | 3) && n % 2 == 0;
         let back = if overdue { 26 * 86_400 } else { ((n as i64 * 5) % 21 + 1) * 86_400 };
         sqlx::query(
-            "UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2, accepted_at = accepted_at - $2 \
-             WHERE id = $3",
+            "UPDATE cases SET created_at = created_at - $1, state_since = state_since - $2, accepted_at = accepted_at - $2, \
+             decided_at = decided_at - $2 WHERE id = $3",
         )
         .bind(back)
         .bind(if overdue { 25 * 86_400 } else { back / 4 })
@@ -128,5 +128,54 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             .execute(store.pool())
             .await?;
     }
+    rate_some(state, &staff, &filed, &step).await?;
     Ok(filed.len() as u64)
+}
+
+/// Ratings of the decided demo cases: by the reporter (web) or by phone 回访 (the other channels), mostly
+/// satisfied; one web case reopened after 不满意, decided again and rated again; one reopened and still open.
+async fn rate_some(
+    state: &AppState,
+    staff: &Actor,
+    filed: &[(i64, String, String, domain::cases::Channel)],
+    step: &dyn Fn(CaseState, &str) -> Transition,
+) -> Result<(), AppError> {
+    use domain::cases::{Channel, Rating, Satisfaction as S};
+    let levels = [S::VerySatisfied, S::Satisfied, S::Satisfied, S::Basic, S::VerySatisfied, S::Dissatisfied];
+    let mut reopened = 0;
+    for (n, (id, no, code, channel)) in filed.iter().enumerate() {
+        let st: String =
+            sqlx::query_scalar("SELECT state FROM cases WHERE id = $1").bind(id).fetch_one(state.store.pool()).await?;
+        if !domain::cases::is_decided(CaseState::parse(&st).unwrap_or(CaseState::Submitted)) || n % 7 == 6 {
+            continue; // some decided cases are left unrated
+        }
+        let level = levels[n % levels.len()];
+        let reopen = *channel == Channel::Web && level == S::Dissatisfied && reopened < 2;
+        let comment = if reopen { "商家仍在销售同类问题食品，希望再次核查。" } else { "" };
+        let rating = Rating { level, comment: comment.into(), reopen };
+        if *channel == Channel::Web {
+            super::satisfaction::rate_checked(state, no, code, &rating).await?;
+        } else {
+            let fields =
+                domain::cases::RatingFields { level: level.as_str().into(), comment: comment.into(), reopen: false };
+            super::satisfaction::record_callback(state, staff, *id, &fields).await?;
+        }
+        if reopen {
+            reopened += 1;
+            // The first reopened case is decided again and rated again; the second waits in the queue.
+            if reopened == 1 {
+                transition(
+                    state,
+                    staff,
+                    *id,
+                    &step(CaseState::Substantiated, "复查后确认问题属实，已责令整改并立案。"),
+                )
+                .await?;
+                let again =
+                    Rating { level: S::Satisfied, comment: "复查及时，问题已解决。".into(), reopen: false };
+                super::satisfaction::rate_checked(state, no, code, &again).await?;
+            }
+        }
+    }
+    Ok(())
 }

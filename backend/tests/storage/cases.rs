@@ -176,6 +176,13 @@ async fn demo_cases_load_once(db: &TestDb) {
         .await
         .unwrap();
     assert!(paid > 0);
+    // Rated cases, by reporters and by phone; one reopened, decided and rated again; one reopened and open.
+    let n = |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(db.store().pool()).await.unwrap() };
+    assert!(n("SELECT COUNT(*) FROM case_ratings WHERE recorded_by IS NULL").await > 0);
+    assert!(n("SELECT COUNT(*) FROM case_ratings WHERE recorded_by IS NOT NULL").await > 0);
+    assert_eq!(n("SELECT COUNT(*) FROM case_ratings WHERE round = 2").await, 1);
+    assert_eq!(n("SELECT COUNT(*) FROM cases WHERE reopened_at IS NOT NULL").await, 2);
+    assert_eq!(n("SELECT COUNT(*) FROM cases WHERE reopened_at IS NOT NULL AND decided_at IS NULL").await, 1);
 }
 
 /// Two moderators pressing at once: each reward move is guarded by the status it starts from, so exactly one

@@ -13,6 +13,7 @@ mod cases;
 mod credit;
 mod news;
 mod picks;
+mod satisfaction;
 mod search;
 mod site;
 mod staff;

@@ -15,5 +15,6 @@ mod hardening;
 mod news;
 mod outbox;
 mod picks;
+mod satisfaction;
 mod site;
 mod staff;
