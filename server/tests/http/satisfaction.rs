@@ -60,7 +60,21 @@ async fn ratings(app: &TestApp) -> i64 {
 }
 
 async fn a_reporter_rates_over_the_api_and_a_dissatisfied_case_comes_back(engine: Backend) {
-    let app = TestApp::start(engine, |_| {}).await;
+    // An SMS gateway nobody answers: the invitations wait in the outbox, where the test reads their keys.
+    let app = TestApp::start(engine, |c| c.sms_url = Some("http://127.0.0.1:9/sms".into())).await;
+    let invitations = |no: String| {
+        let pool = app.db.state.store.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, String>(
+                "SELECT idempotency_key FROM outbox WHERE idempotency_key LIKE 'case-rate:%' \
+                 AND idempotency_key LIKE $1 ORDER BY id",
+            )
+            .bind(format!("%{no}%"))
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+        }
+    };
     let staff = app.client_as("demo_moderator").await;
     let (id, no, code) = file(&app, "").await;
     let rate =
@@ -71,6 +85,7 @@ async fn a_reporter_rates_over_the_api_and_a_dissatisfied_case_comes_back(engine
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(json(res).await["error"]["field"], "level");
     decide(&app, &staff, id, &["accepted", "unsubstantiated"]).await;
+    assert_eq!(invitations(no.clone()).await, [format!("case-rate:{no}:1")], "the decision invites a rating");
     let t = json(
         client().get(app.url(&format!("/api/v1/complaints/{no}"))).header("x-access-code", &code).send().await.unwrap(),
     )
@@ -110,6 +125,7 @@ async fn a_reporter_rates_over_the_api_and_a_dissatisfied_case_comes_back(engine
     assert_eq!(t["timeline"].as_array().unwrap().last().unwrap()["reopened"], true);
     // Decided again and rated again; never reopened twice, never rated twice.
     decide(&app, &staff, id, &["substantiated"]).await;
+    assert_eq!(invitations(no.clone()).await, [format!("case-rate:{no}:1"), format!("case-rate:{no}:2")]);
     let res = rate(&code, serde_json::json!({ "level": "dissatisfied", "comment": "还是不行", "reopen": true }))
         .await
         .unwrap();
