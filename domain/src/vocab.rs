@@ -212,6 +212,9 @@ mod tests {
         check::<CaseCategory>();
         check::<NewsTag>();
         check::<crate::staff::AuditAction>();
+        check::<crate::sampling::DisposalStep>();
+        check::<crate::sampling::QuantityUnit>();
+        check::<crate::sampling::RetestResult>();
     }
 
     #[test]
