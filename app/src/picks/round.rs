@@ -34,7 +34,7 @@ pub async fn round_page(id: String) -> Result<RoundPageData, AppError> {
     use backend::picks::voter::{device_of, voter_hash, Identity, VOTER_COOKIE};
     let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(AppError::not_found)?;
     let state = crate::ssr::state()?;
-    let detail = backend::picks::detail(&state.store, id, false).await?;
+    let detail = backend::picks::detail(&state, id, false).await?;
     let key = state.config.secret_key.expose();
     let cookie = use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, VOTER_COOKIE));
     let device = device_of(key, cookie.as_deref());

@@ -30,7 +30,7 @@ pub async fn results(
         None,
     )?;
     let state = crate::ssr::state()?;
-    backend::sampling::list(&state.store, &q).await
+    backend::sampling::list(&state, &q).await
 }
 
 /// The results of one business (its public page).
@@ -44,7 +44,7 @@ pub async fn business_results(credit_code: String) -> Result<Page<SamplingBatch>
         ..Default::default()
     };
     let state = crate::ssr::state()?;
-    backend::sampling::list(&state.store, &q).await
+    backend::sampling::list(&state, &q).await
 }
 
 #[component]

@@ -91,6 +91,8 @@ pub struct StaffArticle {
     pub cover_alt: String,
     pub updated_at: i64,
     pub updated_by: String,
+    /// The sampling batch a 消费提示 is about.
+    pub batch_id: Option<i64>,
 }
 
 crate::fields! {

@@ -461,11 +461,12 @@ pub struct BatchesSummary {
 impl BatchesSummary {
     pub fn of(batches: &[SamplingBatch]) -> BatchesSummary {
         let mut s = BatchesSummary { batches: batches.len(), ..Default::default() };
-        let add = |into: &mut Vec<(QuantityUnit, Quantity)>, unit: QuantityUnit, q: Quantity| {
-            match into.iter_mut().find(|(u, _)| *u == unit) {
-                Some((_, sum)) => sum.0 = sum.0.saturating_add(q.0),
-                None => into.push((unit, q)),
-            }
+        let add = |into: &mut Vec<(QuantityUnit, Quantity)>, unit: QuantityUnit, q: Quantity| match into
+            .iter_mut()
+            .find(|(u, _)| *u == unit)
+        {
+            Some((_, sum)) => sum.0 = sum.0.saturating_add(q.0),
+            None => into.push((unit, q)),
         };
         for b in batches.iter().filter(|b| !b.passed) {
             s.failed += 1;
@@ -499,10 +500,7 @@ impl BatchesSummary {
             Lang::En => (", ", ", "),
         };
         let qty = |list: &[(QuantityUnit, Quantity)]| {
-            list.iter()
-                .map(|(u, q)| format!("{q} {}", u.label(lang)))
-                .collect::<Vec<_>>()
-                .join(list_sep)
+            list.iter().map(|(u, q)| format!("{q} {}", u.label(lang))).collect::<Vec<_>>().join(list_sep)
         };
         let mut parts = vec![n(T::DisposalSummaryBatches, self.batches.to_string())];
         parts.push(n(T::DisposalSummaryFailed, self.failed.to_string()));
@@ -540,7 +538,8 @@ mod tests {
         assert_eq!(Quantity::parse(" 12.5 "), Some(Quantity(12_500)));
         assert_eq!(Quantity::parse("0.125"), Some(Quantity(125)));
         assert_eq!(Quantity::parse("1000000000"), Some(Quantity(MAX_QUANTITY * 1000)));
-        for bad in ["", "abc", "-1", "0", "0.000", "1e5", "NaN", "12.", ".5", "1.2345", "200kg", "1000000000.001", "１"] {
+        for bad in ["", "abc", "-1", "0", "0.000", "1e5", "NaN", "12.", ".5", "1.2345", "200kg", "1000000000.001", "１"]
+        {
             assert_eq!(Quantity::parse(bad), None, "{bad:?}");
         }
         assert_eq!(Quantity(200_000).to_string(), "200");
@@ -563,10 +562,17 @@ mod tests {
     #[test]
     fn the_form_names_the_field_at_fault() {
         let c = control().parse().unwrap();
-        assert_eq!((c.kind, c.removed, c.recalled, c.unit), (S::Control, Some(Quantity(200_000)), None, Some(QuantityUnit::Kg)));
+        assert_eq!(
+            (c.kind, c.removed, c.recalled, c.unit),
+            (S::Control, Some(Quantity(200_000)), None, Some(QuantityUnit::Kg))
+        );
         let field = |f: DisposalFields| f.parse().unwrap_err().field.unwrap();
         assert_eq!(field(DisposalFields { kind: "".into(), ..control() }), "kind");
-        assert_eq!(field(DisposalFields { kind: "核查".into(), ..control() }), "kind", "the stored string, not the label");
+        assert_eq!(
+            field(DisposalFields { kind: "核查".into(), ..control() }),
+            "kind",
+            "the stored string, not the label"
+        );
         assert_eq!(field(DisposalFields { done_on: "2026-02-30".into(), ..control() }), "done_on");
         assert_eq!(field(DisposalFields { removed: "两百".into(), ..control() }), "removed");
         assert_eq!(field(DisposalFields { removed: "".into(), recalled: "-5".into(), ..control() }), "recalled");
@@ -578,9 +584,13 @@ mod tests {
             DisposalFields { retest_result: "passed".into(), ..retest }.parse().unwrap().retest_result,
             Some(RetestResult::Passed)
         );
-        let penalty = DisposalFields { kind: "penalty".into(), decision_no: "绵市监罚〔2026〕12号".into(), ..control() };
+        let penalty =
+            DisposalFields { kind: "penalty".into(), decision_no: "绵市监罚〔2026〕12号".into(), ..control() };
         assert_eq!(field(penalty.clone()), "measures");
-        assert_eq!(field(DisposalFields { decision_no: "".into(), measures: "罚款".into(), ..penalty.clone() }), "decision_no");
+        assert_eq!(
+            field(DisposalFields { decision_no: "".into(), measures: "罚款".into(), ..penalty.clone() }),
+            "decision_no"
+        );
         let p = DisposalFields { measures: "没收违法所得，罚款五万元".into(), ..penalty }.parse().unwrap();
         assert_eq!((p.removed, p.unit), (None, None), "fields of other kinds are ignored");
         assert_eq!(field(DisposalFields { note: "x".repeat(501), ..control() }), "note");
@@ -600,7 +610,10 @@ mod tests {
         let checked = [(S::Check, at("2026-11-10"))];
         assert!(ok(&checked, S::Control, "2026-11-10").is_ok(), "the same day");
         assert_eq!(field(ok(&checked, S::Control, "2026-11-09")), "done_on", "before the check");
-        assert_eq!(check_order(&checked, S::Check, at("2026-11-11"), sampled, now).unwrap_err().code, ErrCode::Conflict);
+        assert_eq!(
+            check_order(&checked, S::Check, at("2026-11-11"), sampled, now).unwrap_err().code,
+            ErrCode::Conflict
+        );
         assert!(ok(&checked, S::CaseFiled, "2026-11-12").is_ok());
         assert_eq!(field(ok(&checked, S::Penalty, "2026-11-12")), "kind", "处罚 only after 立案");
         assert!(ok(&checked, S::Recheck, "2026-11-12").is_ok(), "no case: the follow-up may close it");
@@ -722,7 +735,13 @@ mod tests {
             has_report: false,
             published_at: 0,
             disposal: (!passed).then(|| {
-                timeline(at("2026-11-02"), &steps, &WorkCalendar::default(), &DisposalLimits::default(), at("2026-11-03"))
+                timeline(
+                    at("2026-11-02"),
+                    &steps,
+                    &WorkCalendar::default(),
+                    &DisposalLimits::default(),
+                    at("2026-11-03"),
+                )
             }),
         };
         let control = |removed: i64, unit: QuantityUnit| DisposalRecord {
@@ -732,14 +751,24 @@ mod tests {
         };
         let batches = vec![
             batch(true, vec![]),
-            batch(false, vec![record(S::Check, "2026-11-03"), control(150_000, QuantityUnit::Kg), record(S::CaseFiled, "2026-11-03")]),
+            batch(
+                false,
+                vec![
+                    record(S::Check, "2026-11-03"),
+                    control(150_000, QuantityUnit::Kg),
+                    record(S::CaseFiled, "2026-11-03"),
+                ],
+            ),
             batch(false, vec![record(S::Check, "2026-11-03"), control(50_000, QuantityUnit::Kg)]),
         ];
         let s = BatchesSummary::of(&batches);
         assert_eq!((s.batches, s.failed, s.cases), (3, 2, 1));
         assert_eq!(s.text(Lang::Zh), "3 批抽检，2 批不合格，已下架 200 千克，已立案");
         assert_eq!(s.text(Lang::En), "3 batches sampled, 2 failed, 200 kg taken off sale, case opened");
-        let mixed = vec![batch(false, vec![record(S::Check, "2026-11-03"), control(3_000, QuantityUnit::Box)]), batches[2].clone()];
+        let mixed = vec![
+            batch(false, vec![record(S::Check, "2026-11-03"), control(3_000, QuantityUnit::Box)]),
+            batches[2].clone(),
+        ];
         assert_eq!(BatchesSummary::of(&mixed).text(Lang::Zh), "2 批抽检，2 批不合格，已下架 3 箱、50 千克");
         assert_eq!(BatchesSummary::of(&batches[..1]).text(Lang::Zh), "1 批抽检，0 批不合格");
     }

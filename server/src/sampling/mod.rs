@@ -81,7 +81,7 @@ pub async fn list(
     State(shared): State<Shared>,
     Query(p): Query<ResultsParams>,
 ) -> Result<Json<Page<SamplingBatch>>, AppError> {
-    Ok(Json(backend::sampling::list(&shared.app.store, &p.parse()?).await?))
+    Ok(Json(backend::sampling::list(&shared.app, &p.parse()?).await?))
 }
 
 /// A batch's lab report, as the PDF staff uploaded.
