@@ -89,22 +89,22 @@ pub struct Opts {
     /// SMS codes one phone number may receive per day.
     #[arg(long, env = "PORTAL_SMS_PER_PHONE_PER_DAY", default_value_t = NetworkBounds::default().sms_per_phone_per_day, global = true)]
     pub sms_per_phone_per_day: i64,
-    /// 核查处置: working days to notify the business of a failing result (管理办法 第三十七条).
+    /// 核查处置: working days to notify the business of a failing result (食品安全抽样检验管理办法).
     #[arg(long, env = "PORTAL_DISPOSAL_CHECK_DAYS", default_value_t = DisposalLimits::default().check_working_days, global = true)]
     pub disposal_check_days: i64,
     /// 核查处置: working days after the notice to take the food off sale or recall it.
     #[arg(long, env = "PORTAL_DISPOSAL_CONTROL_DAYS", default_value_t = DisposalLimits::default().control_working_days, global = true)]
     pub disposal_control_days: i64,
-    /// 核查处置: working days after the notice the business may ask for a retest (管理办法 第三十二条).
+    /// 核查处置: working days after the notice the business may ask for a retest (食品安全抽样检验管理办法).
     #[arg(long, env = "PORTAL_DISPOSAL_RETEST_DAYS", default_value_t = DisposalLimits::default().retest_working_days, global = true)]
     pub disposal_retest_days: i64,
-    /// 核查处置: working days after the notice to decide on 立案 (处罚程序规定 第十八条).
+    /// 核查处置: working days after the notice to decide on 立案 (市场监督管理行政处罚程序规定).
     #[arg(long, env = "PORTAL_DISPOSAL_CASE_DAYS", default_value_t = DisposalLimits::default().case_working_days, global = true)]
     pub disposal_case_days: i64,
-    /// 核查处置: days after 立案 for the penalty decision (处罚程序规定 第六十四条).
+    /// 核查处置: days after 立案 for the penalty decision (市场监督管理行政处罚程序规定).
     #[arg(long, env = "PORTAL_DISPOSAL_PENALTY_DAYS", default_value_t = DisposalLimits::default().penalty_days, global = true)]
     pub disposal_penalty_days: i64,
-    /// 核查处置: days after the result to complete it with the follow-up inspection (管理办法 第四十四条).
+    /// 核查处置: days after the result to complete it with the follow-up inspection (食品安全抽样检验管理办法).
     #[arg(long, env = "PORTAL_DISPOSAL_COMPLETE_DAYS", default_value_t = DisposalLimits::default().complete_days, global = true)]
     pub disposal_complete_days: i64,
     /// Page and asset requests per minute per client.

@@ -52,17 +52,17 @@ vocab! {
 /// (`cases::WorkCalendar`); calendar days do not.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DisposalLimits {
-    /// 核查: the business notified within this many working days of the result (管理办法 第三十七条: 5).
+    /// 核查: the business notified within this many working days of the result (管理办法: 5).
     pub check_working_days: i64,
-    /// 控制: off sale / recalled within this many working days of the notice (管理办法 第四十一条: at once; 1).
+    /// 控制: off sale / recalled within this many working days of the notice (管理办法: at once; taken as 1).
     pub control_working_days: i64,
-    /// 复检: the business may ask for a retest within this many working days of the notice (第三十二条: 7).
+    /// 复检: the business may ask for a retest within this many working days of the notice (管理办法: 7).
     pub retest_working_days: i64,
-    /// 立案: decided within this many working days of the case's discovery (处罚程序规定 第十八条: 15).
+    /// 立案: decided within this many working days of the case's discovery (处罚程序规定: 15).
     pub case_working_days: i64,
-    /// 处罚: the decision within this many days of 立案 (处罚程序规定 第六十四条: 90).
+    /// 处罚: the decision within this many days of 立案 (处罚程序规定: 90).
     pub penalty_days: i64,
-    /// 整改复查: 核查处置 completed within this many days of the result (管理办法 第四十四条: 90).
+    /// 整改复查: 核查处置 completed within this many days of the result (管理办法: 90).
     pub complete_days: i64,
 }
 
