@@ -125,7 +125,7 @@ fn FailingBatches() -> impl IntoView {
                             <tr>
                                 <td>{format_date(b.sampled_at)}</td>
                                 <td><a href=format!("/staff/results/{}", b.id)>"#" {b.id} " " {b.food.clone()}</a></td>
-                                <td>{b.business_name.clone()}</td>
+                                <td>{b.business_name}</td>
                                 <td>
                                     {overdue.then(|| view! { <span class="flag overdue">{tr(T::DisposalSummaryOverdue)}</span> " " })}
                                     {if done.is_empty() { tr(T::DisposalNone).to_owned() } else { done.join(" → ") }}

@@ -129,7 +129,7 @@ async fn steps_are_kept_in_order_audited_and_shown_on_the_batch(db: &TestDb) {
     assert_eq!(entry(DisposalStep::Penalty).status, StepStatus::Due);
     assert_eq!(day_of(entry(DisposalStep::Penalty).deadline.unwrap()), day_of(now() - 10 * DAY) + 90);
     assert_eq!(
-        BatchesSummary::of(&[b.clone()]).text(Lang::Zh),
+        BatchesSummary::of(std::slice::from_ref(&b)).text(Lang::Zh),
         "1 批抽检，1 批不合格，已下架 200 千克，已召回 12.5 千克，已立案"
     );
     assert_eq!(disposal::of_batch(&db.state, fail).await.unwrap(), b.disposal);

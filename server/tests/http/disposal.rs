@@ -13,6 +13,9 @@ on_both!(
 
 const DAY: i64 = 86_400;
 
+/// A form's fields.
+type Fields = Vec<(&'static str, String)>;
+
 fn day(offset: i64) -> String {
     domain::clock::format_date(backend::clock::now() + offset * DAY)
 }
@@ -128,9 +131,9 @@ async fn refused_steps_name_their_field_and_store_nothing(engine: Backend) {
     let staff = app.client_as("demo_moderator").await;
     let code = some_business(&app).await;
     let id = failing_batch(&app, &staff, &code, 3).await;
-    let post = |path: String, form: Vec<(&'static str, String)>| staff.post(app.url(&path)).form(&form).send();
+    let post = |path: String, form: Fields| staff.post(app.url(&path)).form(&form).send();
     let path = format!("/staff/results/{id}/disposal");
-    let cases: Vec<(Vec<(&'static str, String)>, u16, &str)> = vec![
+    let cases: Vec<(Fields, u16, &str)> = vec![
         (
             vec![("kind", "control".into()), ("done_on", day(0)), ("removed", "1".into()), ("unit", "kg".into())],
             400,
