@@ -17,6 +17,9 @@ use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
+/// 消费提示 linked from one batch's timeline, at most.
+const MAX_ALERTS: usize = 5;
+
 const STEP_COLUMNS: &str =
     "batch_id, kind, done_at, removed_milli, recalled_milli, unit, retest_result, decision_no, measures, note";
 
@@ -185,7 +188,8 @@ async fn load_in(
         .map(|&(id, published_at)| {
             let mine: Vec<DisposalRecord> = steps.iter().filter(|(b, _)| *b == id).map(|(_, s)| s.clone()).collect();
             let mut d = timeline(published_at, &mine, &cal, limits, t);
-            d.alerts = alerts.iter().filter(|(b, _)| *b == id).map(|(_, a)| *a).collect();
+            // The newest few: a batch's card is no news list.
+            d.alerts = alerts.iter().filter(|(b, _)| *b == id).map(|(_, a)| *a).take(MAX_ALERTS).collect();
             (id, d)
         })
         .collect())
