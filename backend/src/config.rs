@@ -166,6 +166,8 @@ pub struct Config {
     pub rate_limits: RateLimits,
     /// Per-network bounds on public writes, per minute and per day, shared by all instances.
     pub network_bounds: NetworkBounds,
+    /// Deadlines of 核查处置 (`PORTAL_DISPOSAL_*_DAYS`; defaults from the national sampling rules).
+    pub disposal: domain::sampling::DisposalLimits,
     /// How long anonymous pages that everyone sees alike are served from memory.
     pub page_cache_ttl: Duration,
     /// Mark cookies `Secure` (set when served over TLS).
@@ -203,6 +205,7 @@ impl Config {
             public_url: None,
             rate_limits: RateLimits::default(),
             network_bounds: NetworkBounds::default(),
+            disposal: domain::sampling::DisposalLimits::default(),
             page_cache_ttl: Duration::from_secs(5),
             cookie_secure: false,
             max_body_bytes: 1024 * 1024,

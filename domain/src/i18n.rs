@@ -647,6 +647,44 @@ texts! {
     VoterNetworkBusy => "你所在网络新参与投票的设备过多，请稍后再试，或换用其他网络。", "Too many new voters from your network right now. Please try again later, or from another network.";
     StaffSmsToday => "今日短信验证码", "SMS codes today";
     StaffSmsExhausted => "今日短信预算已用完，短信核验的投票暂停至北京时间零点。", "Today's SMS budget is spent: SMS-verified voting pauses until midnight China time.";
+    // 核查处置 of failing batches and 消费提示 (issue 20)
+    DisposalTitle => "核查处置", "What was done";
+    DisposalDone => "已完成", "Done";
+    DisposalLate => "逾期完成", "Done late";
+    DisposalDue => "待办理", "Due";
+    DisposalOverdue => "已逾期", "Overdue";
+    DisposalWaiting => "待前一步完成", "Waits for the step before";
+    DisposalOptional => "可申请", "May be requested";
+    DisposalNotNeeded => "无需办理", "Not needed";
+    DisposalDeadline => "期限", "Due by";
+    DisposalRemoved => "下架", "Taken off sale";
+    DisposalRecalled => "召回", "Recalled";
+    DisposalUnit => "单位", "Unit";
+    DisposalRetestResult => "复检结果", "Retest result";
+    DisposalDecisionNo => "处罚决定书文号", "Decision number";
+    DisposalMeasures => "处罚措施", "Measures ordered";
+    DisposalNote => "说明（公开）", "Note (public)";
+    DisposalKind => "步骤", "Step";
+    DisposalDoneOn => "办理日期", "Date taken";
+    DisposalAddStep => "记录处置步骤", "Record a step";
+    DisposalSaved => "处置步骤已记录。", "Step recorded.";
+    DisposalQuantityHint => "数字，最多三位小数", "A number, up to three decimals";
+    DisposalOrderHint => "顺序：核查 → 控制 / 复检 / 立案 → 处罚（立案后）→ 整改复查（最后）。", "Order: verification → control / retest / case opened → penalty (after the case) → follow-up inspection (last).";
+    DisposalNone => "尚无处置记录。", "Nothing recorded yet.";
+    DisposalSummaryBatches => "{n} 批抽检", "{n} batches sampled";
+    DisposalSummaryFailed => "{n} 批不合格", "{n} failed";
+    DisposalSummaryRemoved => "已下架 {n}", "{n} taken off sale";
+    DisposalSummaryRecalled => "已召回 {n}", "{n} recalled";
+    DisposalSummaryCaseFiled => "已立案", "case opened";
+    DisposalSummaryPenalised => "已作出处罚", "penalty decided";
+    DisposalSummaryOverdue => "处置逾期", "disposal overdue";
+    DisposalAlert => "消费提示", "Consumer alert";
+    DisposalPublishAlert => "就此批次发布消费提示", "Publish a consumer alert about this batch";
+    StaffDisposalTitle => "不合格批次的核查处置", "Disposal of failing batches";
+    StaffBatchTitle => "抽检批次 #{id}", "Sampling batch #{id}";
+    StaffDisposalOpen => "处置记录", "Disposal record";
+    HomeAlertsTitle => "消费提示", "Consumer alerts";
+    NewsBatchId => "关联的抽检批次编号（消费提示，可留空）", "Sampling batch number (consumer alerts; optional)";
 }
 
 #[cfg(test)]

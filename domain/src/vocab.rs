@@ -213,6 +213,9 @@ mod tests {
         check::<NewsTag>();
         check::<crate::cases::Satisfaction>();
         check::<crate::staff::AuditAction>();
+        check::<crate::sampling::DisposalStep>();
+        check::<crate::sampling::QuantityUnit>();
+        check::<crate::sampling::RetestResult>();
     }
 
     #[test]

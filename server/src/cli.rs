@@ -6,6 +6,7 @@ use backend::config::{parse_trusted_proxies, resolve_secret_key, Bound, Config, 
 use backend::staff::audit::Actor;
 use backend::{AppState, Store};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use domain::sampling::DisposalLimits;
 use domain::staff::Role;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -91,6 +92,24 @@ pub struct Opts {
     /// SMS codes one phone number may receive per day.
     #[arg(long, env = "PORTAL_SMS_PER_PHONE_PER_DAY", default_value_t = NetworkBounds::default().sms_per_phone_per_day, global = true)]
     pub sms_per_phone_per_day: i64,
+    /// 核查处置: working days to notify the business of a failing result (食品安全抽样检验管理办法).
+    #[arg(long, env = "PORTAL_DISPOSAL_CHECK_DAYS", default_value_t = DisposalLimits::default().check_working_days, global = true)]
+    pub disposal_check_days: i64,
+    /// 核查处置: working days after the notice to take the food off sale or recall it.
+    #[arg(long, env = "PORTAL_DISPOSAL_CONTROL_DAYS", default_value_t = DisposalLimits::default().control_working_days, global = true)]
+    pub disposal_control_days: i64,
+    /// 核查处置: working days after the notice the business may ask for a retest (食品安全抽样检验管理办法).
+    #[arg(long, env = "PORTAL_DISPOSAL_RETEST_DAYS", default_value_t = DisposalLimits::default().retest_working_days, global = true)]
+    pub disposal_retest_days: i64,
+    /// 核查处置: working days after the notice to decide on 立案 (市场监督管理行政处罚程序规定).
+    #[arg(long, env = "PORTAL_DISPOSAL_CASE_DAYS", default_value_t = DisposalLimits::default().case_working_days, global = true)]
+    pub disposal_case_days: i64,
+    /// 核查处置: days after 立案 for the penalty decision (市场监督管理行政处罚程序规定).
+    #[arg(long, env = "PORTAL_DISPOSAL_PENALTY_DAYS", default_value_t = DisposalLimits::default().penalty_days, global = true)]
+    pub disposal_penalty_days: i64,
+    /// 核查处置: days after the result to complete it with the follow-up inspection (食品安全抽样检验管理办法).
+    #[arg(long, env = "PORTAL_DISPOSAL_COMPLETE_DAYS", default_value_t = DisposalLimits::default().complete_days, global = true)]
+    pub disposal_complete_days: i64,
     /// Page and asset requests per minute per client.
     #[arg(long, env = "PORTAL_RATE_PAGE_PER_MIN", default_value_t = RateLimits::default().page_per_min, global = true)]
     pub rate_page_per_min: u32,
@@ -263,6 +282,14 @@ impl Opts {
                 )?,
                 sms_daily_budget: positive("PORTAL_SMS_DAILY_BUDGET", self.sms_daily_budget)?,
                 sms_per_phone_per_day: positive("PORTAL_SMS_PER_PHONE_PER_DAY", self.sms_per_phone_per_day)?,
+            },
+            disposal: DisposalLimits {
+                check_working_days: positive("PORTAL_DISPOSAL_CHECK_DAYS", self.disposal_check_days)?,
+                control_working_days: positive("PORTAL_DISPOSAL_CONTROL_DAYS", self.disposal_control_days)?,
+                retest_working_days: positive("PORTAL_DISPOSAL_RETEST_DAYS", self.disposal_retest_days)?,
+                case_working_days: positive("PORTAL_DISPOSAL_CASE_DAYS", self.disposal_case_days)?,
+                penalty_days: positive("PORTAL_DISPOSAL_PENALTY_DAYS", self.disposal_penalty_days)?,
+                complete_days: positive("PORTAL_DISPOSAL_COMPLETE_DAYS", self.disposal_complete_days)?,
             },
             rate_limits: RateLimits {
                 page_per_min: per_min("PORTAL_RATE_PAGE_PER_MIN", self.rate_page_per_min)?,

@@ -34,7 +34,7 @@ pub async fn round_page(id: String) -> Result<RoundPageData, AppError> {
     use backend::picks::voter::{device_of, voter_hash, Identity, VOTER_COOKIE};
     let id = id.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(AppError::not_found)?;
     let state = crate::ssr::state()?;
-    let detail = backend::picks::detail(&state.store, id, false).await?;
+    let detail = backend::picks::detail(&state, id, false).await?;
     let key = state.config.secret_key.expose();
     let cookie = use_context::<http::request::Parts>().and_then(|p| crate::ssr::cookie(&p.headers, VOTER_COOKIE));
     let device = device_of(key, cookie.as_deref());
@@ -132,6 +132,7 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
             {(!detail.results.is_empty()).then(|| view! {
                 <section id="results" aria-labelledby="round-results">
                     <h2 id="round-results">{tr(T::ResultsRoundTitle)}</h2>
+                    <CandidateSummaries detail=detail.clone()/>
                     <BatchList items=detail.results.clone()/>
                 </section>
             })}
@@ -296,5 +297,26 @@ fn Integrity(r: IntegrityReport) -> impl IntoView {
                     .collect_view()}
             </ul>
         </section>
+    }
+}
+
+/// Per candidate sampled, one line: "米粉：3 批抽检，1 批不合格，已下架 200 千克，已立案".
+#[component]
+fn CandidateSummaries(detail: RoundDetail) -> impl IntoView {
+    let lines: Vec<(String, Vec<domain::sampling::SamplingBatch>)> = detail
+        .candidates
+        .iter()
+        .map(|c| (c.food.clone(), detail.results.iter().filter(|b| b.candidate_id == Some(c.id)).cloned().collect()))
+        .filter(|(_, batches): &(String, Vec<_>)| !batches.is_empty())
+        .collect();
+    view! {
+        <ul class="candidate-summaries">
+            {lines
+                .into_iter()
+                .map(|(food, batches)| view! {
+                    <li><strong>{food}</strong><crate::sampling::disposal::SummaryLine batches/></li>
+                })
+                .collect_view()}
+        </ul>
     }
 }

@@ -1,5 +1,7 @@
 //! 抽检结果: the public results list with its filters, and the batch list the round and business pages reuse.
 
+/// 核查处置 timelines and summary lines.
+pub mod disposal;
 /// The results page and the batch list.
 pub mod results;
 

@@ -30,7 +30,7 @@ pub async fn results(
         None,
     )?;
     let state = crate::ssr::state()?;
-    backend::sampling::list(&state.store, &q).await
+    backend::sampling::list(&state, &q).await
 }
 
 /// The results of one business (its public page).
@@ -44,7 +44,7 @@ pub async fn business_results(credit_code: String) -> Result<Page<SamplingBatch>
         ..Default::default()
     };
     let state = crate::ssr::state()?;
-    backend::sampling::list(&state.store, &q).await
+    backend::sampling::list(&state, &q).await
 }
 
 #[component]
@@ -142,8 +142,10 @@ pub fn BatchList(items: Vec<SamplingBatch>) -> impl IntoView {
                         Some(code) => view! { <a href=format!("/credit/{code}")>{b.business_name.clone()}</a> }.into_any(),
                         None => view! { <span>{b.business_name.clone()}</span> }.into_any(),
                     };
+                    let id = b.id;
+                    let disposal = b.disposal.clone();
                     view! {
-                        <li class=if b.passed { "batch pass" } else { "batch fail" }>
+                        <li class=if b.passed { "batch pass" } else { "batch fail" } id=format!("batch-{id}")>
                             <p class="batch-head">
                                 <strong>{b.food.clone()}</strong>
                                 <small>{FoodCategory::label_of(&b.food_category, lang).to_owned()}</small>
@@ -169,6 +171,7 @@ pub fn BatchList(items: Vec<SamplingBatch>) -> impl IntoView {
                                 </table>
                             })}
                             {b.has_report.then(|| view! { <p><a href=format!("/results/{}/report.pdf", b.id)>{tr(T::ResultReport)}</a></p> })}
+                            {disposal.map(|d| view! { <super::disposal::DisposalTimeline id d/> })}
                         </li>
                     }
                 })
@@ -186,6 +189,7 @@ pub fn BusinessResults(code: String) -> impl IntoView {
             <section id="sampling" aria-labelledby="sampling-title">
                 <h2 id="sampling-title">{tr(T::BusinessResultsTitle)}</h2>
                 {page.items.is_empty().then(|| view! { <p class="hint">{tr(T::ResultsNone)}</p> })}
+                {(!page.items.is_empty()).then(|| view! { <super::disposal::SummaryLine batches=page.items.clone()/> })}
                 <BatchList items=page.items/>
             </section>
         }

@@ -12,8 +12,16 @@ pub async fn home_news() -> Result<Vec<domain::news::ArticleSummary>, AppError> 
     backend::news::latest(&state.store, 3, backend::clock::now()).await
 }
 
+/// The current 消费提示 (consumer alerts), at most three (public).
+#[server(prefix = "/_sf", endpoint = "home_alerts")]
+pub async fn home_alerts() -> Result<Vec<domain::news::ArticleSummary>, AppError> {
+    let state = crate::ssr::state()?;
+    backend::news::current_alerts(&state.store, 3, backend::clock::now()).await
+}
+
 #[component]
 pub fn HomePage() -> impl IntoView {
+    let alerts = Resource::new(|| (), |_| home_alerts());
     let figures = Resource::new(|| (), |_| crate::site::figures::get_figures());
     let stats = Resource::new(|| (), |_| crate::stats::get_stats());
     let news = Resource::new(|| (), |_| home_news());
@@ -25,6 +33,18 @@ pub fn HomePage() -> impl IntoView {
             </ul>
             <p><a href="/news">{tr(T::HomeNewsMore)}</a></p>
         }
+    };
+    let show_alerts = move |items: Vec<domain::news::ArticleSummary>| {
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="alerts" aria-labelledby="alerts-title">
+                    <h2 id="alerts-title">{tr(T::HomeAlertsTitle)}</h2>
+                    <ul class="articles">
+                        {items.into_iter().map(|a| view! { <li><crate::news::pages::ArticleCard a lang nested=true/></li> }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     };
     let show_stats = |s: domain::stats::Stats| view! { <crate::stats::HomeLive s/> };
     view! {
@@ -40,6 +60,7 @@ pub fn HomePage() -> impl IntoView {
                 <figcaption>{tr(T::MascotName)}</figcaption>
             </figure>
         </section>
+        <crate::ui::Loaded resource=alerts ok=show_alerts/>
         <section class="figures" aria-labelledby="live-title">
             <h2 id="live-title">{tr(T::StatsLiveTitle)}</h2>
             <crate::ui::Loaded resource=stats ok=show_stats/>

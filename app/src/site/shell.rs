@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/rounds") view=staff::rounds::StaffRoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/rounds/:id") view=staff::rounds::StaffRoundPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/results") view=staff::results::StaffResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/results/:id") view=staff::results::StaffBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases") view=staff::cases::StaffCasesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>

@@ -39,6 +39,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/rounds", Facts::staff(Role::Moderator)),
     ("/staff/rounds/{id}", Facts::staff(Role::Moderator)),
     ("/staff/results", Facts::staff(Role::Moderator)),
+    ("/staff/results/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases", Facts::staff(Role::Moderator)),
     ("/staff/news", Facts::staff(Role::Moderator)),
     ("/staff/news/{id}", Facts::staff(Role::Moderator)),

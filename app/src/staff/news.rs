@@ -42,7 +42,17 @@ fn StateBadge(state: ArticleState) -> impl IntoView {
 fn ArticleForm(action: String, a: Option<StaffArticle>) -> impl IntoView {
     let lang = use_lang();
     let (err, field) = form_error();
-    let has = |t: &str| a.as_ref().is_some_and(|a| a.tags.iter().any(|x| x == t));
+    // A new 消费提示 opened from a batch's page (`?batch=`) names the batch and carries the tag.
+    let from_batch = if a.is_none() {
+        use_query_map().read_untracked().get("batch").filter(|b| b.parse::<i64>().is_ok())
+    } else {
+        None
+    };
+    let alert = from_batch.is_some();
+    let batch = a.as_ref().and_then(|a| a.batch_id).map(|b| b.to_string()).or(from_batch).unwrap_or_default();
+    let has = |t: &str| {
+        a.as_ref().is_some_and(|a| a.tags.iter().any(|x| x == t)) || (alert && t == NewsTag::ConsumerAlert.as_str())
+    };
     let publishing = a.as_ref().is_some_and(|a| a.state != ArticleState::Draft);
     let when = a.as_ref().and_then(|a| a.publish_at).map(format_datetime_local).unwrap_or_default();
     let has_cover = a.as_ref().is_some_and(|a| a.has_cover);
@@ -68,6 +78,9 @@ fn ArticleForm(action: String, a: Option<StaffArticle>) -> impl IntoView {
                     .collect_view()}
             </fieldset>
             <FieldError name=F::tags code=err field/>
+            <label for="news-batch_id">{tr(T::NewsBatchId)}</label>
+            <input id="news-batch_id" name=F::batch_id value=batch inputmode="numeric" maxlength="20"/>
+            <FieldError name=F::batch_id code=err field/>
             <fieldset>
                 <legend>{tr(T::NewsStatus)}</legend>
                 <label class="inline"><input type="radio" name=F::status value="draft" checked=!publishing/>{tr(T::NewsStateDraft)}</label>
@@ -117,7 +130,7 @@ pub fn StaffNewsPage() -> impl IntoView {
         <section class="page">
             <h1>{tr(T::StaffNewsTitle)}</h1>
             <Loaded resource=list ok=show/>
-            <h2>{tr(T::NewsNew)}</h2>
+            <h2 id="new-article">{tr(T::NewsNew)}</h2>
             <ArticleForm action="/staff/news".to_owned() a=None/>
         </section>
     }

@@ -29,7 +29,7 @@ pub async fn staff_round(id: String) -> Result<RoundDetail, AppError> {
     crate::ssr::require(domain::staff::Role::Moderator).await?;
     let id = id.parse::<i64>().map_err(|_| AppError::not_found())?;
     let state = crate::ssr::state()?;
-    backend::picks::detail(&state.store, id, true).await
+    backend::picks::detail(&state, id, true).await
 }
 
 /// The round form, empty or filled with a round's values.

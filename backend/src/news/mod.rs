@@ -10,13 +10,15 @@ pub mod seed;
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
-use domain::news::{Article, ArticleInput, ArticleState, ArticleSummary, StaffArticle, MAX_COVER_BYTES};
+use domain::news::{
+    Article, ArticleInput, ArticleState, ArticleSummary, NewsTag, StaffArticle, ALERT_DAYS, MAX_COVER_BYTES,
+};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sqlx::any::AnyRow;
 
-const SUMMARY_COLUMNS: &str =
-    "id, title, summary, tags, publish_at, cover_alt, CASE WHEN cover IS NULL THEN 0 ELSE 1 END AS has_cover";
+const SUMMARY_COLUMNS: &str = "id, title, summary, tags, publish_at, cover_alt, batch_id, \
+     CASE WHEN cover IS NULL THEN 0 ELSE 1 END AS has_cover";
 /// Published and due at `$1`.
 const PUBLIC: &str = "published = 1 AND publish_at <= $1";
 
@@ -33,6 +35,7 @@ fn summary(r: &AnyRow) -> Result<ArticleSummary, AppError> {
         published_at: col::<Option<i64>>(r, "publish_at")?.unwrap_or_default(),
         has_cover: col::<i64>(r, "has_cover")? != 0,
         cover_alt: col(r, "cover_alt")?,
+        batch_id: col(r, "batch_id")?,
     })
 }
 
@@ -61,7 +64,8 @@ pub async fn prepare_cover(
 }
 
 /// Creates (`id` = `None`) or updates an article, with its audit entry in the same transaction. A new cover
-/// replaces the old one; `remove_cover` drops it. An unknown `id` is a 404.
+/// replaces the old one; `remove_cover` drops it. An unknown `id` is a 404; an unknown `batch_id` is refused
+/// naming it.
 pub async fn save(
     store: &Store,
     actor: &Actor,
@@ -73,6 +77,13 @@ pub async fn save(
     let t = now();
     let action = if id.is_none() { A::NewsCreate } else { A::NewsUpdate };
     let mut tx = store.begin_write().await?;
+    if let Some(b) = a.batch_id {
+        let found: Option<i64> = sqlx::query_scalar("SELECT id FROM sampling_batches WHERE id = $1")
+            .bind(b)
+            .fetch_optional(&mut *tx)
+            .await?;
+        found.ok_or_else(|| AppError::field(ErrCode::NotFound, "batch_id"))?;
+    }
     let id = match id {
         None => {
             let row = sqlx::query(
@@ -115,6 +126,11 @@ pub async fn save(
             id
         }
     };
+    sqlx::query("UPDATE news_articles SET batch_id = $1 WHERE id = $2")
+        .bind(a.batch_id)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     if cover.is_some() || a.remove_cover {
         sqlx::query("UPDATE news_articles SET cover = $1 WHERE id = $2").bind(cover).bind(id).execute(&mut *tx).await?;
     }
@@ -171,6 +187,21 @@ pub async fn latest(store: &Store, n: i64, at: i64) -> Result<Vec<ArticleSummary
     rows.iter().map(summary).collect()
 }
 
+/// The current 消费提示 (consumer alerts) at `at`: published in the last [`ALERT_DAYS`] days, newest first (the
+/// home page).
+pub async fn current_alerts(store: &Store, n: i64, at: i64) -> Result<Vec<ArticleSummary>, AppError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SUMMARY_COLUMNS} FROM news_articles WHERE {PUBLIC} AND publish_at > $2 \
+         AND (',' || tags || ',') LIKE $3 ORDER BY publish_at DESC, id DESC LIMIT {n}"
+    ))
+    .bind(at)
+    .bind(at - ALERT_DAYS * 86_400)
+    .bind(format!("%,{},%", NewsTag::ConsumerAlert.as_str()))
+    .fetch_all(store.pool())
+    .await?;
+    rows.iter().map(summary).collect()
+}
+
 /// One published article, if it is due at `at` (a draft or a scheduled article is `None`, like a missing one).
 pub async fn get_public(store: &Store, id: i64, at: i64) -> Result<Option<Article>, AppError> {
     let row = sqlx::query(&format!(
@@ -221,11 +252,12 @@ fn staff_article(r: &AnyRow, at: i64) -> Result<StaffArticle, AppError> {
         cover_alt: col(r, "cover_alt")?,
         updated_at: col(r, "updated_at")?,
         updated_by: col(r, "updated_by")?,
+        batch_id: col(r, "batch_id")?,
     })
 }
 
 const STAFF_COLUMNS: &str =
-    "id, title, summary, body, tags, published, publish_at, cover_alt, updated_at, updated_by, \
+    "id, title, summary, body, tags, published, publish_at, cover_alt, updated_at, updated_by, batch_id, \
      CASE WHEN cover IS NULL THEN 0 ELSE 1 END AS has_cover";
 
 /// Every article for staff (drafts and scheduled ones too), last edited first.

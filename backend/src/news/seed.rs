@@ -4,8 +4,9 @@
 use crate::clock::now;
 use crate::images::sample_png;
 use crate::staff::audit::Actor;
+use crate::store::col;
 use crate::AppState;
-use domain::news::ArticleInput;
+use domain::news::{ArticleInput, NewsTag};
 use domain::AppError;
 
 const DAY: i64 = 86_400;
@@ -47,6 +48,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             publish_at: published.then_some(t + days * DAY),
             cover_alt: if i == 1 { "抽检人员在农贸市场取样".to_owned() } else { String::new() },
             remove_cover: false,
+            batch_id: None,
         };
         let cover = if i == 1 {
             Some(
@@ -60,6 +62,32 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             None
         };
         super::save(store, &actor, None, &input, cover, None).await?;
+        created += 1;
+    }
+    // A 消费提示 about the first failing batch, on the home page for 30 days.
+    let failing: Option<(i64, String, String)> = sqlx::query(
+        "SELECT s.id, s.food, s.business_name FROM sampling_batches s WHERE s.passed = 0 ORDER BY s.id LIMIT 1",
+    )
+    .fetch_optional(store.pool())
+    .await?
+    .map(|r| Ok::<_, AppError>((col(&r, "id")?, col(&r, "food")?, col(&r, "business_name")?)))
+    .transpose()?;
+    if let Some((batch, food, business)) = failing {
+        let input = ArticleInput {
+            title: format!("消费提示：{business}销售的{food}抽检不合格"),
+            summary: format!("该批次{food}已下架，请已购买的市民停止食用，可凭购物凭证退货。"),
+            body: format!(
+                "市场监管部门抽检发现，{business}销售的 **{food}** 不合格。\n\n- 涉事产品已下架；\n- 已购买的市民请停止食用，\
+                 凭购物凭证退货；\n- 发现仍在销售的，请 [举报](/report)。\n\n核查处置进展见 [抽检结果](/results?verdict=fail)。"
+            ),
+            tags: vec![NewsTag::ConsumerAlert.as_str().to_owned()],
+            published: true,
+            publish_at: Some(t - 2 * DAY),
+            cover_alt: String::new(),
+            remove_cover: false,
+            batch_id: Some(batch),
+        };
+        super::save(store, &actor, None, &input, None, None).await?;
         created += 1;
     }
     Ok(created)

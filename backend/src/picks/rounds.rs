@@ -104,7 +104,8 @@ pub async fn list(store: &Store, staff: bool) -> Result<Vec<RoundSummary>, AppEr
 
 /// One round with its candidates (tallied when counts are visible, or for staff), its published results,
 /// and, once voting has closed, its integrity report. One connection, one read transaction.
-pub async fn detail(store: &Store, id: i64, staff: bool) -> Result<RoundDetail, AppError> {
+pub async fn detail(state: &AppState, id: i64, staff: bool) -> Result<RoundDetail, AppError> {
+    let store = &state.store;
     let mut conn = store.pool().acquire().await?;
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM rounds r WHERE r.id = $1"))
         .bind(id)
@@ -149,7 +150,7 @@ pub async fn detail(store: &Store, id: i64, staff: bool) -> Result<RoundDetail, 
     let description: String = col(&row, "description")?;
     drop(conn);
     let results = if summary.phase == Phase::Published || staff {
-        crate::sampling::of_round(store, id).await?
+        crate::sampling::of_round(state, id).await?
     } else {
         Vec::new()
     };

@@ -2,12 +2,15 @@
 //! failing batch of a registry business records a sampling-failure event on its credit in the same
 //! transaction, so its grade moves with the publication.
 
+/// 核查处置: the steps taken about a failing batch.
+pub mod disposal;
 /// The demo results.
 pub mod seed;
 
 use crate::clock::now;
 use crate::credit::events::add_event_in;
 use crate::staff::audit::{self, Actor, Entry};
+use crate::state::AppState;
 use crate::store::{col, Change, Store};
 use domain::credit::{EventInput, EventKind, Severity};
 use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
@@ -50,6 +53,7 @@ fn batch(r: &AnyRow) -> Result<SamplingBatch, AppError> {
         failures: serde_json::from_str::<Vec<FailingItem>>(&failures).map_err(AppError::internal)?,
         has_report: col::<i64>(r, "has_report")? != 0,
         published_at: col(r, "published_at")?,
+        disposal: None,
     })
 }
 
@@ -196,8 +200,10 @@ enum Bind {
     I(i64),
 }
 
-/// Published batches, newest first, filtered: only public ones (see [`public_at`]).
-pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>, AppError> {
+/// Published batches, newest first, filtered: only public ones (see [`public_at`]), each failing one with its
+/// 核查处置 timeline.
+pub async fn list(state: &AppState, q: &ResultsQuery) -> Result<Page<SamplingBatch>, AppError> {
+    let store = &state.store;
     let mut wh = vec![public_at(1)];
     let mut binds: Vec<Bind> = vec![Bind::I(now())];
     let mut push = |cond: &str, v: Bind| {
@@ -244,19 +250,34 @@ pub async fn list(store: &Store, q: &ResultsQuery) -> Result<Page<SamplingBatch>
             Bind::I(v) => rows.bind(v),
         };
     }
-    let items = rows.fetch_all(&mut *conn).await?.iter().map(batch).collect::<Result<Vec<_>, _>>()?;
+    let mut items = rows.fetch_all(&mut *conn).await?.iter().map(batch).collect::<Result<Vec<_>, _>>()?;
+    disposal::attach_in(&mut conn, &state.config.disposal, &mut items).await?;
     Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: false })
 }
 
 /// The batches of one round, in the order of its candidates, whether public yet or not (the round page shows them
-/// to the public only once the round is published; staff see them at once).
-pub async fn of_round(store: &Store, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
+/// to the public only once the round is published; staff see them at once), failing ones with their 核查处置.
+pub async fn of_round(state: &AppState, round_id: i64) -> Result<Vec<SamplingBatch>, AppError> {
+    let mut conn = state.store.pool().acquire().await?;
     let rows =
         sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.round_id = $1 ORDER BY s.candidate_id, s.id LIMIT 500"))
             .bind(round_id)
-            .fetch_all(store.pool())
+            .fetch_all(&mut *conn)
             .await?;
-    rows.iter().map(batch).collect()
+    let mut items = rows.iter().map(batch).collect::<Result<Vec<_>, _>>()?;
+    disposal::attach_in(&mut conn, &state.config.disposal, &mut items).await?;
+    Ok(items)
+}
+
+/// One batch, whether public or not, with its 核查处置 (the staff page of a batch); `None` when unknown.
+pub async fn staff_batch(state: &AppState, id: i64) -> Result<Option<SamplingBatch>, AppError> {
+    let mut conn = state.store.pool().acquire().await?;
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} {FROM} WHERE s.id = $1")).bind(id).fetch_optional(&mut *conn).await?;
+    let Some(row) = row else { return Ok(None) };
+    let mut items = vec![batch(&row)?];
+    disposal::attach_in(&mut conn, &state.config.disposal, &mut items).await?;
+    Ok(items.pop())
 }
 
 /// A public batch's lab report (PDF bytes), if it has one (see [`public_at`]).

@@ -7,7 +7,7 @@ use crate::staff::audit::Actor;
 use crate::store::col;
 use crate::AppState;
 use domain::credit::CreditCode;
-use domain::sampling::{FailingItem, PlaceKind, SamplingInput};
+use domain::sampling::{DisposalFields, FailingItem, PlaceKind, SamplingInput};
 use domain::AppError;
 
 /// A one-page PDF standing in for a lab report.
@@ -135,7 +135,73 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
         super::publish(store, &actor, &batch, None).await?;
         published += 1;
     }
+    disposals(state, t).await?;
     Ok(published)
+}
+
+const DAY: i64 = 86_400;
+
+/// 核查处置 of the failing batches. A result reaches the bureau a week after sampling (the seed publishes every
+/// batch today, so the dates are moved back); then, in turn: a record closed by the follow-up inspection after
+/// a penalty, one closed by a passed retest, one where nothing was done (its 核查 overdue), one with a case open.
+/// Only steps dated up to today are recorded.
+async fn disposals(state: &AppState, t: i64) -> Result<(), AppError> {
+    let store = &state.store;
+    sqlx::query("UPDATE sampling_batches SET published_at = sampled_at + $1 WHERE sampled_at + $1 < $2")
+        .bind(7 * DAY)
+        .bind(t)
+        .execute(store.pool())
+        .await?;
+    let failing = sqlx::query("SELECT id, published_at FROM sampling_batches WHERE passed = 0 ORDER BY id LIMIT 40")
+        .fetch_all(store.pool())
+        .await?;
+    let actor = Actor { id: None, name: "demo".to_owned() };
+    for (i, row) in failing.iter().enumerate() {
+        let id: i64 = col(row, "id")?;
+        let result: i64 = col(row, "published_at")?;
+        let day = |n: i64| domain::clock::format_date(result + n * DAY);
+        let step = |kind: &str, n: i64| DisposalFields { kind: kind.into(), done_on: day(n), ..Default::default() };
+        let steps: Vec<(i64, DisposalFields)> = match i % 4 {
+            0 => vec![
+                (1, DisposalFields { note: "已约谈经营者并送达检验结论。".into(), ..step("check", 1) }),
+                (2, DisposalFields { removed: "200".into(), unit: "kg".into(), ..step("control", 2) }),
+                (
+                    9,
+                    DisposalFields {
+                        note: "涉嫌经营不合格食品，依法立案调查。".into(), ..step("case_filed", 9)
+                    },
+                ),
+                (
+                    40,
+                    DisposalFields {
+                        decision_no: format!("绵市监罚〔2026〕{}号", 100 + i),
+                        measures: "没收违法所得，罚款五万元，责令改正。".into(),
+                        ..step("penalty", 40)
+                    },
+                ),
+                (60, DisposalFields { note: "复查：进货查验记录已建立。".into(), ..step("recheck", 60) }),
+            ],
+            1 => vec![
+                (2, step("check", 2)),
+                (3, DisposalFields { recalled: "50".into(), unit: "box".into(), ..step("control", 3) }),
+                (6, DisposalFields { retest_result: "passed".into(), ..step("retest", 6) }),
+            ],
+            // Nothing done: its 核查 is overdue.
+            2 => vec![],
+            _ => vec![
+                (1, step("check", 1)),
+                (1, DisposalFields { removed: "35.5".into(), unit: "kg".into(), ..step("control", 1) }),
+                (8, step("case_filed", 8)),
+            ],
+        };
+        for (n, f) in steps {
+            if result + n * DAY > t {
+                break;
+            }
+            super::disposal::add_step(state, &actor, id, &f.parse()?).await?;
+        }
+    }
+    Ok(())
 }
 
 fn input(rng: &mut Rng, food: String, category: String, place: Place, fail: bool, day: i64) -> SamplingInput {

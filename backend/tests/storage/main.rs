@@ -11,6 +11,7 @@ mod fixtures;
 mod abuse;
 mod cases;
 mod credit;
+mod disposal;
 mod news;
 mod picks;
 mod satisfaction;

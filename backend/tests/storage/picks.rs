@@ -116,7 +116,7 @@ async fn one_ballot_per_voter_across_instances_and_concurrent_submissions(db: &T
     )
     .await;
     assert_eq!(stored as usize, mine.len());
-    let detail = picks::detail(db.store(), id, false).await.unwrap();
+    let detail = picks::detail(&db.state, id, false).await.unwrap();
     assert_eq!(detail.summary.ballots, Some(101));
     let total: i64 = detail.candidates.iter().map(|c| c.votes.unwrap()).sum();
     assert_eq!(total, 100 + mine.len() as i64);
@@ -158,7 +158,7 @@ async fn bad_ballots_are_refused_counted_and_store_nothing(db: &TestDb) {
     assert_eq!(closed, 1);
     // Closing the round by its dates: the integrity report shows the refusals.
     picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, true).await).await.unwrap();
-    let report = picks::detail(db.store(), id, false).await.unwrap().integrity.unwrap();
+    let report = picks::detail(&db.state, id, false).await.unwrap().integrity.unwrap();
     assert_eq!(report.ballots, 0);
     assert!(report.refused.iter().any(|r| r.reason == RefusalReason::Invalid && r.count == 4));
     assert_eq!(err(w.cast(id, "late", &[c[0]]).await).0, ErrCode::PhaseClosed);
@@ -191,7 +191,7 @@ async fn nominations_are_moderated_and_the_nominator_sees_the_outcome(db: &TestD
     assert_eq!(status(n3).decision_reason.as_deref(), Some("不属于食品"));
     assert!(nominations::mine(db.store(), id, "somebody-else").await.unwrap().is_empty());
     let foods: Vec<String> =
-        picks::detail(db.store(), id, false).await.unwrap().candidates.into_iter().map(|c| c.food).collect();
+        picks::detail(&db.state, id, false).await.unwrap().candidates.into_iter().map(|c| c.food).collect();
     assert_eq!(foods, ["米粉", "小龙虾"]);
     // Approving a food already listed is a conflict (merge instead); merging into another round's candidate fails.
     let dup = nominations::submit(db.store(), id, "n2", None, &food("米粉")).await.unwrap();
@@ -220,13 +220,13 @@ async fn counts_are_hidden_until_close_when_the_round_says_so(db: &TestDb) {
     for i in 0..5 {
         db.state.ballots.cast(id, &format!("v{i}"), &[c[2]]).await.unwrap();
     }
-    let open = picks::detail(db.store(), id, false).await.unwrap();
+    let open = picks::detail(&db.state, id, false).await.unwrap();
     assert_eq!(open.summary.ballots, None);
     assert!(open.candidates.iter().all(|c| c.votes.is_none()));
     // Staff see them.
-    assert_eq!(picks::detail(db.store(), id, true).await.unwrap().summary.ballots, Some(5));
+    assert_eq!(picks::detail(&db.state, id, true).await.unwrap().summary.ballots, Some(5));
     picks::update_round(&db.state, &Actor::cli(), id, &closed_now(db, id, false).await).await.unwrap();
-    let closed = picks::detail(db.store(), id, false).await.unwrap();
+    let closed = picks::detail(&db.state, id, false).await.unwrap();
     assert_eq!(closed.summary.ballots, Some(5));
     assert_eq!((closed.candidates[0].id, closed.candidates[0].votes), (c[2], Some(5)), "most votes first");
     assert_eq!(closed.integrity.unwrap().distinct_voters, 5);
@@ -269,18 +269,18 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     // The public list filters by verdict, district and business.
     let q =
         |verdict: Option<&str>| ResultsQuery::parse(Some("米粉"), Some("涪城区"), verdict, None, None, None).unwrap();
-    assert_eq!(sampling::list(db.store(), &q(None)).await.unwrap().total, 2);
-    let only_fail = sampling::list(db.store(), &q(Some("fail"))).await.unwrap();
+    assert_eq!(sampling::list(&db.state, &q(None)).await.unwrap().total, 2);
+    let only_fail = sampling::list(&db.state, &q(Some("fail"))).await.unwrap();
     assert_eq!(only_fail.items.len(), 1);
     assert_eq!(only_fail.items[0].failures[0].item, "苯甲酸");
     assert!(only_fail.items[0].has_report);
     let hostile = ResultsQuery::parse(Some("%_'\\"), None, None, None, None, None).unwrap();
-    assert_eq!(sampling::list(db.store(), &hostile).await.unwrap().total, 0);
+    assert_eq!(sampling::list(&db.state, &hostile).await.unwrap().total, 0);
     let mine = ResultsQuery {
         credit_code: Some(code(42)),
         ..ResultsQuery::parse(None, None, None, None, None, None).unwrap()
     };
-    assert_eq!(sampling::list(db.store(), &mine).await.unwrap().total, 2);
+    assert_eq!(sampling::list(&db.state, &mine).await.unwrap().total, 2);
 }
 
 async fn demo_rounds_and_results_load_once(db: &TestDb) {
@@ -295,10 +295,22 @@ async fn demo_rounds_and_results_load_once(db: &TestDb) {
     let open = rounds.iter().find(|r| r.phase == domain::picks::Phase::Voting).unwrap();
     assert_eq!(open.candidate_count, 15);
     let done = rounds.iter().find(|r| r.phase == domain::picks::Phase::Published).unwrap();
-    let detail = picks::detail(db.store(), done.id, false).await.unwrap();
+    let detail = picks::detail(&db.state, done.id, false).await.unwrap();
     assert_eq!(detail.results.len(), 10);
     assert!(detail.results.iter().any(|r| !r.passed));
     assert!(detail.integrity.unwrap().replaced > 0);
+    // 核查处置 of the failing batches: the round's failing batch was taken off sale and a case opened; one record
+    // somewhere is overdue; a 消费提示 about the first failing batch is on the home page.
+    let round_fail = detail.results.iter().find(|r| !r.passed).unwrap();
+    let line = domain::sampling::BatchesSummary::of(std::slice::from_ref(round_fail)).text(domain::Lang::Zh);
+    assert!(line.contains("已下架 200 千克") && line.contains("已立案"), "{line}");
+    let q = ResultsQuery { per_page: 100, ..ResultsQuery::parse(None, None, Some("fail"), None, None, None).unwrap() };
+    let failing = sampling::list(&db.state, &q).await.unwrap().items;
+    assert!(failing.iter().any(|b| b.disposal.as_ref().unwrap().overdue), "one record is overdue");
+    assert!(count(db.store(), "SELECT COUNT(*) FROM disposal_steps").await >= 5);
+    backend::news::seed::load(&db.state).await.unwrap();
+    let alerts = backend::news::current_alerts(db.store(), 3, now()).await.unwrap();
+    assert_eq!(alerts[0].batch_id, Some(round_fail.id));
 }
 
 /// Once voting has opened (by the stored dates) the voter check, the number of picks and the opening are fixed:

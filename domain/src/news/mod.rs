@@ -14,6 +14,8 @@ vocab! {
         YouPick = "你点我检" => "You pick, we test";
         ReportRewards = "举报奖励" => "Report rewards";
         FoodSafetyTips = "科普" => "Food-safety tips";
+        /// 消费提示: a consumer alert about a failing batch, on the home page while current.
+        ConsumerAlert = "消费提示" => "Consumer alerts";
     }
 }
 
@@ -30,6 +32,8 @@ pub struct ArticleSummary {
     pub has_cover: bool,
     /// Text for the cover image (empty when there is none).
     pub cover_alt: String,
+    /// The sampling batch a 消费提示 is about.
+    pub batch_id: Option<i64>,
 }
 
 /// A published article, its Markdown rendered and sanitised on the server.
@@ -87,6 +91,8 @@ pub struct StaffArticle {
     pub cover_alt: String,
     pub updated_at: i64,
     pub updated_by: String,
+    /// The sampling batch a 消费提示 is about.
+    pub batch_id: Option<i64>,
 }
 
 crate::fields! {
@@ -102,6 +108,7 @@ crate::fields! {
         publish_at,
         cover_alt,
         remove_cover,
+        batch_id,
     }
 }
 
@@ -116,7 +123,12 @@ pub struct ArticleInput {
     pub publish_at: Option<i64>,
     pub cover_alt: String,
     pub remove_cover: bool,
+    /// The sampling batch the article is about (a 消费提示).
+    pub batch_id: Option<i64>,
 }
+
+/// Days a 消费提示 stays on the home page after its publication.
+pub const ALERT_DAYS: i64 = 30;
 
 /// Longest Markdown body (characters).
 pub const MAX_BODY_CHARS: usize = 50_000;
@@ -151,7 +163,17 @@ impl ArticleFields {
         };
         let cover_alt = TextRule::optional(120).check(Self::cover_alt, &self.cover_alt)?;
         let remove_cover = matches!(self.remove_cover.trim(), "1" | "on" | "true");
-        Ok(ArticleInput { title, summary, body, tags, published, publish_at, cover_alt, remove_cover })
+        let batch_id = match self.batch_id.trim() {
+            "" => None,
+            b => Some(
+                b.trim_start_matches('#')
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::batch_id))?,
+            ),
+        };
+        Ok(ArticleInput { title, summary, body, tags, published, publish_at, cover_alt, remove_cover, batch_id })
     }
 }
 
@@ -208,6 +230,10 @@ mod tests {
         assert_eq!(field(ArticleFields { tags: "八卦".into(), ..fields() }), "tags");
         assert_eq!(field(ArticleFields { status: "live".into(), ..fields() }), "status");
         assert_eq!(field(ArticleFields { publish_at: "tomorrow".into(), ..fields() }), "publish_at");
+        assert_eq!(field(ArticleFields { batch_id: "x1".into(), ..fields() }), "batch_id");
+        assert_eq!(field(ArticleFields { batch_id: "-3".into(), ..fields() }), "batch_id");
+        let alert = ArticleFields { tags: "消费提示".into(), batch_id: "#12".into(), ..fields() }.parse(0).unwrap();
+        assert_eq!((alert.tags, alert.batch_id), (vec!["消费提示".to_owned()], Some(12)));
     }
 
     #[test]

@@ -77,4 +77,6 @@ pub struct SamplingBatch {
     /// Whether a lab report (PDF) can be downloaded at `/results/{id}/report.pdf`.
     pub has_report: bool,
     pub published_at: i64,
+    /// 核查处置 of a failing batch: every step, recorded or expected, with its deadline; `null` for a pass.
+    pub disposal: Option<super::Disposal>,
 }

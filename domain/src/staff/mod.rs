@@ -106,6 +106,7 @@ vocab! {
         RewardIneligible = "cases.reward_ineligible" / "奖励：不符合条件" => "Reward: ineligible";
         NewsCreate = "news.create" / "新建文章" => "Article created";
         NewsUpdate = "news.update" / "修改文章" => "Article updated";
+        DisposalStepAdd = "sampling.disposal_step" / "记录核查处置步骤" => "Disposal step recorded";
     }
 }
 

@@ -31,7 +31,7 @@ pub async fn list(State(shared): State<Shared>) -> Result<Json<Vec<RoundSummary>
         (status = 404, body = crate::http::json::ErrorBody)
     ))]
 pub async fn get_one(State(shared): State<Shared>, Id(id): Id) -> Result<Json<RoundDetail>, AppError> {
-    Ok(Json(backend::picks::detail(&shared.app.store, id, false).await?))
+    Ok(Json(backend::picks::detail(&shared.app, id, false).await?))
 }
 
 /// Issues this client a device voter for the round (the `portal_voter` cookie, a year, `HttpOnly`), as the

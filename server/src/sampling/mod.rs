@@ -8,12 +8,12 @@ use crate::http::query::{Num, Query};
 use crate::http::reply::Reply;
 use crate::http::routes::Routes;
 use crate::http::Shared;
-use axum::extract::State;
+use axum::extract::{Form, State};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use backend::staff::audit::Actor;
 use domain::route::Facts;
-use domain::sampling::{ResultsQuery, SamplingBatch, SamplingFields, MAX_REPORT_BYTES};
+use domain::sampling::{Disposal, DisposalFields, ResultsQuery, SamplingBatch, SamplingFields, MAX_REPORT_BYTES};
 use domain::staff::Role;
 use domain::{AppError, Page};
 use http::{header, StatusCode};
@@ -24,6 +24,7 @@ use utoipa::IntoParams;
 pub fn routes() -> Routes {
     Routes::new()
         .get("/api/v1/results", Facts::API, list)
+        .get("/api/v1/results/{id}/disposal", Facts::API, disposal)
         // A published report never changes.
         .get("/results/{id}/report.pdf", Facts::PAGE.cached(60), report)
         .form(
@@ -32,6 +33,7 @@ pub fn routes() -> Routes {
             "/staff/results",
             publish,
         )
+        .form("/staff/results/{id}/disposal", Facts::staff_write(Role::Moderator), "/staff/results/{id}", add_step)
 }
 
 /// The query string of the results list, as the OpenAPI document states it.
@@ -81,7 +83,7 @@ pub async fn list(
     State(shared): State<Shared>,
     Query(p): Query<ResultsParams>,
 ) -> Result<Json<Page<SamplingBatch>>, AppError> {
-    Ok(Json(backend::sampling::list(&shared.app.store, &p.parse()?).await?))
+    Ok(Json(backend::sampling::list(&shared.app, &p.parse()?).await?))
 }
 
 /// A batch's lab report, as the PDF staff uploaded.
@@ -96,6 +98,30 @@ pub async fn report(State(shared): State<Shared>, Id(id): Id) -> Result<Response
         (header::CONTENT_DISPOSITION, format!("inline; filename=\"lab-report-{id}.pdf\"")),
     ];
     Ok((headers, pdf).into_response())
+}
+
+/// What was done about a failing batch (核查处置): every step, recorded or expected, with its deadline and whether
+/// it is overdue, and the 消费提示 published about the batch.
+#[utoipa::path(get, path = "/api/v1/results/{id}/disposal", tag = "results",
+    params(("id" = i64, Path, minimum = 1)),
+    responses(
+        (status = 200, description = "the timeline", body = Disposal),
+        (status = 404, description = "no public failing batch of that id", body = crate::http::json::ErrorBody),
+        (status = 429, body = crate::http::json::ErrorBody)
+    ))]
+pub async fn disposal(State(shared): State<Shared>, Id(id): Id) -> Result<Json<Disposal>, AppError> {
+    Ok(Json(backend::sampling::disposal::of_batch(&shared.app, id).await?.ok_or_else(AppError::not_found)?))
+}
+
+/// Staff record a step of a failing batch's 核查处置 (the fields of `DisposalFields`).
+pub async fn add_step(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Id(id): Id,
+    Form(f): Form<DisposalFields>,
+) -> Result<Reply, AppError> {
+    backend::sampling::disposal::add_step(&shared.app, &Actor::staff(&user), id, &f.parse()?).await?;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "ok": true })).see(format!("/staff/results/{id}?saved=1")))
 }
 
 /// The publication form: the fields of `SamplingFields` and at most one PDF as `report`.
@@ -125,8 +151,17 @@ pub async fn publish(
 /// This module's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list, report),
-    components(schemas(Page<SamplingBatch>, SamplingBatch, domain::sampling::FailingItem, domain::sampling::PlaceKind)),
+    paths(list, report, disposal),
+    components(schemas(
+        Page<SamplingBatch>,
+        SamplingBatch,
+        domain::sampling::FailingItem,
+        domain::sampling::PlaceKind,
+        Disposal,
+        domain::sampling::TimelineEntry,
+        domain::sampling::DisposalRecord,
+        domain::sampling::StepStatus
+    )),
     tags((name = "results", description = "Published food sampling results and lab reports"))
 )]
 pub struct ResultsApi;

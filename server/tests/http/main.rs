@@ -10,6 +10,7 @@ mod common;
 mod abuse;
 mod cases;
 mod credit;
+mod disposal;
 mod durability;
 mod hardening;
 mod news;

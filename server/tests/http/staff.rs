@@ -202,5 +202,12 @@ async fn every_declared_role_is_enforced(engine: Backend) {
         checked += 1;
     }
     assert!(checked >= 10, "only {checked} staff routes found");
+    // 核查处置 (issue 20): the batch's page and its step form are moderators' only.
+    for (method, path) in
+        [(reqwest::Method::GET, "/staff/results/{id}"), (reqwest::Method::POST, "/staff/results/{id}/disposal")]
+    {
+        let declared = table.iter().find(|r| r.method == method && r.path == path).map(|r| r.facts.role);
+        assert_eq!(declared, Some(Some(domain::staff::Role::Moderator)), "{method} {path}");
+    }
     app.stop().await;
 }
