@@ -112,6 +112,8 @@ pub struct NetworkBounds {
     pub nominations: Bound,
     /// Businesses' replies to their record.
     pub replies: Bound,
+    /// Businesses' objections, credit repairs, re-inspection requests and waivers.
+    pub objections: Bound,
     /// 你点我检 ballots.
     pub ballots: Bound,
     /// SMS one-time codes requested.
@@ -133,6 +135,7 @@ impl Default for NetworkBounds {
             drafts: Bound::new(20, 200),
             nominations: Bound::new(20, 200),
             replies: Bound::new(5, 10),
+            objections: Bound::new(5, 10),
             ballots: Bound::new(600, 20_000),
             sms: Bound::new(10, 100),
             photo_mb_per_day: 500,

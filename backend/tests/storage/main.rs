@@ -12,6 +12,7 @@ mod abuse;
 mod cases;
 mod credit;
 mod news;
+mod objections;
 mod picks;
 mod search;
 mod site;

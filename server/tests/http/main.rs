@@ -13,6 +13,7 @@ mod credit;
 mod durability;
 mod hardening;
 mod news;
+mod objections;
 mod outbox;
 mod picks;
 mod site;

@@ -1,0 +1,236 @@
+//! HTTP tests of 异议 · 信用修复 (#20): the demo's pending downgrade and 待检查 on pages and in the API, an
+//! objection filed through the API and through the no-JavaScript form, refusals naming their field, staff
+//! decisions, and a waiver; each case on SQLite and on PostgreSQL.
+
+use crate::common::*;
+use backend::testing::Backend;
+
+on_both!(objections_are_filed_decided_and_shown, a_waiver_and_a_rejection_publish_the_pending_grade);
+
+async fn registry(app: &TestApp) -> Vec<Value> {
+    let all = json(client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap()).await;
+    all.as_array().unwrap().clone()
+}
+
+async fn detail(app: &TestApp, code: &str) -> Value {
+    json(client().get(app.url(&format!("/api/v1/businesses/{code}"))).send().await.unwrap()).await
+}
+
+async fn page(app: &TestApp, code: &str) -> String {
+    client().get(app.url(&format!("/credit/{code}"))).send().await.unwrap().text().await.unwrap()
+}
+
+fn no_redirects() -> Client {
+    Client::builder().redirect(redirect::Policy::none()).build().unwrap()
+}
+
+async fn objections_are_filed_decided_and_shown(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let all = registry(&app).await;
+    // The demo: a pending downgrade (新评级待公布) and businesses never inspected (待检查).
+    let pending = all.iter().find(|b| b["new_rating_pending"] == true).expect("a pending downgrade in the demo");
+    let code = pending["credit_code"].as_str().unwrap().to_owned();
+    let licence = pending["licence_no"].as_str().unwrap().to_owned();
+    assert!(pending["rating_date"].as_i64().is_some());
+    assert!(page(&app, &code).await.contains("新评级待公布"));
+    let awaiting = all.iter().find(|b| b["awaiting_inspection"] == true).expect("待检查 in the demo");
+    assert!(page(&app, awaiting["credit_code"].as_str().unwrap()).await.contains("待检查"));
+    let d = detail(&app, &code).await;
+    let grade_before = d["grade"].clone();
+    let demo_penalty =
+        d["events"].as_array().unwrap().iter().find(|e| e["description"].as_str().unwrap().contains("演示数据"));
+    let event = demo_penalty.expect("the demo's pending penalty")["id"].as_i64().unwrap();
+    let other = all.iter().find(|b| b["credit_code"] != code.as_str() && b["licence_no"].is_string()).unwrap();
+    let other_code = other["credit_code"].as_str().unwrap();
+    let url = app.url(&format!("/api/v1/businesses/{code}/objections"));
+    let body = |licence: &str, event: i64| {
+        serde_json::json!({
+            "kind": "objection",
+            "event_id": event.to_string(),
+            "licence_no": licence,
+            "statement": "检查当日我店并未营业，记录有误，附营业记录。",
+            "contact": "王先生 13800001234",
+        })
+    };
+
+    // Refusals name the field and store nothing.
+    let wrong = other["licence_no"].as_str().unwrap();
+    let res = client().post(&url).json(&body(wrong, event)).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["field"], "licence_no", "a credit code with another's licence");
+    let theirs = detail(&app, other_code).await;
+    if let Some(their_event) = theirs["events"][0]["id"].as_i64() {
+        let res = client().post(&url).json(&body(&licence, their_event)).send().await.unwrap();
+        assert_eq!(res.status(), 400);
+        assert_eq!(json(res).await["error"]["field"], "event_id", "another business's event");
+    }
+    let res = client()
+        .post(&url)
+        .json(&serde_json::json!({"kind": "objection", "licence_no": licence, "statement": "理由足够长的一段文字。", "contact": "王先生 138"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(res).await["error"]["field"], "event_id", "an objection names its event");
+    assert!(detail(&app, &code).await["open_objection"].is_null());
+
+    // The no-JavaScript form: 303 back to the page with the request registered.
+    let form = [
+        ("kind", "objection".to_owned()),
+        ("event_id", event.to_string()),
+        ("licence_no", licence.clone()),
+        ("statement", "检查当日我店并未营业，记录有误，附营业记录。".to_owned()),
+        ("contact", "王先生 13800001234".to_owned()),
+    ];
+    let res = no_redirects()
+        .post(app.url(&format!("/credit/{code}/objection")))
+        .header(ACCEPT, "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(header(res.headers(), "location"), format!("/credit/{code}?objected=1#objections"));
+    // A second open objection on the same event: refused, for programs and browsers alike.
+    let res = client().post(&url).json(&body(&licence, event)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(json(res).await["error"]["field"], "event_id");
+    let res = no_redirects()
+        .post(app.url(&format!("/credit/{code}/objection")))
+        .header(ACCEPT, "text/html")
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(res.headers(), "location"), format!("/credit/{code}?error=conflict&field=event_id"));
+
+    // The API shows the open objection's state; the page its deadline.
+    let d = detail(&app, &code).await;
+    assert_eq!((d["open_objection"]["state"].as_str(), d["new_rating_pending"].as_bool()), (Some("open"), Some(true)));
+    assert!(d["open_objection"]["contact"].is_null() && d["open_objection"]["statement"].is_null(), "private");
+    let id = d["open_objection"]["id"].as_i64().unwrap();
+    assert!(page(&app, &code).await.contains("该商户有一项异议正在处理"));
+
+    // Staff: viewers cannot decide; moderators see the statement and contact, and decide with reasons.
+    let viewer = app.client_as("demo_viewer").await;
+    let decide = format!("/staff/objections/{id}/decide");
+    let res = viewer.post(app.url(&decide)).form(&[("decision", "upheld"), ("reasons", "理由")]).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let moderator = app.client_as("demo_moderator").await;
+    let queue = moderator.get(app.url("/staff/objections")).send().await.unwrap().text().await.unwrap();
+    assert!(queue.contains("检查当日我店并未营业") && queue.contains("13800001234"));
+    let res = moderator.post(app.url(&decide)).form(&[("decision", "upheld"), ("reasons", "")]).send().await.unwrap();
+    assert_eq!(json(res).await["error"]["field"], "reasons", "a decision states its reasons");
+    let res = moderator
+        .post(app.url(&decide))
+        .form(&[("decision", "upheld"), ("reasons", "营业记录属实，撤销该记录。")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = moderator.post(app.url(&decide)).form(&[("decision", "rejected"), ("reasons", "改判")]).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(json(res).await["error"]["field"], "decision", "a decided objection is not decided again");
+
+    // Upheld: the event annulled, the old grade kept and no longer pending, the decision public with reasons.
+    let d = detail(&app, &code).await;
+    assert_eq!(d["grade"], grade_before);
+    assert_eq!(d["new_rating_pending"], false);
+    let annulled = d["events"].as_array().unwrap().iter().find(|e| e["id"] == event).unwrap();
+    assert_eq!((annulled["annulled"].as_bool(), annulled["points"].as_i64()), (Some(true), Some(0)));
+    assert_eq!(d["objections"][0]["state"], "upheld");
+    assert_eq!(d["objections"][0]["reasons"], "营业记录属实，撤销该记录。");
+    let html = page(&app, &code).await;
+    assert!(!html.contains("新评级待公布") && html.contains("营业记录属实"));
+    // The audit log has it.
+    let admin = app.client_as("demo_admin").await;
+    let log = admin.get(app.url("/staff/audit")).send().await.unwrap().text().await.unwrap();
+    assert!(log.contains("credit.objection_upheld") || log.contains("异议（申请）予以支持"));
+    app.stop().await;
+}
+
+async fn a_waiver_and_a_rejection_publish_the_pending_grade(engine: Backend) {
+    let app = TestApp::start(engine, |_| {}).await;
+    let all = registry(&app).await;
+    let mut fresh = all
+        .iter()
+        .filter(|b| {
+            b["grade"] == "A" && b["score"] == 100 && b["licence_no"].is_string() && b["new_rating_pending"] == false
+        })
+        .map(|b| (b["credit_code"].as_str().unwrap().to_owned(), b["licence_no"].as_str().unwrap().to_owned()));
+    let (waiving, waiving_licence) = fresh.next().unwrap();
+    let (objecting, objecting_licence) = fresh.next().unwrap();
+    let moderator = app.client_as("demo_moderator").await;
+    let today = domain::clock::format_date(backend::clock::now());
+    for code in [&waiving, &objecting] {
+        let res = moderator
+            .post(app.url("/staff/events"))
+            .form(&[
+                ("credit_code", code.as_str()),
+                ("kind", "penalty"),
+                ("severity", "general"),
+                ("occurred_at", today.as_str()),
+                ("source", "市场监管局"),
+                ("description", "未按规定公示许可证"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let d = detail(&app, code).await;
+        assert_eq!((d["grade"].as_str(), d["new_rating_pending"].as_bool()), (Some("A"), Some(true)));
+    }
+    // A waiver with the wrong licence changes nothing; with its own, the new grade is published at once.
+    let waiver = app.url(&format!("/api/v1/businesses/{waiving}/waiver"));
+    let res = client().post(&waiver).json(&serde_json::json!({ "licence_no": objecting_licence })).send().await;
+    let res = res.unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(json(res).await["error"]["field"], "licence_no");
+    assert_eq!(detail(&app, &waiving).await["new_rating_pending"], true);
+    let res = no_redirects()
+        .post(app.url(&format!("/credit/{waiving}/waive")))
+        .header(ACCEPT, "text/html")
+        .form(&[("licence_no", waiving_licence.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(header(res.headers(), "location"), format!("/credit/{waiving}?waived=1"));
+    let d = detail(&app, &waiving).await;
+    assert_eq!((d["grade"].as_str(), d["new_rating_pending"].as_bool()), (Some("B"), Some(false)));
+    assert!(d["score"].as_i64().unwrap() < 90);
+    // Search shows the published grade at once.
+    let q = format!("/api/v1/businesses?q={waiving}");
+    let found = json(client().get(app.url(&q)).send().await.unwrap()).await;
+    assert_eq!(found["items"][0]["grade"], "B");
+
+    // An objection rejected: the pending grade is published.
+    let event = detail(&app, &objecting).await["events"][0]["id"].as_i64().unwrap();
+    let res = client()
+        .post(app.url(&format!("/api/v1/businesses/{objecting}/objections")))
+        .json(&serde_json::json!({
+            "kind": "objection",
+            "event_id": event.to_string(),
+            "licence_no": objecting_licence,
+            "statement": "我店已按要求公示许可证，检查时被遮挡。",
+            "contact": "李女士 13900004321",
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let filed = json(res).await;
+    assert_eq!(filed["status"], "open");
+    assert!(filed["due_at"].as_i64().unwrap() > backend::clock::now());
+    let id = filed["id"].as_i64().unwrap();
+    let res = moderator
+        .post(app.url(&format!("/staff/objections/{id}/decide")))
+        .form(&[("decision", "rejected"), ("reasons", "现场照片显示未公示，维持原记录。")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let d = detail(&app, &objecting).await;
+    assert_eq!((d["grade"].as_str(), d["new_rating_pending"].as_bool()), (Some("B"), Some(false)));
+    assert_eq!(d["objections"][0]["state"], "rejected");
+    app.stop().await;
+}
