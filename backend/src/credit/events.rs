@@ -3,9 +3,7 @@
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
-use domain::credit::{
-    settle, CreditCode, CreditRules, EventInput, EventKind, Grade, ScoredEvent, Settle, Severity, WINDOWS,
-};
+use domain::credit::{settle, CreditCode, CreditRules, EventInput, EventKind, Grade, ScoredEvent, Settle, Severity};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
@@ -104,8 +102,8 @@ pub(crate) async fn add_event_in(
     }
     // A downgrade this event brings waits for the event's objection window (新评级待公布).
     let cal = crate::cases::calendar::load_in(tx).await?;
-    let window = WINDOWS.objection_closes(&cal, t);
     let rules = rules_in(tx).await?;
+    let window = rules.windows.objection_closes(&cal, t);
     let reason = format!("{}:{}", e.kind.as_str(), e.severity.as_str());
     recompute_with(tx, &rules, id, &reason, t, Some(window)).await?;
     let target = format!("business:{}", e.credit_code);

@@ -12,7 +12,7 @@ use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::credit::{
-    CreditCode, EventFacts, LicenceNo, ObjectionInput, ObjectionKind, ObjectionState, ObjectionView, Severity, WINDOWS,
+    CreditCode, EventFacts, LicenceNo, ObjectionInput, ObjectionKind, ObjectionState, ObjectionView, Severity,
 };
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
@@ -92,7 +92,8 @@ pub async fn file(
         }
     };
     let cal = crate::cases::calendar::load_in(&mut tx).await?;
-    WINDOWS.check_filing(&cal, r.kind, facts, t)?;
+    let windows = rules_in(&mut tx).await?.windows;
+    windows.check_filing(&cal, r.kind, facts, t)?;
     let count = |sql: &'static str| sqlx::query(sql);
     if let Some(event) = r.event_id {
         let open = count("SELECT COUNT(*) AS n FROM objections WHERE event_id = $1 AND state = 'open'")
@@ -123,7 +124,7 @@ pub async fn file(
     if col::<i64>(&per_contact, "n")? >= MAX_OPEN_PER_CONTACT {
         return Err(AppError::field(ErrCode::Conflict, "contact"));
     }
-    let due_at = WINDOWS.decision_due(&cal, r.kind, t);
+    let due_at = windows.decision_due(&cal, r.kind, t);
     let row = sqlx::query(
         "INSERT INTO objections (business_id, event_id, kind, statement, contact_hash, contact_sealed, state, \
          filed_at, due_at, ip_prefix) VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $9) RETURNING id",

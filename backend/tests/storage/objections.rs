@@ -193,6 +193,21 @@ async fn windows_follow_the_holiday_calendar_at_their_edges(db: &TestDb) {
     let e = objections::file(&db.state, &code1, &late, None).await.unwrap_err();
     assert_eq!((e.code, e.field.as_deref()), (ErrCode::WindowClosed, Some("event_id")));
     assert_eq!(count(db, "SELECT COUNT(*) AS n FROM objections").await, 0);
+    // The windows are data stored with the rules: a longer objection window admits it…
+    let longer = domain::credit::CreditRules {
+        windows: domain::credit::Windows { objection_days: 30, ..WINDOWS },
+        ..Default::default()
+    };
+    sqlx::query("INSERT INTO credit_rules (id, rules, updated_at) VALUES (1, $1, 0)")
+        .bind(serde_json::to_string(&longer).unwrap())
+        .execute(db.store().pool())
+        .await
+        .unwrap();
+    let f = objections::file(&db.state, &code1, &late, None).await.unwrap();
+    // …(withdrawn here, as if it had not been filed, and the shipped rules back).
+    sqlx::query("DELETE FROM objections WHERE id = $1").bind(f.id).execute(db.store().pool()).await.unwrap();
+    sqlx::query("DELETE FROM credit_rules").execute(db.store().pool()).await.unwrap();
+    assert_eq!(objections::file(&db.state, &code1, &late, None).await.unwrap_err().code, ErrCode::WindowClosed);
     // Ten holidays after publication (a Golden Week and more): the window now runs past today.
     let mut cal = WorkCalendar::default();
     for d in 1..=14 {

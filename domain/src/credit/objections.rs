@@ -45,8 +45,10 @@ impl ObjectionKind {
     }
 }
 
-/// The windows and deadlines, in one place (see the module's documentation for their sources).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The windows and deadlines (see the module's documentation for their sources): data, stored with the deduction
+/// rules (`CreditRules::windows`); [`WINDOWS`] are the ones we ship.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Windows {
     /// Working days after an event's publication in which it may be objected to.
     pub objection_days: i64,
@@ -58,6 +60,13 @@ pub struct Windows {
     pub repair_after_days: [(Severity, i64); 4],
 }
 
+impl Default for Windows {
+    fn default() -> Self {
+        WINDOWS
+    }
+}
+
+/// The shipped windows and deadlines.
 pub const WINDOWS: Windows = Windows {
     objection_days: 15,
     decide_days: 15,
