@@ -39,3 +39,12 @@ CREATE INDEX objections_state ON objections (state, due_at);
 CREATE INDEX objections_business ON objections (business_id, state);
 -- One open request per event, on every instance.
 CREATE UNIQUE INDEX objections_one_open ON objections (event_id) WHERE state = 'open';
+
+-- Every instance's search index re-reads the rows whose stamp moved (migration 0010); the pending grade and the
+-- rating date are shown in search results, so their changes stamp the row too. (PostgreSQL's trigger stamps every
+-- update already.)
+DROP TRIGGER businesses_changed_update;
+CREATE TRIGGER businesses_changed_update AFTER UPDATE OF credit_code, licence_no, name, address, district, category,
+    status, score, grade, watch_list, dynamic_grade, last_inspected_at, rating_date, pending_grade ON businesses BEGIN
+    UPDATE businesses SET changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = new.id;
+END;

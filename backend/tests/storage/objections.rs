@@ -16,6 +16,7 @@ on_both!(
     windows_follow_the_holiday_calendar_at_their_edges,
     parallel_objections_to_one_event_open_one,
     never_inspected_businesses_await_inspection,
+    another_instances_pending_rating_shows_in_search_within_the_poll,
 );
 
 fn licence(n: u32) -> String {
@@ -304,4 +305,27 @@ async fn never_inspected_businesses_await_inspection(db: &TestDb) {
         "not a downgrade"
     );
     assert!(!credit::search(&db.state, &q).await.unwrap().items[0].awaiting_inspection);
+}
+
+/// The pending rating is in search results: another instance's event (written without this one hearing of it)
+/// shows as 新评级待公布 in this instance's index within the poll (SQLite's change stamp covers the new columns).
+async fn another_instances_pending_rating_shows_in_search_within_the_poll(db: &TestDb) {
+    let code1 = business(db, 151, "轮询待公布酒家").await;
+    let q = domain::credit::SearchQuery::parse(Some("轮询待公布"), None, None, None, None, None, None).unwrap();
+    assert!(!credit::search(&db.state, &q).await.unwrap().items[0].new_rating_pending);
+    let config = db.state.config.as_ref().clone();
+    let second = backend::AppState::new(backend::Store::connect(&db.url).await.unwrap(), config);
+    let now = backend::clock::now();
+    credit::add_event(&second.store, &Actor::cli(), &event(code1.as_str(), "penalty", "general", now)).await.unwrap();
+    let deadline = std::time::Instant::now() + credit::index::POLL + std::time::Duration::from_millis(1_500);
+    loop {
+        let seen = credit::search(&db.state, &q).await.unwrap();
+        if seen.items[0].new_rating_pending {
+            assert_eq!(seen.items[0].grade, Grade::A, "the grade in force is shown meanwhile");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "not seen within the poll");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    second.store.close().await;
 }
