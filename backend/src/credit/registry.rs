@@ -138,7 +138,7 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     let rules = super::events::rules_cached(&state.credit, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
     let json = |name: &str| -> Result<String, AppError> { col(&row, name) };
-    let raw_events: Vec<(i64, String, String, i64, String, String, Option<i64>)> =
+    let raw_events: Vec<RawEvent> =
         serde_json::from_str(&json("events")?).map_err(|e| AppError::internal(format!("events of {id}: {e}")))?;
     let events = raw_events
         .into_iter()
@@ -178,6 +178,9 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     let open_objection = objections.iter().find(|o| o.state == "open" && o.kind == "objection").cloned();
     Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies, open_objection, objections }))
 }
+
+/// An event as the detail query aggregates it: id, kind, severity, occurred_at, source, description, annulled_at.
+type RawEvent = (i64, String, String, i64, String, String, Option<i64>);
 
 /// The statement of [`detail`] in the engine's dialect, built once per engine.
 fn detail_sql(dialect: DbKind) -> &'static str {

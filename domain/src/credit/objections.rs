@@ -418,9 +418,7 @@ mod tests {
         assert_eq!(d.parse().unwrap_err().field.as_deref(), Some("decision"));
         let d = DecisionFields { decision: "upheld".into(), reasons: "".into() };
         assert_eq!(d.parse().unwrap_err().field.as_deref(), Some("reasons"));
-        assert_eq!(
-            DecisionFields { decision: "rejected".into(), reasons: "证据不足".into() }.parse().unwrap().0,
-            false
-        );
+        let (upheld, _) = DecisionFields { decision: "rejected".into(), reasons: "证据不足".into() }.parse().unwrap();
+        assert!(!upheld);
     }
 }
