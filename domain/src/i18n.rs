@@ -643,6 +643,10 @@ texts! {
     EventIdLabel => "事项编号", "Record no.";
     StaffObjectionsTitle => "异议与信用修复申请", "Objections and credit repair requests";
     DecisionReasons => "决定理由（公开）", "Reasons (published)";
+    ObjectionPhone => "手机号码（接收验证码，仅用于核实）", "Mobile number (for the verification code only)";
+    ObjectionSmsCode => "短信验证码", "SMS code";
+    ObjectionSendCode => "发送验证码", "Send code";
+    ObjectionCodeSent => "验证码已发送，10分钟内有效。请填写表单并输入验证码后提交。", "A code is on its way, valid 10 minutes. Fill in the form with the code and submit.";
     ReplyDisputeHint => "对评级或信用事项有异议，请使用上方的“异议与信用修复”。", "To dispute a rating or a record, use “Objections and credit repair” above.";
 }
 

@@ -124,7 +124,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
             </section>
             <crate::sampling::results::BusinessResults code=code.clone()/>
             <p><a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a></p>
-            <super::objections::Objections code=code.clone() items=d.objections events=objectable pending/>
+            <super::objections::Objections code=code.clone() items=d.objections events=objectable pending sms=d.sms_verification/>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>

@@ -11,12 +11,20 @@ use leptos_router::hooks::use_query_map;
 
 /// The requests of one business and the forms. `events` are the ones a request may name: `(id, label)`.
 #[component]
-pub fn Objections(code: String, items: Vec<ObjectionView>, events: Vec<(i64, String)>, pending: bool) -> impl IntoView {
+pub fn Objections(
+    code: String,
+    items: Vec<ObjectionView>,
+    events: Vec<(i64, String)>,
+    pending: bool,
+    /// Whether the contact's phone must be verified by an SMS code.
+    sms: bool,
+) -> impl IntoView {
     let lang = use_lang();
     let (err, field) = form_error();
     let query = use_query_map();
     let objected = move || query.read().get("objected").is_some();
     let waived = move || query.read().get("waived").is_some();
+    let code_sent = move || query.read().get("code_sent").is_some();
     let ours = move || field.get().is_some_and(|f| ObjectionFields::FIELDS.contains(&f.as_str()));
     view! {
         <section id="objections" aria-labelledby="objections-title">
@@ -24,6 +32,7 @@ pub fn Objections(code: String, items: Vec<ObjectionView>, events: Vec<(i64, Str
             <p class="hint">{tr(T::ObjectionsIntro)}</p>
             {move || objected().then(|| view! { <p class="success" role="status">{tr(T::ObjectionReceived)}</p> })}
             {move || waived().then(|| view! { <p class="success" role="status">{tr(T::Waived)}</p> })}
+            {move || code_sent().then(|| view! { <p class="success" role="status">{tr(T::ObjectionCodeSent)}</p> })}
             {if items.is_empty() {
                 view! { <p class="notice">{tr(T::ObjectionNone)}</p> }.into_any()
             } else {
@@ -68,7 +77,7 @@ pub fn Objections(code: String, items: Vec<ObjectionView>, events: Vec<(i64, Str
                     </details>
                 }
             })}
-            <details class="objection-form" open=ours>
+            <details class="objection-form" open=move || ours() || code_sent()>
                 <summary>{tr(T::ObjectionOpen)}</summary>
                 <form method="post" action=format!("/credit/{code}/objection") class="form">
                     <fieldset>
@@ -100,6 +109,18 @@ pub fn Objections(code: String, items: Vec<ObjectionView>, events: Vec<(i64, Str
                     <label for="objection-contact">{tr(T::ReplyContact)}</label>
                     <input id="objection-contact" name=ObjectionFields::contact type="text" maxlength="100" required/>
                     <FieldError name=ObjectionFields::contact code=err field/>
+                    {sms.then(|| {
+                        let send = format!("/credit/{code}/objection-code");
+                        view! {
+                            <label for="objection-phone">{tr(T::ObjectionPhone)}</label>
+                            <input id="objection-phone" name=ObjectionFields::phone type="tel" maxlength="20" required/>
+                            <FieldError name=ObjectionFields::phone code=err field/>
+                            <button type="submit" class="button" formaction=send formnovalidate>{tr(T::ObjectionSendCode)}</button>
+                            <label for="objection-sms-code">{tr(T::ObjectionSmsCode)}</label>
+                            <input id="objection-sms-code" name=ObjectionFields::sms_code type="text" inputmode="numeric" maxlength="6"/>
+                            <FieldError name=ObjectionFields::sms_code code=err field/>
+                        }
+                    })}
                     <p class="hint">{tr(T::ReplyPrivacy)}</p>
                     <button type="submit" class="button primary">{tr(T::ObjectionSubmit)}</button>
                 </form>

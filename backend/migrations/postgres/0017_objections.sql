@@ -39,3 +39,16 @@ CREATE INDEX objections_state ON objections (state, due_at);
 CREATE INDEX objections_business ON objections (business_id, state);
 -- One open request per event, on every instance.
 CREATE UNIQUE INDEX objections_one_open ON objections (event_id) WHERE state = 'open';
+
+-- With an SMS gateway configured, the contact's phone is verified by a one-time code before a request is filed:
+-- six digits, ten minutes, single use, five attempts; only keyed hashes are stored, and neither is ever logged.
+CREATE TABLE objection_codes (
+    business_id BIGINT NOT NULL REFERENCES businesses (id),
+    phone_hash  TEXT    NOT NULL,
+    code_hash   TEXT    NOT NULL,
+    expires_at  BIGINT NOT NULL,
+    attempts    BIGINT NOT NULL DEFAULT 0,
+    used_at     BIGINT,
+    created_at  BIGINT NOT NULL,
+    PRIMARY KEY (business_id, phone_hash)
+);

@@ -48,3 +48,16 @@ CREATE TRIGGER businesses_changed_update AFTER UPDATE OF credit_code, licence_no
     status, score, grade, watch_list, dynamic_grade, last_inspected_at, rating_date, pending_grade ON businesses BEGIN
     UPDATE businesses SET changed_at = CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) WHERE id = new.id;
 END;
+
+-- With an SMS gateway configured, the contact's phone is verified by a one-time code before a request is filed:
+-- six digits, ten minutes, single use, five attempts; only keyed hashes are stored, and neither is ever logged.
+CREATE TABLE objection_codes (
+    business_id INTEGER NOT NULL REFERENCES businesses (id),
+    phone_hash  TEXT    NOT NULL,
+    code_hash   TEXT    NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    used_at     INTEGER,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (business_id, phone_hash)
+);

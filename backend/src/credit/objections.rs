@@ -50,8 +50,101 @@ async fn identify(conn: &mut AnyConnection, code: &CreditCode, licence: &Licence
     Ok((col(&row, "id")?, col::<Option<String>>(&row, "pending_grade")?.is_some()))
 }
 
+/// One-time codes: ten minutes, five attempts, a new one for the same phone at most once a minute.
+pub const CODE_TTL_SECS: i64 = 600;
+pub const MAX_ATTEMPTS: i64 = 5;
+pub const RESEND_SECS: i64 = 60;
+
+/// Sends a one-time code to `phone` for filing a request about the business `code` (whose licence must match),
+/// asked from `network`. Refused: no gateway (400 `sms_not_configured` naming `phone`); the network's SMS bound
+/// (429); the business or licence (404 / 400 `licence_no`); a code for the same phone less than a minute old
+/// (429); the city's daily SMS budget (503). Neither the phone nor the code is logged or stored in clear.
+pub async fn request_code(
+    state: &AppState,
+    code: &CreditCode,
+    licence: &LicenceNo,
+    phone: &str,
+    network: Option<&str>,
+) -> Result<(), AppError> {
+    use rand::Rng;
+    let url = state.config.sms_url.clone().ok_or_else(|| AppError::field(ErrCode::SmsNotConfigured, "phone"))?;
+    crate::abuse::spend_bound(&state.store, "objection-sms", network, state.config.network_bounds.sms).await?;
+    let key = state.config.secret_key.expose();
+    let t = now();
+    let one_time = format!("{:06}", rand::thread_rng().gen_range(0..1_000_000));
+    let mut tx = state.store.begin_write().await?;
+    let (business, _) = identify(&mut tx, code, licence).await?;
+    // Replaces the phone's code only if the last one is a minute old: one statement, so of parallel requests one
+    // passes.
+    let replaced = sqlx::query(
+        "INSERT INTO objection_codes (business_id, phone_hash, code_hash, expires_at, attempts, used_at, created_at) \
+         VALUES ($1, $2, $3, $4, 0, NULL, $5) ON CONFLICT (business_id, phone_hash) DO UPDATE SET \
+         code_hash = excluded.code_hash, expires_at = excluded.expires_at, attempts = 0, used_at = NULL, \
+         created_at = excluded.created_at WHERE objection_codes.created_at <= $6 RETURNING business_id",
+    )
+    .bind(business)
+    .bind(keyed_hash(key, "objection-phone", phone))
+    .bind(code_hash(key, business, phone, &one_time))
+    .bind(t + CODE_TTL_SECS)
+    .bind(t)
+    .bind(t - RESEND_SECS)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if replaced.is_none() {
+        return Err(AppError::rate_limited(RESEND_SECS as u64));
+    }
+    tx.commit().await?;
+    // The city's daily budget, shared with every other SMS.
+    crate::picks::sms::spend_budget(state).await?;
+    let message = format!(
+        "【食安绵阳】异议/信用修复申请验证码 {one_time}，10分钟内有效。Your code for a credit objection is {one_time}, \
+         valid 10 minutes."
+    );
+    let sent = reqwest::Client::new()
+        .post(url)
+        .timeout(std::time::Duration::from_secs(10))
+        .json(&serde_json::json!({ "phone": phone, "message": message }))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status());
+    if let Err(e) = sent {
+        tracing::warn!(status = ?e.status(), "SMS gateway refused or unreachable");
+        return Err(AppError::new(ErrCode::Unavailable));
+    }
+    Ok(())
+}
+
+fn code_hash(key: &[u8], business: i64, phone: &str, code: &str) -> String {
+    keyed_hash(key, "objection-code", &format!("{business}:{phone}:{code}"))
+}
+
+/// Checks a phone's code for `business`: the attempt is counted (and committed) before the code is compared, so
+/// guesses in parallel cannot pass five. Refusals name `sms_code`.
+async fn check_code(state: &AppState, business: i64, proof: &domain::credit::PhoneProof) -> Result<(), AppError> {
+    let key = state.config.secret_key.expose();
+    let mut tx = state.store.begin_write().await?;
+    let row = sqlx::query(
+        "UPDATE objection_codes SET attempts = attempts + 1 WHERE business_id = $1 AND phone_hash = $2 \
+         AND used_at IS NULL AND expires_at >= $3 AND attempts < $4 RETURNING code_hash",
+    )
+    .bind(business)
+    .bind(keyed_hash(key, "objection-phone", &proof.phone))
+    .bind(now())
+    .bind(MAX_ATTEMPTS)
+    .fetch_optional(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    let stored: Option<String> = row.map(|r| col(&r, "code_hash")).transpose()?;
+    if stored.as_deref() != Some(code_hash(key, business, &proof.phone, &proof.code).as_str()) {
+        return Err(AppError::field(ErrCode::InvalidCode, "sms_code"));
+    }
+    Ok(())
+}
+
 /// Files a request from `ip_prefix` (the network's bound for the minute and the day, `PORTAL_BOUND_OBJECTIONS`,
-/// comes first). Refusals name the field and store nothing: `licence_no` not this business's; `event_id` not one
+/// comes first). Where an SMS gateway is configured, a request from a network (not a tool's) needs the contact's
+/// phone verified by a code (`request_code`): missing 400 naming `phone`, wrong 400 `invalid_code` naming
+/// `sms_code`; the code is used up with the filing. Refusals name the field and store nothing: `licence_no` not this business's; `event_id` not one
 /// of this business's events, already annulled, outside its window (409 `window_closed`) or already under an open
 /// request (409); `kind` a second open re-inspection request; `contact` too many open requests.
 pub async fn file(
@@ -64,6 +157,18 @@ pub async fn file(
     crate::abuse::spend_bound(store, "objections", ip_prefix, state.config.network_bounds.objections).await?;
     let t = now();
     let secret = state.config.secret_key.expose();
+    let proof = if state.config.sms_url.is_some() && ip_prefix.is_some() {
+        let proof = r.proof.as_ref().ok_or_else(|| AppError::field(ErrCode::Required, "phone"))?;
+        let row = sqlx::query("SELECT id FROM businesses WHERE credit_code = $1")
+            .bind(code.as_str())
+            .fetch_optional(store.pool())
+            .await?
+            .ok_or_else(AppError::not_found)?;
+        check_code(state, col(&row, "id")?, proof).await?;
+        Some(proof)
+    } else {
+        None
+    };
     let hash = keyed_hash(secret, SEAL, &r.contact.trim().to_lowercase());
     let sealed_contact = sealed::seal(secret, SEAL, &place(code.as_str(), &hash), r.contact.as_bytes())?;
     let mut tx = store.begin_write().await?;
@@ -123,6 +228,21 @@ pub async fn file(
         .await?;
     if col::<i64>(&per_contact, "n")? >= MAX_OPEN_PER_CONTACT {
         return Err(AppError::field(ErrCode::Conflict, "contact"));
+    }
+    if let Some(proof) = proof {
+        // The code is used once: of two filings with it, one passes.
+        let used = sqlx::query(
+            "UPDATE objection_codes SET used_at = $1 WHERE business_id = $2 AND phone_hash = $3 AND used_at IS NULL",
+        )
+        .bind(t)
+        .bind(business)
+        .bind(keyed_hash(secret, "objection-phone", &proof.phone))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if used == 0 {
+            return Err(AppError::field(ErrCode::InvalidCode, "sms_code"));
+        }
     }
     let due_at = windows.decision_due(&cal, r.kind, t);
     let row = sqlx::query(

@@ -176,7 +176,16 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
         Vec::new()
     };
     let open_objection = objections.iter().find(|o| o.state == "open" && o.kind == "objection").cloned();
-    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies, open_objection, objections }))
+    let sms_verification = state.config.sms_url.is_some();
+    Ok(Some(BusinessDetail {
+        summary: summary(&row)?,
+        events,
+        history,
+        replies,
+        open_objection,
+        objections,
+        sms_verification,
+    }))
 }
 
 /// An event as the detail query aggregates it: id, kind, severity, occurred_at, source, description, annulled_at.

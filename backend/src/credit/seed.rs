@@ -382,6 +382,7 @@ pub async fn objections(state: &crate::AppState) -> Result<u64, AppError> {
             licence_no: licence.clone(),
             statement: "检查当日相关人员健康证明已在有效期内，现场未能及时出示，现补交证明材料。（演示数据）".into(),
             contact: "演示联系人 13800000000".into(),
+            proof: None,
         };
         let f = super::objections::file(state, code, &objection, None).await?;
         let reasons = if upheld_it {
@@ -409,6 +410,7 @@ pub async fn objections(state: &crate::AppState) -> Result<u64, AppError> {
             licence_no: LicenceNo::parse(&col::<String>(&r, "licence_no")?)?,
             statement: "已按要求完成整改并参加信用修复培训，申请信用修复。（演示数据）".into(),
             contact: "演示联系人 13900000000".into(),
+            proof: None,
         };
         let f = super::objections::file(state, &code, &repair, None).await?;
         let reasons = "整改到位，最短公示期已满，准予信用修复。（演示数据）";

@@ -56,6 +56,7 @@ fn request(kind: ObjectionKind, event: Option<i64>, n: u32) -> ObjectionInput {
         licence_no: LicenceNo::parse(&licence(n)).unwrap(),
         statement: "检查当日我店并未营业，记录有误，附营业记录。".into(),
         contact: format!("王先生 1380000{n:04}"),
+        proof: None,
     }
 }
 

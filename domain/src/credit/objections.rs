@@ -188,7 +188,40 @@ crate::fields! {
         /// Contact name and phone, 5–100 characters; staff only, never published.
         #[cfg_attr(feature = "ssr", schema(required = true, min_length = 5, max_length = 100))]
         contact,
+        /// Where an SMS gateway is configured (`sms_verification` in the business's record): the mobile number the
+        /// code was sent to (`…/objections/code`) and the six-digit code.
+        #[cfg_attr(feature = "ssr", schema(max_length = 20))]
+        phone,
+        #[cfg_attr(feature = "ssr", schema(pattern = "^[0-9]{0,6}$"))]
+        sms_code,
     }
+}
+
+crate::fields! {
+    #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+    /// Asks for a one-time code to verify the contact's mobile number (only where an SMS gateway is configured).
+    pub struct SmsCodeFields {
+        /// The business's food licence number, as registered.
+        #[cfg_attr(feature = "ssr", schema(required = true, max_length = 16))]
+        licence_no,
+        /// A mainland mobile number (11 digits).
+        #[cfg_attr(feature = "ssr", schema(required = true, max_length = 20))]
+        phone,
+    }
+}
+
+impl SmsCodeFields {
+    /// `(licence, phone)`.
+    pub fn parse(&self) -> Result<(LicenceNo, String), AppError> {
+        Ok((LicenceNo::parse(&self.licence_no)?, crate::text::parse_phone(&self.phone)?))
+    }
+}
+
+/// A phone and its code, when given (the service requires them where SMS is configured).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhoneProof {
+    pub phone: String,
+    pub code: String,
 }
 
 /// A request, validated (the business and the event are checked by the service).
@@ -199,6 +232,7 @@ pub struct ObjectionInput {
     pub licence_no: LicenceNo,
     pub statement: String,
     pub contact: String,
+    pub proof: Option<PhoneProof>,
 }
 
 pub const OBJECTION_STATEMENT: TextRule = TextRule::para(10, 2000);
@@ -227,6 +261,13 @@ impl ObjectionFields {
             licence_no: LicenceNo::parse(&self.licence_no)?,
             statement: OBJECTION_STATEMENT.check(Self::statement, &self.statement)?,
             contact: OBJECTION_CONTACT.check(Self::contact, &self.contact)?,
+            proof: match (self.phone.trim(), self.sms_code.trim()) {
+                ("", "") => None,
+                (_, code) if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) => {
+                    return Err(AppError::field(ErrCode::InvalidCode, Self::sms_code))
+                }
+                (phone, code) => Some(PhoneProof { phone: crate::text::parse_phone(phone)?, code: code.to_owned() }),
+            },
         })
     }
 }
@@ -395,9 +436,18 @@ mod tests {
             licence_no: "JY25107030000018".into(),
             statement: "检查当日我店并未营业，记录有误。".into(),
             contact: "王先生 13800000000".into(),
+            ..Default::default()
         };
         let parsed = ok.parse().unwrap();
-        assert_eq!((parsed.kind, parsed.event_id), (ObjectionKind::Objection, Some(42)));
+        assert_eq!((parsed.kind, parsed.event_id, parsed.proof), (ObjectionKind::Objection, Some(42), None));
+        // A phone and its code travel together; the code is six digits, the phone a mainland mobile number.
+        let proved = ObjectionFields { phone: "138 0000 0000".into(), sms_code: "012345".into(), ..ok.clone() };
+        let proof = proved.parse().unwrap().proof.unwrap();
+        assert_eq!((proof.phone.as_str(), proof.code.as_str()), ("13800000000", "012345"));
+        let short = ObjectionFields { sms_code: "12345".into(), ..proved.clone() };
+        assert_eq!(short.parse().unwrap_err().field.as_deref(), Some("sms_code"));
+        let landline = ObjectionFields { phone: "0816-2222222".into(), ..proved };
+        assert_eq!(landline.parse().unwrap_err().field.as_deref(), Some("phone"));
         let again = ObjectionFields { kind: "reinspection".into(), event_id: " ".into(), ..ok.clone() };
         assert_eq!(again.parse().unwrap().event_id, None, "a re-inspection need not name an event");
         type Breaks = fn(&mut ObjectionFields);

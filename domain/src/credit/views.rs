@@ -83,6 +83,9 @@ pub struct BusinessDetail {
     /// Objections, credit repairs and re-inspection requests, newest first, with their decisions.
     #[serde(default)]
     pub objections: Vec<super::ObjectionView>,
+    /// Whether a request must verify the contact's phone by an SMS code (`…/objections/code`) first.
+    #[serde(default)]
+    pub sms_verification: bool,
 }
 
 /// What a business submits about its record.

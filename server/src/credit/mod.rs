@@ -24,6 +24,7 @@ pub fn routes() -> Routes {
         .post("/api/v1/businesses/{credit_code}/replies", Facts::WRITE, api::post_reply)
         .post("/api/v1/businesses/{credit_code}/objections", Facts::WRITE, objections::post_objection)
         .post("/api/v1/businesses/{credit_code}/waiver", Facts::WRITE, objections::post_waiver)
+        .post("/api/v1/businesses/{credit_code}/objections/code", Facts::WRITE, objections::post_code)
         // The whole registry: rebuilt at most once a minute per instance, on its own small quota.
         // Streamed page by page with an ETag of their own: neither the page cache nor the ETag layer buffers them.
         .get(
@@ -42,6 +43,7 @@ pub fn routes() -> Routes {
         .form("/credit/{code}/reply", Facts::WRITE, "/credit/{code}", forms::submit_reply)
         .form("/credit/{code}/objection", Facts::WRITE, "/credit/{code}", objections::form_objection)
         .form("/credit/{code}/waive", Facts::WRITE, "/credit/{code}", objections::form_waiver)
+        .form("/credit/{code}/objection-code", Facts::WRITE, "/credit/{code}", objections::form_code)
         // The type-ahead island's source: a few lines of text per keystroke, on the page quota.
         .get("/credit/suggest", Facts::PAGE, api::suggest)
         .form("/staff/businesses", Facts::staff_write(Role::Moderator), "/staff/businesses", forms::save_business)

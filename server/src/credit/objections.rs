@@ -10,7 +10,7 @@ use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use axum::Extension;
 use backend::staff::audit::Actor;
-use domain::credit::{DecisionFields, ObjectionFields, WaiverFields};
+use domain::credit::{DecisionFields, ObjectionFields, SmsCodeFields, WaiverFields};
 use domain::AppError;
 use serde_json::json;
 
@@ -55,6 +55,43 @@ pub async fn post_waiver(
     ApiJson(fields): ApiJson<WaiverFields>,
 ) -> Result<Reply, AppError> {
     waive(&shared, ip, &code, &fields).await
+}
+
+/// Sends a one-time code to the contact's mobile number, to verify it before filing (only where an SMS gateway is
+/// configured).
+#[utoipa::path(post, path = "/api/v1/businesses/{credit_code}/objections/code", tag = "credit",
+    params(("credit_code" = String, Path, description = "18-character unified social credit code", pattern = "^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$")),
+    request_body = SmsCodeFields,
+    responses(
+        (status = 202, description = "`{sent: true}`: a code valid ten minutes is on its way"),
+        (status = 400, description = "invalid JSON, licence number or phone (named in `field`), or `sms_not_configured`", body = crate::http::json::ErrorBody),
+        (status = 404, description = "no such business", body = crate::http::json::ErrorBody),
+        (status = 413, description = "body too large", body = crate::http::json::ErrorBody),
+        (status = 415, description = "not JSON", body = crate::http::json::ErrorBody),
+        (status = 429, description = "a code was sent to this phone less than a minute ago, too many from this network, or rate limited", body = crate::http::json::ErrorBody),
+        (status = 503, description = "the SMS gateway failed or the day's SMS budget is spent", body = crate::http::json::ErrorBody)
+    ))]
+pub async fn post_code(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Code(code): Code,
+    ApiJson(fields): ApiJson<SmsCodeFields>,
+) -> Result<Reply, AppError> {
+    let (licence, phone) = fields.parse()?;
+    backend::credit::objections::request_code(&shared.app, &code, &licence, &phone, Some(&network(ip))).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, json!({ "sent": true })))
+}
+
+/// The objection form's "send code" button (`formaction`): the licence and phone of the same form.
+pub async fn form_code(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Code(code): Code,
+    Form(f): Form<ObjectionFields>,
+) -> Result<Reply, AppError> {
+    let (licence, phone) = SmsCodeFields { licence_no: f.licence_no, phone: f.phone }.parse()?;
+    backend::credit::objections::request_code(&shared.app, &code, &licence, &phone, Some(&network(ip))).await?;
+    Ok(Reply::json(StatusCode::ACCEPTED, json!({ "sent": true })).see(format!("/credit/{code}?code_sent=1#objections")))
 }
 
 async fn file(
@@ -112,8 +149,8 @@ pub async fn decide(
 /// This part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(post_objection, post_waiver),
-    components(schemas(ObjectionFields, WaiverFields, domain::credit::ObjectionView)),
+    paths(post_objection, post_waiver, post_code),
+    components(schemas(ObjectionFields, WaiverFields, SmsCodeFields, domain::credit::ObjectionView)),
     tags((name = "credit", description = "The business registry and credit grades"))
 )]
 pub struct ObjectionsApi;

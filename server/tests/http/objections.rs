@@ -5,7 +5,11 @@
 use crate::common::*;
 use backend::testing::Backend;
 
-on_both!(objections_are_filed_decided_and_shown, a_waiver_and_a_rejection_publish_the_pending_grade);
+on_both!(
+    objections_are_filed_decided_and_shown,
+    a_waiver_and_a_rejection_publish_the_pending_grade,
+    with_a_gateway_the_contacts_phone_is_verified_by_a_code,
+);
 
 async fn registry(app: &TestApp) -> Vec<Value> {
     let all = json(client().get(app.url("/api/v1/downloads/businesses.json")).send().await.unwrap()).await;
@@ -240,5 +244,94 @@ async fn a_waiver_and_a_rejection_publish_the_pending_grade(engine: Backend) {
     let d = detail(&app, &objecting).await;
     assert_eq!((d["grade"].as_str(), d["new_rating_pending"].as_bool()), (Some("B"), Some(false)));
     assert_eq!(d["objections"][0]["state"], "rejected");
+    app.stop().await;
+}
+
+/// A local SMS gateway: records every message it is asked to send.
+async fn gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = seen.clone();
+    let router = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, seen)
+}
+
+async fn with_a_gateway_the_contacts_phone_is_verified_by_a_code(engine: Backend) {
+    let (url, seen) = gateway().await;
+    let app = TestApp::start(engine, |c| c.sms_url = Some(url)).await;
+    let all = registry(&app).await;
+    let b = all
+        .iter()
+        .find(|b| b["grade"] == "A" && b["licence_no"].is_string() && b["new_rating_pending"] == false)
+        .unwrap();
+    let (code, licence) = (b["credit_code"].as_str().unwrap(), b["licence_no"].as_str().unwrap());
+    let moderator = app.client_as("demo_moderator").await;
+    let today = domain::clock::format_date(backend::clock::now());
+    let res = moderator
+        .post(app.url("/staff/events"))
+        .form(&[
+            ("credit_code", code),
+            ("kind", "penalty"),
+            ("severity", "major"),
+            ("occurred_at", today.as_str()),
+            ("source", "市场监管局"),
+            ("description", "验证码测试事项"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let d = detail(&app, code).await;
+    assert_eq!(d["sms_verification"], true);
+    let event = d["events"].as_array().unwrap().iter().find(|e| e["description"] == "验证码测试事项").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let url = app.url(&format!("/api/v1/businesses/{code}/objections"));
+    let objection = |phone: &str, sms_code: &str| {
+        serde_json::json!({
+            "kind": "objection", "event_id": event.to_string(), "licence_no": licence,
+            "statement": "检查当日我店并未营业，记录有误。", "contact": "王先生 13800005678",
+            "phone": phone, "sms_code": sms_code,
+        })
+    };
+    // Without a verified phone nothing is filed.
+    let res = client().post(&url).json(&objection("", "")).send().await.unwrap();
+    assert_eq!((res.status().as_u16(), json(res).await["error"]["field"].clone()), (400, Value::from("phone")));
+    // A code goes only to a phone of the business's licence holder's choosing, once a minute.
+    let code_url = app.url(&format!("/api/v1/businesses/{code}/objections/code"));
+    let wrong =
+        client().post(&code_url).json(&serde_json::json!({ "licence_no": "JY29999999999999", "phone": "13800005678" }));
+    let res = wrong.send().await.unwrap();
+    assert_eq!(json(res).await["error"]["field"], "licence_no");
+    assert!(seen.lock().unwrap().is_empty(), "nothing sent for a wrong licence");
+    let ask = || client().post(&code_url).json(&serde_json::json!({ "licence_no": licence, "phone": "138 0000 5678" }));
+    assert_eq!(ask().send().await.unwrap().status(), StatusCode::ACCEPTED);
+    assert_eq!(ask().send().await.unwrap().status(), StatusCode::TOO_MANY_REQUESTS, "one a minute");
+    let text = seen.lock().unwrap().last().unwrap()["message"].as_str().unwrap().to_owned();
+    let sms: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
+    let wrong_code = if sms == "000000" { "111111" } else { "000000" };
+    let res = client().post(&url).json(&objection("13800005678", wrong_code)).send().await.unwrap();
+    let e = json(res).await;
+    assert_eq!((e["error"]["code"].as_str(), e["error"]["field"].as_str()), (Some("invalid_code"), Some("sms_code")));
+    let res = client().post(&url).json(&objection("13800005678", &sms)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    // Used up with the filing.
+    let again = serde_json::json!({
+        "kind": "reinspection", "licence_no": licence, "statement": "整改完成，申请复查。请安排。",
+        "contact": "王先生 13800005678", "phone": "13800005678", "sms_code": sms,
+    });
+    let res = client().post(&url).json(&again).send().await.unwrap();
+    assert_eq!(json(res).await["error"]["field"], "sms_code");
     app.stop().await;
 }
