@@ -20,6 +20,7 @@ export PORTAL_RATE_PAGE_PER_MIN=1000000 PORTAL_RATE_DOWNLOAD_PER_MIN=1000000 POR
 # The fuzzer is one client: bounds per network would answer most writes 429 before their validation is explored.
 export PORTAL_BOUND_CASES=1000000/min,1000000/day PORTAL_BOUND_NOMINATIONS=1000000/min,1000000/day
 export PORTAL_BOUND_REPLIES=1000000/min,1000000/day PORTAL_BOUND_BALLOTS=1000000/min,1000000/day
+export PORTAL_BOUND_OBJECTIONS=1000000/min,1000000/day
 export PORTAL_BOUND_SMS=1000000/min,1000000/day PORTAL_NEW_DEVICES_PER_NETWORK_HOUR=1000000
 "$(server_bin)" seed --demo >/dev/null
 "$(server_bin)" serve >"$DIR/server.log" 2>&1 &

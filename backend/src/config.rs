@@ -114,6 +114,8 @@ pub struct NetworkBounds {
     pub replies: Bound,
     /// Satisfaction ratings of decided cases (tries with a wrong access code count too).
     pub ratings: Bound,
+    /// Businesses' objections, credit repairs, re-inspection requests and waivers.
+    pub objections: Bound,
     /// 你点我检 ballots.
     pub ballots: Bound,
     /// SMS one-time codes requested.
@@ -136,6 +138,7 @@ impl Default for NetworkBounds {
             nominations: Bound::new(20, 200),
             replies: Bound::new(5, 10),
             ratings: Bound::new(10, 100),
+            objections: Bound::new(5, 10),
             ballots: Bound::new(600, 20_000),
             sms: Bound::new(10, 100),
             photo_mb_per_day: 500,

@@ -29,6 +29,9 @@ pub enum ErrCode {
     PerPageTooLarge,
     Conflict,
     PhaseClosed,
+    /// A request after its statutory window (an objection past 15 working days, a repair before the event's
+    /// minimum publicity ended).
+    WindowClosed,
     SmsNotConfigured,
     InvalidCode,
     /// An idempotency key reused with different content (or by another client): nothing is revealed.
@@ -57,7 +60,7 @@ impl ErrCode {
             NotFound => 404,
             MethodNotAllowed => 405,
             Timeout => 408,
-            Conflict | PhaseClosed | IdempotencyConflict => 409,
+            Conflict | PhaseClosed | WindowClosed | IdempotencyConflict => 409,
             PayloadTooLarge => 413,
             UnsupportedMediaType => 415,
             RateLimited | LoginThrottled => 429,
@@ -90,6 +93,7 @@ impl ErrCode {
             PerPageTooLarge => T::ErrPerPage,
             Conflict => T::ErrConflict,
             PhaseClosed => T::ErrPhaseClosed,
+            WindowClosed => T::ErrWindowClosed,
             SmsNotConfigured => T::ErrSmsNotConfigured,
             InvalidCode => T::ErrInvalidCode,
             IdempotencyConflict => T::ErrIdempotencyConflict,

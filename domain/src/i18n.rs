@@ -241,7 +241,7 @@ texts! {
     NoReplies => "商户暂无公开回应。", "The business has not published a reply.";
     OwnWords => "以下为商户自述，非监管部门意见：", "In the business's own words, not the regulator's:";
     ReplyReceived => "已收到，审核通过后公开。", "Received. It will be published after review.";
-    ReplyOpen => "我是该商户：提交回应或信用修复申请", "I run this business: reply or request credit repair";
+    ReplyOpen => "我是该商户：提交公开回应", "I run this business: post a public reply";
     ReplyKind => "类型", "Type";
     ReplyKindReply => "公开回应", "Public reply";
     ReplyKindRepair => "信用修复申请", "Credit repair request";
@@ -685,6 +685,43 @@ texts! {
     StaffDisposalOpen => "处置记录", "Disposal record";
     HomeAlertsTitle => "消费提示", "Consumer alerts";
     NewsBatchId => "关联的抽检批次编号（消费提示，可留空）", "Sampling batch number (consumer alerts; optional)";
+    // Objections, credit repair, re-inspection (异议 · 信用修复 · 申请复查)
+    ErrWindowClosed => "不在可申请的期限内（异议须在公示之日起15个工作日内提出；信用修复须在最短公示期满后申请）。", "Outside the window for this request (an objection within 15 working days of publication; a credit repair after the minimum publicity period).";
+    ObjectionsTitle => "异议与信用修复", "Objections and credit repair";
+    ObjectionsIntro => "对已公示的信用事项有异议的，可在公示之日起15个工作日内提出异议；已整改且最短公示期满的，可申请信用修复；整改完成后可申请复查。每项申请都有决定期限，决定及理由在此公开。", "A business may object to a published record within 15 working days of its publication, apply for credit repair once it has corrected the problem and the minimum publicity period has run, or ask for a re-inspection after correcting. Each request has a deadline; decisions and their reasons are published here.";
+    ObjectionOpen => "我是该商户：提出异议、申请信用修复或复查", "I run this business: object, apply for credit repair or ask for a re-inspection";
+    ObjectionKindLabel => "申请类型", "Request";
+    ObjectionEvent => "所涉信用事项", "Record concerned";
+    ObjectionEventNone => "不涉及具体事项（仅限申请复查）", "None (re-inspection requests only)";
+    ObjectionLicence => "食品经营（生产）许可证编号（用于核实商户身份）", "Food licence number (to verify it is your business)";
+    ObjectionStatement => "理由或整改情况（10–2000字）", "Grounds or corrections made (10–2000 characters)";
+    ObjectionSubmit => "提交申请", "Submit the request";
+    ObjectionReceived => "申请已登记，将在决定期限内作出决定并公开。", "Your request is registered; it will be decided and published within its deadline.";
+    ObjectionFiled => "提出日期", "Filed";
+    ObjectionDue => "决定期限", "Decision due";
+    ObjectionDecided => "决定日期", "Decided";
+    ObjectionReasons => "决定理由", "Reasons";
+    ObjectionStateLabel => "状态", "State";
+    ObjectionNone => "暂无异议、信用修复或复查申请。", "No objections, credit repairs or re-inspection requests.";
+    ObjectionOverdue => "已超期", "Overdue";
+    ObjectionOpenNote => "该商户有一项异议正在处理，决定期限：", "An objection by this business is being decided; decision due:";
+    NewRatingPending => "新评级待公布", "New rating pending";
+    NewRatingPendingNote => "该商户有新的信用事项，新评级将在异议期满或异议决定后公布；在此之前仍显示原评级。", "A new record lowers this business's rating; the new rating is published when the objection window closes or an objection is decided. Until then the rating in force is shown.";
+    AwaitingInspection => "待检查", "Awaiting inspection";
+    AwaitingInspectionNote => "该商户尚未接受检查，暂无信用评级。", "This business has not been inspected yet and has no rating.";
+    RatingDate => "评级日期", "Rating date";
+    WaiveTitle => "放弃异议，立即公布新评级", "Waive objection and publish the new rating now";
+    WaiveSubmit => "放弃异议", "Waive objection";
+    Waived => "已放弃异议，新评级已公布。", "Objection waived; the new rating is published.";
+    EventAnnulled => "已撤销（异议成立或信用修复）", "Annulled (objection upheld or credit repaired)";
+    EventIdLabel => "事项编号", "Record no.";
+    StaffObjectionsTitle => "异议与信用修复申请", "Objections and credit repair requests";
+    DecisionReasons => "决定理由（公开）", "Reasons (published)";
+    ObjectionPhone => "手机号码（接收验证码，仅用于核实）", "Mobile number (for the verification code only)";
+    ObjectionSmsCode => "短信验证码", "SMS code";
+    ObjectionSendCode => "发送验证码", "Send code";
+    ObjectionCodeSent => "验证码已发送，10分钟内有效。请填写表单并输入验证码后提交。", "A code is on its way, valid 10 minutes. Fill in the form with the code and submit.";
+    ReplyDisputeHint => "对评级或信用事项有异议，请使用上方的“异议与信用修复”。", "To dispute a rating or a record, use “Objections and credit repair” above.";
 }
 
 #[cfg(test)]

@@ -93,6 +93,18 @@ pub fn from_csv_cell(s: &str) -> &str {
     }
 }
 
+/// A phone number for SMS verification: 11 digits of a mainland mobile number, starting with 1 (spaces, dashes
+/// and `+86` allowed). Refusals name `phone`.
+pub fn parse_phone(s: &str) -> Result<String, crate::error::AppError> {
+    let digits: String = s.chars().map(to_half_width).filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_owned();
+    if digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit()) {
+        Ok(digits)
+    } else {
+        Err(crate::error::AppError::field(crate::error::ErrCode::InvalidValue, "phone"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

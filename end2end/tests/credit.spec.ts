@@ -6,7 +6,8 @@ test("search a business, open it and see its grade and the reasons", async ({ pa
   await page.getByRole("button", { name: "查询" }).click();
   await expect(page).toHaveURL(/\/credit\?q=/);
   await expect(page.getByRole("status")).toContainText("共找到");
-  const first = page.getByRole("list").filter({ hasText: "米粉" }).getByRole("link").first();
+  // A business with a grade (one never inspected shows 待检查 and no score).
+  const first = page.getByRole("list").filter({ hasText: "米粉" }).getByRole("link").filter({ hasNotText: "待检查" }).first();
   const name = (await first.locator("strong").textContent()) ?? "";
   expect(name).toContain("米粉");
   await first.click();

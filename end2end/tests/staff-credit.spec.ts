@@ -26,7 +26,7 @@ test("a moderator records an event, a business replies, the reply is moderated a
   await expect(row.getByRole("cell").nth(2)).toHaveText(/^-2/);
 
   // The business replies (a plain form; <details> opens without JavaScript too).
-  await page.getByText("我是该商户：提交回应或信用修复申请").click();
+  await page.getByText("我是该商户：提交公开回应").click();
   await page.getByLabel("内容（10–2000字）").fill(reply);
   await page.getByLabel("联系人及电话（仅工作人员可见）").fill("王先生 13800000000");
   await page.getByRole("button", { name: "提交" }).click();

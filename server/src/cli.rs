@@ -74,6 +74,9 @@ pub struct Opts {
     /// Satisfaction ratings of decided cases per network.
     #[arg(long, env = "PORTAL_BOUND_RATINGS", default_value_t = NetworkBounds::default().ratings.to_string(), global = true)]
     pub bound_ratings: String,
+    /// Businesses' objections, credit repairs, re-inspection requests and waivers per network.
+    #[arg(long, env = "PORTAL_BOUND_OBJECTIONS", default_value_t = NetworkBounds::default().objections.to_string(), global = true)]
+    pub bound_objections: String,
     /// 你点我检 ballots per network.
     #[arg(long, env = "PORTAL_BOUND_BALLOTS", default_value_t = NetworkBounds::default().ballots.to_string(), global = true)]
     pub bound_ballots: String,
@@ -273,6 +276,7 @@ impl Opts {
                 nominations: Bound::parse("PORTAL_BOUND_NOMINATIONS", &self.bound_nominations)?,
                 replies: Bound::parse("PORTAL_BOUND_REPLIES", &self.bound_replies)?,
                 ratings: Bound::parse("PORTAL_BOUND_RATINGS", &self.bound_ratings)?,
+                objections: Bound::parse("PORTAL_BOUND_OBJECTIONS", &self.bound_objections)?,
                 ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,

@@ -91,6 +91,10 @@ fn spawn_sweeps(state: AppState) {
                 Ok(_) => since = now,
                 Err(e) => tracing::warn!(error = %e.message(domain::Lang::En), "grade refresh failed"),
             }
+            // Pending downgrades whose objection window closed with no objection open.
+            if let Err(e) = backend::credit::objections::publish_due(&state.store, now).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "publishing pending grades failed");
+            }
         }
     });
 }

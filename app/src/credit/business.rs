@@ -42,17 +42,40 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
     let code = b.credit_code.clone();
     let dynamic = b.dynamic_grade;
     let status = BusinessStatus::label_of(&b.status, lang).to_owned();
+    // The events a request may name: those still counted, newest first.
+    let objectable: Vec<(i64, String)> = d
+        .events
+        .iter()
+        .filter(|e| !e.annulled)
+        .map(|e| (e.id, format!("{} · {} · {}", e.id, format_date(e.occurred_at), tr(e.kind.label()))))
+        .collect();
+    let pending = b.new_rating_pending;
     view! {
         <Title text=format!("{} · {}", b.name, tr(T::NavCredit))/>
         <crate::ui::Og title=format!("{} · {}", b.name, tr(b.grade.label())) description=b.address.clone()/>
         <article class="page business">
             <header class="business-head">
-                <GradeBadge grade=b.grade large=true/>
+                <GradeBadge grade=b.grade large=true awaiting=b.awaiting_inspection/>
                 <div>
                     <h1>{b.name.clone()}</h1>
-                    <p class="score">
-                        {tr(T::CreditScore)} ": " <strong>{b.score}</strong> " / 100"
-                    </p>
+                    {if b.awaiting_inspection {
+                        view! { <p class="notice" role="note">{tr(T::AwaitingInspectionNote)}</p> }.into_any()
+                    } else {
+                        view! {
+                            <p class="score">
+                                {tr(T::CreditScore)} ": " <strong>{b.score}</strong> " / 100"
+                            </p>
+                        }
+                            .into_any()
+                    }}
+                    {b.new_rating_pending.then(|| view! {
+                        <p class="pending-banner" role="note">
+                            <strong>{tr(T::NewRatingPending)}</strong> " " {tr(T::NewRatingPendingNote)}
+                        </p>
+                    })}
+                    {d.open_objection.clone().map(|o| view! {
+                        <p class="notice" role="note">{tr(T::ObjectionOpenNote)} " " {format_date(o.due_at)}</p>
+                    })}
                     {b.watch_list.then(|| view! { <p class="watch-banner" role="note">{tr(T::WatchListNote)}</p> })}
                 </div>
             </header>
@@ -63,6 +86,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <div><dt>{tr(T::Category)}</dt><dd>{BusinessCategory::label_of(&b.category, lang).to_owned()}</dd></div>
                 <div><dt>{tr(T::Address)}</dt><dd>{b.address.clone()}</dd></div>
                 <div><dt>{tr(T::Status)}</dt><dd>{status}</dd></div>
+                <div><dt>{tr(T::RatingDate)}</dt><dd>{b.rating_date.map(format_date).unwrap_or_else(|| "—".into())}</dd></div>
                 <div><dt>{tr(T::LastInspected)}</dt><dd>{b.last_inspected_at.map(format_date).unwrap_or_else(|| "—".into())}</dd></div>
                 {dynamic.map(|g| view! { <div><dt>{tr(T::DynamicGrade)}</dt><dd>{tr(g.label())}</dd></div> })}
             </dl>
@@ -80,10 +104,10 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                                             let sev = tr(e.severity.label());
                                             let points = if e.points > 0 { format!("+{}", e.points) } else { e.points.to_string() };
                                             view! {
-                                                <tr class:expired=!e.in_period>
-                                                    <td>{format_date(e.occurred_at)}</td>
+                                                <tr class:expired={!e.in_period || e.annulled} id=format!("event-{}", e.id)>
+                                                    <td>{format_date(e.occurred_at)}<br/><small>{tr(T::EventIdLabel)} " " {e.id}</small></td>
                                                     <td>{match lang { Lang::Zh => format!("{kind}（{sev}）"), Lang::En => format!("{kind} ({sev})") }}<br/><small>{e.description}</small></td>
-                                                    <td>{points}{(!e.in_period).then(|| view! { <br/><small>{tr(T::OutOfPeriod)}</small> })}</td>
+                                                    <td>{points}{(!e.in_period).then(|| view! { <br/><small>{tr(T::OutOfPeriod)}</small> })}{e.annulled.then(|| view! { <br/><small>{tr(T::EventAnnulled)}</small> })}</td>
                                                     <td>{e.source}</td>
                                                 </tr>
                                             }
@@ -101,6 +125,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
             <crate::sampling::results::BusinessResults code=code.clone()/>
             <crate::cases::disclosure::Disclosed d=d.complaints/>
             <p><a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a></p>
+            <super::objections::Objections code=code.clone() items=d.objections events=objectable pending sms=d.sms_verification/>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>

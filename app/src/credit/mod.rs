@@ -2,6 +2,8 @@
 
 /// The public page of one business.
 pub mod business;
+/// Objections, credit repair and re-inspection requests on a business's page.
+pub mod objections;
 /// Published replies and the reply form.
 pub mod reply;
 /// The search page and the type-ahead island.
@@ -19,9 +21,20 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/credit/{code}", Facts::PAGE.cached(5)),
 ];
 
-/// A grade with its meaning (守信 …).
+/// A grade with its meaning (守信 …), or 待检查 for a business never inspected.
 #[component]
-pub fn GradeBadge(grade: Grade, #[prop(optional)] large: bool) -> impl IntoView {
+pub fn GradeBadge(grade: Grade, #[prop(optional)] large: bool, #[prop(optional)] awaiting: bool) -> impl IntoView {
+    if awaiting {
+        let label = tr(domain::T::AwaitingInspection);
+        let class = format!("grade grade-pending{}", if large { " large" } else { "" });
+        return view! {
+            <span class=class title=label>
+                <b>"—"</b>
+                <small>{label}</small>
+            </span>
+        }
+        .into_any();
+    }
     let label = tr(grade.label());
     let class = format!("grade grade-{}{}", grade.as_str().to_lowercase(), if large { " large" } else { "" });
     view! {
@@ -30,4 +43,5 @@ pub fn GradeBadge(grade: Grade, #[prop(optional)] large: bool) -> impl IntoView 
             <small>{label}</small>
         </span>
     }
+    .into_any()
 }

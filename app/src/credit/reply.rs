@@ -44,17 +44,9 @@ pub fn Replies(code: String, replies: Vec<domain::credit::ReplyView>) -> impl In
             <details class="reply-form" open=move || field.get().is_some()>
                 <summary>{tr(T::ReplyOpen)}</summary>
                 <form method="post" action=format!("/credit/{code}/reply") class="form">
-                    <fieldset>
-                        <legend>{tr(T::ReplyKind)}</legend>
-                        <label class="inline">
-                            <input type="radio" name=ReplyFields::kind value=ReplyKind::Reply.as_str() checked/>
-                            {tr(T::ReplyKindReply)}
-                        </label>
-                        <label class="inline">
-                            <input type="radio" name=ReplyFields::kind value=ReplyKind::Repair.as_str()/>
-                            {tr(T::ReplyKindRepair)}
-                        </label>
-                    </fieldset>
+                    // Disputes go to objections (with their statutory windows); replies are general statements.
+                    <input type="hidden" name=ReplyFields::kind value=ReplyKind::Reply.as_str()/>
+                    <p class="hint"><a href="#objections">{tr(T::ReplyDisputeHint)}</a></p>
                     <label for="reply-body">{tr(T::ReplyBody)}</label>
                     <textarea id="reply-body" name=ReplyFields::body rows="5" minlength="10" maxlength="2000" required></textarea>
                     <FieldError name=ReplyFields::body code=err field/>

@@ -153,12 +153,13 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
                     view! {
                         <li>
                             <a href=href>
-                                <GradeBadge grade=b.grade/>
+                                <GradeBadge grade=b.grade awaiting=b.awaiting_inspection/>
                                 <span class="result-text">
                                     <strong>{b.name.clone()}</strong>
                                     <small>
                                         {District::label_of(&b.district, lang).to_owned()} " · " {BusinessCategory::label_of(&b.category, lang).to_owned()}
                                         {b.watch_list.then(|| view! { " · " <em class="watch">{tr(T::WatchList)}</em> })}
+                                        {b.new_rating_pending.then(|| view! { " · " <em class="pending">{tr(T::NewRatingPending)}</em> })}
                                     </small>
                                     <small class="addr">{b.address.clone()}</small>
                                 </span>

@@ -82,6 +82,7 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>, sms: Option<(i64, i64)>)
                 <ul class="staff-links">
                     <li><a href="/staff/businesses">{tr(T::StaffBusinessesTitle)}</a></li>
                     <li><a href="/staff/replies">{tr(T::StaffRepliesTitle)}</a></li>
+                    <li><a href="/staff/objections">{tr(T::StaffObjectionsTitle)}</a></li>
                     <li><a href="/staff/rounds">{tr(T::StaffRoundsTitle)}</a></li>
                     <li><a href="/staff/results">{tr(T::StaffResultsTitle)}</a></li>
                     <li><a href="/staff/cases">{tr(T::StaffCasesTitle)}</a></li>

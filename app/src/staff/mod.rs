@@ -11,6 +11,8 @@ pub mod home;
 pub mod login;
 /// News articles (moderators).
 pub mod news;
+/// Objections, credit repair and re-inspection requests to decide (moderators).
+pub mod objections;
 /// Registry tools and import jobs (moderators).
 pub mod registry;
 /// The reply moderation queue (moderators).
@@ -36,6 +38,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/businesses", Facts::staff(Role::Moderator)),
     ("/staff/imports/{id}", Facts::staff(Role::Moderator)),
     ("/staff/replies", Facts::staff(Role::Moderator)),
+    ("/staff/objections", Facts::staff(Role::Moderator)),
     ("/staff/rounds", Facts::staff(Role::Moderator)),
     ("/staff/rounds/{id}", Facts::staff(Role::Moderator)),
     ("/staff/results", Facts::staff(Role::Moderator)),

@@ -3,7 +3,7 @@
 use crate::clock::now;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
-use domain::credit::{CreditCode, CreditRules, EventInput, EventKind, ScoredEvent, Severity};
+use domain::credit::{settle, CreditCode, CreditRules, EventInput, EventKind, Grade, ScoredEvent, Settle, Severity};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
@@ -100,21 +100,25 @@ pub(crate) async fn add_event_in(
         .execute(&mut *tx)
         .await?;
     }
+    // A downgrade this event brings waits for the event's objection window (新评级待公布).
+    let cal = crate::cases::calendar::load_in(tx).await?;
     let rules = rules_in(tx).await?;
-    recompute_in(tx, &rules, id, &format!("{}:{}", e.kind.as_str(), e.severity.as_str()), t).await?;
+    let window = rules.windows.objection_closes(&cal, t);
+    let reason = format!("{}:{}", e.kind.as_str(), e.severity.as_str());
+    recompute_with(tx, &rules, id, &reason, t, Some(window)).await?;
     let target = format!("business:{}", e.credit_code);
     audit::record(tx, actor, Entry::new(A::CreditEventAdd).target(&target).detail(e.kind.as_str())).await?;
     Ok(())
 }
 
-/// The events of a business, newest first, with their source and description.
+/// The counted events of a business (annulled ones are not), newest first, with their source and description.
 pub(crate) async fn events_of(
     conn: &mut AnyConnection,
     id: i64,
 ) -> Result<Vec<(ScoredEvent, String, String)>, AppError> {
     let rows = sqlx::query(
         "SELECT kind, severity, occurred_at, source, description FROM credit_events WHERE business_id = $1 \
-         ORDER BY occurred_at DESC, id DESC",
+         AND annulled_at IS NULL ORDER BY occurred_at DESC, id DESC",
     )
     .bind(id)
     .fetch_all(&mut *conn)
@@ -155,29 +159,99 @@ pub(crate) async fn recompute_in(
     id: i64,
     reason: &str,
     at: i64,
-) -> Result<(), AppError> {
+) -> Result<bool, AppError> {
+    recompute_with(conn, rules, id, reason, at, None).await
+}
+
+/// Re-derives the assessment and settles it by the pending-grade rule (`domain::credit::settle`): a downgrade
+/// is held in `pending_*` while an objection window runs (`new_window`, the window of an event just recorded,
+/// or the one already held) or an objection of the business is open; otherwise it becomes the grade in force,
+/// `rating_date` moves when the grade does, and the history gets a row. Returns whether the grade in force
+/// changed.
+pub(crate) async fn recompute_with(
+    conn: &mut AnyConnection,
+    rules: &CreditRules,
+    id: i64,
+    reason: &str,
+    at: i64,
+    new_window: Option<i64>,
+) -> Result<bool, AppError> {
     // The business row first, locked on PostgreSQL: concurrent events on one business are then assessed one
     // after the other, each seeing the others' committed events (SQLite transactions are already serial).
     let lock = crate::dialect::DbKind::of(conn).lock_rows();
-    let row = sqlx::query(&format!("SELECT score, grade, watch_list FROM businesses WHERE id = $1{lock}"))
-        .bind(id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT score, grade, watch_list, rating_date, pending_score, pending_grade, pending_watch, pending_until, \
+         (SELECT COUNT(*) FROM objections o WHERE o.business_id = businesses.id AND o.state = 'open' \
+         AND o.kind = 'objection') AS open_objections FROM businesses WHERE id = $1{lock}"
+    ))
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
     let events: Vec<ScoredEvent> = events_of(conn, id).await?.into_iter().map(|(e, _, _)| e).collect();
     let a = rules.assess(&events, at);
     let (score, grade, watch): (i64, String, i64) =
         (col(&row, "score")?, col(&row, "grade")?, col(&row, "watch_list")?);
-    if score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list {
-        return Ok(());
+    let public = Grade::parse(&grade).ok_or_else(|| AppError::internal(format!("bad grade {grade}")))?;
+    let pending: Option<String> = col(&row, "pending_grade")?;
+    let held_until: Option<i64> = if pending.is_some() { col(&row, "pending_until")? } else { None };
+    let hold_until = match (held_until, new_window) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    };
+    let open = col::<i64>(&row, "open_objections")? > 0;
+    if settle(public, watch != 0, &a, hold_until, open, at) == Settle::Hold {
+        let same = pending.as_deref() == Some(a.grade.as_str())
+            && col::<Option<i64>>(&row, "pending_score")? == Some(a.score)
+            && col::<Option<i64>>(&row, "pending_watch")? == Some(i64::from(a.watch_list))
+            && held_until == hold_until;
+        if !same {
+            sqlx::query(
+                "UPDATE businesses SET pending_score = $1, pending_grade = $2, pending_watch = $3, pending_until = $4 \
+                 WHERE id = $5",
+            )
+            .bind(a.score)
+            .bind(a.grade.as_str())
+            .bind(i64::from(a.watch_list))
+            .bind(hold_until)
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        return Ok(false);
     }
-    sqlx::query("UPDATE businesses SET score = $1, grade = $2, watch_list = $3, updated_at = $4 WHERE id = $5")
-        .bind(a.score)
-        .bind(a.grade.as_str())
-        .bind(i64::from(a.watch_list))
-        .bind(at)
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
+    let unchanged = score == a.score && grade == a.grade.as_str() && (watch != 0) == a.watch_list;
+    if unchanged && pending.is_none() {
+        return Ok(false);
+    }
+    let rating_date: Option<i64> = col(&row, "rating_date")?;
+    let rating_date = if grade != a.grade.as_str() { at } else { rating_date.unwrap_or(at) };
+    sqlx::query(
+        "UPDATE businesses SET score = $1, grade = $2, watch_list = $3, updated_at = $4, rating_date = $5, \
+         pending_score = NULL, pending_grade = NULL, pending_watch = NULL, pending_until = NULL WHERE id = $6",
+    )
+    .bind(a.score)
+    .bind(a.grade.as_str())
+    .bind(i64::from(a.watch_list))
+    .bind(at)
+    .bind(rating_date)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    if unchanged {
+        return Ok(false);
+    }
+    history_in(conn, id, at, &a, reason).await?;
+    Ok(true)
+}
+
+/// Appends a row to the grade history.
+pub(crate) async fn history_in(
+    conn: &mut AnyConnection,
+    id: i64,
+    at: i64,
+    a: &domain::credit::Assessment,
+    reason: &str,
+) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO grade_history (business_id, at, score, grade, watch_list, reason) VALUES ($1, $2, $3, $4, $5, $6)",
     )

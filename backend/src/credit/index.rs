@@ -542,6 +542,9 @@ mod tests {
             watch_list: false,
             dynamic_grade: None,
             last_inspected_at: None,
+            rating_date: None,
+            new_rating_pending: false,
+            awaiting_inspection: true,
         }
     }
 

@@ -6,6 +6,8 @@ pub mod events;
 pub mod import;
 /// The in-process search index behind text searches.
 pub mod index;
+/// Objections, credit repair and re-inspection requests; the pending downgrade.
+pub mod objections;
 /// Creating and editing businesses, one business's public record, the bulk export.
 pub mod registry;
 /// Right to reply and credit repair (moderated).

@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 pub(crate) const SUMMARY_COLS: &str = "credit_code, licence_no, name, address, district, category, status, score, \
-                                        grade, watch_list, dynamic_grade, last_inspected_at";
+                                        grade, watch_list, dynamic_grade, last_inspected_at, rating_date, pending_grade";
 
 pub(crate) fn grade_col(r: &AnyRow, name: &str) -> Result<Grade, AppError> {
     let g: String = col(r, name)?;
@@ -26,6 +26,9 @@ pub(crate) fn grade_col(r: &AnyRow, name: &str) -> Result<Grade, AppError> {
 
 pub(crate) fn summary(r: &AnyRow) -> Result<BusinessSummary, AppError> {
     let dynamic: Option<String> = col(r, "dynamic_grade")?;
+    let (score, watch_list, last_inspected_at): (i64, bool, Option<i64>) =
+        (col(r, "score")?, col::<i64>(r, "watch_list")? != 0, col(r, "last_inspected_at")?);
+    let pending = col::<Option<String>>(r, "pending_grade")?.is_some();
     Ok(BusinessSummary {
         credit_code: col(r, "credit_code")?,
         licence_no: col(r, "licence_no")?,
@@ -34,11 +37,14 @@ pub(crate) fn summary(r: &AnyRow) -> Result<BusinessSummary, AppError> {
         district: col(r, "district")?,
         category: col(r, "category")?,
         status: col(r, "status")?,
-        score: col(r, "score")?,
+        score,
         grade: grade_col(r, "grade")?,
-        watch_list: col::<i64>(r, "watch_list")? != 0,
+        watch_list,
         dynamic_grade: dynamic.as_deref().and_then(DynamicGrade::parse),
-        last_inspected_at: col(r, "last_inspected_at")?,
+        last_inspected_at,
+        rating_date: col(r, "rating_date")?,
+        new_rating_pending: pending,
+        awaiting_inspection: domain::credit::awaiting_inspection(last_inspected_at, score, watch_list, pending),
     })
 }
 
@@ -70,8 +76,8 @@ pub async fn upsert_business(conn: &mut AnyConnection, b: &BusinessInput, at: i6
         .is_some();
     let row = sqlx::query(
         "INSERT INTO businesses (credit_code, licence_no, name, address, district, category, status, \
-         dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) \
+         dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at, rating_date) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $11) \
          ON CONFLICT (credit_code) DO UPDATE SET licence_no = excluded.licence_no, name = excluded.name, \
          address = excluded.address, district = excluded.district, category = excluded.category, \
          status = excluded.status, dynamic_grade = excluded.dynamic_grade, \
@@ -132,22 +138,24 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     let rules = super::events::rules_cached(&state.credit, &mut conn).await?;
     let since = now() - rules.period_days * 86_400;
     let json = |name: &str| -> Result<String, AppError> { col(&row, name) };
-    let raw_events: Vec<(String, String, i64, String, String)> =
+    let raw_events: Vec<RawEvent> =
         serde_json::from_str(&json("events")?).map_err(|e| AppError::internal(format!("events of {id}: {e}")))?;
     let events = raw_events
         .into_iter()
-        .map(|(kind, severity, occurred_at, source, description)| {
+        .map(|(event_id, kind, severity, occurred_at, source, description, annulled_at)| {
             let kind = EventKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad kind {kind}")))?;
             let severity =
                 Severity::parse(&severity).ok_or_else(|| AppError::internal(format!("bad severity {severity}")))?;
             Ok(CreditEventView {
+                id: event_id,
                 kind,
                 severity,
-                points: rules.points_for(kind, severity),
+                points: if annulled_at.is_some() { 0 } else { rules.points_for(kind, severity) },
                 occurred_at,
                 source,
                 description,
                 in_period: occurred_at > since,
+                annulled: annulled_at.is_some(),
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?;
@@ -168,8 +176,27 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     } else {
         domain::cases::Disclosure { since: crate::cases::disclosure::since(now()), ..Default::default() }
     };
-    Ok(Some(BusinessDetail { summary: summary(&row)?, events, history, replies, complaints }))
+    let objections = if col::<i64>(&row, "objections")? > 0 {
+        super::objections::of_business_in(&mut conn, id).await?
+    } else {
+        Vec::new()
+    };
+    let open_objection = objections.iter().find(|o| o.state == "open" && o.kind == "objection").cloned();
+    let sms_verification = state.config.sms_url.is_some();
+    Ok(Some(BusinessDetail {
+        summary: summary(&row)?,
+        events,
+        history,
+        replies,
+        open_objection,
+        objections,
+        sms_verification,
+        complaints,
+    }))
 }
+
+/// An event as the detail query aggregates it: id, kind, severity, occurred_at, source, description, annulled_at.
+type RawEvent = (i64, String, String, i64, String, String, Option<i64>);
 
 /// The statement of [`detail`] in the engine's dialect, built once per engine.
 fn detail_sql(dialect: DbKind) -> &'static str {
@@ -177,7 +204,7 @@ fn detail_sql(dialect: DbKind) -> &'static str {
     let [sqlite, postgres] = SQL.get_or_init(|| {
         let build = |d: DbKind| {
             let events = d.json_rows(
-                "e.kind, e.severity, e.occurred_at, e.source, e.description",
+                "e.id, e.kind, e.severity, e.occurred_at, e.source, e.description, e.annulled_at",
                 "e.occurred_at DESC, e.id DESC",
                 "FROM credit_events e WHERE e.business_id = b.id",
             );
@@ -188,11 +215,12 @@ fn detail_sql(dialect: DbKind) -> &'static str {
             );
             format!(
                 "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
-                 b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, \
-                 {events} AS events, {history} AS history, \
+                 b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, b.rating_date, \
+                 b.pending_grade, {events} AS events, {history} AS history, \
                  (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
                  AND r.kind = 'reply') AS replies, \
-                 (SELECT COUNT(*) FROM cases c WHERE c.business_id = b.id AND c.decision IS NOT NULL) AS decided_cases \
+                 (SELECT COUNT(*) FROM cases c WHERE c.business_id = b.id AND c.decision IS NOT NULL) AS decided_cases, \
+                 (SELECT COUNT(*) FROM objections o WHERE o.business_id = b.id) AS objections \
                  FROM businesses b WHERE b.credit_code = $1"
             )
         };

@@ -236,9 +236,10 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
         let mut tx = store.begin_write().await?;
         let mut sql = String::from(
             "INSERT INTO businesses (credit_code, licence_no, name, address, district, category, status, score, \
-             grade, watch_list, dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at) VALUES ",
+             grade, watch_list, dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at, rating_date) \
+             VALUES ",
         );
-        let cols = 15;
+        let cols = 16;
         for (j, _) in gen.iter().enumerate() {
             if j > 0 {
                 sql.push(',');
@@ -269,7 +270,9 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
                 .bind(g.last_inspected_at)
                 .bind(tokens)
                 .bind(t)
-                .bind(t);
+                .bind(t)
+                // The grade took effect with the last event that moved it (or when the business was registered).
+                .bind(g.events.iter().map(|(e, _, _)| e.occurred_at).max().unwrap_or(t));
             assessed.push(a);
         }
         let done = q.execute(&mut *tx).await?.rows_affected();
@@ -299,7 +302,8 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
                     .bind(e.occurred_at)
                     .bind(*source)
                     .bind(*desc)
-                    .bind(t)
+                    // Published when it happened: old demo events are past their objection window.
+                    .bind(e.occurred_at.min(t))
                     .execute(&mut *tx)
                     .await?;
                     so_far.push(e.clone());
@@ -325,4 +329,105 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
     }
     store.dialect().analyze(store.pool(), "businesses").await?;
     Ok(inserted)
+}
+
+/// The demo's objections and credit repair, on the first suitable businesses of the registry (grade A, licensed,
+/// inspected): a pending downgrade (新评级待公布), an objection upheld (its event annulled, the grade restored), an
+/// objection rejected (the lower grade published), and a credit repair of an old event, upheld. Idempotent: does
+/// nothing once any request exists. Businesses never inspected (待检查) come with the registry itself. Returns
+/// how many requests it filed.
+pub async fn objections(state: &crate::AppState) -> Result<u64, AppError> {
+    use crate::staff::audit::Actor;
+    use crate::store::col;
+    use domain::credit::{CreditCode, EventInput, LicenceNo, ObjectionInput, ObjectionKind};
+    let store = &state.store;
+    let any = sqlx::query("SELECT COUNT(*) AS n FROM objections").fetch_one(store.pool()).await?;
+    if col::<i64>(&any, "n")? > 0 {
+        return Ok(0);
+    }
+    let rows = sqlx::query(
+        "SELECT credit_code, licence_no FROM businesses WHERE grade = 'A' AND score = 100 AND licence_no IS NOT NULL \
+         AND last_inspected_at IS NOT NULL AND pending_grade IS NULL ORDER BY id LIMIT 3",
+    )
+    .fetch_all(store.pool())
+    .await?;
+    let picked = rows
+        .iter()
+        .map(|r| {
+            let code = CreditCode::parse(&col::<String>(r, "credit_code")?)?;
+            let licence = LicenceNo::parse(&col::<String>(r, "licence_no")?)?;
+            Ok((code, licence))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let [pending, upheld, rejected] = picked.as_slice() else { return Ok(0) };
+    let actor = Actor { name: "demo".into(), ..Actor::cli() };
+    let t = now();
+    let penalty = |code: &CreditCode, what: &str| EventInput {
+        credit_code: code.clone(),
+        kind: EventKind::Penalty,
+        severity: Severity::General,
+        occurred_at: t - 86_400,
+        source: "绵阳市市场监督管理局".into(),
+        description: what.into(),
+    };
+    // A downgrade waiting for its objection window.
+    super::add_event(store, &actor, &penalty(&pending.0, "未按规定公示食品经营许可证（演示数据）")).await?;
+    let mut filed = 0;
+    for ((code, licence), upheld_it) in [(upheld, true), (rejected, false)] {
+        super::add_event(store, &actor, &penalty(code, "从业人员未持有效健康证明（演示数据）")).await?;
+        let event = last_event(store, code).await?;
+        let objection = ObjectionInput {
+            kind: ObjectionKind::Objection,
+            event_id: Some(event),
+            licence_no: licence.clone(),
+            statement: "检查当日相关人员健康证明已在有效期内，现场未能及时出示，现补交证明材料。（演示数据）".into(),
+            contact: "演示联系人 13800000000".into(),
+            proof: None,
+        };
+        let f = super::objections::file(state, code, &objection, None).await?;
+        let reasons = if upheld_it {
+            "经核查，补交的健康证明在检查日有效，原记录撤销。（演示数据）"
+        } else {
+            "补交材料的有效期晚于检查日，原记录维持。（演示数据）"
+        };
+        super::objections::decide(store, &actor, f.id, upheld_it, reasons).await?;
+        filed += 1;
+    }
+    // A credit repair of an old, minor or general event of a licensed business, upheld.
+    let old = sqlx::query(
+        "SELECT b.credit_code, b.licence_no, e.id FROM credit_events e JOIN businesses b ON b.id = e.business_id \
+         WHERE e.severity IN ('minor', 'general') AND e.created_at < $1 AND e.annulled_at IS NULL \
+         AND b.licence_no IS NOT NULL ORDER BY e.id LIMIT 1",
+    )
+    .bind(t - 200 * 86_400)
+    .fetch_optional(store.pool())
+    .await?;
+    if let Some(r) = old {
+        let code = CreditCode::parse(&col::<String>(&r, "credit_code")?)?;
+        let repair = ObjectionInput {
+            kind: ObjectionKind::Repair,
+            event_id: Some(col(&r, "id")?),
+            licence_no: LicenceNo::parse(&col::<String>(&r, "licence_no")?)?,
+            statement: "已按要求完成整改并参加信用修复培训，申请信用修复。（演示数据）".into(),
+            contact: "演示联系人 13900000000".into(),
+            proof: None,
+        };
+        let f = super::objections::file(state, &code, &repair, None).await?;
+        let reasons = "整改到位，最短公示期已满，准予信用修复。（演示数据）";
+        super::objections::decide(store, &actor, f.id, true, reasons).await?;
+        filed += 1;
+    }
+    Ok(filed)
+}
+
+/// The newest event of a business.
+async fn last_event(store: &Store, code: &domain::credit::CreditCode) -> Result<i64, AppError> {
+    let row = sqlx::query(
+        "SELECT e.id FROM credit_events e JOIN businesses b ON b.id = e.business_id WHERE b.credit_code = $1 \
+         ORDER BY e.id DESC LIMIT 1",
+    )
+    .bind(code.as_str())
+    .fetch_one(store.pool())
+    .await?;
+    crate::store::col(&row, "id")
 }

@@ -38,6 +38,7 @@ pub struct SeedReport {
     pub ballots_created: u64,
     pub results_created: u64,
     pub cases_created: u64,
+    pub objections_created: u64,
     pub articles_created: u64,
 }
 
@@ -60,6 +61,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.ballots_created = crate::picks::seed::load(state, businesses).await?;
     report.results_created = crate::sampling::seed::load(state, businesses).await?;
     report.cases_created = crate::cases::seed::load(state).await?;
+    report.objections_created = crate::credit::seed::objections(state).await?;
     report.articles_created = crate::news::seed::load(state).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {

@@ -1,7 +1,7 @@
 //! The registry: businesses, events and grades, search, replies, imports, the rules cache.
 
 use crate::common::TestDb;
-use crate::fixtures::{biz, code, event};
+use crate::fixtures::{biz, code, event, windows_pass};
 use backend::credit::{self as credit, Upserted};
 use backend::staff::audit::{self, Actor};
 use domain::credit::{BusinessInput, EventFields};
@@ -60,12 +60,17 @@ async fn events_drive_grades_and_history(db: &TestDb) {
     };
     let this = b.credit_code.to_string();
     credit::add_event(store, &Actor::cli(), &ev(&this, "penalty", "general")).await.unwrap();
+    // A downgrade is first 新评级待公布: the grade in force stays until the objection window closes.
     let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
-    assert_eq!((d.summary.score, d.summary.grade.as_str()), (85, "B"));
+    assert_eq!((d.summary.score, d.summary.grade.as_str(), d.summary.new_rating_pending), (100, "A", true));
+    windows_pass(store).await;
+    let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
+    assert_eq!((d.summary.score, d.summary.grade.as_str(), d.summary.new_rating_pending), (85, "B", false));
     assert_eq!(d.events.len(), 1);
     assert_eq!(d.events[0].points, -15);
     assert_eq!(d.history.len(), 1);
     credit::add_event(store, &Actor::cli(), &ev(&this, "inspection_finding", "serious")).await.unwrap();
+    windows_pass(store).await;
     let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!(d.summary.grade, Grade::D, "a serious violation forces D");
     assert!(d.summary.watch_list);
@@ -177,6 +182,7 @@ async fn grades_follow_events_across_the_period_edge(db: &TestDb) {
     let now = backend::clock::now();
     let code = b.credit_code.to_string();
     credit::add_event(store, &Actor::cli(), &event(&code, "penalty", "general", now - 364 * 86_400)).await.unwrap();
+    windows_pass(store).await;
     let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!((d.summary.score, d.summary.grade), (85, Grade::B));
     // Nothing crossed the edge yet.
@@ -214,6 +220,9 @@ async fn concurrent_events_on_one_business_all_count(db: &TestDb) {
     }
     let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!(d.events.len(), 8);
+    assert_eq!((d.summary.grade, d.summary.new_rating_pending), (Grade::A, true), "held while it may be objected to");
+    windows_pass(&store).await;
+    let d = credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!((d.summary.score, d.summary.grade), (84, Grade::B), "8 minor findings at 2 points each");
 }
 

@@ -13,6 +13,7 @@ mod cases;
 mod credit;
 mod disposal;
 mod news;
+mod objections;
 mod picks;
 mod satisfaction;
 mod search;

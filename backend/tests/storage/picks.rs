@@ -262,6 +262,7 @@ async fn a_failing_batch_moves_the_business_grade(db: &TestDb) {
     assert_eq!(count(db.store(), "SELECT COUNT(*) FROM sampling_batches").await, 0);
     sampling::publish(db.store(), &Actor::cli(), &pass, None).await.unwrap();
     let failed = sampling::publish(db.store(), &Actor::cli(), &fail, Some(b"%PDF-1.4 report")).await.unwrap();
+    crate::fixtures::windows_pass(db.store()).await;
     let after = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert!(after.summary.score < before.summary.score, "{} -> {}", before.summary.score, after.summary.score);
     assert_eq!(after.events.iter().filter(|e| e.kind == EventKind::SamplingFailure).count(), 1);
@@ -414,6 +415,7 @@ async fn a_failing_round_batch_moves_the_grade_on_the_rounds_date(db: &TestDb) {
         .unwrap();
     let (a, b2) = tokio::join!(sampling::record_due_failures(db.store()), sampling::record_due_failures(db.store()));
     assert_eq!(a.unwrap() + b2.unwrap(), 1, "recorded once, however many instances look");
+    crate::fixtures::windows_pass(db.store()).await;
     let after = backend::credit::detail(&db.state, &b.credit_code).await.unwrap().unwrap();
     assert_eq!(failures(&after), 1);
     assert!(after.summary.score < before.summary.score);

@@ -113,6 +113,9 @@ async fn own_writes_are_seen_by_the_next_search(db: &TestDb) {
     .parse()
     .unwrap();
     credit::add_event(store, &Actor::cli(), &event).await.unwrap();
+    let held = credit::search(&db.state, &query("豆花", None, None, "1", "20")).await.unwrap();
+    assert_eq!((held.items[0].grade.as_str(), held.items[0].new_rating_pending), ("A", true), "新评级待公布");
+    crate::fixtures::windows_pass(store).await;
     let found = credit::search(&db.state, &query("豆花", None, Some("D"), "1", "20")).await.unwrap();
     assert_eq!((found.total, found.items[0].watch_list), (1, true), "new grade and watch list");
 }

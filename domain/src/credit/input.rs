@@ -136,7 +136,8 @@ crate::fields! {
     #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
     /// A business's reply or credit-repair request, from its public page or `POST /api/v1/businesses/{code}/replies`.
     pub struct ReplyFields {
-        /// `reply` (published after review) or `repair` (a credit-repair request for staff).
+        /// `reply` (published after review). `repair` is still accepted from existing clients, but a credit repair
+        /// with its window and a decision is filed at `POST /api/v1/businesses/{credit_code}/objections`.
         #[cfg_attr(feature = "ssr", schema(required = true, pattern = "^(reply|repair)$"))]
         kind,
         /// 10–2000 characters.

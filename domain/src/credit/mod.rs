@@ -7,6 +7,8 @@ pub mod code;
 pub mod input;
 /// Food licence numbers.
 pub mod licence;
+/// Objections, credit repair and re-inspection: windows, deadlines, the pending-grade rule.
+pub mod objections;
 /// Grades, events, severities and the deduction rules.
 pub mod rules;
 /// Bigram search tokens and the validated search query.
@@ -21,6 +23,7 @@ pub use crate::text::to_half_width;
 pub use code::*;
 pub use input::*;
 pub use licence::*;
+pub use objections::*;
 pub use rules::*;
 pub use search::*;
 pub use taxonomy::*;

@@ -139,6 +139,10 @@ pub struct CreditRules {
     pub thresholds: Vec<(Grade, i64)>,
     /// Points per (kind, severity). Commendations add points; everything else deducts them.
     pub points: Vec<(EventKind, Severity, i64)>,
+    /// The windows of objections and credit repair and the deadlines to decide them (stored rules from before
+    /// they existed take the shipped ones).
+    #[serde(default)]
+    pub windows: super::Windows,
 }
 
 impl Default for CreditRules {
@@ -171,6 +175,7 @@ impl Default for CreditRules {
                 (Commendation, Major, 5),
                 (Commendation, Serious, 5),
             ],
+            windows: super::WINDOWS,
         }
     }
 }
@@ -328,5 +333,15 @@ mod tests {
         assert_eq!(strict.grade_for(92), Grade::B);
         let json = serde_json::to_string(&strict).unwrap();
         assert_eq!(serde_json::from_str::<CreditRules>(&json).unwrap(), strict);
+        // The objection windows are data too; rules stored before them take the shipped ones.
+        let longer = CreditRules {
+            windows: super::super::Windows { objection_days: 20, ..super::super::WINDOWS },
+            ..Default::default()
+        };
+        let json = serde_json::to_string(&longer).unwrap();
+        assert_eq!(serde_json::from_str::<CreditRules>(&json).unwrap().windows.objection_days, 20);
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        old.as_object_mut().unwrap().remove("windows");
+        assert_eq!(serde_json::from_value::<CreditRules>(old).unwrap().windows, super::super::WINDOWS);
     }
 }

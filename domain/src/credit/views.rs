@@ -24,12 +24,24 @@ pub struct BusinessSummary {
     pub dynamic_grade: Option<DynamicGrade>,
     /// Unix seconds.
     pub last_inspected_at: Option<i64>,
+    /// When the grade in force took effect (Unix seconds).
+    #[serde(default)]
+    pub rating_date: Option<i64>,
+    /// 新评级待公布: a lower grade waits for its objection window (the grade shown stays in force meanwhile).
+    #[serde(default)]
+    pub new_rating_pending: bool,
+    /// 待检查: never inspected; pages show 待检查 instead of the grade.
+    #[serde(default)]
+    pub awaiting_inspection: bool,
 }
 
 /// One dated event behind a score, with its signed points under the current rules.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreditEventView {
+    /// What an objection or a credit repair names as `event_id`.
+    #[serde(default)]
+    pub id: i64,
     pub kind: EventKind,
     pub severity: Severity,
     pub points: i64,
@@ -38,6 +50,9 @@ pub struct CreditEventView {
     pub description: String,
     /// Whether it counts in the current rating period.
     pub in_period: bool,
+    /// Annulled by an upheld objection or credit repair: kept on the record, never counted.
+    #[serde(default)]
+    pub annulled: bool,
 }
 
 /// One entry of the grade history.
@@ -65,6 +80,15 @@ pub struct BusinessDetail {
     /// 投诉公示: the decided complaints and reports against it in the last 12 months, counted, de-identified.
     #[serde(default)]
     pub complaints: crate::cases::Disclosure,
+    /// The open objection, if any (its state and decision deadline).
+    #[serde(default)]
+    pub open_objection: Option<super::ObjectionView>,
+    /// Objections, credit repairs and re-inspection requests, newest first, with their decisions.
+    #[serde(default)]
+    pub objections: Vec<super::ObjectionView>,
+    /// Whether a request must verify the contact's phone by an SMS code (`…/objections/code`) first.
+    #[serde(default)]
+    pub sms_verification: bool,
 }
 
 /// What a business submits about its record.

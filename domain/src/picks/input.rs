@@ -161,16 +161,8 @@ impl NominationDecision {
     }
 }
 
-/// A phone number for SMS verification: 11 digits of a mainland mobile number, starting with 1.
-pub fn parse_phone(s: &str) -> Result<String, AppError> {
-    let digits: String = s.chars().map(crate::text::to_half_width).filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+86").unwrap_or(&digits).to_owned();
-    if digits.len() == 11 && digits.starts_with('1') && digits.chars().all(|c| c.is_ascii_digit()) {
-        Ok(digits)
-    } else {
-        Err(AppError::field(ErrCode::InvalidValue, "phone"))
-    }
-}
+/// A phone number for SMS verification (shared with the credit objections, so it lives in `text`).
+pub use crate::text::parse_phone;
 
 #[cfg(test)]
 mod tests {

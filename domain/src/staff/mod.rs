@@ -107,6 +107,10 @@ vocab! {
         NewsCreate = "news.create" / "新建文章" => "Article created";
         NewsUpdate = "news.update" / "修改文章" => "Article updated";
         DisposalStepAdd = "sampling.disposal_step" / "记录核查处置步骤" => "Disposal step recorded";
+        ObjectionUpheld = "credit.objection_upheld" / "异议（申请）予以支持" => "Objection or repair upheld";
+        ObjectionRejected = "credit.objection_rejected" / "异议（申请）不予支持" => "Objection or repair rejected";
+        ObjectionWaived = "credit.objection_waived" / "商户放弃异议" => "Business waived its objection";
+        ObjectionContactsViewed = "credit.objection_contacts_viewed" / "查看异议联系方式" => "Objection contacts viewed";
     }
 }
 

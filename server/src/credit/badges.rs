@@ -48,19 +48,24 @@ pub async fn badge(State(shared): State<Shared>, Code(code): Code) -> Result<Res
     let detail = backend::credit::detail(&shared.app, &code).await?.ok_or_else(AppError::not_found)?;
     let grade = detail.summary.grade;
     let color = match grade {
+        _ if detail.summary.awaiting_inspection => "#5f6b7a",
         Grade::A => "#0a7c4a",
         Grade::B => "#1f63a0",
         Grade::C => "#a8530a",
         Grade::D => "#b42318",
     };
-    let label = grade.label().get(domain::Lang::Zh);
+    // A business never inspected has no grade to show: 待检查.
+    let (g, label) = if detail.summary.awaiting_inspection {
+        ("—", domain::T::AwaitingInspection.get(domain::Lang::Zh))
+    } else {
+        (grade.as_str(), grade.label().get(domain::Lang::Zh))
+    };
     Ok(svg(format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"220\" height=\"40\" viewBox=\"0 0 220 40\" role=\"img\" \
          aria-label=\"食安绵阳 信用等级 {g} {label}\"><rect width=\"220\" height=\"40\" rx=\"6\" fill=\"#fff\" \
          stroke=\"{color}\" stroke-width=\"2\"/><rect x=\"0\" y=\"0\" width=\"120\" height=\"40\" rx=\"6\" \
          fill=\"{color}\"/><text x=\"60\" y=\"26\" font-size=\"15\" fill=\"#fff\" text-anchor=\"middle\" \
          font-family=\"sans-serif\">食安绵阳·信用</text><text x=\"170\" y=\"27\" font-size=\"17\" font-weight=\"bold\" \
-         fill=\"{color}\" text-anchor=\"middle\" font-family=\"sans-serif\">{g} {label}</text></svg>",
-        g = grade.as_str()
+         fill=\"{color}\" text-anchor=\"middle\" font-family=\"sans-serif\">{g} {label}</text></svg>"
     )))
 }

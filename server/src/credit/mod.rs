@@ -6,6 +6,8 @@ pub mod api;
 pub mod badges;
 /// Form posts: replies, staff registry tools, CSV upload, moderation.
 pub mod forms;
+/// Objections, credit repair, re-inspection requests and waivers (API and forms); staff decisions.
+pub mod objections;
 
 use crate::http::routes::Routes;
 use domain::route::{Facts, Limit};
@@ -20,6 +22,9 @@ pub fn routes() -> Routes {
         // Cached briefly: QR codes at popular stalls are scanned in bursts.
         .get("/api/v1/businesses/{credit_code}", Facts::API.cached(5), api::get_one)
         .post("/api/v1/businesses/{credit_code}/replies", Facts::WRITE, api::post_reply)
+        .post("/api/v1/businesses/{credit_code}/objections", Facts::WRITE, objections::post_objection)
+        .post("/api/v1/businesses/{credit_code}/waiver", Facts::WRITE, objections::post_waiver)
+        .post("/api/v1/businesses/{credit_code}/objections/code", Facts::WRITE, objections::post_code)
         // The whole registry: rebuilt at most once a minute per instance, on its own small quota.
         // Streamed page by page with an ETag of their own: neither the page cache nor the ETag layer buffers them.
         .get(
@@ -36,6 +41,9 @@ pub fn routes() -> Routes {
         .get("/credit/{code}/qr.svg", Facts::PAGE.host_bound(), badges::qr)
         .get("/credit/{code}/badge.svg", Facts::PAGE.cached(60), badges::badge)
         .form("/credit/{code}/reply", Facts::WRITE, "/credit/{code}", forms::submit_reply)
+        .form("/credit/{code}/objection", Facts::WRITE, "/credit/{code}", objections::form_objection)
+        .form("/credit/{code}/waive", Facts::WRITE, "/credit/{code}", objections::form_waiver)
+        .form("/credit/{code}/objection-code", Facts::WRITE, "/credit/{code}", objections::form_code)
         // The type-ahead island's source: a few lines of text per keystroke, on the page quota.
         .get("/credit/suggest", Facts::PAGE, api::suggest)
         .form("/staff/businesses", Facts::staff_write(Role::Moderator), "/staff/businesses", forms::save_business)
@@ -47,4 +55,10 @@ pub fn routes() -> Routes {
             forms::import_upload,
         )
         .form("/staff/replies/{id}/decide", Facts::staff_write(Role::Moderator), "/staff/replies", forms::decide_reply)
+        .form(
+            "/staff/objections/{id}/decide",
+            Facts::staff_write(Role::Moderator),
+            "/staff/objections",
+            objections::decide,
+        )
 }

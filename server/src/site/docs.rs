@@ -26,6 +26,7 @@ pub struct ApiDoc;
 pub fn document(table: &[crate::http::routes::Route]) -> utoipa::openapi::OpenApi {
     let mut doc = ApiDoc::openapi();
     doc.merge(crate::credit::api::CreditApi::openapi());
+    doc.merge(crate::credit::objections::ObjectionsApi::openapi());
     doc.merge(crate::picks::PicksApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());

@@ -97,10 +97,16 @@ async fn bulk_downloads_badge_and_qr(engine: Backend) {
     assert_eq!(res.status(), 200);
     assert_eq!(header(res.headers(), "content-type"), "image/svg+xml");
     assert_eq!(header(res.headers(), "cross-origin-resource-policy"), "cross-origin");
-    // The badge shows this business's grade and its meaning.
+    // The badge shows this business's grade and its meaning, or 待检查 when it was never inspected.
     let grade = all[0]["grade"].as_str().unwrap().to_owned();
     let label = domain::credit::Grade::parse(&grade).unwrap().label().get(domain::Lang::Zh);
-    assert!(res.text().await.unwrap().contains(&format!("{grade} {label}")), "badge of grade {grade}");
+    let expected =
+        if all[0]["awaiting_inspection"] == true { "— 待检查".to_owned() } else { format!("{grade} {label}") };
+    assert!(res.text().await.unwrap().contains(&expected), "badge of grade {grade}");
+    if let Some(awaiting) = all.as_array().unwrap().iter().find(|b| b["awaiting_inspection"] == true) {
+        let url = app.url(&format!("/credit/{}/badge.svg", awaiting["credit_code"].as_str().unwrap()));
+        assert!(client().get(url).send().await.unwrap().text().await.unwrap().contains("待检查"));
+    }
     // The QR code encodes this business's page on the host that was asked.
     let res = client().get(app.url(&format!("/credit/{code}/qr.svg"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
@@ -259,7 +265,10 @@ async fn staff_edit_businesses_and_record_events(engine: Backend) {
     let etag_before = header(res.headers(), "etag").to_owned();
     let d = json(res).await;
     assert_eq!(d["name"], "仙海鱼庄（东街店）");
-    assert_eq!((d["score"].as_i64().unwrap(), d["grade"].as_str().unwrap()), (80, "B"));
+    // The downgrade waits for the objection window: the grade in force stays, marked 新评级待公布.
+    assert_eq!((d["score"].as_i64().unwrap(), d["grade"].as_str().unwrap()), (100, "A"));
+    assert_eq!(d["new_rating_pending"], true);
+    assert_eq!(d["open_objection"], serde_json::Value::Null);
     assert_eq!(d["events"][0]["points"], -20);
     assert_eq!(d["events"][0]["source"], "2026年第40期抽检通告");
     // A staff write clears the cached answer at once, and the ETag follows the content.

@@ -14,6 +14,7 @@ mod disposal;
 mod durability;
 mod hardening;
 mod news;
+mod objections;
 mod outbox;
 mod picks;
 mod satisfaction;

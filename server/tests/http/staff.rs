@@ -209,5 +209,10 @@ async fn every_declared_role_is_enforced(engine: Backend) {
         let declared = table.iter().find(|r| r.method == method && r.path == path).map(|r| r.facts.role);
         assert_eq!(declared, Some(Some(domain::staff::Role::Moderator)), "{method} {path}");
     }
+    // The objection queue and its decisions are moderators' (#20): in the table, with that role, so checked above.
+    for (method, path) in [("GET", "/staff/objections"), ("POST", "/staff/objections/{id}/decide")] {
+        let found = table.iter().find(|r| r.method.as_str() == method && r.path == path);
+        assert_eq!(found.and_then(|r| r.facts.role), Some(domain::staff::Role::Moderator), "{method} {path}");
+    }
     app.stop().await;
 }
