@@ -82,7 +82,8 @@ test("statistics: charts as SVG with the numbers as text, the district index ran
   await expect(page.locator("svg.chart-svg")).toHaveCount(2);
   await expect(page.locator("svg.map .tile")).toHaveCount(12);
   await expect(page.getByRole("img", { name: "信用等级分布" })).toBeVisible();
-  const rows = page.locator("table tbody tr");
+  // The district index table (the satisfaction tables follow it).
+  const rows = page.locator("table").first().locator("tbody tr");
   await expect(rows).toHaveCount(12);
   await expect(rows.first().locator("td").first()).toHaveText("1");
   await expect(page.getByText("43,993")).toBeVisible();

@@ -55,7 +55,7 @@ test("a failing batch's disposal timeline shows on the business page", async ({ 
   const record = page.getByRole("region", { name: "抽检记录" });
   await expect(record.getByText(/已下架 \d/)).toBeVisible();
   const batch = record.getByRole("listitem").filter({ hasText: food }).first();
-  const timeline = batch.getByRole("region", { name: "核查处置" });
+  const timeline = batch.locator(".disposal");
   await expect(timeline).toBeVisible();
   await expect(timeline.getByRole("listitem").filter({ hasText: "核查" }).first()).toContainText("已完成");
   await expect(timeline.getByText("已向经营者送达检验结论")).toBeVisible();

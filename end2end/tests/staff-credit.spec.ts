@@ -27,9 +27,11 @@ test("a moderator records an event, a business replies, the reply is moderated a
 
   // The business replies (a plain form; <details> opens without JavaScript too).
   await page.getByText("我是该商户：提交公开回应").click();
-  await page.getByLabel("内容（10–2000字）").fill(reply);
-  await page.getByLabel("联系人及电话（仅工作人员可见）").fill("王先生 13800000000");
-  await page.getByRole("button", { name: "提交" }).click();
+  // The reply form (the objection form beside it has a contact field too).
+  const replyForm = page.locator("details.reply-form");
+  await replyForm.getByLabel("内容（10–2000字）").fill(reply);
+  await replyForm.getByLabel("联系人及电话（仅工作人员可见）").fill("王先生 13800000000");
+  await replyForm.getByRole("button", { name: "提交" }).click();
   await expect(page.getByRole("status")).toHaveText("已收到，审核通过后公开。");
   await expect(page.getByText(reply)).toHaveCount(0);
 

@@ -36,11 +36,13 @@ test("script payloads in every writable field show as text and never run", async
 
   // A reply with the other payloads, then approved.
   await page.goto(`/credit/${code}`);
-  await page.getByText("我是该商户：提交回应或信用修复申请").click();
+  await page.getByText("我是该商户：提交公开回应").click();
+  // The reply form (the objection form beside it has a contact field too).
+  const replyForm = page.locator("details.reply-form");
   const reply = `整改说明${tag}${PAYLOADS[2]}${PAYLOADS[3]}`;
-  await page.getByLabel("内容（10–2000字）").fill(reply);
-  await page.getByLabel("联系人及电话（仅工作人员可见）").fill(`${PAYLOADS[1]} 13700000000`);
-  await page.getByRole("button", { name: "提交" }).click();
+  await replyForm.getByLabel("内容（10–2000字）").fill(reply);
+  await replyForm.getByLabel("联系人及电话（仅工作人员可见）").fill(`${PAYLOADS[1]} 13700000000`);
+  await replyForm.getByRole("button", { name: "提交" }).click();
   await expect(page.getByRole("status")).toHaveText("已收到，审核通过后公开。");
 
   // Every page that shows them: the moderation queue (with the contact), the search, the business page, the

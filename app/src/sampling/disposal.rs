@@ -11,14 +11,14 @@ use leptos::prelude::*;
 #[component]
 pub fn DisposalTimeline(id: i64, d: Disposal) -> impl IntoView {
     let lang = use_lang();
+    // Not a landmark nor a heading: a card on a list of many, whose headings would break the page's outline.
     let title = format!("disposal-{id}");
-    let labelled_by = title.clone();
     view! {
-        <section class="disposal" aria-labelledby=labelled_by>
-            <h3 id=title>
-                {tr(T::DisposalTitle)}
+        <div class="disposal">
+            <p class="disposal-title" id=title>
+                <strong>{tr(T::DisposalTitle)}</strong>
                 {d.overdue.then(|| view! { " " <span class="flag overdue">{tr(T::DisposalSummaryOverdue)}</span> })}
-            </h3>
+            </p>
             <ol class="timeline">
                 {d.steps
                     .into_iter()
@@ -43,7 +43,7 @@ pub fn DisposalTimeline(id: i64, d: Disposal) -> impl IntoView {
                     {d.alerts.into_iter().map(|a| view! { <a class="tag alert" href=format!("/news/{a}")>{tr(T::DisposalAlert)}</a> " " }).collect_view()}
                 </p>
             })}
-        </section>
+        </div>
     }
 }
 

@@ -100,18 +100,7 @@ pub async fn request_code(
         "【食安绵阳】异议/信用修复申请验证码 {one_time}，10分钟内有效。Your code for a credit objection is {one_time}, \
          valid 10 minutes."
     );
-    let sent = reqwest::Client::new()
-        .post(url)
-        .timeout(std::time::Duration::from_secs(10))
-        .json(&serde_json::json!({ "phone": phone, "message": message }))
-        .send()
-        .await
-        .and_then(|r| r.error_for_status());
-    if let Err(e) = sent {
-        tracing::warn!(status = ?e.status(), "SMS gateway refused or unreachable");
-        return Err(AppError::new(ErrCode::Unavailable));
-    }
-    Ok(())
+    crate::picks::sms::send_now(&url, phone, &message).await
 }
 
 fn code_hash(key: &[u8], business: i64, phone: &str, code: &str) -> String {

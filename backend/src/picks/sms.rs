@@ -94,6 +94,13 @@ pub async fn request_code(state: &AppState, round_id: i64, phone: &str, network:
     // Sent after the commit, with no connection held: the gateway may be slow.
     let message =
         format!("【食安绵阳】你点我检投票验证码 {code}，10分钟内有效。Your voting code is {code}, valid 10 minutes.");
+    send_now(&url, phone, &message).await
+}
+
+/// Sends a one-time code's message to the gateway at once (codes cannot wait in the outbox): 503 `unavailable`
+/// when the gateway refuses or cannot be reached. Call it with no connection held: the gateway may be slow. The
+/// phone and the message stay out of the log.
+pub(crate) async fn send_now(url: &str, phone: &str, message: &str) -> Result<(), AppError> {
     let sent = reqwest::Client::new()
         .post(url)
         .timeout(std::time::Duration::from_secs(10))
@@ -102,7 +109,6 @@ pub async fn request_code(state: &AppState, round_id: i64, phone: &str, network:
         .await
         .and_then(|r| r.error_for_status());
     if let Err(e) = sent {
-        // The phone and the code stay out of the log.
         tracing::warn!(status = ?e.status(), "SMS gateway refused or unreachable");
         return Err(AppError::new(ErrCode::Unavailable));
     }
