@@ -78,11 +78,14 @@ pub fn case_deadline(
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RatingFields {
-    /// `very_satisfied` | `satisfied` | `basic` | `dissatisfied`.
+    /// `very_satisfied` | `satisfied` | `basic` | `dissatisfied`. (Missing, it is refused naming `level`, which
+    /// lets a form without a choice come back with the message next to the field.)
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(required = true, max_length = 20, example = "satisfied"))]
     pub level: String,
     /// Optional; required (the reason) when asking to reopen.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
     pub comment: String,
     /// Ask for the case to be handled again (only with `dissatisfied` and a reason; once per case). A form sends
     /// `on`/`1`/`true`.
