@@ -566,7 +566,7 @@ texts! {
     FollowHint => "无需注册：把链接粘贴到任意阅读器即可关注。", "No account needed: paste the link into any feed reader.";
     FollowGradeDrops => "仅降级", "grade drops only";
     FollowFailingBatches => "仅不合格批次", "failing batches only";
-    FollowDistricts => "关注辖区", "Follow a district";
+    FollowAll => "全部动态", "all updates";
     FeedScore => "{score} 分", "score {score}";
     // News
     NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
