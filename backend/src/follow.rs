@@ -113,7 +113,8 @@ pub async fn food(store: &Store, category: FoodCategory, at: i64) -> Result<Feed
     Ok(Feed {
         subject: name.to_owned(),
         label: T::FeedOfFood,
-        page: format!("/results?food={}", paths::encode(name)),
+        // The results page filters by food name, not category: the feed links the whole list.
+        page: "/results".to_owned(),
         path: paths::food(name),
         entries: newest_first(entries),
     })

@@ -133,6 +133,10 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>
                 <p class="follow">
                     <a href=paths::business(&code) type="application/atom+xml">{tr(T::FollowFeed)}</a>
+                    " · "
+                    <a href=paths::district(&b.district, None) type="application/atom+xml">
+                        {format!("{} · {}", District::label_of(&b.district, lang), tr(T::FeedOfDistrict))}
+                    </a>
                     " " <small>{tr(T::FollowHint)}</small>
                 </p>
                 <img src=format!("/credit/{code}/qr.svg") width="160" height="160" alt=tr(T::QrAlt)/>

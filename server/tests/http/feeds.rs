@@ -138,6 +138,12 @@ async fn pages_announce_their_feeds_and_link_them(engine: Backend) {
             assert!(body.contains(&format!("<a href=\"{href}\" {atom}")), "{page} links {href}");
         }
     }
+    // A business page links its district's feed too.
+    let html = get(&app, &format!("/credit/{code}")).await.text().await.unwrap();
+    let district =
+        json(get(&app, &format!("/api/v1/businesses/{code}")).await).await["district"].as_str().unwrap().to_owned();
+    let href = domain::follow::paths::district(&district, None);
+    assert!(html.contains(&format!("<a href=\"{href}\" {atom}")), "{href}");
     // The round's feed has its opening entry.
     let f = feed(&app, &format!("/feeds/rounds/{round}")).await;
     assert_eq!(f.entries().iter().map(|e| e.categories()[0].term()).collect::<Vec<_>>(), ["voting-opens"]);
