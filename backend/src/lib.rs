@@ -31,6 +31,8 @@ pub mod testing;
 pub mod cases;
 /// 信用: registry, grades, search, replies, imports.
 pub mod credit;
+/// 关注: the entries of each followed subject's Atom feed.
+pub mod follow;
 /// 新闻动态.
 pub mod news;
 /// 你点我检: rounds, nominations, ballots (group commit), tallies.

@@ -550,6 +550,24 @@ texts! {
     ErrInvalidCode => "验证码错误、已过期或已使用。", "The code is wrong, expired or already used.";
     ErrIdempotencyConflict => "此提交编号已用于另一份内容不同的提交，请刷新页面后重新填写。", "This submission key was already used for different content. Reload the page and submit again.";
     ErrPhotosBusy => "照片处理繁忙，请稍后再提交。", "Too many photos are being processed right now. Please submit again shortly.";
+    // Follow (Atom feeds per subject)
+    FeedEventRecorded => "新增信用记录", "New credit record";
+    FeedGradeChange => "信用评级", "Credit grade";
+    FeedFailingBatch => "抽检不合格", "Failing batch";
+    FeedConsumerAlert => "消费提示", "Consumer alert";
+    FeedVotingOpens => "开始投票", "Voting opens";
+    FeedVotingCloses => "投票结束", "Voting closes";
+    FeedResultsPublished => "公布抽检结果", "Results published";
+    FeedOfBusiness => "企业动态", "Business updates";
+    FeedOfDistrict => "辖区动态", "District updates";
+    FeedOfFood => "食品类别动态", "Food category updates";
+    FeedOfRound => "你点我检轮次动态", "Round updates";
+    FollowFeed => "关注（Atom 订阅）", "Follow (Atom feed)";
+    FollowHint => "无需注册：把链接粘贴到任意阅读器即可关注。", "No account needed: paste the link into any feed reader.";
+    FollowGradeDrops => "仅降级", "grade drops only";
+    FollowFailingBatches => "仅不合格批次", "failing batches only";
+    FollowAll => "全部动态", "all updates";
+    FeedScore => "{score} 分", "score {score}";
     // News
     NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
     NewsFeed => "订阅（Atom）", "Subscribe (Atom feed)";

@@ -24,6 +24,8 @@ pub mod vocab;
 pub mod cases;
 /// 信用: businesses, identifiers, the deduction rules, search.
 pub mod credit;
+/// 关注: Atom feeds per followed subject (business, district, food category, round).
+pub mod follow;
 /// 新闻动态.
 pub mod news;
 /// 你点我检: rounds, candidates, nominations, ballots.

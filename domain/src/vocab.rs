@@ -216,6 +216,7 @@ mod tests {
         check::<crate::sampling::DisposalStep>();
         check::<crate::sampling::QuantityUnit>();
         check::<crate::sampling::RetestResult>();
+        check::<crate::follow::Only>();
     }
 
     #[test]

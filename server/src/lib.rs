@@ -13,6 +13,8 @@ pub mod startup;
 pub mod cases;
 /// 信用: registry API, forms, badges.
 pub mod credit;
+/// 关注: Atom feeds per followed subject (`/feeds/…`).
+pub mod follow;
 /// 新闻动态: feed, covers, API, staff posts.
 pub mod news;
 /// 你点我检: rounds API, ballot and nomination forms, staff rounds and moderation.

@@ -123,6 +123,7 @@ pub fn modules() -> Routes {
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
         .merge(crate::news::routes())
+        .merge(crate::follow::routes())
         .merge(crate::stats::routes())
 }
 

@@ -6,9 +6,10 @@ use crate::lang::{tr, use_lang};
 use crate::ui::DataTable;
 use domain::clock::format_date;
 use domain::credit::{BusinessCategory, BusinessDetail, BusinessStatus, District, GradePoint};
+use domain::follow::paths;
 use domain::{AppError, Lang, T};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 use leptos_router::hooks::use_params_map;
 
 /// The public record of one business (public).
@@ -52,6 +53,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
     let pending = b.new_rating_pending;
     view! {
         <Title text=format!("{} · {}", b.name, tr(T::NavCredit))/>
+        <Link rel="alternate" type_="application/atom+xml" href=paths::business(&code) title=tr(T::FollowFeed)/>
         <crate::ui::Og title=format!("{} · {}", b.name, tr(b.grade.label())) description=b.address.clone()/>
         <article class="page business">
             <header class="business-head">
@@ -129,6 +131,14 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">
                 <h2 id="share-title">{tr(T::ShareTitle)}</h2>
+                <p class="follow">
+                    <a href=paths::business(&code) type="application/atom+xml">{tr(T::FollowFeed)}</a>
+                    " · "
+                    <a href=paths::district(&b.district, None) type="application/atom+xml">
+                        {format!("{} · {}", District::label_of(&b.district, lang), tr(T::FeedOfDistrict))}
+                    </a>
+                    " " <small>{tr(T::FollowHint)}</small>
+                </p>
                 <img src=format!("/credit/{code}/qr.svg") width="160" height="160" alt=tr(T::QrAlt)/>
                 <p>{tr(T::BadgeHelp)}</p>
                 <img src=format!("/credit/{code}/badge.svg") width="220" height="40" alt=tr(T::BadgeAlt)/>

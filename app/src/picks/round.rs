@@ -8,13 +8,14 @@ use crate::lang::{tr, use_lang};
 use crate::sampling::results::BatchList;
 use crate::ui::{form_error, FieldError};
 use domain::clock::format_date;
+use domain::follow::paths;
 use domain::picks::{
     CandidateFields, FoodCategory, IntegrityReport, NominationView, Phase, RoundDetail, VoterCheck, BALLOT_FIELD,
     HONEYPOT_FIELD,
 };
 use domain::{AppError, T};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 use leptos_router::hooks::{use_params_map, use_query_map};
 use serde::{Deserialize, Serialize};
 
@@ -100,6 +101,7 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
     let visible = detail.counts_visible();
     view! {
         <Title text=format!("{} · {}", s.title, tr(T::PicksTitle))/>
+        <Link rel="alternate" type_="application/atom+xml" href=paths::round(s.id) title=tr(T::FollowFeed)/>
         <crate::ui::Og title=s.title.clone() description=tr(T::ActionPicks)/>
         <article class="page round">
             <p><PhaseBadge phase=s.phase/></p>
@@ -136,6 +138,10 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
                     <BatchList items=detail.results.clone()/>
                 </section>
             })}
+            <p class="follow">
+                <a href=paths::round(s.id) type="application/atom+xml">{tr(T::FollowFeed)}</a>
+                " " <small>{tr(T::FollowHint)}</small>
+            </p>
             <p><a href="/picks">"← " {tr(T::PicksTitle)}</a></p>
         </article>
     }

@@ -3,7 +3,7 @@
 use crate::lang::tr;
 use domain::{AppError, T};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 
 /// The latest three articles (public).
 #[server(prefix = "/_sf", endpoint = "home_news")]
@@ -49,6 +49,7 @@ pub fn HomePage() -> impl IntoView {
     let show_stats = |s: domain::stats::Stats| view! { <crate::stats::HomeLive s/> };
     view! {
         <Title text=tr(T::HomeTitle)/>
+        <Link rel="alternate" type_="application/atom+xml" href="/news/feed.xml" title=tr(T::NewsFeed)/>
         <crate::ui::Og title=tr(T::HomeTitle) description=tr(T::HomeIntro)/>
         <section class="hero">
             <div class="hero-text">

@@ -9,11 +9,12 @@ use domain::cases::{Channel, SatisfactionFigure, SatisfactionStats};
 use domain::clock::format_datetime;
 use domain::credit::District;
 use domain::figures::group_thousands;
+use domain::follow::{paths, Only};
 use domain::route::Facts;
 use domain::stats::{percent, DistrictStats, Stats};
 use domain::{AppError, Lang, T};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Link, Title};
 
 /// The pages of this module: the same for everyone, counted at most once a minute per language.
 pub const PAGES: &[(&str, Facts)] = &[("/stats", Facts::PAGE.cached(60))];
@@ -38,6 +39,13 @@ pub fn StatsPage() -> impl IntoView {
     view! {
         <Title text=format!("{} · {}", tr(T::StatsTitle), tr(T::BrandName))/>
         <Og title=tr(T::StatsTitle) description=tr(T::StatsIntro)/>
+        {District::ALL
+            .iter()
+            .map(|d| {
+                let title = format!("{} · {}", d.as_str(), tr(T::FollowFeed));
+                view! { <Link rel="alternate" type_="application/atom+xml" href=paths::district(d.as_str(), None) title/> }
+            })
+            .collect_view()}
         <section class="page stats">
             <h1>{tr(T::StatsTitle)}</h1>
             <p class="lead">{tr(T::StatsIntro)}</p>
@@ -104,14 +112,22 @@ fn StatsView(s: Stats) -> impl IntoView {
         <h2 id="index-title">{tr(T::StatsIndexTitle)}</h2>
         <p class="hint">{tr(T::StatsIndexFormula)}</p>
         <DistrictMap districts=districts.clone() lang/>
-        <DataTable headers=vec![T::StatsRank, T::District, T::StatsIndex, T::StatsBusinesses, T::StatsShareA, T::StatsPassRate, T::StatsSubstantiated]>
+        <DataTable headers=vec![T::StatsRank, T::District, T::StatsIndex, T::StatsBusinesses, T::StatsShareA, T::StatsPassRate, T::StatsSubstantiated, T::FollowFeed]>
             {districts
                 .into_iter()
                 .enumerate()
                 .map(|(i, d)| {
                     let a_share = pct(percent(d.grades[0], d.businesses));
+                    let feed = |only| paths::district(&d.district, only);
+                    let follow = view! {
+                        <a href=feed(None) type="application/atom+xml">{tr(T::FollowAll)}</a>
+                        " · "
+                        <a href=feed(Some(Only::GradeDrops)) type="application/atom+xml">{tr(T::FollowGradeDrops)}</a>
+                        " · "
+                        <a href=feed(Some(Only::FailingBatches)) type="application/atom+xml">{tr(T::FollowFailingBatches)}</a>
+                    };
                     view! {
-                        <tr>
+                        <tr id=format!("district-{}", d.district)>
                             <td>{d.index.map(|_| (i + 1).to_string()).unwrap_or_else(|| "—".to_owned())}</td>
                             <th scope="row">{District::label_of(&d.district, lang).to_owned()}</th>
                             <td><strong>{d.index.map_or_else(|| "—".to_owned(), |v| format!("{v:.1}"))}</strong></td>
@@ -119,6 +135,7 @@ fn StatsView(s: Stats) -> impl IntoView {
                             <td>{a_share}</td>
                             <td>{pct(percent(d.batches_passed, d.batches))} " (" {group_thousands(d.batches)} ")"</td>
                             <td>{group_thousands(d.substantiated_cases)}</td>
+                            <td>{follow}</td>
                         </tr>
                     }
                 })

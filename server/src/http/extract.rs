@@ -4,7 +4,8 @@
 use axum::extract::{FromRequestParts, RawPathParams};
 use domain::credit::CreditCode;
 use domain::staff::{Role, StaffUser};
-use domain::AppError;
+use domain::vocab::Vocab;
+use domain::{AppError, ErrCode};
 use http::request::Parts;
 
 /// What the route layer leaves in a staff request's extensions: the session's user, and the role the route's
@@ -74,6 +75,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Code {
                 .ok_or_else(|| AppError::internal("`Code` taken on a route without a code"))?,
         };
         CreditCode::parse(&raw).map(Code)
+    }
+}
+
+/// The route's one vocabulary parameter (`{district}`, `{category}`), percent-decoded and parsed: a value that is
+/// not in the vocabulary names nothing, so it is a 404 naming the parameter.
+pub struct Term<V>(pub V);
+
+impl<S: Send + Sync, V: Vocab + Send> FromRequestParts<S> for Term<V> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| AppError::not_found())?;
+        let (name, value) =
+            params.iter().last().ok_or_else(|| AppError::internal("`Term` taken on a route without a parameter"))?;
+        V::parse(value).map(Term).ok_or_else(|| AppError::field(ErrCode::NotFound, name))
     }
 }
 

@@ -3,6 +3,8 @@
 //! client IP → path normalisation → CSRF. Then each route's own facts ([`routes::enforce`]): rate limit →
 //! body limit → staff session and role → anonymous cache and ETags.
 
+/// The one Atom writer, for every feed.
+pub mod atom;
 /// In-memory cache of anonymous answers everyone sees alike.
 pub mod cache;
 /// The client's address: the socket peer, or `X-Forwarded-For` when the peer is a trusted proxy.

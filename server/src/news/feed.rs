@@ -1,29 +1,20 @@
 //! The Atom feed of the latest articles, and the articles' covers.
 
 use crate::credit::badges::absolute_url;
+use crate::http::atom::{self, link, rfc3339, Head};
 use crate::http::extract::Id;
 use crate::http::Shared;
-use atom_syndication::{Category, Content, Entry, Feed, FixedDateTime, Link, Person, Text};
+use atom_syndication::{Category, Content, Entry, Text};
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use backend::clock::now;
 use domain::AppError;
 use http::{header, HeaderMap};
 
-fn rfc3339(t: i64) -> FixedDateTime {
-    let s = time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .map(|d| d.to_offset(time::macros::offset!(+8)))
-        .and_then(|d| d.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_else(|| "1970-01-01T08:00:00+08:00".to_owned());
-    FixedDateTime::parse_from_rfc3339(&s).unwrap_or_default()
-}
-
 /// `/news/feed.xml`: the latest 20 articles as an Atom feed, each with its sanitised HTML.
 pub async fn feed(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, AppError> {
     let articles = backend::news::feed(&shared.app.store, now(), 20).await?;
     let url = |path: &str| absolute_url(&shared, &headers, path);
-    let link = |href: String, rel: &str| Link { href, rel: rel.to_owned(), ..Link::default() };
     let entries: Vec<Entry> = articles
         .iter()
         .map(|a| {
@@ -50,18 +41,14 @@ pub async fn feed(State(shared): State<Shared>, headers: HeaderMap) -> Result<Re
             }
         })
         .collect();
-    let feed = Feed {
+    let head = Head {
         id: url("/news"),
-        title: Text::plain("食安绵阳 · 新闻动态"),
-        subtitle: Some(Text::plain("绵阳市市场监督管理局 · Food-Safe Mianyang news")),
-        updated: rfc3339(articles.iter().map(|a| a.updated_at.max(a.summary.published_at)).max().unwrap_or(0)),
-        authors: vec![Person { name: "绵阳市市场监督管理局".to_owned(), ..Person::default() }],
-        links: vec![link(url("/news/feed.xml"), "self"), link(url("/news"), "alternate")],
-        lang: Some("zh-CN".to_owned()),
-        entries,
-        ..Feed::default()
+        title: "食安绵阳 · 新闻动态".to_owned(),
+        subtitle: Some("绵阳市市场监督管理局 · Food-Safe Mianyang news".to_owned()),
+        self_href: url("/news/feed.xml"),
+        page_href: url("/news"),
     };
-    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], feed.to_string()).into_response())
+    Ok(atom::reply(atom::write(head, entries)))
 }
 
 /// A published article's cover (re-encoded JPEG).

@@ -12,6 +12,7 @@ mod cases;
 mod credit;
 mod disposal;
 mod durability;
+mod feeds;
 mod hardening;
 mod news;
 mod objections;
