@@ -12,6 +12,7 @@ mod abuse;
 mod cases;
 mod credit;
 mod disposal;
+mod near;
 mod news;
 mod objections;
 mod picks;
