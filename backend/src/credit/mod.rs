@@ -37,4 +37,4 @@ impl Registry {
 pub use events::{add_event, recompute, refresh_aged, rules};
 pub use near::{locate, near};
 pub use registry::{count, detail, export, export_page, export_version, save_business, upsert_business, Upserted};
-pub use search::{search, search_sql, MAX_CANDIDATES};
+pub use search::{lookup, search, search_sql, MAX_CANDIDATES};

@@ -38,6 +38,19 @@ pub async fn search(state: &AppState, q: &SearchQuery) -> Result<Page<BusinessSu
     }
 }
 
+/// A search, or with `near` a near query (`credit::near`): nearest first within its radius, the search's text
+/// and filters narrowing it.
+pub async fn lookup(
+    state: &AppState,
+    q: &SearchQuery,
+    near: Option<&domain::credit::geo::Near>,
+) -> Result<Page<BusinessSummary>, AppError> {
+    match near {
+        Some(n) => super::near::near(&state.store, q, n).await,
+        None => search(state, q).await,
+    }
+}
+
 /// The same search in SQL through the database's bigram index, examining at most [`MAX_CANDIDATES`] matches
 /// (totals beyond are lower bounds). Filters narrow the candidates inside the index query.
 pub async fn search_sql(store: &Store, q: &SearchQuery) -> Result<Page<BusinessSummary>, AppError> {

@@ -79,11 +79,12 @@ impl Near {
     /// Parses `near=lat,lng` and `radius` (metres, at most [`MAX_RADIUS_M`], default [`DEFAULT_RADIUS_M`]).
     /// Empty means absent; a radius without a centre is an error naming `radius`.
     pub fn parse(near: Option<&str>, radius: Option<&str>) -> Result<Option<Near>, AppError> {
-        let radius_m = match nonempty(radius) {
+        // A radius present but empty is a mistake worth naming (it is never in a form); an empty `near` is none.
+        let radius_m = match radius {
             None => None,
             Some(r) => {
                 let bad = || AppError::field(ErrCode::InvalidValue, "radius");
-                if r.len() > 20 {
+                if r.is_empty() || r.len() > 20 {
                     return Err(bad());
                 }
                 let v: f64 = r.parse().map_err(|_| bad())?;
@@ -93,7 +94,7 @@ impl Near {
                 Some(v)
             }
         };
-        let Some(near) = nonempty(near) else {
+        let Some(near) = near.filter(|n| !n.is_empty()) else {
             return match radius_m {
                 Some(_) => Err(AppError::field(ErrCode::InvalidValue, "radius")),
                 None => Ok(None),
@@ -109,17 +110,19 @@ impl Near {
     }
 }
 
-fn nonempty(s: Option<&str>) -> Option<&str> {
-    s.map(str::trim).filter(|s| !s.is_empty())
-}
-
-/// `lat,lng` in decimal degrees, latitude in [-90, 90], longitude in [-180, 180].
+/// `lat,lng` in plain decimal degrees without spaces (what the OpenAPI pattern states), latitude in [-90, 90], longitude in [-180, 180].
 fn parse_point(s: &str) -> Option<Point> {
     if s.len() > 60 {
         return None;
     }
     let (lat, lng) = s.split_once(',')?;
-    let num = |t: &str| t.trim().parse::<f64>().ok().filter(|v| v.is_finite());
+    // Plain decimals only (`-12.5`), as the OpenAPI pattern states: no exponents, signs or `inf`.
+    let num = |t: &str| {
+        let digits = t.strip_prefix('-').unwrap_or(t);
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
+        let plain = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+        (plain(int) && plain(frac)).then(|| t.parse::<f64>().ok()).flatten()
+    };
     let (lat, lng) = (num(lat)?, num(lng)?);
     ((-90.0..=90.0).contains(&lat) && (-180.0..=180.0).contains(&lng)).then_some(Point { lat, lng })
 }
@@ -253,16 +256,33 @@ mod tests {
     fn near_and_radius_are_parsed_at_their_edges() {
         let ok = |n: &str, r: Option<&str>| Near::parse(Some(n), r).unwrap().unwrap();
         assert_eq!(ok("31.46,104.68", None), Near { at: MIANYANG, radius_m: DEFAULT_RADIUS_M });
-        assert_eq!(ok(" 31.46 , 104.68 ", Some("20000")).radius_m, 20_000.0);
+        assert_eq!(ok("31.46,104.68", Some("20000")).radius_m, 20_000.0);
         assert_eq!(ok("90,180", Some("0.5")).at, Point { lat: 90.0, lng: 180.0 });
         assert_eq!(ok("-90,-180", Some("1")).at, Point { lat: -90.0, lng: -180.0 });
         assert_eq!(Near::parse(None, None).unwrap(), None);
-        assert_eq!(Near::parse(Some(""), Some(" ")).unwrap(), None);
+        assert_eq!(Near::parse(Some(""), None).unwrap(), None);
+        assert_eq!(ok("-0.5,0", None).at, Point { lat: -0.5, lng: 0.0 });
         let field = |n: Option<&str>, r: Option<&str>| Near::parse(n, r).unwrap_err().field;
-        for bad in ["90.0001,0", "0,180.5", "-91,0", "31.46", "31.46,", "a,b", "NaN,1", "inf,1", "1,2,3", "1;2"] {
+        for bad in [
+            "90.0001,0",
+            "0,180.5",
+            "-91,0",
+            "31.46",
+            "31.46,",
+            "a,b",
+            "NaN,1",
+            "inf,1",
+            "1,2,3",
+            "1;2",
+            "1e1,0",
+            "+1,0",
+            ".5,0",
+            "1.,0",
+            "--1,0",
+        ] {
             assert_eq!(field(Some(bad), None).as_deref(), Some("near"), "{bad}");
         }
-        for bad in ["20000.1", "0", "-5", "abc", "NaN", "inf", "1e9"] {
+        for bad in ["20000.1", "0", "-5", "abc", "NaN", "inf", "1e9", "", " ", " 5"] {
             assert_eq!(field(Some("31.46,104.68"), Some(bad)).as_deref(), Some("radius"), "{bad}");
         }
         assert_eq!(field(None, Some("500")).as_deref(), Some("radius"), "a radius without a centre");
