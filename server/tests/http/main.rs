@@ -13,6 +13,7 @@ mod credit;
 mod disposal;
 mod durability;
 mod hardening;
+mod near;
 mod news;
 mod objections;
 mod outbox;
