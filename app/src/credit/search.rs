@@ -188,7 +188,8 @@ fn NearPick() -> impl IntoView {
             >
                 {tr(T::NearMe)}
             </button>
-            <p id="near-status" class="hint" role="status"></p>
+            // Hidden until it has something to say (the result count is the page's status).
+            <p id="near-status" class="hint" aria-live="polite" hidden></p>
             <NearMe/>
             <form class="near-form" method="get" action="/credit">
                 <fieldset>
@@ -408,7 +409,11 @@ mod near_me {
         else {
             return;
         };
-        let Ok(button) = button.dyn_into::<web_sys::HtmlElement>() else { return };
+        let (Ok(button), Ok(status)) =
+            (button.dyn_into::<web_sys::HtmlElement>(), status.dyn_into::<web_sys::HtmlElement>())
+        else {
+            return;
+        };
         // Only where the browser can tell where it is.
         let Some(geo) = geolocation() else { return };
         button.set_hidden(false);
@@ -416,6 +421,7 @@ mod near_me {
         let (locating, denied) = (text("data-locating"), text("data-denied"));
         let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
             status.set_text_content(Some(&locating));
+            status.set_hidden(false);
             let found = Closure::once_into_js(move |pos: JsValue| {
                 let coord = |k: &str| {
                     Reflect::get(&pos, &"coords".into())

@@ -16,7 +16,7 @@ pub const MAX_NEAR_CANDIDATES: usize = 50_000;
 /// How often the radius may be halved before the nearest candidates read are answered as they are.
 pub const MAX_SHRINKS: u32 = 6;
 
-/// Businesses within `near.radius_m` of `near.at`, nearest first (ties by credit code), narrowed by the search's
+/// Businesses within `near.radius_m` of `near.at`, nearest first (ties by registration order), narrowed by the search's
 /// filters (district, grade, category, watch list) and its text (a substring of name or address, or an exact
 /// credit code or licence number). Businesses without coordinates are never in the answer.
 pub async fn near(store: &Store, q: &SearchQuery, near: &Near) -> Result<Page<BusinessSummary>, AppError> {
@@ -34,12 +34,11 @@ pub async fn near(store: &Store, q: &SearchQuery, near: &Near) -> Result<Page<Bu
         radius /= 2.0;
     };
     // Exact distances, the radius cut, nearest first.
-    found.retain(|(_, _, d)| *d <= radius);
-    found.sort_by(|a, b| a.2.total_cmp(&b.2).then_with(|| a.1.cmp(&b.1)));
+    found.retain(|(_, d)| *d <= radius);
+    found.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
     let total = found.len() as i64;
     let offset = ((q.page - 1) * q.per_page) as usize;
-    let slice: Vec<(i64, f64)> =
-        found.iter().skip(offset).take(q.per_page as usize).map(|(id, _, d)| (*id, *d)).collect();
+    let slice: Vec<(i64, f64)> = found.iter().skip(offset).take(q.per_page as usize).copied().collect();
     let mut items = Vec::with_capacity(slice.len());
     if !slice.is_empty() {
         let ids = slice.iter().map(|(id, _)| id.to_string()).collect::<Vec<_>>().join(",");
@@ -61,14 +60,14 @@ pub async fn near(store: &Store, q: &SearchQuery, near: &Near) -> Result<Page<Bu
     Ok(Page { items, total, page: q.page, per_page: q.per_page, total_is_lower_bound: lower_bound })
 }
 
-/// `(id, credit_code, distance)` of the businesses in the bounding box of the circle that pass the filters, and
+/// `(id, distance)` of the businesses in the bounding box of the circle that pass the filters, and
 /// whether the bound [`MAX_NEAR_CANDIDATES`] cut them.
 async fn candidates(
     store: &Store,
     q: &SearchQuery,
     at: Point,
     radius_m: f64,
-) -> Result<(Vec<(i64, String, f64)>, bool), AppError> {
+) -> Result<(Vec<(i64, f64)>, bool), AppError> {
     let bb = BoundingBox::around(at, radius_m);
     let mut filters =
         vec!["b.lat IS NOT NULL".to_owned(), "b.lat BETWEEN $1 AND $2 AND b.lng BETWEEN $3 AND $4".into()];
@@ -99,7 +98,7 @@ async fn candidates(
         filters.push(format!("{by_text}{by_code}"));
     }
     let sql = format!(
-        "SELECT b.id, b.credit_code, b.lat, b.lng FROM businesses b WHERE {} LIMIT {}",
+        "SELECT b.id, b.lat, b.lng FROM businesses b WHERE {} LIMIT {}",
         filters.join(" AND "),
         MAX_NEAR_CANDIDATES + 1
     );
@@ -112,7 +111,7 @@ async fn candidates(
     let mut out = Vec::with_capacity(rows.len().min(MAX_NEAR_CANDIDATES));
     for r in rows.iter().take(MAX_NEAR_CANDIDATES) {
         let p = Point { lat: col(r, "lat")?, lng: col(r, "lng")? };
-        out.push((col(r, "id")?, col(r, "credit_code")?, distance_m(at, p)));
+        out.push((col(r, "id")?, distance_m(at, p)));
     }
     Ok((out, full))
 }
