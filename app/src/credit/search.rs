@@ -18,12 +18,9 @@ pub async fn search_businesses(
     grade: Option<String>,
     category: Option<String>,
     page: Option<String>,
-    near: Option<String>,
-    radius: Option<String>,
-    near_district: Option<String>,
-    street: Option<String>,
+    nearby: NearParams,
 ) -> Result<Page<BusinessSummary>, AppError> {
-    let near = near_query(near, radius, near_district, street)?;
+    let near = near_query(nearby)?;
     let query = domain::credit::SearchQuery::parse(
         q.as_deref(),
         district.as_deref(),
@@ -37,15 +34,20 @@ pub async fn search_businesses(
     backend::credit::lookup(&state, &query, near.as_ref()).await
 }
 
+/// The page's parameters of 附近, as typed (validated by [`near_query`]).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct NearParams {
+    pub near: Option<String>,
+    pub radius: Option<String>,
+    pub near_district: Option<String>,
+    pub street: Option<String>,
+}
+
 /// The near query of the page: `near=lat,lng` (the 附近 button) or, without JavaScript, the pick of a district
 /// and a street, which stands for the street's point written as `near` would carry it, so the list is the one
 /// `GET /api/v1/businesses?near=…` gives. `radius` as in the API.
-pub fn near_query(
-    near: Option<String>,
-    radius: Option<String>,
-    near_district: Option<String>,
-    street: Option<String>,
-) -> Result<Option<Near>, AppError> {
+pub fn near_query(p: NearParams) -> Result<Option<Near>, AppError> {
+    let NearParams { near, radius, near_district, street } = p;
     let given = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
     if given(&near_district) || given(&street) {
         let point = domain::credit::geo::pick_point(
@@ -86,10 +88,12 @@ pub fn CreditSearchPage() -> impl IntoView {
                 Some(grade),
                 Some(category),
                 opt(page),
-                opt(near),
-                opt(radius),
-                opt(near_district),
-                opt(street),
+                NearParams {
+                    near: opt(near),
+                    radius: opt(radius),
+                    near_district: opt(near_district),
+                    street: opt(street),
+                },
             )
             .await
             .map(Some)
