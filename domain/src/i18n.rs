@@ -207,6 +207,14 @@ texts! {
     CreditHint => "请输入至少2个字，或选择筛选条件。", "Type at least 2 characters, or choose a filter.";
     CreditNoResults => "没有找到符合条件的商户。", "No business matches.";
     CreditFound => "共找到 {n} 家", "{n} businesses found";
+    NearMe => "附近", "Near me";
+    NearMeLocating => "正在获取您的位置…", "Finding your location…";
+    NearMeDenied => "无法获取您的位置，请在下方选择区县和街道。", "Your location is unavailable: choose a district and a street below.";
+    NearPickLegend => "查找某条街道附近的商户", "Businesses near a street";
+    Street => "街道", "Street";
+    NearShow => "查看附近商户", "Show nearby businesses";
+    NearFound => "{r} 米内共 {n} 家，由近及远", "{n} businesses within {r} m, nearest first";
+    NearDistance => "约 {m} 米", "about {m} m";
     Search => "查询", "Search";
     Any => "全部", "Any";
     District => "区县", "District";

@@ -12,6 +12,6 @@ pub fn hydrate() {
 #[cfg(feature = "hydrate")]
 pub use app::cases::preview::PhotoPreview;
 #[cfg(feature = "hydrate")]
-pub use app::credit::search::TypeAhead;
+pub use app::credit::search::{NearMe, TypeAhead};
 #[cfg(feature = "hydrate")]
 pub use app::picks::picker::BallotPicker;

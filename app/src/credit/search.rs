@@ -3,6 +3,7 @@
 
 use super::GradeBadge;
 use crate::lang::{tr, use_lang};
+use domain::credit::geo::{Near, STREETS};
 use domain::credit::{BusinessCategory, BusinessSummary, District, Grade, Page};
 use domain::{AppError, T};
 use leptos::prelude::*;
@@ -17,7 +18,9 @@ pub async fn search_businesses(
     grade: Option<String>,
     category: Option<String>,
     page: Option<String>,
+    nearby: NearParams,
 ) -> Result<Page<BusinessSummary>, AppError> {
+    let near = near_query(nearby)?;
     let query = domain::credit::SearchQuery::parse(
         q.as_deref(),
         district.as_deref(),
@@ -28,7 +31,37 @@ pub async fn search_businesses(
         None,
     )?;
     let state = crate::ssr::state()?;
-    backend::credit::search(&state, &query).await
+    backend::credit::lookup(&state, &query, near.as_ref()).await
+}
+
+/// The page's parameters of 附近, as typed (validated by [`near_query`]).
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct NearParams {
+    pub near: Option<String>,
+    pub radius: Option<String>,
+    pub near_district: Option<String>,
+    pub street: Option<String>,
+}
+
+/// The near query of the page: `near=lat,lng` (the 附近 button) or, without JavaScript, the pick of a district
+/// and a street, which stands for the street's point written as `near` would carry it, so the list is the one
+/// `GET /api/v1/businesses?near=…` gives. `radius` as in the API.
+pub fn near_query(p: NearParams) -> Result<Option<Near>, AppError> {
+    let NearParams { near, radius, near_district, street } = p;
+    let given = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    if given(&near_district) || given(&street) {
+        let point = domain::credit::geo::pick_point(
+            near_district.as_deref().unwrap_or_default(),
+            street.as_deref().unwrap_or_default(),
+        )
+        .map_err(|e| match e.field.as_deref() {
+            Some("district") => AppError::field(e.code, "near_district"),
+            _ => e,
+        })?;
+        let at = Near { at: point, radius_m: 0.0 }.param();
+        return Near::parse(Some(&at), radius.as_deref().filter(|r| !r.is_empty()));
+    }
+    Near::parse(near.as_deref(), radius.as_deref().filter(|r| !r.is_empty()))
 }
 
 #[component]
@@ -37,14 +70,33 @@ pub fn CreditSearchPage() -> impl IntoView {
     let lang = use_lang();
     let get = move |k: &str| query.read().get(k).unwrap_or_default();
     let results = Resource::new(
-        move || (get("q"), get("district"), get("grade"), get("category"), get("page")),
-        |(q, district, grade, category, page)| async move {
-            if q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
+        move || {
+            (
+                (get("q"), get("district"), get("grade"), get("category"), get("page")),
+                (get("near"), get("radius"), get("near_district"), get("street")),
+            )
+        },
+        |((q, district, grade, category, page), (near, radius, near_district, street))| async move {
+            let nearby = [&near, &radius, &near_district, &street].iter().any(|s| !s.is_empty());
+            if !nearby && q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
                 return Ok(None);
             }
-            search_businesses(Some(q), Some(district), Some(grade), Some(category), (!page.is_empty()).then_some(page))
-                .await
-                .map(Some)
+            let opt = |s: String| (!s.is_empty()).then_some(s);
+            search_businesses(
+                Some(q),
+                Some(district),
+                Some(grade),
+                Some(category),
+                opt(page),
+                NearParams {
+                    near: opt(near),
+                    radius: opt(radius),
+                    near_district: opt(near_district),
+                    street: opt(street),
+                },
+            )
+            .await
+            .map(Some)
         },
     );
     // One filter of the form: "any" first, the current choice selected.
@@ -99,6 +151,7 @@ pub fn CreditSearchPage() -> impl IntoView {
                     {filter("category", T::Category, BusinessCategory::ALL.iter().map(|c| (c.as_str(), c.label(lang).to_owned())).collect())}
                 </div>
             </form>
+            <NearPick/>
             <Suspense fallback=|| view! { <p>{tr(T::Loading)}</p> }>
                 {move || Suspend::new(async move {
                     match results.await {
@@ -119,6 +172,63 @@ pub fn CreditSearchPage() -> impl IntoView {
     }
 }
 
+/// 附近: the button (shown by its island once hydrated: it needs the browser's location) and, for everyone, the
+/// pick of a district and a street, a plain GET form.
+#[component]
+fn NearPick() -> impl IntoView {
+    let lang = use_lang();
+    let query = use_query_map();
+    let get = move |k: &str| query.read().get(k).unwrap_or_default();
+    let (district, street) = (get("near_district"), get("street"));
+    view! {
+        <div class="near">
+            <button
+                type="button"
+                class="button"
+                id="near-me"
+                data-locating=tr(T::NearMeLocating)
+                data-denied=tr(T::NearMeDenied)
+                hidden
+            >
+                {tr(T::NearMe)}
+            </button>
+            // Hidden until it has something to say (the result count is the page's status).
+            <p id="near-status" class="hint" aria-live="polite" hidden></p>
+            <NearMe/>
+            <form class="near-form" method="get" action="/credit">
+                <fieldset>
+                    <legend>{tr(T::NearPickLegend)}</legend>
+                    <label>
+                        {tr(T::District)}
+                        <select name="near_district" required>
+                            {District::ALL
+                                .iter()
+                                .map(|d| {
+                                    view! {
+                                        <option value=d.as_str() selected=district == d.as_str()>
+                                            {d.label(lang)}
+                                        </option>
+                                    }
+                                })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <label>
+                        {tr(T::Street)}
+                        <select name="street" required>
+                            {STREETS
+                                .iter()
+                                .map(|s| view! { <option value=*s selected=street == *s>{*s}</option> })
+                                .collect_view()}
+                        </select>
+                    </label>
+                    <button type="submit" class="button">{tr(T::NearShow)}</button>
+                </fieldset>
+            </form>
+        </div>
+    }
+}
+
 #[component]
 fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     let lang = use_lang();
@@ -129,19 +239,39 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
     let link = move |p: i64| {
         let q = query.read();
         let enc = |k: &str| q.get(k).map(|v| crate::ui::encode(&v)).unwrap_or_default();
-        format!(
+        let mut link = format!(
             "/credit?q={}&district={}&grade={}&category={}&page={p}",
             enc("q"),
             enc("district"),
             enc("grade"),
             enc("category")
-        )
+        );
+        // The near query goes on (an empty parameter of these would be refused or mean nothing).
+        for k in ["near", "radius", "near_district", "street"] {
+            let v = enc(k);
+            if !v.is_empty() {
+                link.push_str(&format!("&{k}={v}"));
+            }
+        }
+        link
+    };
+    let radius = {
+        let q = query.read();
+        let near = ["near", "near_district", "street"].iter().any(|k| q.get(k).is_some_and(|v| !v.is_empty()));
+        near.then(|| {
+            q.get("radius")
+                .filter(|r| !r.is_empty())
+                .unwrap_or_else(|| (domain::credit::geo::DEFAULT_RADIUS_M as i64).to_string())
+        })
     };
     let current = page.page;
     let (prev, next) = ((current > 1).then(|| link(current - 1)), (current < pages).then(|| link(current + 1)));
     view! {
         <p class="count" role="status">
-            {T::CreditFound.fill(lang, &[("n", &format!("{total}{}", if more { "+" } else { "" }))])}
+            {match &radius {
+                Some(r) => T::NearFound.fill(lang, &[("n", &format!("{total}{}", if more { "+" } else { "" })), ("r", r)]),
+                None => T::CreditFound.fill(lang, &[("n", &format!("{total}{}", if more { "+" } else { "" }))]),
+            }}
         </p>
         {page.items.is_empty().then(|| view! { <p class="notice">{tr(T::CreditNoResults)}</p> })}
         <ul class="results">
@@ -161,7 +291,10 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
                                         {b.watch_list.then(|| view! { " · " <em class="watch">{tr(T::WatchList)}</em> })}
                                         {b.new_rating_pending.then(|| view! { " · " <em class="pending">{tr(T::NewRatingPending)}</em> })}
                                     </small>
-                                    <small class="addr">{b.address.clone()}</small>
+                                    <small class="addr">
+                                        {b.address.clone()}
+                                        {b.distance_m.map(|m| view! { " · " <span class="distance">{T::NearDistance.fill(lang, &[("m", &m.to_string())])}</span> })}
+                                    </small>
                                 </span>
                             </a>
                         </li>
@@ -255,6 +388,82 @@ mod hydrated {
         }
         if let Ok(list) = list.clone().dyn_into::<web_sys::HtmlElement>() {
             list.set_hidden(!any);
+        }
+    }
+}
+
+/// 附近: the button's island. Server-rendered it is nothing (the button above is `hidden`, so without JavaScript
+/// only the district and street pick shows). Hydrated, it shows the button; a click asks the browser for its
+/// location and goes to `/credit?near=lat,lng`, which the server renders like any search. Refused or unavailable,
+/// the status line says so (texts from the button's `data-` attributes, so no strings are in the WASM).
+#[island]
+pub fn NearMe() -> impl IntoView {
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| near_me::attach());
+}
+
+#[cfg(feature = "hydrate")]
+mod near_me {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::{closure::Closure, JsCast, JsValue};
+
+    pub fn attach() {
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+        let (Some(button), Some(status)) = (doc.get_element_by_id("near-me"), doc.get_element_by_id("near-status"))
+        else {
+            return;
+        };
+        let (Ok(button), Ok(status)) =
+            (button.dyn_into::<web_sys::HtmlElement>(), status.dyn_into::<web_sys::HtmlElement>())
+        else {
+            return;
+        };
+        // Only where the browser can tell where it is.
+        let Some(geo) = geolocation() else { return };
+        button.set_hidden(false);
+        let text = |name: &str| button.get_attribute(name).unwrap_or_default();
+        let (locating, denied) = (text("data-locating"), text("data-denied"));
+        let on_click = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            status.set_text_content(Some(&locating));
+            status.set_hidden(false);
+            let found = Closure::once_into_js(move |pos: JsValue| {
+                let coord = |k: &str| {
+                    Reflect::get(&pos, &"coords".into())
+                        .and_then(|c| Reflect::get(&c, &k.into()))
+                        .ok()
+                        .and_then(|v| v.as_f64())
+                };
+                if let (Some(lat), Some(lng), Some(w)) = (coord("latitude"), coord("longitude"), web_sys::window()) {
+                    let href = format!("/credit?near={lat:.6},{lng:.6}");
+                    let _ = Reflect::set(&w.location_object(), &"href".into(), &href.into());
+                }
+            });
+            let status = status.clone();
+            let denied = denied.clone();
+            let failed = Closure::once_into_js(move |_: JsValue| status.set_text_content(Some(&denied)));
+            if let Ok(f) = Reflect::get(&geo, &"getCurrentPosition".into()).and_then(|f| f.dyn_into::<Function>()) {
+                let _ = f.call2(&geo, &found, &failed);
+            }
+        });
+        let _ = button.add_event_listener_with_callback("click", on_click.as_ref().unchecked_ref());
+        on_click.forget();
+    }
+
+    /// `navigator.geolocation`, if the browser has one.
+    fn geolocation() -> Option<JsValue> {
+        let w = web_sys::window()?;
+        let nav = Reflect::get(&w, &"navigator".into()).ok()?;
+        Reflect::get(&nav, &"geolocation".into()).ok().filter(|g| !g.is_undefined() && !g.is_null())
+    }
+
+    trait LocationObject {
+        fn location_object(&self) -> JsValue;
+    }
+
+    impl LocationObject for web_sys::Window {
+        /// `window.location` without web-sys's `Location` feature.
+        fn location_object(&self) -> JsValue {
+            Reflect::get(self, &"location".into()).unwrap_or(JsValue::UNDEFINED)
         }
     }
 }

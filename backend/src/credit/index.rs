@@ -545,6 +545,7 @@ mod tests {
             rating_date: None,
             new_rating_pending: false,
             awaiting_inspection: true,
+            distance_m: None,
         }
     }
 

@@ -6,6 +6,8 @@ pub mod events;
 pub mod import;
 /// The in-process search index behind text searches.
 pub mod index;
+/// 附近: businesses near a point, nearest first.
+pub mod near;
 /// Objections, credit repair and re-inspection requests; the pending downgrade.
 pub mod objections;
 /// Creating and editing businesses, one business's public record, the bulk export.
@@ -33,5 +35,6 @@ impl Registry {
 }
 
 pub use events::{add_event, recompute, refresh_aged, rules};
+pub use near::{locate, near};
 pub use registry::{count, detail, export, export_page, export_version, save_business, upsert_business, Upserted};
-pub use search::{search, search_sql, MAX_CANDIDATES};
+pub use search::{lookup, search, search_sql, MAX_CANDIDATES};

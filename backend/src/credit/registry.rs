@@ -45,6 +45,7 @@ pub(crate) fn summary(r: &AnyRow) -> Result<BusinessSummary, AppError> {
         rating_date: col(r, "rating_date")?,
         new_rating_pending: pending,
         awaiting_inspection: domain::credit::awaiting_inspection(last_inspected_at, score, watch_list, pending),
+        distance_m: None,
     })
 }
 

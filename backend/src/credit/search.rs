@@ -19,7 +19,7 @@ fn phrase(q: &str) -> String {
 }
 
 /// `%`, `_` and `\` taken literally in a LIKE pattern (with `ESCAPE '\'`).
-fn like_escape(s: &str) -> String {
+pub(crate) fn like_escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
@@ -35,6 +35,19 @@ pub async fn search(state: &AppState, q: &SearchQuery) -> Result<Page<BusinessSu
     match &q.q {
         Some(text) if !is_identifier(text) => SearchIndex::search(state.credit.index(), &state.store, text, q).await,
         _ => search_sql(&state.store, q).await,
+    }
+}
+
+/// A search, or with `near` a near query (`credit::near`): nearest first within its radius, the search's text
+/// and filters narrowing it.
+pub async fn lookup(
+    state: &AppState,
+    q: &SearchQuery,
+    near: Option<&domain::credit::geo::Near>,
+) -> Result<Page<BusinessSummary>, AppError> {
+    match near {
+        Some(n) => super::near::near(&state.store, q, n).await,
+        None => search(state, q).await,
     }
 }
 

@@ -35,28 +35,8 @@ const PLACES: &[&str] = &[
     "园艺",
     "火炬",
 ];
-const STREETS: &[&str] = &[
-    "临园路",
-    "涪城路",
-    "剑南路",
-    "御营街",
-    "长虹大道",
-    "跃进路",
-    "火炬西街",
-    "科创园路",
-    "飞云大道",
-    "绵兴路",
-    "安昌路",
-    "人民路",
-    "解放街",
-    "新华街",
-    "北川路",
-    "富乐路",
-    "东街",
-    "西街",
-    "南街",
-    "北街",
-];
+/// The streets of addresses, each with its point in every district (`domain::credit::geo`).
+use domain::credit::geo::STREETS;
 
 /// (name suffix, category, licence kind digit: 1 sales, 2 catering, 3 canteen, 0 production, weight)
 const KINDS: &[(&str, &str, u8, u64)] = &[
@@ -121,6 +101,9 @@ pub struct GenBusiness {
     pub dynamic_grade: Option<&'static str>,
     pub last_inspected_at: Option<i64>,
     pub events: Vec<(ScoredEvent, &'static str, &'static str)>,
+    /// Where it is (WGS-84 degrees): near its street's point in its district.
+    pub lat: f64,
+    pub lng: f64,
 }
 
 const CODE_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -151,6 +134,13 @@ pub fn generate(i: u64, now: i64) -> GenBusiness {
         _ => format!("{place}{owner}{suffix}（{street}店）"),
     };
     let address = format!("四川省绵阳市{district}{street}{}号", 1 + r.below(480));
+    // Placed within 400 m of its street's point in its district, from a generator of its own so that adding
+    // coordinates changed nothing else of the demo registry.
+    let street_no = domain::credit::geo::street_index(street).unwrap_or(0);
+    let mut place_r = Rng::new(0x6E0_0000 ^ i.wrapping_mul(0x9E37_79B9));
+    let (dist, angle) = (400.0 * (place_r.below(10_001) as f64 / 10_000.0).sqrt(), place_r.below(3600) as f64 / 10.0);
+    let at = domain::credit::geo::street_point(d, street_no)
+        .offset(dist * angle.to_radians().cos(), dist * angle.to_radians().sin());
     // Entity type: 2 (个体) for small shops and eateries, 1 (enterprise) otherwise.
     let entity = if matches!(category, "餐饮" | "销售") && r.below(3) > 0 { '2' } else { '1' };
     let mut body = format!("9{entity}{admin}");
@@ -207,7 +197,19 @@ pub fn generate(i: u64, now: i64) -> GenBusiness {
     let today = (now + 8 * 3600).div_euclid(86_400) * 86_400 - 8 * 3600;
     let last_inspected_at = (r.below(10) < 9).then(|| today - (r.below(540) as i64 + 1) * 86_400);
     let dynamic_grade = (category == "餐饮").then(|| *r.pick(&["excellent", "good", "good", "good", "fair"]));
-    GenBusiness { credit_code, licence_no, name, address, district, category, dynamic_grade, last_inspected_at, events }
+    GenBusiness {
+        credit_code,
+        licence_no,
+        name,
+        address,
+        district,
+        category,
+        dynamic_grade,
+        last_inspected_at,
+        events,
+        lat: at.lat,
+        lng: at.lng,
+    }
 }
 
 /// Districts weighted roughly by population (涪城 and 游仙 largest).
@@ -236,10 +238,10 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
         let mut tx = store.begin_write().await?;
         let mut sql = String::from(
             "INSERT INTO businesses (credit_code, licence_no, name, address, district, category, status, score, \
-             grade, watch_list, dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at, rating_date) \
+             grade, watch_list, dynamic_grade, last_inspected_at, search_tokens, created_at, updated_at, rating_date, lat, lng) \
              VALUES ",
         );
-        let cols = 16;
+        let cols = 18;
         for (j, _) in gen.iter().enumerate() {
             if j > 0 {
                 sql.push(',');
@@ -272,7 +274,9 @@ pub async fn load(store: &Store, from: u64, to: u64) -> Result<u64, AppError> {
                 .bind(t)
                 .bind(t)
                 // The grade took effect with the last event that moved it (or when the business was registered).
-                .bind(g.events.iter().map(|(e, _, _)| e.occurred_at).max().unwrap_or(t));
+                .bind(g.events.iter().map(|(e, _, _)| e.occurred_at).max().unwrap_or(t))
+                .bind(g.lat)
+                .bind(g.lng);
             assessed.push(a);
         }
         let done = q.execute(&mut *tx).await?.rows_affected();

@@ -13,6 +13,7 @@ mod cases;
 mod credit;
 mod disposal;
 mod feeds;
+mod near;
 mod news;
 mod objections;
 mod picks;

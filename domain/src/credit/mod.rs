@@ -3,6 +3,8 @@
 
 /// The 统一社会信用代码 and its check character.
 pub mod code;
+/// 附近: distances, the bounding box, the `near`/`radius` parameters, district and street points.
+pub mod geo;
 /// What forms, the API and imports submit, parsed once.
 pub mod input;
 /// Food licence numbers.

@@ -33,6 +33,9 @@ pub struct BusinessSummary {
     /// 待检查: never inspected; pages show 待检查 instead of the grade.
     #[serde(default)]
     pub awaiting_inspection: bool,
+    /// Metres from the point of a near query (`near=lat,lng`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<i64>,
 }
 
 /// One dated event behind a score, with its signed points under the current rules.

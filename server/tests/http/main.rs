@@ -14,6 +14,7 @@ mod disposal;
 mod durability;
 mod feeds;
 mod hardening;
+mod near;
 mod news;
 mod objections;
 mod outbox;
