@@ -118,11 +118,23 @@ async fn candidates(
 
 /// Sets (or, with `None`, clears) where a business is. Returns whether the business exists.
 pub async fn locate(store: &Store, credit_code: &str, at: Option<Point>) -> Result<bool, AppError> {
-    let done = sqlx::query("UPDATE businesses SET lat = $1, lng = $2 WHERE credit_code = $3")
-        .bind(at.map(|p| p.lat))
-        .bind(at.map(|p| p.lng))
-        .bind(credit_code.to_owned())
-        .execute(store.pool())
-        .await?;
+    // Clearing writes NULL in the statement: a typeless NULL bound through the Any driver is refused by PostgreSQL
+    // for a DOUBLE PRECISION column ("incorrect binary data format").
+    let done = match at {
+        Some(p) => {
+            sqlx::query("UPDATE businesses SET lat = $1, lng = $2 WHERE credit_code = $3")
+                .bind(p.lat)
+                .bind(p.lng)
+                .bind(credit_code.to_owned())
+                .execute(store.pool())
+                .await?
+        }
+        None => {
+            sqlx::query("UPDATE businesses SET lat = NULL, lng = NULL WHERE credit_code = $1")
+                .bind(credit_code.to_owned())
+                .execute(store.pool())
+                .await?
+        }
+    };
     Ok(done.rows_affected() > 0)
 }
