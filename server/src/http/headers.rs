@@ -206,7 +206,7 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     h.insert(
         "permissions-policy",
-        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(self), payment=(), usb=()"),
     );
     if shared.app.config.cookie_secure {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
