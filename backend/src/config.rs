@@ -120,6 +120,8 @@ pub struct NetworkBounds {
     pub ballots: Bound,
     /// SMS one-time codes requested.
     pub sms: Bound,
+    /// 关注 by SMS: subscriptions asked for (each sends a code).
+    pub follows: Bound,
     /// Megabytes of evidence photos stored per network per day.
     pub photo_mb_per_day: i64,
     /// New 你点我检 device identities issued per network per round per hour.
@@ -128,6 +130,8 @@ pub struct NetworkBounds {
     pub sms_daily_budget: i64,
     /// SMS codes one phone number may receive per day.
     pub sms_per_phone_per_day: i64,
+    /// 关注 alerts one phone may receive per day as they happen; the rest go into the evening's digest.
+    pub follow_sms_per_phone_per_day: i64,
 }
 
 impl Default for NetworkBounds {
@@ -145,6 +149,8 @@ impl Default for NetworkBounds {
             new_devices_per_hour: 100,
             sms_daily_budget: 20_000,
             sms_per_phone_per_day: 5,
+            follows: Bound::new(5, 20),
+            follow_sms_per_phone_per_day: 5,
         }
     }
 }
@@ -163,6 +169,8 @@ pub struct Config {
     pub webhook_url: Option<String>,
     pub webhook_secret: Option<Secret<String>>,
     pub sms_url: Option<String>,
+    /// The secret the SMS gateway signs replies with (`POST /api/v1/sms/inbound`); unset, replies are not taken.
+    pub sms_inbound_secret: Option<Secret<String>>,
     /// The portal's public origin (`https://…`, no trailing slash) for QR codes, feeds and links in messages.
     /// Unset, absolute URLs follow the request's `Host` and such answers are never publicly cached.
     pub public_url: Option<String>,
@@ -205,6 +213,7 @@ impl Config {
             webhook_url: None,
             webhook_secret: None,
             sms_url: None,
+            sms_inbound_secret: None,
             public_url: None,
             rate_limits: RateLimits::default(),
             network_bounds: NetworkBounds::default(),

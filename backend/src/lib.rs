@@ -13,6 +13,8 @@ pub mod config;
 pub mod dialect;
 /// Uploaded images: checked by content and header, decoded within the instance's budget, re-encoded bare.
 pub mod images;
+/// The journal of happenings followers are told about (written by each capability, fanned out by `follow`).
+pub mod journal;
 /// Outbound messages (webhooks, SMS notices) queued with the change they report, delivered with retries.
 pub mod outbox;
 /// Personal data sealed at rest (AEAD, key from the secret).

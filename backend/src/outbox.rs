@@ -10,8 +10,6 @@ use crate::sealed;
 use crate::store::{col, Store};
 use crate::AppState;
 use domain::AppError;
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use sqlx::AnyConnection;
 use std::time::Duration;
 
@@ -107,8 +105,11 @@ async fn claim_one(store: &Store, lease: i64) -> Result<Option<Claimed>, AppErro
     let t = now();
     let skip = store.dialect().skip_locked();
     let row = sqlx::query(&format!(
-        "UPDATE outbox SET claimed_until = $1 WHERE id = (SELECT id FROM outbox WHERE delivered_at IS NULL \
-         AND next_at <= $2 AND (claimed_until IS NULL OR claimed_until < $2) ORDER BY id LIMIT 1{skip}) \
+        "UPDATE outbox SET claimed_until = $1 WHERE id = (SELECT id FROM outbox q WHERE q.delivered_at IS NULL \
+         AND q.next_at <= $2 AND (q.claimed_until IS NULL OR q.claimed_until < $2) \
+         AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.receiver_id = q.receiver_id \
+             AND p.subject_key = q.subject_key AND p.delivered_at IS NULL AND p.id < q.id) \
+         ORDER BY q.id LIMIT 1{skip}) \
          AND delivered_at IS NULL AND (claimed_until IS NULL OR claimed_until < $2) \
          RETURNING id, kind, idempotency_key, payload, attempts"
     ))
@@ -140,48 +141,125 @@ pub fn signature(state: &AppState, t: i64, key: &str, body: &[u8]) -> String {
         Some(s) => s.expose().as_bytes().to_vec(),
         None => crate::sealed::keyed_hash(state.config.secret_key.expose(), "webhook", "signing").into_bytes(),
     };
-    let mut m = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key length");
-    m.update(format!("{t}.{key}.").as_bytes());
-    m.update(body);
-    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+    sealed::signature(&secret, t, key, body)
 }
 
-async fn send(state: &AppState, client: &reqwest::Client, m: &Claimed, timeout: Duration) -> Result<(), String> {
-    let plain = sealed::open(state.config.secret_key.expose(), "outbox", &place(&m.key), &m.payload)
-        .map_err(|_| "payload does not open".to_owned())?;
-    let (url, body) = match m.kind.as_str() {
-        "webhook" => (state.config.webhook_url.clone(), plain),
-        _ => (state.config.sms_url.clone(), plain),
+/// What became of one attempt.
+enum Sent {
+    Delivered,
+    /// Nothing to send any more (an alert to a cancelled subscription, one folded into the digest): done.
+    Skipped(&'static str),
+}
+
+/// A message as it is to be sent now: its receiver's URL (if one is configured), its body, and the secret a
+/// partner's delivery is signed with. `Err` with a reason when there is nothing to send any more.
+type Composed = Result<(Option<String>, Vec<u8>, Option<Vec<u8>>), &'static str>;
+
+async fn outgoing(state: &AppState, m: &Claimed) -> Result<Composed, String> {
+    use crate::follow::sms::Outgoing;
+    let failed = |e: AppError| format!("message not composed: {}", e.message(domain::Lang::En));
+    let sms = |o: Outgoing| -> Composed {
+        match o {
+            Outgoing::Send { phone, message } => Ok((
+                state.config.sms_url.clone(),
+                serde_json::json!({ "phone": phone, "message": message }).to_string().into_bytes(),
+                None,
+            )),
+            Outgoing::Skip(why) => Err(why),
+        }
     };
-    let Some(url) = url else { return Err("no receiver configured".to_owned()) };
-    // A notice by SMS costs the city like a code does: within the day's budget, else it waits (with backoff) for
-    // the next day. Counted per attempt that reaches the gateway.
-    if m.kind == "sms" {
+    Ok(match m.kind.as_str() {
+        "follow" => sms(crate::follow::sms::alert(state, &m.key).await.map_err(failed)?),
+        "digest" => sms(crate::follow::sms::digest_of(state, &m.key).await.map_err(failed)?),
+        "partner" => match crate::follow::partners::outgoing(state, &m.key).await.map_err(failed)? {
+            Some((url, secret, body)) => Ok((Some(url), body, Some(secret))),
+            None => Err("receiver deleted"),
+        },
+        kind => {
+            let plain = sealed::open(state.config.secret_key.expose(), "outbox", &place(&m.key), &m.payload)
+                .map_err(|_| "payload does not open".to_owned())?;
+            let url = if kind == "webhook" { state.config.webhook_url.clone() } else { state.config.sms_url.clone() };
+            Ok((url, plain, None))
+        }
+    })
+}
+
+async fn send(
+    state: &AppState,
+    client: &reqwest::Client,
+    m: &Claimed,
+    timeout: Duration,
+) -> (Result<Sent, String>, Option<u16>) {
+    let (url, body, partner_secret) = match outgoing(state, m).await {
+        Ok(Ok((Some(url), body, secret))) => (url, body, secret),
+        Ok(Ok((None, ..))) => return (Err("no receiver configured".to_owned()), None),
+        Ok(Err(why)) => return (Ok(Sent::Skipped(why)), None),
+        Err(e) => return (Err(e), None),
+    };
+    // A text costs the city like a code does: within the day's budget, else it waits (with backoff) for the next
+    // day. Counted per attempt that reaches the gateway.
+    if matches!(m.kind.as_str(), "sms" | "follow" | "digest") {
         if let Err(e) = crate::picks::sms::spend_budget(state).await {
-            return Err(if e.code == domain::ErrCode::SmsBudgetExhausted {
-                "daily SMS budget spent".to_owned()
-            } else {
-                "budget check failed".to_owned()
-            });
+            return (
+                Err(if e.code == domain::ErrCode::SmsBudgetExhausted {
+                    "daily SMS budget spent".to_owned()
+                } else {
+                    "budget check failed".to_owned()
+                }),
+                None,
+            );
         }
     }
     let mut req =
         client.post(url).timeout(timeout).header("content-type", "application/json").header("idempotency-key", &m.key);
-    if m.kind == "webhook" {
-        req = req.header("x-portal-signature", signature(state, now(), &m.key, &body));
+    match (m.kind.as_str(), &partner_secret) {
+        ("webhook", _) => req = req.header("x-portal-signature", signature(state, now(), &m.key, &body)),
+        (_, Some(secret)) => req = req.header("x-portal-signature", sealed::signature(secret, now(), &m.key, &body)),
+        _ => {}
     }
     match req.body(body).send().await {
-        Ok(r) if r.status().is_success() => Ok(()),
-        Ok(r) => Err(format!("receiver answered {}", r.status())),
+        Ok(r) if r.status().is_success() => (Ok(Sent::Delivered), Some(r.status().as_u16())),
+        Ok(r) => (Err(format!("receiver answered {}", r.status())), Some(r.status().as_u16())),
         // The error text names the URL, never the payload.
-        Err(e) => Err(if e.is_timeout() {
-            "timeout".to_owned()
-        } else if e.is_connect() {
-            "connection refused".to_owned()
-        } else {
-            "request failed".to_owned()
-        }),
+        Err(e) => (
+            Err(if e.is_timeout() {
+                "timeout".to_owned()
+            } else if e.is_connect() {
+                "connection refused".to_owned()
+            } else {
+                "request failed".to_owned()
+            }),
+            None,
+        ),
     }
+}
+
+/// Webhook deliveries (the case webhook, partners) keep every attempt in the delivery log.
+async fn log_attempt(
+    state: &AppState,
+    m: &Claimed,
+    at: i64,
+    status: Option<u16>,
+    error: Option<&str>,
+    millis: i64,
+) -> Result<(), AppError> {
+    if !matches!(m.kind.as_str(), "webhook" | "partner") {
+        return Ok(());
+    }
+    let status = match status {
+        Some(s) => s.to_string(),
+        None => "NULL".to_owned(),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO outbox_attempts (outbox_id, at, status, error, millis) VALUES ($1, $2, {status}, NULLIF($3, ''), $4)"
+    ))
+    .bind(m.id)
+    .bind(at)
+    .bind(error.map(str::to_owned).unwrap_or_default())
+    .bind(millis)
+    .execute(state.store.pool())
+    .await?;
+    Ok(())
 }
 
 /// One round: claims what is due and tries to deliver it. Returns how many were delivered.
@@ -194,14 +272,22 @@ pub async fn deliver_due_with(state: &AppState, client: &reqwest::Client, timing
     let mut delivered = 0;
     for _ in 0..BATCH {
         let Some(m) = claim_one(&state.store, timing.lease_secs()).await? else { break };
-        let result = send(state, client, &m, timing.send_timeout).await;
+        let started = std::time::Instant::now();
+        let (result, status) = send(state, client, &m, timing.send_timeout).await;
         let t = now();
+        let millis = started.elapsed().as_millis() as i64;
+        log_attempt(state, &m, t, status, result.as_ref().err().map(String::as_str), millis).await?;
         match result {
-            Ok(()) => {
+            Ok(sent) => {
+                let note = match sent {
+                    Sent::Delivered => None,
+                    Sent::Skipped(why) => Some(why),
+                };
                 sqlx::query(
-                    "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2",
+                    "UPDATE outbox SET delivered_at = $1, attempts = attempts + 1, last_error = NULLIF($2, '') WHERE id = $3",
                 )
                 .bind(t)
+                .bind(note.unwrap_or_default())
                 .bind(m.id)
                 .execute(state.store.pool())
                 .await?;

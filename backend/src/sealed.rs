@@ -93,6 +93,38 @@ pub fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
+/// A webhook-style signature header: `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<key>.<body>">` under `secret`. Outgoing
+/// webhooks (the case webhook, partner receivers) sign this way, and the SMS gateway signs replies this way.
+pub fn signature(secret: &[u8], t: i64, key: &str, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(format!("{t}.{key}.").as_bytes());
+    m.update(body);
+    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+}
+
+/// Checks a [`signature`] header, in constant time, with its `t` at most five minutes from `now`.
+pub fn verify_signature(secret: &[u8], header: &str, key: &str, body: &[u8], now: i64) -> bool {
+    use hmac::{Hmac, Mac};
+    let mut t = None;
+    let mut v1 = None;
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => t = v.parse::<i64>().ok(),
+            Some(("v1", v)) => v1 = hex::decode(v).ok(),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    if (now - t).abs() > 300 {
+        return false;
+    }
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(format!("{t}.{key}.").as_bytes());
+    m.update(body);
+    m.verify_slice(&v1).is_ok()
+}
+
 /// A keyed hash of a value that must be compared but never read back (SMS codes, phone numbers, contacts,
 /// networks), for storage: 160 bits of HMAC for `purpose`.
 pub fn keyed_hash(key: &[u8], purpose: &str, value: &str) -> String {
@@ -102,6 +134,17 @@ pub fn keyed_hash(key: &[u8], purpose: &str, value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signatures_verify_only_unchanged_and_recent() {
+        let h = signature(b"s", 1000, "k", b"body");
+        assert!(verify_signature(b"s", &h, "k", b"body", 1100));
+        assert!(!verify_signature(b"s", &h, "k", b"bodY", 1100));
+        assert!(!verify_signature(b"s", &h, "x", b"body", 1100));
+        assert!(!verify_signature(b"t", &h, "k", b"body", 1100));
+        assert!(!verify_signature(b"s", &h, "k", b"body", 1400));
+        assert!(!verify_signature(b"s", "v1=00", "k", b"body", 1000));
+    }
 
     #[test]
     fn seals_open_only_with_the_same_secret_purpose_and_place() {

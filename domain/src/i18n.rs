@@ -576,6 +576,28 @@ texts! {
     FollowFailingBatches => "仅不合格批次", "failing batches only";
     FollowAll => "全部动态", "all updates";
     FeedScore => "{score} 分", "score {score}";
+    // 关注 by SMS (#21)
+    SmsFollowNotice => "【食安绵阳】{title} 详情{link} 退订{stop}或回复TD", "[Food-Safe Mianyang] {title} More: {link} Stop: {stop} or reply TD";
+    SmsFollowDigest => "【食安绵阳】您关注的{subject}今日{n}条动态：{titles}。详情{link} 退订{stop}或回复TD", "[Food-Safe Mianyang] {n} updates today on {subject}: {titles}. More: {link} Stop: {stop} or reply TD";
+    SmsDigestMore => "等（另{n}条）", " and {n} more";
+    SmsFollowCode => "【食安绵阳】关注提醒验证码 {code}，10分钟内有效。非本人操作请忽略。", "[Food-Safe Mianyang] Your code to follow updates is {code}, valid 10 minutes. Ignore it if you did not ask.";
+    FollowSmsLink => "短信提醒", "SMS alerts";
+    FollowSmsTitle => "短信关注", "Follow by SMS";
+    FollowSmsLead => "留下手机号，{subject}有新动态时我们发短信告诉您。无需注册；每条短信都可一步退订，也可回复 TD 退订。", "Leave your mobile number and we text you when {subject} has news. No account needed; every text has a one-step unsubscribe, or reply TD.";
+    FollowSmsPhone => "手机号", "Mobile number";
+    FollowSmsMode => "提醒方式", "How often";
+    FollowSmsSend => "发送验证码", "Send the code";
+    FollowSmsCodeSent => "验证码已发送到您的手机，10 分钟内有效。输入验证码后开始提醒。", "A code was sent to your phone, valid 10 minutes. Alerts start once you enter it.";
+    FollowSmsCode => "短信验证码", "Code from the text";
+    FollowSmsConfirm => "确认关注", "Confirm";
+    FollowSmsDone => "已开通短信提醒。每条短信都附退订链接，也可回复 TD 退订。", "SMS alerts are on. Every text carries an unsubscribe link, or reply TD.";
+    FollowSmsUnavailable => "本站暂未开通短信提醒，可使用上方的 Atom 订阅。", "SMS alerts are not available here: use the Atom feed above.";
+    FollowSmsCap => "每个手机号每天最多收到 {n} 条即时提醒，超出的并入当晚汇总。", "A phone gets at most {n} alerts a day; the rest go into that evening's digest.";
+    FollowTitle => "关注", "Follow";
+    UnsubscribeTitle => "退订短信提醒", "Stop SMS alerts";
+    UnsubscribeLead => "退订后，不再向您的手机发送关于{subject}的短信。", "Once unsubscribed, your phone gets no more texts about {subject}.";
+    UnsubscribeButton => "退订", "Unsubscribe";
+    UnsubscribeDone => "已退订，不会再收到这项关注的短信。", "Unsubscribed: no more texts about this.";
     // News
     NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
     NewsFeed => "订阅（Atom）", "Subscribe (Atom feed)";

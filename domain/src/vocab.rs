@@ -217,6 +217,7 @@ mod tests {
         check::<crate::sampling::QuantityUnit>();
         check::<crate::sampling::RetestResult>();
         check::<crate::follow::Only>();
+        check::<crate::follow::sms::Mode>();
     }
 
     #[test]

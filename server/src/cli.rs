@@ -55,6 +55,9 @@ pub struct Opts {
     /// Codes are never logged.
     #[arg(long, env = "PORTAL_SMS_URL", global = true)]
     pub sms_url: Option<String>,
+    /// The secret the SMS gateway signs subscribers' replies with (退订/TD to `POST /api/v1/sms/inbound`).
+    #[arg(long, env = "PORTAL_SMS_INBOUND_SECRET", global = true, hide_env_values = true)]
+    pub sms_inbound_secret: Option<String>,
     /// The portal's public origin (`https://…`) for QR codes, feeds and links; unset, they follow the request's
     /// `Host` and are never publicly cached.
     #[arg(long, env = "PORTAL_PUBLIC_URL", global = true)]
@@ -83,6 +86,12 @@ pub struct Opts {
     /// SMS codes requested per network.
     #[arg(long, env = "PORTAL_BOUND_SMS", default_value_t = NetworkBounds::default().sms.to_string(), global = true)]
     pub bound_sms: String,
+    /// 关注 by SMS: subscriptions asked for per network (each sends a code).
+    #[arg(long, env = "PORTAL_BOUND_FOLLOWS", default_value_t = NetworkBounds::default().follows.to_string(), global = true)]
+    pub bound_follows: String,
+    /// 关注 alerts one phone may receive per day as they happen; the rest go into the evening's digest.
+    #[arg(long, env = "PORTAL_FOLLOW_SMS_PER_PHONE_PER_DAY", default_value_t = NetworkBounds::default().follow_sms_per_phone_per_day, global = true)]
+    pub follow_sms_per_phone_per_day: i64,
     /// Megabytes of evidence photos per network per day.
     #[arg(long, env = "PORTAL_BOUND_PHOTO_MB_PER_DAY", default_value_t = NetworkBounds::default().photo_mb_per_day, global = true)]
     pub bound_photo_mb_per_day: i64,
@@ -263,6 +272,7 @@ impl Opts {
             webhook_url: self.webhook_url.clone(),
             webhook_secret: self.webhook_secret.clone().map(Secret::new),
             sms_url: self.sms_url.clone(),
+            sms_inbound_secret: self.sms_inbound_secret.clone().filter(|s| !s.is_empty()).map(Secret::new),
             public_url: match self.public_url.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
                 Some(u) if u.starts_with("https://") || u.starts_with("http://") => {
                     Some(u.trim_end_matches('/').to_owned())
@@ -279,6 +289,7 @@ impl Opts {
                 objections: Bound::parse("PORTAL_BOUND_OBJECTIONS", &self.bound_objections)?,
                 ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
+                follows: Bound::parse("PORTAL_BOUND_FOLLOWS", &self.bound_follows)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
                 new_devices_per_hour: positive(
                     "PORTAL_NEW_DEVICES_PER_NETWORK_HOUR",
@@ -286,6 +297,10 @@ impl Opts {
                 )?,
                 sms_daily_budget: positive("PORTAL_SMS_DAILY_BUDGET", self.sms_daily_budget)?,
                 sms_per_phone_per_day: positive("PORTAL_SMS_PER_PHONE_PER_DAY", self.sms_per_phone_per_day)?,
+                follow_sms_per_phone_per_day: positive(
+                    "PORTAL_FOLLOW_SMS_PER_PHONE_PER_DAY",
+                    self.follow_sms_per_phone_per_day,
+                )?,
             },
             disposal: DisposalLimits {
                 check_working_days: positive("PORTAL_DISPOSAL_CHECK_DAYS", self.disposal_check_days)?,

@@ -1,9 +1,12 @@
 //! Record events and the grades they give: recording an event re-derives the grade in the same transaction.
 
 use crate::clock::now;
+use crate::journal::Happening;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use domain::credit::{settle, CreditCode, CreditRules, EventInput, EventKind, Grade, ScoredEvent, Settle, Severity};
+use domain::follow::EntryKind;
+use domain::i18n::{Lang, T};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::AnyConnection;
@@ -76,9 +79,9 @@ pub(crate) async fn add_event_in(
     t: i64,
 ) -> Result<(), AppError> {
     let id = business_id(tx, &e.credit_code).await?;
-    sqlx::query(
+    let event: i64 = sqlx::query_scalar(
         "INSERT INTO credit_events (business_id, kind, severity, occurred_at, source, description, created_at, \
-         created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(id)
     .bind(e.kind.as_str())
@@ -88,8 +91,14 @@ pub(crate) async fn add_event_in(
     .bind(&e.description)
     .bind(t)
     .bind(&actor.name)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    // Followers of the business hear of the new record (it is public at once).
+    let (name, code, _) = crate::journal::business_in(tx, id).await?;
+    let title = format!("{name}：{}", e.kind.label().get(Lang::Zh));
+    let mut h = Happening::new(EntryKind::EventRecorded, event, title, format!("/credit/{code}"), t);
+    h.business_code = code;
+    crate::journal::record_in(tx, &h, t).await?;
     if e.kind == EventKind::InspectionFinding {
         sqlx::query(
             "UPDATE businesses SET last_inspected_at = $1 WHERE id = $2 \
@@ -252,8 +261,15 @@ pub(crate) async fn history_in(
     a: &domain::credit::Assessment,
     reason: &str,
 ) -> Result<(), AppError> {
-    sqlx::query(
-        "INSERT INTO grade_history (business_id, at, score, grade, watch_list, reason) VALUES ($1, $2, $3, $4, $5, $6)",
+    // A drop is a grade worse than the last published one (grades sort A < B < C < D), or than A at first.
+    let before: Option<String> =
+        sqlx::query_scalar("SELECT grade FROM grade_history WHERE business_id = $1 ORDER BY id DESC LIMIT 1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let row: i64 = sqlx::query_scalar(
+        "INSERT INTO grade_history (business_id, at, score, grade, watch_list, reason) VALUES ($1, $2, $3, $4, $5, $6) \
+         RETURNING id",
     )
     .bind(id)
     .bind(at)
@@ -261,8 +277,18 @@ pub(crate) async fn history_in(
     .bind(a.grade.as_str())
     .bind(i64::from(a.watch_list))
     .bind(reason)
-    .execute(&mut *conn)
+    .fetch_one(&mut *conn)
     .await?;
+    // Followers of the business hear of every change; followers of its district of drops only.
+    let (name, code, district) = crate::journal::business_in(conn, id).await?;
+    let title = format!("{name}：{} {}", T::FeedGradeChange.get(Lang::Zh), a.grade.as_str());
+    let mut h = Happening::new(EntryKind::GradeChange, row, title, format!("/credit/{code}"), at.max(now()));
+    h.business_code = code;
+    if a.grade.as_str() > before.as_deref().unwrap_or("A") {
+        h.district = district;
+        h.district_only = "grade_drops";
+    }
+    crate::journal::record_in(conn, &h, now()).await?;
     Ok(())
 }
 

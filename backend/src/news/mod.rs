@@ -8,11 +8,13 @@ pub mod markdown;
 pub mod seed;
 
 use crate::clock::now;
+use crate::journal::Happening;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use domain::news::{
     Article, ArticleInput, ArticleState, ArticleSummary, NewsTag, StaffArticle, ALERT_DAYS, MAX_COVER_BYTES,
 };
+use domain::follow::EntryKind;
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sqlx::any::AnyRow;
@@ -131,6 +133,23 @@ pub async fn save(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    // A published 消费提示 about a batch tells the batch's district and food category, once due; any other
+    // article (or this one unpublished, untagged or unlinked again before it was due) tells no one.
+    let key = format!("{}-{id}", EntryKind::ConsumerAlert.slug());
+    let alert = a.published && a.tags.iter().any(|t| t == NewsTag::ConsumerAlert.as_str());
+    match (a.batch_id, a.publish_at) {
+        (Some(batch), Some(at)) if alert => {
+            let row = sqlx::query("SELECT district, food_category FROM sampling_batches WHERE id = $1")
+                .bind(batch)
+                .fetch_one(&mut *tx)
+                .await?;
+            let mut h = Happening::new(EntryKind::ConsumerAlert, id, a.title.clone(), format!("/news/{id}"), at.max(t));
+            h.district = col(&row, "district")?;
+            h.food_category = col(&row, "food_category")?;
+            crate::journal::record_in(&mut tx, &h, t).await?;
+        }
+        _ => crate::journal::withdraw_in(&mut tx, &key).await?,
+    }
     if cover.is_some() || a.remove_cover {
         sqlx::query("UPDATE news_articles SET cover = $1 WHERE id = $2").bind(cover).bind(id).execute(&mut *tx).await?;
     }

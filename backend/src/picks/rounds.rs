@@ -1,6 +1,7 @@
 //! Rounds and their candidates (staff), the public list and detail with the tally and the integrity report.
 
 use crate::clock::now;
+use crate::journal::Happening;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use crate::AppState;
@@ -9,6 +10,8 @@ use domain::picks::{
     CandidateInput, CandidateView, IntegrityReport, Phase, Refusal, RefusalReason, RoundDetail, RoundInput,
     RoundSummary, Schedule, VoterCheck, MAX_CANDIDATES,
 };
+use domain::follow::EntryKind;
+use domain::i18n::Lang;
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
@@ -238,6 +241,7 @@ pub async fn create_round(state: &AppState, actor: &Actor, r: &RoundInput) -> Re
     .fetch_one(&mut *tx)
     .await?;
     let id: i64 = col(&row, "id")?;
+    journal_steps(&mut tx, id, &r.title, &r.schedule, t).await?;
     audit::record(&mut tx, actor, Entry::new(A::RoundCreate).target(&format!("round:{id}")).detail(&r.title)).await?;
     tx.commit().await?;
     store.announce(Change::Picks);
@@ -286,9 +290,39 @@ pub async fn update_round(state: &AppState, actor: &Actor, id: i64, r: &RoundInp
     .bind(id)
     .execute(&mut *tx)
     .await?;
+    journal_steps(&mut tx, id, &r.title, &r.schedule, now()).await?;
+    // The round's failing batches are public with its results: their happenings wait for the new date.
+    sqlx::query(
+        "UPDATE follow_events SET due_at = $1 WHERE kind = 'batch' AND dispatched_at IS NULL AND event_key IN \
+         (SELECT 'batch-' || CAST(id AS TEXT) FROM sampling_batches WHERE round_id = $2)",
+    )
+    .bind(r.schedule.publish_at)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     audit::record(&mut tx, actor, Entry::new(A::RoundUpdate).target(&format!("round:{id}")).detail(&r.title)).await?;
     tx.commit().await?;
     store.announce(Change::Picks);
+    Ok(())
+}
+
+/// A round's three steps as happenings for its followers, each due at its time (rewritten while waiting).
+async fn journal_steps(
+    conn: &mut AnyConnection,
+    id: i64,
+    title: &str,
+    s: &domain::picks::Schedule,
+    t: i64,
+) -> Result<(), AppError> {
+    for (kind, at) in [
+        (EntryKind::VotingOpens, s.vote_from),
+        (EntryKind::VotingCloses, s.vote_until),
+        (EntryKind::ResultsPublished, s.publish_at),
+    ] {
+        let mut h = Happening::new(kind, id, format!("{title}：{}", kind.label().get(Lang::Zh)), format!("/picks/{id}"), at);
+        h.round_id = id.to_string();
+        crate::journal::record_in(conn, &h, t).await?;
+    }
     Ok(())
 }
 

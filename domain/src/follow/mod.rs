@@ -5,6 +5,9 @@
 use crate::i18n::T;
 use crate::vocab::vocab;
 
+pub mod partners;
+pub mod sms;
+
 /// The most entries a feed carries (the newest).
 pub const MAX_ENTRIES: usize = 50;
 
@@ -28,6 +31,22 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// Every kind, in the order the webhook page lists them.
+    pub const ALL: [EntryKind; 7] = [
+        EntryKind::GradeChange,
+        EntryKind::EventRecorded,
+        EntryKind::FailingBatch,
+        EntryKind::ConsumerAlert,
+        EntryKind::VotingOpens,
+        EntryKind::VotingCloses,
+        EntryKind::ResultsPublished,
+    ];
+
+    /// The kind whose [`slug`](EntryKind::slug) this is.
+    pub fn from_slug(s: &str) -> Option<EntryKind> {
+        EntryKind::ALL.into_iter().find(|k| k.slug() == s)
+    }
+
     /// The title's leading label.
     pub fn label(self) -> T {
         match self {

@@ -111,6 +111,9 @@ vocab! {
         ObjectionRejected = "credit.objection_rejected" / "异议（申请）不予支持" => "Objection or repair rejected";
         ObjectionWaived = "credit.objection_waived" / "商户放弃异议" => "Business waived its objection";
         ObjectionContactsViewed = "credit.objection_contacts_viewed" / "查看异议联系方式" => "Objection contacts viewed";
+        WebhookRegister = "follow.webhook_register" / "登记合作方推送地址" => "Partner webhook registered";
+        WebhookDisable = "follow.webhook_disable" / "停用合作方推送" => "Partner webhook disabled";
+        WebhookEnable = "follow.webhook_enable" / "启用合作方推送" => "Partner webhook enabled";
     }
 }
 
