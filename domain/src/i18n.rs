@@ -598,6 +598,24 @@ texts! {
     UnsubscribeLead => "退订后，不再向您的手机发送关于{subject}的短信。", "Once unsubscribed, your phone gets no more texts about {subject}.";
     UnsubscribeButton => "退订", "Unsubscribe";
     UnsubscribeDone => "已退订，不会再收到这项关注的短信。", "Unsubscribed: no more texts about this.";
+    WebhooksTitle => "合作方推送", "Partner webhooks";
+    WebhooksLead => "向区县局系统、媒体等合作方推送评级变化、不合格批次、消费提示和你点我检进展。每次推送带时间戳签名，失败自动重试，同一对象按顺序送达。", "Push grade changes, failing batches, consumer alerts and round steps to partners (district bureaus, newsrooms). Each delivery is signed with a timestamp, retried until it succeeds, and in order per subject.";
+    WebhookRegister => "登记推送地址", "Register a receiver";
+    WebhookName => "合作方名称", "Partner";
+    WebhookUrl => "接收地址（URL）", "Receiver URL";
+    WebhookEvents => "推送内容", "Events";
+    WebhookWaiting => "待送达", "Waiting";
+    WebhookDelivered => "已送达", "Delivered";
+    WebhookPending => "待送达", "waiting";
+    WebhookSecret => "签名密钥（查看将记入审计日志）", "Signing secret (viewing it is audited)";
+    WebhookSecretHint => "接收方用此密钥校验 X-Portal-Signature：t=时间戳,v1=HMAC-SHA256(\"t.Idempotency-Key.正文\")，拒绝 5 分钟前的请求。", "Receivers check X-Portal-Signature with it: t=timestamp,v1=HMAC-SHA256(\"t.Idempotency-Key.body\"), refusing requests older than 5 minutes.";
+    WebhookDisable => "停用", "Turn off";
+    WebhookEnable => "启用", "Turn on";
+    WebhookLog => "推送记录", "Delivery log";
+    WebhookSubject => "对象", "Subject";
+    WebhookQueued => "生成时间", "Queued";
+    WebhookAttempts => "尝试（时间 结果 耗时）", "Attempts (time, outcome, duration)";
+    NavWebhooks => "合作方推送", "Partner webhooks";
     // News
     NewsIntro => "市场监管部门发布的抽检公告、你点我检进展、举报奖励和食品安全科普。", "Sampling notices, You Pick We Test updates, report rewards and food-safety tips from the regulator.";
     NewsFeed => "订阅（Atom）", "Subscribe (Atom feed)";

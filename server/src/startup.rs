@@ -53,6 +53,7 @@ pub async fn build(config: Config, listener: TcpListener) -> anyhow::Result<Runn
     }
     spawn_sweeps(state.clone());
     spawn_due_results(state.clone());
+    spawn_follow(state.clone());
     // The registry search index is built now rather than by the first search (0.5 s for 44,000 businesses);
     // searches that come before it is ready wait for it.
     let (store, index) = (state.store.clone(), state.credit.index().clone());
@@ -108,6 +109,31 @@ fn spawn_due_results(state: AppState) {
             tick.tick().await;
             if let Err(e) = backend::sampling::record_due_failures(&state.store).await {
                 tracing::warn!(error = %e.message(domain::Lang::En), "recording due sampling failures failed");
+            }
+        }
+    });
+}
+
+/// 关注: every two seconds the due happenings are fanned out (to the outbox and the digests); every minute the
+/// evening's digests are queued once it is past the digest hour, and never-confirmed subscriptions are swept.
+fn spawn_follow(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(2));
+        let mut round = 0u64;
+        loop {
+            tick.tick().await;
+            let now = backend::clock::now();
+            if let Err(e) = backend::follow::dispatch::dispatch_due(&state.store, now).await {
+                tracing::warn!(error = %e.message(domain::Lang::En), "dispatching follow happenings failed");
+            }
+            round += 1;
+            if round % 30 == 1 {
+                if let Err(e) = backend::follow::sms::queue_digests(&state.store, now).await {
+                    tracing::warn!(error = %e.message(domain::Lang::En), "queueing digests failed");
+                }
+                if let Err(e) = backend::follow::sms::sweep(&state.store, now).await {
+                    tracing::warn!(error = %e.message(domain::Lang::En), "sweeping subscriptions failed");
+                }
             }
         }
     });

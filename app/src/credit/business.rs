@@ -137,6 +137,8 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                     <a href=paths::district(&b.district, None) type="application/atom+xml">
                         {format!("{} · {}", District::label_of(&b.district, lang), tr(T::FeedOfDistrict))}
                     </a>
+                    " · "
+                    <a href=format!("/follow/business:{code}")>{tr(T::FollowSmsLink)}</a>
                     " " <small>{tr(T::FollowHint)}</small>
                 </p>
                 <img src=format!("/credit/{code}/qr.svg") width="160" height="160" alt=tr(T::QrAlt)/>

@@ -140,6 +140,8 @@ fn RoundView(d: RoundPageData) -> impl IntoView {
             })}
             <p class="follow">
                 <a href=paths::round(s.id) type="application/atom+xml">{tr(T::FollowFeed)}</a>
+                " · "
+                <a href=format!("/follow/round:{}", s.id)>{tr(T::FollowSmsLink)}</a>
                 " " <small>{tr(T::FollowHint)}</small>
             </p>
             <p><a href="/picks">"← " {tr(T::PicksTitle)}</a></p>

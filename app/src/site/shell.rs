@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{cases, credit, news, picks, sampling, site, staff, stats};
+use crate::{cases, credit, follow, news, picks, sampling, site, staff, stats};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -87,6 +87,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news/:id") view=staff::news::StaffArticlePage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/webhooks") view=staff::webhooks::StaffWebhooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/webhooks/:id") view=staff::webhooks::StaffWebhookPage ssr=SsrMode::Async/>
+                    <Route path=path!("follow/confirm/:token") view=follow::ConfirmPage ssr=SsrMode::Async/>
+                    <Route path=path!("follow/:subject") view=follow::FollowPage ssr=SsrMode::Async/>
+                    <Route path=path!("u/:token") view=follow::UnsubscribePage ssr=SsrMode::Async/>
                 </Routes>
             </Layout>
         </Router>
@@ -95,7 +100,17 @@ pub fn App() -> impl IntoView {
 
 /// Every page route with its facts, gathered from the modules.
 pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
-    [site::PAGES, credit::PAGES, picks::PAGES, sampling::PAGES, cases::PAGES, news::PAGES, stats::PAGES, staff::PAGES]
+    [
+        site::PAGES,
+        credit::PAGES,
+        picks::PAGES,
+        sampling::PAGES,
+        cases::PAGES,
+        news::PAGES,
+        stats::PAGES,
+        staff::PAGES,
+        follow::PAGES,
+    ]
         .into_iter()
         .flatten()
         .copied()

@@ -21,6 +21,8 @@ pub mod replies;
 pub mod results;
 /// 你点我检 rounds, candidates and the nomination queue (moderators).
 pub mod rounds;
+/// Partner webhooks and their delivery log (admins).
+pub mod webhooks;
 
 use domain::route::Facts;
 use domain::staff::{Role, StaffUser};
@@ -47,6 +49,8 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/news", Facts::staff(Role::Moderator)),
     ("/staff/news/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases/{id}", Facts::staff(Role::Moderator)),
+    ("/staff/webhooks", Facts::staff(Role::Admin)),
+    ("/staff/webhooks/{id}", Facts::staff(Role::Admin)),
 ];
 
 /// The signed-in staff member, if any.

@@ -125,6 +125,8 @@ fn StatsView(s: Stats) -> impl IntoView {
                         <a href=feed(Some(Only::GradeDrops)) type="application/atom+xml">{tr(T::FollowGradeDrops)}</a>
                         " · "
                         <a href=feed(Some(Only::FailingBatches)) type="application/atom+xml">{tr(T::FollowFailingBatches)}</a>
+                        " · "
+                        <a href=format!("/follow/district:{}", paths::encode(&d.district))>{tr(T::FollowSmsLink)}</a>
                     };
                     view! {
                         <tr id=format!("district-{}", d.district)>

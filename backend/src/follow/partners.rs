@@ -64,6 +64,20 @@ pub async fn set_active(store: &Store, actor: &Actor, id: i64, active: bool) -> 
     Ok(())
 }
 
+/// A receiver's signing secret, for an admin: the view is audited.
+pub async fn secret(state: &AppState, actor: &Actor, id: i64) -> Result<String, AppError> {
+    let mut tx = state.store.begin_write().await?;
+    let sealed: Vec<u8> = sqlx::query_scalar("SELECT secret FROM webhook_receivers WHERE id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let plain = sealed::open(state.config.secret_key.expose(), "webhook-secret", &place(id), &sealed)?;
+    audit::record(&mut tx, actor, Entry::new(A::WebhookSecretViewed).target(&format!("webhook:{id}"))).await?;
+    tx.commit().await?;
+    String::from_utf8(plain).map_err(AppError::internal)
+}
+
 /// Every receiver with its delivery counts.
 pub async fn list(store: &Store) -> Result<Vec<ReceiverView>, AppError> {
     let rows = sqlx::query(

@@ -114,6 +114,7 @@ vocab! {
         WebhookRegister = "follow.webhook_register" / "登记合作方推送地址" => "Partner webhook registered";
         WebhookDisable = "follow.webhook_disable" / "停用合作方推送" => "Partner webhook disabled";
         WebhookEnable = "follow.webhook_enable" / "启用合作方推送" => "Partner webhook enabled";
+        WebhookSecretViewed = "follow.webhook_secret_viewed" / "查看推送签名密钥" => "Webhook signing secret viewed";
     }
 }
 

@@ -17,6 +17,7 @@ use domain::follow::{Feed, Only};
 use domain::i18n::Lang;
 use domain::picks::FoodCategory;
 use domain::route::Facts;
+use domain::staff::Role;
 use domain::AppError;
 use http::HeaderMap;
 use serde::Deserialize;
@@ -24,8 +25,23 @@ use serde::Deserialize;
 /// Public, host-bound (absolute URLs), 30 s in the page cache, answered with an `ETag` and 304s.
 const FEED: Facts = Facts { etag: true, ..Facts::PAGE }.cached(30).host_bound();
 
+/// Partner webhooks in the staff console.
+pub mod partners;
+/// 关注 by SMS: API, forms, the gateway's replies.
+pub mod sms;
+
 pub fn routes() -> Routes {
     Routes::new()
+        .post("/api/v1/follow/sms", Facts::WRITE, sms::post_follow)
+        .post("/api/v1/follow/sms/confirm", Facts::WRITE.credential(), sms::post_confirm)
+        .post("/api/v1/follow/sms/unsubscribe", Facts::WRITE.credential(), sms::post_unsubscribe)
+        // The gateway's callback: signed, not a public API (not in the OpenAPI document).
+        .post("/api/v1/sms/inbound", Facts::WRITE.credential(), sms::inbound)
+        .form("/follow/{subject}/sms", Facts::WRITE, "/follow/{subject}", sms::form_follow)
+        .form("/follow/confirm/{token}", Facts::WRITE.credential(), "/follow/confirm/{token}", sms::form_confirm)
+        .form("/u/{token}", Facts::WRITE.credential(), "/u/{token}", sms::form_unsubscribe)
+        .form("/staff/webhooks", Facts::staff_write(Role::Admin), "/staff/webhooks", partners::register)
+        .form("/staff/webhooks/{id}/active", Facts::staff_write(Role::Admin), "/staff/webhooks/{id}", partners::set_active)
         .get("/feeds/businesses/{credit_code}", FEED, business)
         .get("/feeds/districts/{district}", FEED, district)
         .get("/feeds/food/{category}", FEED, food)

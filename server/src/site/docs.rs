@@ -32,6 +32,7 @@ pub fn document(table: &[crate::http::routes::Route]) -> utoipa::openapi::OpenAp
     doc.merge(crate::cases::api::CasesApi::openapi());
     doc.merge(crate::news::api::NewsApi::openapi());
     doc.merge(crate::stats::StatsApi::openapi());
+    doc.merge(crate::follow::sms::FollowApi::openapi());
     document_rate_limits(&mut doc, table);
     doc
 }
