@@ -9,6 +9,7 @@ mod common;
 mod fixtures;
 
 mod abuse;
+mod alerts;
 mod cases;
 mod credit;
 mod disposal;
