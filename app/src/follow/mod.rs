@@ -3,8 +3,8 @@
 
 use crate::lang::{tr, use_lang};
 use crate::ui::{form_error, FieldError};
-use domain::follow::sms::{ConfirmFields, FollowSmsFields, Mode, Subject};
 use domain::follow::paths;
+use domain::follow::sms::{ConfirmFields, FollowSmsFields, Mode, Subject};
 use domain::route::Facts;
 use domain::{AppError, T};
 use leptos::prelude::*;

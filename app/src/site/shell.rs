@@ -111,7 +111,7 @@ pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)
         staff::PAGES,
         follow::PAGES,
     ]
-        .into_iter()
-        .flatten()
-        .copied()
+    .into_iter()
+    .flatten()
+    .copied()
 }

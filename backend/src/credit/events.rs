@@ -279,7 +279,11 @@ pub(crate) async fn history_in(
     .bind(reason)
     .fetch_one(&mut *conn)
     .await?;
-    // Followers of the business hear of every change; followers of its district of drops only.
+    // Followers hear of a new grade (not of a score that moved within it): the business's of every change, its
+    // district's of drops only.
+    if before.as_deref().unwrap_or("A") == a.grade.as_str() {
+        return Ok(());
+    }
     let (name, code, district) = crate::journal::business_in(conn, id).await?;
     let title = format!("{name}：{} {}", T::FeedGradeChange.get(Lang::Zh), a.grade.as_str());
     let mut h = Happening::new(EntryKind::GradeChange, row, title, format!("/credit/{code}"), at.max(now()));

@@ -94,7 +94,11 @@ async fn dispatch_one(store: &Store, t: i64) -> Result<Option<Dispatched>, AppEr
             return Ok(Some(Dispatched::default()));
         }
         Some(at) if at > t => {
-            sqlx::query("UPDATE follow_events SET due_at = $1 WHERE id = $2").bind(at).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE follow_events SET due_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Ok(Some(Dispatched::default()));
         }

@@ -39,10 +39,18 @@ pub async fn register(state: &AppState, actor: &Actor, w: &WebhookInput) -> Resu
     .fetch_one(&mut *tx)
     .await?;
     let sealed = sealed::seal(state.config.secret_key.expose(), "webhook-secret", &place(id), secret.as_bytes())?;
-    sqlx::query("UPDATE webhook_receivers SET secret = $1 WHERE id = $2").bind(sealed).bind(id).execute(&mut *tx).await?;
-    let target = format!("webhook:{id}");
-    audit::record(&mut tx, actor, Entry::new(A::WebhookRegister).target(&target).detail(&format!("{} {events}", w.name)))
+    sqlx::query("UPDATE webhook_receivers SET secret = $1 WHERE id = $2")
+        .bind(sealed)
+        .bind(id)
+        .execute(&mut *tx)
         .await?;
+    let target = format!("webhook:{id}");
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(A::WebhookRegister).target(&target).detail(&format!("{} {events}", w.name)),
+    )
+    .await?;
     tx.commit().await?;
     Ok((id, secret))
 }
@@ -121,20 +129,21 @@ pub async fn log(store: &Store, id: i64) -> Result<(ReceiverView, Vec<DeliveryVi
     let mut out = Vec::with_capacity(rows.len());
     for r in &rows {
         let oid: i64 = col(r, "id")?;
-        let attempts = sqlx::query("SELECT at, status, error, millis FROM outbox_attempts WHERE outbox_id = $1 ORDER BY id")
-            .bind(oid)
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|a| {
-                Ok(AttemptView {
-                    at: col(a, "at")?,
-                    status: col(a, "status")?,
-                    error: col(a, "error")?,
-                    millis: col(a, "millis")?,
+        let attempts =
+            sqlx::query("SELECT at, status, error, millis FROM outbox_attempts WHERE outbox_id = $1 ORDER BY id")
+                .bind(oid)
+                .fetch_all(&mut *conn)
+                .await?
+                .iter()
+                .map(|a| {
+                    Ok(AttemptView {
+                        at: col(a, "at")?,
+                        status: col(a, "status")?,
+                        error: col(a, "error")?,
+                        millis: col(a, "millis")?,
+                    })
                 })
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
+                .collect::<Result<Vec<_>, AppError>>()?;
         let key: String = col(r, "idempotency_key")?;
         out.push(DeliveryView {
             id: oid,
@@ -164,8 +173,12 @@ pub async fn outgoing(state: &AppState, key: &str) -> Result<Option<(String, Vec
     else {
         return Ok(None);
     };
-    let secret =
-        sealed::open(state.config.secret_key.expose(), "webhook-secret", &place(receiver), &col::<Vec<u8>>(&r, "secret")?)?;
+    let secret = sealed::open(
+        state.config.secret_key.expose(),
+        "webhook-secret",
+        &place(receiver),
+        &col::<Vec<u8>>(&r, "secret")?,
+    )?;
     let e = sqlx::query(
         "SELECT event_key, kind, business_code, district, food_category, round_id, title, path, due_at \
          FROM follow_events WHERE id = $1",

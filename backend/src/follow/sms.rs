@@ -210,10 +210,8 @@ pub async fn confirm(state: &AppState, token_text: &str, code: &str) -> Result<C
     let bad = || AppError::field(ErrCode::InvalidCode, "code");
     let row = row.ok_or_else(bad)?;
     let stored: String = col(&row, "code_hash")?;
-    let mode = [Mode::Immediate, Mode::Digest]
-        .into_iter()
-        .find(|m| code_hash(key, id, *m, code) == stored)
-        .ok_or_else(bad)?;
+    let mode =
+        [Mode::Immediate, Mode::Digest].into_iter().find(|m| code_hash(key, id, *m, code) == stored).ok_or_else(bad)?;
     let done = sqlx::query(
         "UPDATE follow_subscriptions SET confirmed_at = $1, cancelled_at = NULL, mode = $2, code_hash = NULL \
          WHERE id = $3 AND code_hash = $4",
@@ -227,8 +225,12 @@ pub async fn confirm(state: &AppState, token_text: &str, code: &str) -> Result<C
     if done.rows_affected() == 0 {
         return Err(bad());
     }
-    let subject = Subject::from_stored(&col::<String>(&row, "subject_kind")?, &col::<String>(&row, "subject")?, &col::<String>(&row, "only_filter")?)
-        .ok_or_else(|| AppError::internal("stored subject"))?;
+    let subject = Subject::from_stored(
+        &col::<String>(&row, "subject_kind")?,
+        &col::<String>(&row, "subject")?,
+        &col::<String>(&row, "only_filter")?,
+    )
+    .ok_or_else(|| AppError::internal("stored subject"))?;
     Ok(Confirmed { subject: subject.param(), mode, unsubscribe: stop_path(state, id) })
 }
 
@@ -237,13 +239,18 @@ pub async fn confirm(state: &AppState, token_text: &str, code: &str) -> Result<C
 pub async fn describe_stop(state: &AppState, token_text: &str) -> Result<(String, bool), AppError> {
     let id = token_id(state.config.secret_key.expose(), "stop", token_text)?;
     let mut conn = state.store.pool().acquire().await?;
-    let row = sqlx::query("SELECT subject_kind, subject, only_filter, cancelled_at FROM follow_subscriptions WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await?
-        .ok_or_else(|| AppError::field(ErrCode::NotFound, "token"))?;
-    let subject = Subject::from_stored(&col::<String>(&row, "subject_kind")?, &col::<String>(&row, "subject")?, &col::<String>(&row, "only_filter")?)
-        .ok_or_else(|| AppError::internal("stored subject"))?;
+    let row =
+        sqlx::query("SELECT subject_kind, subject, only_filter, cancelled_at FROM follow_subscriptions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or_else(|| AppError::field(ErrCode::NotFound, "token"))?;
+    let subject = Subject::from_stored(
+        &col::<String>(&row, "subject_kind")?,
+        &col::<String>(&row, "subject")?,
+        &col::<String>(&row, "only_filter")?,
+    )
+    .ok_or_else(|| AppError::internal("stored subject"))?;
     let name = subject_name(&mut conn, &subject).await.unwrap_or_else(|_| subject.value());
     Ok((name, col::<Option<i64>>(&row, "cancelled_at")?.is_some()))
 }
@@ -269,13 +276,12 @@ pub async fn reply(state: &AppState, phone: &str, text: &str) -> Result<u64, App
         return Ok(0);
     }
     let phone = domain::text::parse_phone(phone)?;
-    let done = sqlx::query(
-        "UPDATE follow_subscriptions SET cancelled_at = $1 WHERE phone_hash = $2 AND cancelled_at IS NULL",
-    )
-    .bind(now())
-    .bind(keyed_hash(state.config.secret_key.expose(), "sms-phone", &phone))
-    .execute(state.store.pool())
-    .await?;
+    let done =
+        sqlx::query("UPDATE follow_subscriptions SET cancelled_at = $1 WHERE phone_hash = $2 AND cancelled_at IS NULL")
+            .bind(now())
+            .bind(keyed_hash(state.config.secret_key.expose(), "sms-phone", &phone))
+            .execute(state.store.pool())
+            .await?;
     Ok(done.rows_affected())
 }
 
@@ -307,9 +313,14 @@ async fn load_sub(state: &AppState, conn: &mut AnyConnection, id: i64) -> Result
     else {
         return Ok(None);
     };
-    let phone = sealed::open(state.config.secret_key.expose(), "follow-phone", &place(id), &col::<Vec<u8>>(&row, "phone")?)?;
-    let subject = Subject::from_stored(&col::<String>(&row, "subject_kind")?, &col::<String>(&row, "subject")?, &col::<String>(&row, "only_filter")?)
-        .ok_or_else(|| AppError::internal("stored subject"))?;
+    let phone =
+        sealed::open(state.config.secret_key.expose(), "follow-phone", &place(id), &col::<Vec<u8>>(&row, "phone")?)?;
+    let subject = Subject::from_stored(
+        &col::<String>(&row, "subject_kind")?,
+        &col::<String>(&row, "subject")?,
+        &col::<String>(&row, "only_filter")?,
+    )
+    .ok_or_else(|| AppError::internal("stored subject"))?;
     Ok(Some(Sub {
         phone: String::from_utf8(phone).map_err(AppError::internal)?,
         phone_hash: col(&row, "phone_hash")?,
@@ -336,7 +347,8 @@ pub async fn alert(state: &AppState, key: &str) -> Result<Outgoing, AppError> {
     if s.cancelled {
         return Ok(Outgoing::Skip("unsubscribed"));
     }
-    let row = sqlx::query("SELECT title, path FROM follow_events WHERE id = $1").bind(event).fetch_one(&mut *tx).await?;
+    let row =
+        sqlx::query("SELECT title, path FROM follow_events WHERE id = $1").bind(event).fetch_one(&mut *tx).await?;
     let t = now();
     let cap = state.config.network_bounds.follow_sms_per_phone_per_day;
     if count_sent(&mut tx, &format_date(t), &format!("follow:{}", s.phone_hash), cap).await?.is_none() {

@@ -11,10 +11,10 @@ use crate::clock::now;
 use crate::journal::Happening;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
+use domain::follow::EntryKind;
 use domain::news::{
     Article, ArticleInput, ArticleState, ArticleSummary, NewsTag, StaffArticle, ALERT_DAYS, MAX_COVER_BYTES,
 };
-use domain::follow::EntryKind;
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sqlx::any::AnyRow;

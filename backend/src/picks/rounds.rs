@@ -6,12 +6,12 @@ use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use crate::AppState;
 use domain::cases::day_of;
+use domain::follow::EntryKind;
+use domain::i18n::Lang;
 use domain::picks::{
     CandidateInput, CandidateView, IntegrityReport, Phase, Refusal, RefusalReason, RoundDetail, RoundInput,
     RoundSummary, Schedule, VoterCheck, MAX_CANDIDATES,
 };
-use domain::follow::EntryKind;
-use domain::i18n::Lang;
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use sqlx::any::AnyRow;
@@ -319,7 +319,8 @@ async fn journal_steps(
         (EntryKind::VotingCloses, s.vote_until),
         (EntryKind::ResultsPublished, s.publish_at),
     ] {
-        let mut h = Happening::new(kind, id, format!("{title}：{}", kind.label().get(Lang::Zh)), format!("/picks/{id}"), at);
+        let mut h =
+            Happening::new(kind, id, format!("{title}：{}", kind.label().get(Lang::Zh)), format!("/picks/{id}"), at);
         h.round_id = id.to_string();
         crate::journal::record_in(conn, &h, t).await?;
     }

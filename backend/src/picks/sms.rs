@@ -117,7 +117,12 @@ pub(crate) async fn send_now(url: &str, phone: &str, message: &str) -> Result<()
 
 /// Counts one more code for `subject` on `day` unless `cap` are counted already: the new count, or `None` at the
 /// cap. One statement, so parallel transactions queue on the row.
-pub(crate) async fn count_sent(conn: &mut AnyConnection, day: &str, subject: &str, cap: i64) -> Result<Option<i64>, AppError> {
+pub(crate) async fn count_sent(
+    conn: &mut AnyConnection,
+    day: &str,
+    subject: &str,
+    cap: i64,
+) -> Result<Option<i64>, AppError> {
     if cap <= 0 {
         return Ok(None);
     }

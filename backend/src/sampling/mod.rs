@@ -8,15 +8,15 @@ pub mod disposal;
 pub mod seed;
 
 use crate::clock::now;
-use crate::journal::Happening;
 use crate::credit::events::add_event_in;
+use crate::journal::Happening;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::state::AppState;
 use crate::store::{col, Change, Store};
 use domain::credit::{EventInput, EventKind, Severity};
-use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
 use domain::follow::EntryKind;
 use domain::i18n::{Lang, T};
+use domain::sampling::{check_report, FailingItem, PlaceKind, ResultsQuery, SamplingBatch, SamplingInput};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Page};
 use sha2::{Digest, Sha256};
@@ -131,14 +131,17 @@ pub async fn publish(store: &Store, actor: &Actor, b: &SamplingInput, report: Op
         // Followers of the district and of the food category hear of it once it is public: at once, or when its
         // round's results are (the dispatcher checks again when it comes due).
         let due: Option<i64> = match b.round_id {
-            Some(r) => sqlx::query_scalar("SELECT publish_at FROM rounds WHERE id = $1")
-                .bind(r)
-                .fetch_optional(&mut *tx)
-                .await?,
+            Some(r) => {
+                sqlx::query_scalar("SELECT publish_at FROM rounds WHERE id = $1")
+                    .bind(r)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
             None => None,
         };
         let title = format!("{}：{} · {name}", T::FeedFailingBatch.get(Lang::Zh), b.food);
-        let mut h = Happening::new(EntryKind::FailingBatch, id, title, format!("/results#batch-{id}"), due.unwrap_or(t).max(t));
+        let mut h =
+            Happening::new(EntryKind::FailingBatch, id, title, format!("/results#batch-{id}"), due.unwrap_or(t).max(t));
         h.district = district.clone();
         h.district_only = "failing_batches";
         h.food_category = b.food_category.clone();

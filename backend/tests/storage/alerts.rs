@@ -112,7 +112,11 @@ async fn a_failing_batch_reaches_exactly_its_audience_once(db: &TestDb) {
         let midnight_china = t - (t + 8 * 3600).rem_euclid(DAY);
         midnight_china + 21 * 3600
     };
-    assert_eq!(backend::follow::sms::queue_digests(db.store(), evening - 2 * 3600).await.unwrap(), 0, "not before 20:00");
+    assert_eq!(
+        backend::follow::sms::queue_digests(db.store(), evening - 2 * 3600).await.unwrap(),
+        0,
+        "not before 20:00"
+    );
     assert_eq!(backend::follow::sms::queue_digests(db.store(), evening).await.unwrap(), 1);
     assert_eq!(backend::follow::sms::queue_digests(db.store(), evening + 60).await.unwrap(), 0, "once a day");
     assert_eq!(count(db, "SELECT COUNT(*) FROM follow_digest WHERE digest_day IS NULL").await, 0);
@@ -130,7 +134,10 @@ async fn two_dispatchers_at_once_queue_each_message_once(db: &TestDb) {
     assert_eq!(a.happenings + b.happenings, 6, "{a:?} {b:?}");
     assert_eq!(a.messages + b.messages, 6 * 150);
     assert_eq!(count(db, "SELECT COUNT(*) FROM outbox WHERE kind = 'follow'").await, 6 * 150);
-    assert_eq!(count(db, "SELECT COUNT(DISTINCT idempotency_key) FROM outbox").await, count(db, "SELECT COUNT(*) FROM outbox").await);
+    assert_eq!(
+        count(db, "SELECT COUNT(DISTINCT idempotency_key) FROM outbox").await,
+        count(db, "SELECT COUNT(*) FROM outbox").await
+    );
     assert_eq!(count(db, "SELECT COUNT(*) FROM follow_digest").await, 6 * 50);
 }
 
@@ -139,7 +146,12 @@ async fn a_round_step_waits_for_its_time_and_a_withdrawn_alert_tells_no_one(db: 
     let round = RoundInput {
         title: "第九期".into(),
         description: "测试".into(),
-        schedule: Schedule { nominate_from: t - 10 * DAY, vote_from: t - DAY, vote_until: t + 5 * DAY, publish_at: t + 30 * DAY },
+        schedule: Schedule {
+            nominate_from: t - 10 * DAY,
+            vote_from: t - DAY,
+            vote_until: t + 5 * DAY,
+            publish_at: t + 30 * DAY,
+        },
         max_picks: 3,
         show_live: true,
         voter_check: VoterCheck::Device,
@@ -162,7 +174,11 @@ async fn a_round_step_waits_for_its_time_and_a_withdrawn_alert_tells_no_one(db: 
     sooner.schedule.publish_at = t + 2 * DAY;
     backend::picks::update_round(&db.state, &Actor::cli(), id, &sooner).await.unwrap();
     let later = dispatch_due(db.store(), t + 2 * DAY + 1).await.unwrap();
-    assert_eq!((later.happenings, later.messages), (3, 3), "closes and results to the round, the batch to the district");
+    assert_eq!(
+        (later.happenings, later.messages),
+        (3, 3),
+        "closes and results to the round, the batch to the district"
+    );
     // A 消费提示 scheduled and then unpublished before it was due tells no one.
     let batch = failing_batch(db, "游仙区", None).await;
     let mut a = ArticleFields {

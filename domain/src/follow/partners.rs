@@ -76,7 +76,11 @@ mod tests {
 
     #[test]
     fn a_registration_names_its_bad_field() {
-        let ok = WebhookFields { name: "涪城区局".into(), url: "https://bureau.example/hook".into(), events: "grade,batch,grade".into() };
+        let ok = WebhookFields {
+            name: "涪城区局".into(),
+            url: "https://bureau.example/hook".into(),
+            events: "grade,batch,grade".into(),
+        };
         assert_eq!(ok.parse().unwrap().events, vec![EntryKind::GradeChange, EntryKind::FailingBatch]);
         for (f, field) in [
             (WebhookFields { url: "ftp://x/y".into(), ..ok.clone() }, "url"),

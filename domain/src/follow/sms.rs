@@ -233,9 +233,17 @@ mod tests {
 
     #[test]
     fn bad_subjects_name_the_field() {
-        for s in ["", "business", "business:123", "district:月球区", "district:涪城区:all", "food:石头", "round:0",
-            "round:x", "shop:1"]
-        {
+        for s in [
+            "",
+            "business",
+            "business:123",
+            "district:月球区",
+            "district:涪城区:all",
+            "food:石头",
+            "round:0",
+            "round:x",
+            "shop:1",
+        ] {
             let e = Subject::parse(s).unwrap_err();
             assert_eq!(e.field.as_deref(), Some("subject"), "{s}");
         }

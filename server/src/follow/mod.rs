@@ -41,7 +41,12 @@ pub fn routes() -> Routes {
         .form("/follow/confirm/{token}", Facts::WRITE.credential(), "/follow/confirm/{token}", sms::form_confirm)
         .form("/u/{token}", Facts::WRITE.credential(), "/u/{token}", sms::form_unsubscribe)
         .form("/staff/webhooks", Facts::staff_write(Role::Admin), "/staff/webhooks", partners::register)
-        .form("/staff/webhooks/{id}/active", Facts::staff_write(Role::Admin), "/staff/webhooks/{id}", partners::set_active)
+        .form(
+            "/staff/webhooks/{id}/active",
+            Facts::staff_write(Role::Admin),
+            "/staff/webhooks/{id}",
+            partners::set_active,
+        )
         .get("/feeds/businesses/{credit_code}", FEED, business)
         .get("/feeds/districts/{district}", FEED, district)
         .get("/feeds/food/{category}", FEED, food)

@@ -12,7 +12,11 @@ use domain::AppError;
 use serde_json::json;
 
 /// Registers a receiver; its signing secret is on its page (admins only, each view audited).
-pub async fn register(State(shared): State<Shared>, Staff(user): Staff, Form(f): Form<WebhookFields>) -> Result<Reply, AppError> {
+pub async fn register(
+    State(shared): State<Shared>,
+    Staff(user): Staff,
+    Form(f): Form<WebhookFields>,
+) -> Result<Reply, AppError> {
     let w = f.parse()?;
     let (id, _) = backend::follow::partners::register(&shared.app, &Actor::staff(&user), &w).await?;
     Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/webhooks/{id}")))

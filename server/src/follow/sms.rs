@@ -36,7 +36,12 @@ pub async fn post_follow(
     subscribe(&shared, ip, &headers, &f).await
 }
 
-async fn subscribe(shared: &Shared, ip: std::net::IpAddr, headers: &HeaderMap, f: &FollowSmsFields) -> Result<Reply, AppError> {
+async fn subscribe(
+    shared: &Shared,
+    ip: std::net::IpAddr,
+    headers: &HeaderMap,
+    f: &FollowSmsFields,
+) -> Result<Reply, AppError> {
     let (subject, phone, mode) = f.parse()?;
     let lang = app::lang::request_lang(headers);
     let r = service::subscribe(&shared.app, &subject, &phone, mode, lang, Some(&network(ip))).await?;
@@ -81,7 +86,10 @@ pub struct StopFields {
         (status = 415, description = "not JSON", body = crate::http::json::ErrorBody),
         (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
     ))]
-pub async fn post_unsubscribe(State(shared): State<Shared>, ApiJson(f): ApiJson<StopFields>) -> Result<Reply, AppError> {
+pub async fn post_unsubscribe(
+    State(shared): State<Shared>,
+    ApiJson(f): ApiJson<StopFields>,
+) -> Result<Reply, AppError> {
     service::unsubscribe(&shared.app, f.token.trim()).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "unsubscribed": true })))
 }

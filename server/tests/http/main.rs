@@ -8,6 +8,7 @@ extern crate backend;
 mod common;
 
 mod abuse;
+mod alerts;
 mod cases;
 mod credit;
 mod disposal;
