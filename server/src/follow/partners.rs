@@ -11,12 +11,24 @@ use domain::follow::partners::WebhookFields;
 use domain::AppError;
 use serde_json::json;
 
-/// Registers a receiver; its signing secret is on its page (admins only, each view audited).
+/// Registers a receiver; its signing secret is on its page (admins only, each view audited). The form's
+/// checkboxes send `events` once per kind checked: they are gathered into one list.
 pub async fn register(
     State(shared): State<Shared>,
     Staff(user): Staff,
-    Form(f): Form<WebhookFields>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Reply, AppError> {
+    let mut f = WebhookFields::default();
+    let mut events = Vec::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            WebhookFields::name => f.name = v,
+            WebhookFields::url => f.url = v,
+            WebhookFields::events => events.push(v),
+            _ => {}
+        }
+    }
+    f.events = events.join(",");
     let w = f.parse()?;
     let (id, _) = backend::follow::partners::register(&shared.app, &Actor::staff(&user), &w).await?;
     Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/webhooks/{id}")))
