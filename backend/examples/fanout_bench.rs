@@ -27,7 +27,11 @@ async fn main() -> anyhow::Result<()> {
         axum::routing::post(move |axum::Json(body): axum::Json<serde_json::Value>| {
             let seen = seen.clone();
             async move {
-                *seen.lock().unwrap().entry(body["phone"].as_str().unwrap_or_default().to_owned()).or_default() += 1;
+                *seen
+                    .lock()
+                    .expect("gateway lock")
+                    .entry(body["phone"].as_str().unwrap_or_default().to_owned())
+                    .or_default() += 1;
                 "ok"
             }
         }),
@@ -120,7 +124,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let delivered = started.elapsed();
-    let got = got.lock().unwrap();
+    let got = got.lock().expect("gateway lock");
     let twice = got.values().filter(|c| **c > 1).count();
     let engine = if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
     println!("engine: {engine}; subscribers: {n}");

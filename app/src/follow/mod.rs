@@ -102,7 +102,7 @@ fn FollowView(i: Followed) -> impl IntoView {
                                 .map(|m| {
                                     let id = format!("mode-{}", m.as_str());
                                     view! {
-                                        <label for=id.clone() class="choice">
+                                        <label for=id class="choice">
                                             <input id=id.clone() type="radio" name=FollowSmsFields::mode value=m.as_str() checked=m == Mode::Immediate/>
                                             " " {m.label(lang)}
                                         </label>

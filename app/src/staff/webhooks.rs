@@ -86,7 +86,7 @@ pub fn StaffWebhooksPage() -> impl IntoView {
                         .map(|k| {
                             let id = format!("wh-{}", k.slug());
                             view! {
-                                <label for=id.clone() class="choice">
+                                <label for=id class="choice">
                                     <input id=id.clone() type="checkbox" name=WebhookFields::events value=k.slug()/>
                                     " " {tr(k.label())}
                                 </label>

@@ -70,32 +70,6 @@ pub struct ReceiverView {
     pub last_error: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_registration_names_its_bad_field() {
-        let ok = WebhookFields {
-            name: "涪城区局".into(),
-            url: "https://bureau.example/hook".into(),
-            events: "grade,batch,grade".into(),
-        };
-        assert_eq!(ok.parse().unwrap().events, vec![EntryKind::GradeChange, EntryKind::FailingBatch]);
-        for (f, field) in [
-            (WebhookFields { url: "ftp://x/y".into(), ..ok.clone() }, "url"),
-            (WebhookFields { url: "https://".into(), ..ok.clone() }, "url"),
-            (WebhookFields { url: "https://user@host/".into(), ..ok.clone() }, "url"),
-            (WebhookFields { url: String::new(), ..ok.clone() }, "url"),
-            (WebhookFields { events: "grade,weather".into(), ..ok.clone() }, "events"),
-            (WebhookFields { events: String::new(), ..ok.clone() }, "events"),
-            (WebhookFields { name: "x".into(), ..ok.clone() }, "name"),
-        ] {
-            assert_eq!(f.parse().unwrap_err().field.as_deref(), Some(field), "{f:?}");
-        }
-    }
-}
-
 /// One delivery to a receiver, with its attempts (the delivery log).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DeliveryView {
@@ -115,4 +89,30 @@ pub struct AttemptView {
     pub status: Option<i64>,
     pub error: Option<String>,
     pub millis: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_names_its_bad_field() {
+        let ok = WebhookFields {
+            name: "涪城区局".into(),
+            url: "https://bureau.example/hook".into(),
+            events: "grade,batch,grade".into(),
+        };
+        assert_eq!(ok.parse().unwrap().events, vec![EntryKind::GradeChange, EntryKind::FailingBatch]);
+        for (f, field) in [
+            (WebhookFields { url: "ftp://x/y".into(), ..ok.clone() }, "url"),
+            (WebhookFields { url: "https://".into(), ..ok.clone() }, "url"),
+            (WebhookFields { url: "https://user@host/".into(), ..ok.clone() }, "url"),
+            (WebhookFields { url: String::new(), ..ok.clone() }, "url"),
+            (WebhookFields { events: "grade,weather".into(), ..ok.clone() }, "events"),
+            (WebhookFields { events: String::new(), ..ok.clone() }, "events"),
+            (WebhookFields { name: "x".into(), ..ok }, "name"),
+        ] {
+            assert_eq!(f.parse().unwrap_err().field.as_deref(), Some(field), "{f:?}");
+        }
+    }
 }

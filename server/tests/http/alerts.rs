@@ -345,8 +345,8 @@ async fn a_partner_down_for_a_while_gets_everything_in_order_once(engine: Backen
     .await
     .unwrap();
     if tried > 1 {
-        let rows: Vec<(i64, String, Option<String>, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT id, idempotency_key, subject_key, attempts, receiver_id FROM outbox WHERE kind = 'partner' ORDER BY id",
+        let rows: Vec<(i64, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT id, idempotency_key, subject_key, attempts FROM outbox WHERE kind = 'partner' ORDER BY id",
         )
         .fetch_all(app.db.state.store.pool())
         .await
