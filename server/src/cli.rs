@@ -77,6 +77,9 @@ pub struct Opts {
     /// Businesses' objections, credit repairs, re-inspection requests and waivers per network.
     #[arg(long, env = "PORTAL_BOUND_OBJECTIONS", default_value_t = NetworkBounds::default().objections.to_string(), global = true)]
     pub bound_objections: String,
+    /// Cases each Open311 partner key may file, unless the partner has its own quota.
+    #[arg(long, env = "PORTAL_OPEN311_QUOTA", default_value_t = NetworkBounds::default().open311.to_string(), global = true)]
+    pub open311_quota: String,
     /// 你点我检 ballots per network.
     #[arg(long, env = "PORTAL_BOUND_BALLOTS", default_value_t = NetworkBounds::default().ballots.to_string(), global = true)]
     pub bound_ballots: String,
@@ -278,6 +281,7 @@ impl Opts {
                 ratings: Bound::parse("PORTAL_BOUND_RATINGS", &self.bound_ratings)?,
                 objections: Bound::parse("PORTAL_BOUND_OBJECTIONS", &self.bound_objections)?,
                 ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
+                open311: Bound::parse("PORTAL_OPEN311_QUOTA", &self.open311_quota)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
                 new_devices_per_hour: positive(

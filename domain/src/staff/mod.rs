@@ -111,6 +111,8 @@ vocab! {
         ObjectionRejected = "credit.objection_rejected" / "异议（申请）不予支持" => "Objection or repair rejected";
         ObjectionWaived = "credit.objection_waived" / "商户放弃异议" => "Business waived its objection";
         ObjectionContactsViewed = "credit.objection_contacts_viewed" / "查看异议联系方式" => "Objection contacts viewed";
+        PartnerKeyIssued = "open311.key_issued" / "签发合作平台密钥" => "Partner key issued";
+        PartnerKeyRevoked = "open311.key_revoked" / "吊销合作平台密钥" => "Partner key revoked";
     }
 }
 
