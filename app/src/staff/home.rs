@@ -74,6 +74,8 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>, sms: Option<(i64, i64)>)
                 view! {
                     <p>
                         <a href="/staff/audit">{tr(T::StaffAuditTitle)}</a>
+                        " · "
+                        <a href="/staff/partners">{tr(T::StaffPartnersTitle)}</a>
                     </p>
                 }
             })}

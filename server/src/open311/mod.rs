@@ -4,6 +4,9 @@
 //! `[{"code":400,"description":"…"}]`. Not under `/api/v1`: the spec is this interface's document, not OpenAPI.
 //! Handlers parse with `domain::open311` and call one `backend::open311` service.
 
+/// Admins' partner keys: issue and revoke (form posts).
+pub mod partners;
+
 use crate::credit::badges::absolute_url;
 use crate::http::routes::{OwnErrorBody, Routes};
 use crate::http::Shared;
@@ -16,6 +19,7 @@ use domain::open311::{
     ServiceRequest,
 };
 use domain::route::Facts;
+use domain::staff::Role;
 use domain::AppError;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 
@@ -32,6 +36,8 @@ pub fn routes() -> Routes {
         .post("/open311/v2/requests.json", Facts::WRITE.credential(), file)
         .get("/open311/v2/requests/{file}", Facts::API.credential(), one)
         .reshape_errors(errors)
+        .form("/staff/partners", Facts::staff_write(Role::Admin), "/staff/partners", partners::issue)
+        .form("/staff/partners/{id}/revoke", Facts::staff_write(Role::Admin), "/staff/partners", partners::revoke)
 }
 
 /// `discovery.json`: the one endpoint, its specification and format.
