@@ -173,6 +173,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: StaffCmd,
     },
+    /// Open311 partner apps and their API keys.
+    Partner {
+        #[command(subcommand)]
+        cmd: PartnerCmd,
+    },
     /// Bulk import.
     Import {
         #[command(subcommand)]
@@ -199,6 +204,23 @@ pub enum StaffCmd {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum PartnerCmd {
+    /// Issue a key for a new partner (audited); the key is printed once, on standard output.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Cases per minute (default: PORTAL_OPEN311_QUOTA's).
+        #[arg(long)]
+        per_min: Option<i64>,
+        /// Cases per day (default: PORTAL_OPEN311_QUOTA's).
+        #[arg(long)]
+        per_day: Option<i64>,
+    },
+    /// Revoke a partner's key at once (audited).
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -399,6 +421,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             store.close().await;
             tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
+            Ok(())
+        }
+        Cmd::Partner { cmd } => {
+            let store = open(&config).await?;
+            let state = AppState::new(store.clone(), config);
+            let failed = |e: domain::AppError| {
+                anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("partner"), e.message(domain::Lang::En))
+            };
+            match cmd {
+                PartnerCmd::Add { name, per_min, per_day } => {
+                    let f = domain::open311::PartnerFields {
+                        name,
+                        per_min: per_min.map(|n| n.to_string()).unwrap_or_default(),
+                        per_day: per_day.map(|n| n.to_string()).unwrap_or_default(),
+                    };
+                    let issued =
+                        backend::open311::partners::issue(&state, &Actor::cli(), &f.parse().map_err(failed)?)
+                            .await
+                            .map_err(failed)?;
+                    tracing::info!(partner = issued.partner_id, "partner key issued");
+                    #[allow(clippy::print_stdout, reason = "the one place a key issued on the command line is shown")]
+                    {
+                        println!("{}", issued.api_key);
+                    }
+                }
+                PartnerCmd::Revoke { id } => {
+                    backend::open311::partners::revoke(&state, &Actor::cli(), id).await.map_err(failed)?;
+                    tracing::info!(partner = id, "partner key revoked");
+                }
+            }
+            store.close().await;
             Ok(())
         }
         #[allow(clippy::print_stdout, reason = "the import report is the command's output")]
