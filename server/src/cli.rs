@@ -436,10 +436,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                         per_min: per_min.map(|n| n.to_string()).unwrap_or_default(),
                         per_day: per_day.map(|n| n.to_string()).unwrap_or_default(),
                     };
-                    let issued =
-                        backend::open311::partners::issue(&state, &Actor::cli(), &f.parse().map_err(failed)?)
-                            .await
-                            .map_err(failed)?;
+                    let issued = backend::open311::partners::issue(&state, &Actor::cli(), &f.parse().map_err(failed)?)
+                        .await
+                        .map_err(failed)?;
                     tracing::info!(partner = issued.partner_id, "partner key issued");
                     #[allow(clippy::print_stdout, reason = "the one place a key issued on the command line is shown")]
                     {

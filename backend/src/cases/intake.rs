@@ -288,7 +288,10 @@ async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<C
     Ok(Some(CaseReceipt { tracking_no, access_code: String::from_utf8(code).map_err(AppError::internal)? }))
 }
 
-#[expect(clippy::too_many_arguments, reason = "the one writer of every intake path: each argument is a part of the case")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the one writer of every intake path: each argument is a part of the case"
+)]
 async fn write(
     conn: &mut AnyConnection,
     state: &AppState,

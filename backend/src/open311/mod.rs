@@ -16,7 +16,8 @@ use domain::{AppError, ErrCode};
 pub use partners::Partner;
 
 /// What a partner is told when its case is filed.
-const NOTICE: &str = "已收到，我们将在7个工作日内决定是否受理。Received: whether it is accepted is decided within 7 working days.";
+const NOTICE: &str =
+    "已收到，我们将在7个工作日内决定是否受理。Received: whether it is accepted is decided within 7 working days.";
 
 /// Files a partner's case, the whole use case: the key (400 `api_key` missing, 403 unknown or revoked), the
 /// key's quota for the minute and the day (429 with `Retry-After`, every attempt counted), the spec's fields
@@ -27,8 +28,8 @@ pub async fn file(state: &AppState, post: &Post) -> Result<Filed, AppError> {
     let key = partner.id.to_string();
     abuse::spend(&state.store, "open311", &key, abuse::MINUTE, partner.quota.per_min).await?;
     abuse::spend(&state.store, "open311", &key, abuse::DAY, partner.quota.per_day).await?;
-    let (_, fields, at) = post.parse()?;
-    let input = fields.parse(now())?;
+    let filing = post.parse()?;
+    let (input, at) = (filing.fields.parse(now())?, filing.at);
     let receipt = intake::file_for_partner(state, &input, PartnerOrigin { partner_id: partner.id, at }).await?;
     Ok(Filed { service_request_id: receipt.tracking_no, service_notice: NOTICE.to_owned(), account_id: None })
 }
@@ -123,13 +124,12 @@ pub async fn request(state: &AppState, api_key: &str, id: &str) -> Result<Vec<Se
     if id.is_empty() || id.len() > 40 {
         return Err(AppError::not_found());
     }
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM cases c WHERE c.tracking_no = $1 AND c.partner_id IS NOT NULL"
-    ))
-    .bind(id)
-    .fetch_optional(state.store.pool())
-    .await?
-    .ok_or_else(AppError::not_found)?;
+    let row =
+        sqlx::query(&format!("SELECT {COLUMNS} FROM cases c WHERE c.tracking_no = $1 AND c.partner_id IS NOT NULL"))
+            .bind(id)
+            .fetch_optional(state.store.pool())
+            .await?
+            .ok_or_else(AppError::not_found)?;
     let (case, owner) = row_of(&row)?;
     let own = match &partner {
         Some(p) if owner != Some(p.id) => return Err(AppError::new(ErrCode::NotFound)),

@@ -68,10 +68,8 @@ pub async fn issue(state: &AppState, actor: &Actor, p: &PartnerInput) -> Result<
 /// Revokes a partner's key at once (its cases stay, named after it). Revoking twice changes nothing.
 pub async fn revoke(state: &AppState, actor: &Actor, id: i64) -> Result<(), AppError> {
     let mut tx = state.store.begin_write().await?;
-    let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM partners WHERE id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let exists: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM partners WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
     if exists.is_none() {
         return Err(AppError::not_found());
     }

@@ -46,7 +46,8 @@ async fn keys_are_issued_once_stored_hashed_revoked_and_audited(db: &TestDb) {
     let admin = Actor::cli();
     let k = partners::issue(&db.state, &admin, &partner("绵阳12345热线")).await.unwrap();
     assert!(k.api_key.starts_with("o311_") && k.api_key.len() > 40);
-    let stored: String = sqlx::query_scalar("SELECT key_hash FROM partners").fetch_one(db.store().pool()).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT key_hash FROM partners").fetch_one(db.store().pool()).await.unwrap();
     assert!(!stored.contains(&k.api_key[5..]), "only a keyed hash is stored");
     let p = partners::authenticate(&db.state, &format!(" {} ", k.api_key)).await.unwrap();
     assert_eq!((p.id, p.quota), (k.partner_id, db.state.config.network_bounds.open311));
@@ -87,7 +88,10 @@ async fn a_partners_filing_is_a_case_and_refusals_store_nothing(db: &TestDb) {
     assert_eq!(row.get::<String, _>("channel"), "partner");
     assert_eq!(row.get::<i64, _>("partner_id"), k.partner_id);
     assert_eq!((row.get::<f64, _>("lat"), row.get::<f64, _>("lng")), (31.4675, 104.6796));
-    assert_eq!((row.get::<String, _>("kind"), row.get::<String, _>("category")), ("complaint".into(), "卫生状况".into()));
+    assert_eq!(
+        (row.get::<String, _>("kind"), row.get::<String, _>("category")),
+        ("complaint".into(), "卫生状况".into())
+    );
     let sealed: Vec<u8> = row.get("reporter_sealed");
     assert!(!String::from_utf8_lossy(&sealed).contains("13800001234"), "the reporter is sealed as on the web");
     // Refusals name the spec's field and store no case.
@@ -185,7 +189,10 @@ async fn each_key_sees_its_own_requests_and_the_public_only_their_status(db: &Te
     };
     handle::transition(&db.state, &Actor::cli(), id, &go).await.unwrap();
     let own = open311::request(&db.state, &a.api_key, &a1).await.unwrap();
-    assert_eq!((own[0].status.as_str(), own[0].status_notes.as_deref()), ("closed", Some("不属于本局管辖，请向区市场监管所反映。")));
+    assert_eq!(
+        (own[0].status.as_str(), own[0].status_notes.as_deref()),
+        ("closed", Some("不属于本局管辖，请向区市场监管所反映。"))
+    );
     assert_eq!(open311::request(&db.state, &b.api_key, &a1).await.unwrap_err().code, ErrCode::NotFound);
     let public = open311::request(&db.state, "", &a1).await.unwrap();
     assert_eq!((public[0].description.as_deref(), public[0].address.as_deref(), public[0].lat), (None, None, None));

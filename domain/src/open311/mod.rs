@@ -62,7 +62,9 @@ impl ServiceCode {
 
     pub fn service(self) -> Service {
         let (what, en) = match self.kind {
-            CaseKind::Complaint => ("消费者本人的消费纠纷，经调解处理", "Complaint (a consumer's own dispute, mediated)"),
+            CaseKind::Complaint => {
+                ("消费者本人的消费纠纷，经调解处理", "Complaint (a consumer's own dispute, mediated)")
+            }
             CaseKind::Report => ("违法违规线索，经调查处理，可能获得奖励", "Report (a violation clue, investigated)"),
         };
         Service {
@@ -78,22 +80,26 @@ impl ServiceCode {
 
     /// The attributes a filing gives beside the standard fields: what our case intake needs.
     pub fn definition(self) -> ServiceDefinition {
-        let attr = |code: &str, required: bool, order: i64, description: &str, datatype_description: &str| {
-            Attribute {
-                variable: true,
-                code: code.to_owned(),
-                datatype: "string".to_owned(),
-                required,
-                datatype_description: datatype_description.to_owned(),
-                order,
-                description: description.to_owned(),
-                values: Vec::new(),
-            }
+        let attr = |code: &str, required: bool, order: i64, description: &str, datatype_description: &str| Attribute {
+            variable: true,
+            code: code.to_owned(),
+            datatype: "string".to_owned(),
+            required,
+            datatype_description: datatype_description.to_owned(),
+            order,
+            description: description.to_owned(),
+            values: Vec::new(),
         };
         ServiceDefinition {
             service_code: self.code(),
             attributes: vec![
-                attr(ATTR_BUSINESS_NAME, true, 1, "被投诉举报的经营者名称 (the business's name)", "1 to 100 characters"),
+                attr(
+                    ATTR_BUSINESS_NAME,
+                    true,
+                    1,
+                    "被投诉举报的经营者名称 (the business's name)",
+                    "1 to 100 characters",
+                ),
                 attr(
                     ATTR_CREDIT_CODE,
                     false,
@@ -101,7 +107,13 @@ impl ServiceCode {
                     "经营者的统一社会信用代码 (the business's unified social credit code, if known)",
                     "18 characters; must be a business in the registry",
                 ),
-                attr(ATTR_OCCURRED_ON, false, 3, "发生日期 (the day it happened)", "YYYY-MM-DD, within the last two years"),
+                attr(
+                    ATTR_OCCURRED_ON,
+                    false,
+                    3,
+                    "发生日期 (the day it happened)",
+                    "YYYY-MM-DD, within the last two years",
+                ),
             ],
         }
     }
@@ -313,6 +325,14 @@ pub fn parse_w3c(s: &str) -> Option<i64> {
     Some(local + 8 * 3600 - offset)
 }
 
+/// A filing, parsed: its service, our case fields (parsed next by [`CaseFields::parse`]) and its coordinates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Filing {
+    pub service: ServiceCode,
+    pub fields: CaseFields,
+    pub at: Option<(f64, f64)>,
+}
+
 /// A filing as posted (`application/x-www-form-urlencoded`), keys as the spec names them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Post {
@@ -368,7 +388,7 @@ impl Post {
     /// The service and our case fields, the place given, and its coordinates. The error names the spec's field
     /// (`service_code`, `attribute[business_name]`, `lat`, …). The case fields are then parsed by the one case
     /// parser ([`CaseFields::parse`]), whose field names [`open311_field`] translates.
-    pub fn parse(&self) -> Result<(ServiceCode, CaseFields, Option<(f64, f64)>), AppError> {
+    pub fn parse(&self) -> Result<Filing, AppError> {
         let code = match self.service_code.trim() {
             "" => return Err(AppError::field(ErrCode::Required, "service_code")),
             c => ServiceCode::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "service_code"))?,
@@ -418,7 +438,7 @@ impl Post {
             reporter_phone: self.phone.trim().to_owned(),
             ..Default::default()
         };
-        Ok((code, fields, coords))
+        Ok(Filing { service: code, fields, at: coords })
     }
 }
 
@@ -490,7 +510,9 @@ impl RequestsQuery {
         }
         let codes = list(&self.service_code)
             .iter()
-            .map(|c: &String| ServiceCode::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "service_code")))
+            .map(|c: &String| {
+                ServiceCode::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "service_code"))
+            })
             .collect::<Result<Vec<_>, _>>()?;
         let date = |s: &str, name: &str| match s.trim() {
             "" => Ok(None),
@@ -623,7 +645,7 @@ mod tests {
             ("phone", "13800001234"),
             ("jurisdiction_id", "mianyang"),
         ]);
-        let (code, f, at) = ok.parse().unwrap();
+        let Filing { service: code, fields: f, at } = ok.parse().unwrap();
         assert_eq!((code.kind, code.category), (CaseKind::Complaint, CaseCategory::Hygiene));
         assert_eq!((f.kind.as_str(), f.category.as_str(), f.reporter_name.as_str()), ("complaint", "卫生状况", "张三"));
         assert_eq!((f.place.as_str(), at), ("31.460000,104.680000", Some((31.46, 104.68))));
@@ -648,8 +670,9 @@ mod tests {
         assert_eq!(field(Post { service_code: "complaint-ufo".into(), ..ok.clone() }), "service_code");
         assert_eq!(field(Post { lat: "91".into(), ..ok.clone() }), "lat");
         assert_eq!(field(Post { long: "east".into(), ..ok.clone() }), "long");
-        let addressed = Post { lat: String::new(), long: String::new(), address_string: "涪城区临园路1号".into(), ..ok };
-        assert_eq!(addressed.parse().unwrap().1.place, "涪城区临园路1号");
+        let addressed =
+            Post { lat: String::new(), long: String::new(), address_string: "涪城区临园路1号".into(), ..ok };
+        assert_eq!(addressed.parse().unwrap().fields.place, "涪城区临园路1号");
     }
 
     #[test]
@@ -657,8 +680,13 @@ mod tests {
         let e = refusal(&AppError::field(ErrCode::Required, "attribute[business_name]"));
         assert_eq!(e, ErrorItem { code: 400, description: "attribute[business_name] missing".into() });
         assert_eq!(refusal(&AppError::field(ErrCode::NotFound, "credit_code")).code, 400);
-        assert!(refusal(&AppError::field(ErrCode::NotFound, "credit_code")).description.starts_with("attribute[credit_code]"));
-        assert_eq!(refusal(&AppError::field(ErrCode::InvalidValue, "reporter_phone")).description.split(':').next(), Some("phone"));
+        assert!(refusal(&AppError::field(ErrCode::NotFound, "credit_code"))
+            .description
+            .starts_with("attribute[credit_code]"));
+        assert_eq!(
+            refusal(&AppError::field(ErrCode::InvalidValue, "reporter_phone")).description.split(':').next(),
+            Some("phone")
+        );
         assert_eq!(refusal(&AppError::new(ErrCode::Forbidden)).code, 403);
         assert_eq!(refusal(&AppError::rate_limited(3)).code, 429);
         assert_eq!(refusal(&AppError::not_found()).code, 404);
@@ -695,7 +723,10 @@ mod tests {
     #[test]
     fn partner_fields_parse_and_name_their_faults() {
         let f = PartnerFields { name: "绵阳12345热线".into(), per_min: "".into(), per_day: "500".into() };
-        assert_eq!(f.parse().unwrap(), PartnerInput { name: "绵阳12345热线".into(), per_min: None, per_day: Some(500) });
+        assert_eq!(
+            f.parse().unwrap(),
+            PartnerInput { name: "绵阳12345热线".into(), per_min: None, per_day: Some(500) }
+        );
         let field = |f: PartnerFields| f.parse().unwrap_err().field.unwrap();
         assert_eq!(field(PartnerFields { name: "".into(), ..f.clone() }), "name");
         assert_eq!(field(PartnerFields { per_min: "0".into(), ..f.clone() }), "per_min");

@@ -57,12 +57,18 @@ async fn definition(Path(file): Path<String>) -> Result<Json<ServiceDefinition>,
 }
 
 /// `GET requests.json`: the key's own requests (the key is required).
-async fn list(State(shared): State<Shared>, Query(q): Query<RequestsQuery>) -> Result<Json<Vec<ServiceRequest>>, AppError> {
+async fn list(
+    State(shared): State<Shared>,
+    Query(q): Query<RequestsQuery>,
+) -> Result<Json<Vec<ServiceRequest>>, AppError> {
     Ok(Json(backend::open311::requests(&shared.app, &q).await?))
 }
 
 /// `POST requests.json` (form-encoded): files a case for the key's partner; answers `[{service_request_id, …}]`.
-async fn file(State(shared): State<Shared>, Form(pairs): Form<Vec<(String, String)>>) -> Result<Json<Vec<Filed>>, AppError> {
+async fn file(
+    State(shared): State<Shared>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> Result<Json<Vec<Filed>>, AppError> {
     let filed = backend::open311::file(&shared.app, &Post::from_pairs(pairs)).await?;
     Ok(Json(vec![filed]))
 }
@@ -93,10 +99,9 @@ fn errors(res: Response) -> Response {
     }
     let item = match res.extensions().get::<AppError>() {
         Some(e) => refusal(e),
-        None => ErrorItem {
-            code: status.as_u16(),
-            description: status.canonical_reason().unwrap_or("error").to_owned(),
-        },
+        None => {
+            ErrorItem { code: status.as_u16(), description: status.canonical_reason().unwrap_or("error").to_owned() }
+        }
     };
     let (mut parts, _) = res.into_parts();
     parts.extensions.remove::<AppError>();

@@ -90,7 +90,10 @@ async fn discovery_services_and_definitions_follow_the_spec(engine: Backend) {
     assert_eq!(def["service_code"], code);
     let attrs = def["attributes"].as_array().unwrap();
     let name = attrs.iter().find(|a| a["code"] == "business_name").unwrap();
-    assert_eq!((name["required"].as_bool(), name["variable"].as_bool(), name["datatype"].as_str()), (Some(true), Some(true), Some("string")));
+    assert_eq!(
+        (name["required"].as_bool(), name["variable"].as_bool(), name["datatype"].as_str()),
+        (Some(true), Some(true), Some("string"))
+    );
     for a in attrs {
         for field in ["order", "description", "datatype_description", "values"] {
             assert!(!a[field].is_null(), "{field} in {a}");
@@ -159,7 +162,8 @@ async fn a_partner_files_and_follows_its_requests_and_refusals_are_the_specs_err
     spec_error(&json(res).await, 400, "api_key");
     let res = client().get(app.url("/open311/v2/requests.json?api_key=x&status=pending")).send().await.unwrap();
     assert_eq!(res.status(), 403, "the key first");
-    let res = client().get(app.url(&format!("/open311/v2/requests.json?api_key={key}&status=pending"))).send().await.unwrap();
+    let res =
+        client().get(app.url(&format!("/open311/v2/requests.json?api_key={key}&status=pending"))).send().await.unwrap();
     assert_eq!(res.status(), 400);
     spec_error(&json(res).await, 400, "status");
     let public = client().get(app.url(&format!("/open311/v2/requests/{id}.json"))).send().await.unwrap();
@@ -184,7 +188,8 @@ async fn a_partner_files_and_follows_its_requests_and_refusals_are_the_specs_err
     assert_eq!(cases(&app).await, before + 2);
 
     // Revoked: refused at once.
-    let partner: i64 = sqlx::query_scalar("SELECT id FROM partners").fetch_one(app.db.state.store.pool()).await.unwrap();
+    let partner: i64 =
+        sqlx::query_scalar("SELECT id FROM partners").fetch_one(app.db.state.store.pool()).await.unwrap();
     let res = admin.post(app.url(&format!("/staff/partners/{partner}/revoke"))).send().await.unwrap();
     assert_eq!(res.status(), 200);
     let res = client().get(app.url(&format!("/open311/v2/requests.json?api_key={key}"))).send().await.unwrap();
