@@ -600,6 +600,13 @@ mod tests {
         let cli = parse(&["backup", "--to", "/tmp/x.db"]).unwrap();
         assert!(matches!(cli.cmd, Some(Cmd::Backup { .. })));
         assert!(parse(&["staff", "add", "--username", "li", "--role", "root"]).is_err());
+        let cli = parse(&["partner", "add", "--name", "12345热线", "--per-min", "5"]).unwrap();
+        assert!(matches!(cli.cmd, Some(Cmd::Partner { cmd: PartnerCmd::Add { per_min: Some(5), per_day: None, .. } })));
+        assert!(matches!(
+            parse(&["partner", "revoke", "3"]).unwrap().cmd,
+            Some(Cmd::Partner { cmd: PartnerCmd::Revoke { id: 3 } })
+        ));
+        assert!(parse(&["partner", "revoke", "x"]).is_err());
         assert!(parse(&["--site-addr", "not-an-addr"]).is_err());
     }
 
