@@ -6,11 +6,12 @@
 pub mod partners;
 
 use crate::abuse;
+use crate::cases::calendar;
 use crate::cases::intake::{self, PartnerOrigin};
 use crate::clock::now;
 use crate::store::col;
 use crate::AppState;
-use domain::cases::{CaseKind, CaseState};
+use domain::cases::{case_deadline, CaseKind, CaseState, WorkCalendar};
 use domain::open311::{CaseRow, Filed, Post, RequestsFilter, RequestsQuery, ServiceRequest, MAX_REQUESTS};
 use domain::{AppError, ErrCode};
 pub use partners::Partner;
@@ -36,24 +37,29 @@ pub async fn file(state: &AppState, post: &Post) -> Result<Filed, AppError> {
 
 /// The columns a request view is made from; the public note is the last message to the reporter.
 const COLUMNS: &str = "c.tracking_no, c.kind, c.category, c.state, c.description, c.place, c.lat, c.lng, \
-    c.created_at, c.updated_at, c.partner_id, (SELECT e.message FROM case_events e WHERE e.case_id = c.id \
+    c.created_at, c.updated_at, c.accepted_at, c.reopened_at, c.partner_id, (SELECT e.message FROM case_events e WHERE e.case_id = c.id \
     AND e.message <> '' ORDER BY e.at DESC, e.id DESC LIMIT 1) AS note";
 
-fn row_of(r: &sqlx::any::AnyRow) -> Result<(CaseRow, Option<i64>), AppError> {
+/// A request's row, with the deadline of its current stage by the holiday calendar.
+fn row_of(r: &sqlx::any::AnyRow, cal: &WorkCalendar) -> Result<(CaseRow, Option<i64>), AppError> {
     let kind: String = col(r, "kind")?;
     let state: String = col(r, "state")?;
+    let kind = CaseKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad kind {kind}")))?;
+    let state = CaseState::parse(&state).ok_or_else(|| AppError::internal(format!("bad state {state}")))?;
+    let filed_at: i64 = col(r, "created_at")?;
     let case = CaseRow {
         tracking_no: col(r, "tracking_no")?,
-        kind: CaseKind::parse(&kind).ok_or_else(|| AppError::internal(format!("bad kind {kind}")))?,
+        kind,
         category: col(r, "category")?,
-        state: CaseState::parse(&state).ok_or_else(|| AppError::internal(format!("bad state {state}")))?,
+        state,
         description: col(r, "description")?,
         place: col(r, "place")?,
         lat: col(r, "lat")?,
         lng: col(r, "lng")?,
-        filed_at: col(r, "created_at")?,
+        filed_at,
         updated_at: col(r, "updated_at")?,
         public_note: col(r, "note")?,
+        expected_at: case_deadline(cal, kind, state, filed_at, col(r, "accepted_at")?, col(r, "reopened_at")?),
     };
     Ok((case, col(r, "partner_id")?))
 }
@@ -108,8 +114,10 @@ pub async fn requests(state: &AppState, q: &RequestsQuery) -> Result<Vec<Service
     if let (Some(f), Some(u)) = (from, until) {
         query = query.bind(f).bind(u);
     }
-    let rows = query.fetch_all(state.store.pool()).await?;
-    rows.iter().map(|r| row_of(r).map(|(case, _)| case.view(true))).collect()
+    let mut conn = state.store.pool().acquire().await?;
+    let rows = query.fetch_all(&mut *conn).await?;
+    let cal = calendar::load_in(&mut conn).await?;
+    rows.iter().map(|r| row_of(r, &cal).map(|(case, _)| case.view(true))).collect()
 }
 
 /// `GET requests/{id}.json`: one request filed through Open311, as an array of one. With a key, only that
@@ -124,13 +132,12 @@ pub async fn request(state: &AppState, api_key: &str, id: &str) -> Result<Vec<Se
     if id.is_empty() || id.len() > 40 {
         return Err(AppError::not_found());
     }
-    let row =
-        sqlx::query(&format!("SELECT {COLUMNS} FROM cases c WHERE c.tracking_no = $1 AND c.partner_id IS NOT NULL"))
-            .bind(id)
-            .fetch_optional(state.store.pool())
-            .await?
-            .ok_or_else(AppError::not_found)?;
-    let (case, owner) = row_of(&row)?;
+    let sql = format!("SELECT {COLUMNS} FROM cases c WHERE c.tracking_no = $1 AND c.partner_id IS NOT NULL");
+    let mut conn = state.store.pool().acquire().await?;
+    let row = sqlx::query(&sql).bind(id).fetch_optional(&mut *conn).await?.ok_or_else(AppError::not_found)?;
+    let cal = calendar::load_in(&mut conn).await?;
+    drop(conn);
+    let (case, owner) = row_of(&row, &cal)?;
     let own = match &partner {
         Some(p) if owner != Some(p.id) => return Err(AppError::new(ErrCode::NotFound)),
         Some(_) => true,

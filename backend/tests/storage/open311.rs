@@ -163,6 +163,7 @@ async fn each_key_sees_its_own_requests_and_the_public_only_their_status(db: &Te
     let complaint = mine.iter().find(|r| r.service_request_id == a1).unwrap();
     assert_eq!(complaint.description.as_deref(), Some("后厨老鼠出没，餐具未消毒，多次看到。"));
     assert_eq!((complaint.status.as_str(), complaint.lat), ("open", Some(31.4675)));
+    assert!(complaint.expected_datetime.is_some(), "the acceptance deadline while its clock runs");
     let report = mine.iter().find(|r| r.service_request_id == a2).unwrap();
     assert_eq!(report.description, None, "never a 举报's description");
     // Filters: by ids (another's id finds nothing), by code, by status.
@@ -193,6 +194,7 @@ async fn each_key_sees_its_own_requests_and_the_public_only_their_status(db: &Te
         (own[0].status.as_str(), own[0].status_notes.as_deref()),
         ("closed", Some("不属于本局管辖，请向区市场监管所反映。"))
     );
+    assert_eq!(own[0].expected_datetime, None, "no clock runs on a rejected case");
     assert_eq!(open311::request(&db.state, &b.api_key, &a1).await.unwrap_err().code, ErrCode::NotFound);
     let public = open311::request(&db.state, "", &a1).await.unwrap();
     assert_eq!((public[0].description.as_deref(), public[0].address.as_deref(), public[0].lat), (None, None, None));

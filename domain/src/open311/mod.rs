@@ -253,6 +253,8 @@ pub struct CaseRow {
     pub updated_at: i64,
     /// The last message to the reporter (never staff's internal note).
     pub public_note: Option<String>,
+    /// The statutory deadline of the current stage, while a clock runs (`expected_datetime`).
+    pub expected_at: Option<i64>,
 }
 
 /// Open or closed, as the spec counts: a case is open while a statutory clock runs.
@@ -281,7 +283,7 @@ impl CaseRow {
             service_notice: None,
             requested_datetime: w3c(self.filed_at),
             updated_datetime: w3c(self.updated_at),
-            expected_datetime: None,
+            expected_datetime: self.expected_at.map(w3c),
             address: (own && !self.place.is_empty()).then(|| self.place.clone()),
             address_id: None,
             zipcode: None,
@@ -706,6 +708,7 @@ mod tests {
             filed_at: 1_796_000_000,
             updated_at: 1_796_000_600,
             public_note: Some("已受理".into()),
+            expected_at: Some(1_797_000_000),
         };
         let own = row.view(true);
         assert_eq!((own.status.as_str(), own.service_code.as_str()), ("open", "report-illegal_additives"));
@@ -714,6 +717,7 @@ mod tests {
         let public = row.view(false);
         assert_eq!((public.address, public.lat, public.description), (None, None, None));
         assert_eq!(public.status_notes.as_deref(), Some("已受理"));
+        assert_eq!(public.expected_datetime, Some(w3c(1_797_000_000)), "the statutory deadline is public");
         let complaint = CaseRow { kind: CaseKind::Complaint, state: CaseState::Closed, ..row };
         assert_eq!(complaint.view(true).description.as_deref(), Some("仓库里有工业用盐。"));
         assert_eq!(complaint.view(false).description, None);
