@@ -51,10 +51,15 @@ log "API fuzzing smoke (schemathesis from the OpenAPI document; the long run is 
 kill $SERVER_PID 2>/dev/null || true
 bash "$ROOT/scripts/fuzz.sh" "${FUZZ_EXAMPLES:-40}" 2>&1 | grep -v "slow statement" | tee "$LOGS/fuzz.txt" | tail -12
 FUZZ_CASES="$(awk '/generated,/ { print $1 }' "$LOGS/fuzz.txt" | tail -1)"
+log "Open311 through an existing client library (georeport from PyPI, unchanged)"
+bash "$ROOT/scripts/open311.sh" 2>&1 | tee "$LOGS/open311.txt" | tail -3
+OPEN311_PASSED="$(awk '$2 == "passed," { print $1 }' "$LOGS/open311.txt" | tail -1)"
+OPEN311_FAILED="$(awk '$2 == "passed," { print $3 }' "$LOGS/open311.txt" | tail -1)"
 
 RUST_PASSED="$(awk '/^test result:/ { s += $4 } END { print s + 0 }' "$LOGS/cargo.txt")"
 RUST_FAILED="$(awk '/^test result:/ { s += $6 } END { print s + 0 }' "$LOGS/cargo.txt")"
 E2E_PASSED="$(awk '$2 == "passed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
 E2E_FAILED="$(awk '$2 == "failed" && $1 ~ /^[0-9]+$/ { print $1 }' "$LOGS/e2e.txt" | tail -1)"
-log "Rust: $RUST_PASSED passed, $RUST_FAILED failed; browser: ${E2E_PASSED:-0} passed, ${E2E_FAILED:-0} failed; API fuzzing: ${FUZZ_CASES:-0} cases"
-echo "total: $((RUST_PASSED + ${E2E_PASSED:-0})) passed, $((RUST_FAILED + ${E2E_FAILED:-0})) failed"
+
+log "Rust: $RUST_PASSED passed, $RUST_FAILED failed; browser: ${E2E_PASSED:-0} passed, ${E2E_FAILED:-0} failed; API fuzzing: ${FUZZ_CASES:-0} cases; Open311 client: ${OPEN311_PASSED:-0} passed, ${OPEN311_FAILED:-0} failed"
+echo "total: $((RUST_PASSED + ${E2E_PASSED:-0} + ${OPEN311_PASSED:-0})) passed, $((RUST_FAILED + ${E2E_FAILED:-0} + ${OPEN311_FAILED:-0})) failed"

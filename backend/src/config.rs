@@ -118,6 +118,9 @@ pub struct NetworkBounds {
     pub objections: Bound,
     /// 你点我检 ballots.
     pub ballots: Bound,
+    /// Cases an Open311 partner key may file (per key, not per network): the default of every key, which a
+    /// partner's own quota overrides (`PORTAL_OPEN311_QUOTA`).
+    pub open311: Bound,
     /// SMS one-time codes requested.
     pub sms: Bound,
     /// 关注 by SMS: subscriptions asked for (each sends a code).
@@ -144,6 +147,7 @@ impl Default for NetworkBounds {
             ratings: Bound::new(10, 100),
             objections: Bound::new(5, 10),
             ballots: Bound::new(600, 20_000),
+            open311: Bound::new(30, 1000),
             sms: Bound::new(10, 100),
             photo_mb_per_day: 500,
             new_devices_per_hour: 100,

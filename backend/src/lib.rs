@@ -37,6 +37,8 @@ pub mod credit;
 pub mod follow;
 /// 新闻动态.
 pub mod news;
+/// Open311 GeoReport v2: partners' keys and quotas, filing through the case intake, their requests.
+pub mod open311;
 /// 你点我检: rounds, nominations, ballots (group commit), tallies.
 pub mod picks;
 /// 抽检结果: sampled batches, lab reports, credit events for failures.

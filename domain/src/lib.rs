@@ -28,6 +28,8 @@ pub mod credit;
 pub mod follow;
 /// 新闻动态.
 pub mod news;
+/// Open311 GeoReport v2: the case categories as services, partners' filings, the spec's shapes.
+pub mod open311;
 /// 你点我检: rounds, candidates, nominations, ballots.
 pub mod picks;
 /// 抽检结果: sampled batches and lab reports.

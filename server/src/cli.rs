@@ -80,6 +80,9 @@ pub struct Opts {
     /// Businesses' objections, credit repairs, re-inspection requests and waivers per network.
     #[arg(long, env = "PORTAL_BOUND_OBJECTIONS", default_value_t = NetworkBounds::default().objections.to_string(), global = true)]
     pub bound_objections: String,
+    /// Cases each Open311 partner key may file, unless the partner has its own quota.
+    #[arg(long, env = "PORTAL_OPEN311_QUOTA", default_value_t = NetworkBounds::default().open311.to_string(), global = true)]
+    pub open311_quota: String,
     /// 你点我检 ballots per network.
     #[arg(long, env = "PORTAL_BOUND_BALLOTS", default_value_t = NetworkBounds::default().ballots.to_string(), global = true)]
     pub bound_ballots: String,
@@ -179,6 +182,11 @@ pub enum Cmd {
         #[command(subcommand)]
         cmd: StaffCmd,
     },
+    /// Open311 partner apps and their API keys.
+    Partner {
+        #[command(subcommand)]
+        cmd: PartnerCmd,
+    },
     /// Bulk import.
     Import {
         #[command(subcommand)]
@@ -205,6 +213,23 @@ pub enum StaffCmd {
         #[arg(long, value_enum)]
         role: RoleArg,
     },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum PartnerCmd {
+    /// Issue a key for a new partner (audited); the key is printed once, on standard output.
+    Add {
+        #[arg(long)]
+        name: String,
+        /// Cases per minute (default: PORTAL_OPEN311_QUOTA's).
+        #[arg(long)]
+        per_min: Option<i64>,
+        /// Cases per day (default: PORTAL_OPEN311_QUOTA's).
+        #[arg(long)]
+        per_day: Option<i64>,
+    },
+    /// Revoke a partner's key at once (audited).
+    Revoke { id: i64 },
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -288,6 +313,7 @@ impl Opts {
                 ratings: Bound::parse("PORTAL_BOUND_RATINGS", &self.bound_ratings)?,
                 objections: Bound::parse("PORTAL_BOUND_OBJECTIONS", &self.bound_objections)?,
                 ballots: Bound::parse("PORTAL_BOUND_BALLOTS", &self.bound_ballots)?,
+                open311: Bound::parse("PORTAL_OPEN311_QUOTA", &self.open311_quota)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
                 follows: Bound::parse("PORTAL_BOUND_FOLLOWS", &self.bound_follows)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
@@ -410,6 +436,36 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 })?;
             store.close().await;
             tracing::info!(username = %user.username, role = user.role.as_str(), "staff account created");
+            Ok(())
+        }
+        Cmd::Partner { cmd } => {
+            let store = open(&config).await?;
+            let state = AppState::new(store.clone(), config);
+            let failed = |e: domain::AppError| {
+                anyhow::anyhow!("{}: {}", e.field.as_deref().unwrap_or("partner"), e.message(domain::Lang::En))
+            };
+            match cmd {
+                PartnerCmd::Add { name, per_min, per_day } => {
+                    let f = domain::open311::PartnerFields {
+                        name,
+                        per_min: per_min.map(|n| n.to_string()).unwrap_or_default(),
+                        per_day: per_day.map(|n| n.to_string()).unwrap_or_default(),
+                    };
+                    let issued = backend::open311::partners::issue(&state, &Actor::cli(), &f.parse().map_err(failed)?)
+                        .await
+                        .map_err(failed)?;
+                    tracing::info!(partner = issued.partner_id, "partner key issued");
+                    #[allow(clippy::print_stdout, reason = "the one place a key issued on the command line is shown")]
+                    {
+                        println!("{}", issued.api_key);
+                    }
+                }
+                PartnerCmd::Revoke { id } => {
+                    backend::open311::partners::revoke(&state, &Actor::cli(), id).await.map_err(failed)?;
+                    tracing::info!(partner = id, "partner key revoked");
+                }
+            }
+            store.close().await;
             Ok(())
         }
         #[allow(clippy::print_stdout, reason = "the import report is the command's output")]
@@ -559,6 +615,13 @@ mod tests {
         let cli = parse(&["backup", "--to", "/tmp/x.db"]).unwrap();
         assert!(matches!(cli.cmd, Some(Cmd::Backup { .. })));
         assert!(parse(&["staff", "add", "--username", "li", "--role", "root"]).is_err());
+        let cli = parse(&["partner", "add", "--name", "12345热线", "--per-min", "5"]).unwrap();
+        assert!(matches!(cli.cmd, Some(Cmd::Partner { cmd: PartnerCmd::Add { per_min: Some(5), per_day: None, .. } })));
+        assert!(matches!(
+            parse(&["partner", "revoke", "3"]).unwrap().cmd,
+            Some(Cmd::Partner { cmd: PartnerCmd::Revoke { id: 3 } })
+        ));
+        assert!(parse(&["partner", "revoke", "x"]).is_err());
         assert!(parse(&["--site-addr", "not-an-addr"]).is_err());
     }
 

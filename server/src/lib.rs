@@ -17,6 +17,8 @@ pub mod credit;
 pub mod follow;
 /// 新闻动态: feed, covers, API, staff posts.
 pub mod news;
+/// Open311 GeoReport v2 (`/open311/v2/`): services, partners' filings and their requests; staff partner keys.
+pub mod open311;
 /// 你点我检: rounds API, ballot and nomination forms, staff rounds and moderation.
 pub mod picks;
 /// 抽检结果: results API, lab reports, staff publication.

@@ -151,6 +151,7 @@ pub fn modules() -> Routes {
         .merge(crate::news::routes())
         .merge(crate::follow::routes())
         .merge(crate::stats::routes())
+        .merge(crate::open311::routes())
 }
 
 /// Every route with its facts: the modules' routes, then the pages the Leptos router declares (with the facts

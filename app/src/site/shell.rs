@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/imports/:id") view=staff::registry::ImportJobPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/replies") view=staff::replies::StaffRepliesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/objections") view=staff::objections::StaffObjectionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/partners") view=staff::partners::StaffPartnersPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/rounds") view=staff::rounds::StaffRoundsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/rounds/:id") view=staff::rounds::StaffRoundPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/results") view=staff::results::StaffResultsPage ssr=SsrMode::Async/>

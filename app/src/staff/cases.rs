@@ -150,7 +150,7 @@ pub fn StaffCasesPage() -> impl IntoView {
             <form method="post" action="/staff/cases" class="form">
                 <label for="quick-channel">{tr(T::StaffCaseChannel)}</label>
                 <select id="quick-channel" name=F::channel>
-                    {Channel::ALL.into_iter().filter(|c| *c != Channel::Web).map(|c| view! { <option value=c.as_str()>{tr(c.label())}</option> }).collect_view()}
+                    {Channel::ALL.into_iter().filter(|c| c.typed_by_staff()).map(|c| view! { <option value=c.as_str()>{tr(c.label())}</option> }).collect_view()}
                 </select>
                 <FieldError name=F::channel code=err field/>
                 <label for="quick-kind">{tr(T::ReportKind)}</label>

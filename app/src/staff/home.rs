@@ -76,6 +76,8 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>, sms: Option<(i64, i64)>)
                         <a href="/staff/audit">{tr(T::StaffAuditTitle)}</a>
                         " · "
                         <a href="/staff/webhooks">{tr(T::NavWebhooks)}</a>
+                        " · "
+                        <a href="/staff/partners">{tr(T::StaffPartnersTitle)}</a>
                     </p>
                 }
             })}

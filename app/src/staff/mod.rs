@@ -13,6 +13,8 @@ pub mod login;
 pub mod news;
 /// Objections, credit repair and re-inspection requests to decide (moderators).
 pub mod objections;
+/// Open311 partner keys (admins).
+pub mod partners;
 /// Registry tools and import jobs (moderators).
 pub mod registry;
 /// The reply moderation queue (moderators).
@@ -37,6 +39,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     (SIGN_IN, Facts::PAGE),
     ("/staff", Facts::staff(Role::Viewer)),
     ("/staff/audit", Facts::staff(Role::Admin)),
+    ("/staff/partners", Facts::staff(Role::Admin)),
     ("/staff/businesses", Facts::staff(Role::Moderator)),
     ("/staff/imports/{id}", Facts::staff(Role::Moderator)),
     ("/staff/replies", Facts::staff(Role::Moderator)),

@@ -138,7 +138,7 @@ async fn file_upload(
         )?;
     }
     let photos = state.photos.process_all(raw).await?;
-    file_from(state, &c, &photos, None, network).await
+    file_from(state, &c, &photos, None, network, None).await
 }
 
 /// Files a case with its photos (already processed): the staff member typing in a hotline, counter,
@@ -153,7 +153,25 @@ pub async fn file(
         Some(a) => format!("staff:{}", a.name),
         None => "local".to_owned(),
     };
-    file_from(state, c, photos, actor, &client).await
+    file_from(state, c, photos, actor, &client, None).await
+}
+
+/// Where a partner's case came from: the partner (`partners.id`) and the coordinates it gave, if any.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PartnerOrigin {
+    pub partner_id: i64,
+    pub at: Option<(f64, f64)>,
+}
+
+/// Files a case another app sent through Open311 (`backend::open311::file` checks its key and quota and parses
+/// it first): the same transaction as every case, channel `partner`, the partner and the coordinates on the row.
+/// The access code is drawn and kept hashed as for every case, but shown to nobody: the partner follows its case
+/// with its key.
+pub async fn file_for_partner(state: &AppState, c: &CaseInput, origin: PartnerOrigin) -> Result<CaseReceipt, AppError> {
+    let mut c = c.clone();
+    c.channel = domain::cases::Channel::Partner;
+    let client = format!("partner:{}", origin.partner_id);
+    file_from(state, &c, &[], None, &client, Some(origin)).await
 }
 
 /// Files a case for `client` (whose idempotency keys are its own).
@@ -163,11 +181,12 @@ async fn file_from(
     photos: &[Photo],
     actor: Option<&Actor>,
     client: &str,
+    origin: Option<PartnerOrigin>,
 ) -> Result<CaseReceipt, AppError> {
     // In a task of its own: a client that hangs up mid-request does not cut the filing short.
     let (state, c, photos, actor, client) =
         (state.clone(), c.clone(), photos.to_vec(), actor.cloned(), client.to_owned());
-    tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref(), &client).await })
+    tokio::spawn(async move { file_now(&state, &c, &photos, actor.as_ref(), &client, origin).await })
         .await
         .map_err(AppError::internal)?
 }
@@ -200,6 +219,7 @@ async fn file_now(
     photos: &[Photo],
     actor: Option<&Actor>,
     client: &str,
+    origin: Option<PartnerOrigin>,
 ) -> Result<CaseReceipt, AppError> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::field(ErrCode::TooMany, "photos"));
@@ -227,7 +247,7 @@ async fn file_now(
     let result = async {
         let mut tx = sqlx::Connection::begin_with(&mut *conn, dialect.begin_write()).await?;
         let idempotency = scoped.as_deref().map(|k| (k, content.as_str()));
-        let written = write(&mut tx, state, c, photos, actor, reporter, idempotency).await?;
+        let written = write(&mut tx, state, c, photos, actor, reporter, idempotency, origin).await?;
         if written.is_some() {
             tx.commit().await?;
         }
@@ -268,6 +288,10 @@ async fn existing(state: &AppState, key: &str, content: &str) -> Result<Option<C
     Ok(Some(CaseReceipt { tracking_no, access_code: String::from_utf8(code).map_err(AppError::internal)? }))
 }
 
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the one writer of every intake path: each argument is a part of the case"
+)]
 async fn write(
     conn: &mut AnyConnection,
     state: &AppState,
@@ -277,6 +301,7 @@ async fn write(
     reporter: Option<(Vec<u8>, String)>,
     // The scoped idempotency key and the content hash.
     idempotency: Option<(&str, &str)>,
+    origin: Option<PartnerOrigin>,
 ) -> Result<Option<CaseReceipt>, AppError> {
     let scoped_key = idempotency.map(|(k, _)| k);
     let t = now();
@@ -341,6 +366,22 @@ async fn write(
             continue;
         };
         let id: i64 = col(&row, "id")?;
+        if let Some(o) = origin {
+            sqlx::query("UPDATE cases SET partner_id = $1 WHERE id = $2")
+                .bind(o.partner_id)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            // Coordinates only when given: a typeless NULL bound through the Any driver fails on PostgreSQL.
+            if let Some((lat, lng)) = o.at {
+                sqlx::query("UPDATE cases SET lat = $1, lng = $2 WHERE id = $3")
+                    .bind(lat)
+                    .bind(lng)
+                    .bind(id)
+                    .execute(&mut *conn)
+                    .await?;
+            }
+        }
         for p in photos {
             sqlx::query(
                 "INSERT INTO case_photos (case_id, original, media_type, shown, width, height, sha256, created_at) \

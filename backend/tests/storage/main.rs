@@ -17,6 +17,7 @@ mod feeds;
 mod near;
 mod news;
 mod objections;
+mod open311;
 mod picks;
 mod satisfaction;
 mod search;

@@ -62,7 +62,10 @@ impl CaseFields {
         })?;
         let channel = match self.channel.trim() {
             "" => Channel::Web,
-            c => Channel::parse(c).ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::channel))?,
+            // Partner cases come in through Open311 only, which sets the channel itself.
+            c => Channel::parse(c)
+                .filter(|c| *c != Channel::Partner)
+                .ok_or_else(|| AppError::field(ErrCode::InvalidValue, Self::channel))?,
         };
         let credit_code = match self.credit_code.trim() {
             "" => None,
@@ -165,6 +168,7 @@ mod tests {
         assert_eq!(field(CaseFields { reporter_phone: "".into(), ..case() }), "reporter_phone");
         assert_eq!(field(CaseFields { idempotency_key: "../../etc".into(), ..case() }), "idempotency_key");
         assert_eq!(field(CaseFields { channel: "fax".into(), ..case() }), "channel");
+        assert_eq!(field(CaseFields { channel: "partner".into(), ..case() }), "channel", "Open311 sets it");
         // Markup is kept as text (escaped when shown), never refused or interpreted.
         let html = CaseFields { description: "<script>alert(1)</script> 后厨很脏很脏".into(), ..case() };
         assert!(html.parse(now).unwrap().description.contains("<script>"));

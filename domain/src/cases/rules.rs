@@ -49,11 +49,13 @@ pub enum Channel {
     /// A school's complaint box.
     SchoolBox,
     Volunteer,
+    /// Another app, through Open311 with its partner key (the case row names the partner).
+    Partner,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 5] =
-        [Channel::Web, Channel::Hotline, Channel::Counter, Channel::SchoolBox, Channel::Volunteer];
+    pub const ALL: [Channel; 6] =
+        [Channel::Web, Channel::Hotline, Channel::Counter, Channel::SchoolBox, Channel::Volunteer, Channel::Partner];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -62,11 +64,17 @@ impl Channel {
             Channel::Counter => "counter",
             Channel::SchoolBox => "school_box",
             Channel::Volunteer => "volunteer",
+            Channel::Partner => "partner",
         }
     }
 
     pub fn parse(s: &str) -> Option<Channel> {
         Channel::ALL.into_iter().find(|c| c.as_str() == s.trim())
+    }
+
+    /// Whether staff may type in a case from this channel (web and partner cases come in by themselves).
+    pub fn typed_by_staff(self) -> bool {
+        !matches!(self, Channel::Web | Channel::Partner)
     }
 
     pub fn label(self) -> T {
@@ -76,6 +84,7 @@ impl Channel {
             Channel::Counter => T::ChannelCounter,
             Channel::SchoolBox => T::ChannelSchoolBox,
             Channel::Volunteer => T::ChannelVolunteer,
+            Channel::Partner => T::ChannelPartner,
         }
     }
 }

@@ -115,6 +115,8 @@ vocab! {
         WebhookDisable = "follow.webhook_disable" / "停用合作方推送" => "Partner webhook disabled";
         WebhookEnable = "follow.webhook_enable" / "启用合作方推送" => "Partner webhook enabled";
         WebhookSecretViewed = "follow.webhook_secret_viewed" / "查看推送签名密钥" => "Webhook signing secret viewed";
+        PartnerKeyIssued = "open311.key_issued" / "签发合作平台密钥" => "Partner key issued";
+        PartnerKeyRevoked = "open311.key_revoked" / "吊销合作平台密钥" => "Partner key revoked";
     }
 }
 

@@ -167,8 +167,9 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
     }
     let status = res.status();
     let server_fn = res.headers().contains_key("serverfnerror");
+    let own_body = res.extensions().get::<super::routes::OwnErrorBody>().is_some();
 
-    if (status.is_client_error() || status.is_server_error()) && !server_fn {
+    if (status.is_client_error() || status.is_server_error()) && !server_fn && !own_body {
         let known = res.extensions().get::<AppError>().cloned();
         match known {
             Some(err) if lang != Lang::Zh => res = localised(res, &err, lang),

@@ -25,11 +25,22 @@ pub struct Route {
     pub facts: Facts,
 }
 
+/// Rewrites an error answer into the error format of a standard a module implements (Open311's error list).
+/// It runs outside the route's facts, so the rate limit's and the body limit's refusals take that shape too; the
+/// answer it rewrites carries [`OwnErrorBody`], and the last layer then leaves its body as it is.
+pub type Reshape = fn(Response) -> Response;
+
+/// Marks an error answer whose body is already in its route's own format (see [`Reshape`]).
+#[derive(Clone, Copy, Debug)]
+pub struct OwnErrorBody;
+
 /// A module's routes under construction.
 #[derive(Default)]
 pub struct Routes {
     /// Each route, its handler, and for a form the page a browser goes back to with an error.
     entries: Vec<(Route, MethodRouter<Shared>, BackTemplate)>,
+    /// The error format of these routes, when not ours.
+    reshape: Vec<(&'static str, Reshape)>,
 }
 
 impl Routes {
@@ -82,6 +93,14 @@ impl Routes {
 
     pub fn merge(mut self, other: Routes) -> Routes {
         self.entries.extend(other.entries);
+        self.reshape.extend(other.reshape);
+        self
+    }
+
+    /// Every route declared so far answers its errors as `reshape` writes them.
+    pub fn reshape_errors(mut self, reshape: Reshape) -> Routes {
+        let paths: Vec<&'static str> = self.entries.iter().map(|(r, _, _)| r.path).collect();
+        self.reshape.extend(paths.into_iter().map(|p| (p, reshape)));
         self
     }
 
@@ -96,7 +115,11 @@ impl Routes {
         let mut router = Router::new();
         for (r, mr, back) in self.entries {
             let mr = mr.layer(from_fn_with_state(back, super::reply::answer_browsers));
-            router = router.route(r.path, layered(mr, shared, r.facts));
+            let mut mr = layered(mr, shared, r.facts);
+            if let Some((_, f)) = self.reshape.iter().find(|(p, _)| *p == r.path).copied() {
+                mr = mr.layer(axum::middleware::map_response(move |res: Response| async move { f(res) }));
+            }
+            router = router.route(r.path, mr);
         }
         router
     }

@@ -18,6 +18,7 @@ mod hardening;
 mod near;
 mod news;
 mod objections;
+mod open311;
 mod outbox;
 mod picks;
 mod satisfaction;
