@@ -171,7 +171,7 @@ async fn outgoing(state: &AppState, m: &Claimed) -> Result<Composed, String> {
     Ok(match m.kind.as_str() {
         "follow" => sms(crate::follow::sms::alert(state, &m.key).await.map_err(failed)?),
         "digest" => sms(crate::follow::sms::digest_of(state, &m.key).await.map_err(failed)?),
-        "partner" => match crate::follow::partners::outgoing(state, &m.key).await.map_err(failed)? {
+        "partner" => match crate::follow::webhooks::outgoing(state, &m.key).await.map_err(failed)? {
             Some((url, secret, body)) => Ok((Some(url), body, Some(secret))),
             None => Err("receiver deleted"),
         },

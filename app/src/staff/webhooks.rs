@@ -4,7 +4,7 @@
 use crate::lang::tr;
 use crate::ui::{form_error, FieldError, Loaded};
 use domain::clock::format_datetime;
-use domain::follow::partners::{DeliveryView, ReceiverView, WebhookFields};
+use domain::follow::webhooks::{DeliveryView, ReceiverView, WebhookFields};
 use domain::follow::EntryKind;
 use domain::staff::Role;
 use domain::{AppError, T};
@@ -16,7 +16,7 @@ use leptos_router::hooks::use_params_map;
 pub async fn webhook_receivers() -> Result<Vec<ReceiverView>, AppError> {
     crate::ssr::require(Role::Admin).await?;
     let state = crate::ssr::state()?;
-    backend::follow::partners::list(&state.store).await
+    backend::follow::webhooks::list(&state.store).await
 }
 
 /// A receiver, its secret and its log (admins; opening the secret is on the record).
@@ -24,9 +24,9 @@ pub async fn webhook_receivers() -> Result<Vec<ReceiverView>, AppError> {
 pub async fn webhook_log(id: i64) -> Result<(ReceiverView, String, Vec<DeliveryView>), AppError> {
     let user = crate::ssr::require(Role::Admin).await?;
     let state = crate::ssr::state()?;
-    let (r, log) = backend::follow::partners::log(&state.store, id).await?;
+    let (r, log) = backend::follow::webhooks::log(&state.store, id).await?;
     let actor = backend::staff::audit::Actor::staff(&user);
-    let secret = backend::follow::partners::secret(&state, &actor, id).await?;
+    let secret = backend::follow::webhooks::secret(&state, &actor, id).await?;
     Ok((r, secret, log))
 }
 

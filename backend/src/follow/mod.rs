@@ -1,13 +1,13 @@
 //! 关注: the dispatcher of the journal's happenings to SMS subscribers and partner webhooks ([`dispatch`],
-//! [`sms`], [`partners`]), and here the entries of each followed subject's Atom feed — a business (its new credit records and grade
+//! [`sms`], [`webhooks`]), and here the entries of each followed subject's Atom feed — a business (its new credit records and grade
 //! changes), a district (grade drops, public failing batches, 消费提示; or only one of the first two), a food
 //! category (failing batches, 消费提示), a round (voting opens, closes, results published). Each feed is read on
 //! one connection, at most [`MAX_ENTRIES`] per query, merged newest first. Only what is already public is read:
 //! batches from [`crate::sampling::public_at`], articles published and due, round dates that have passed.
 
 pub mod dispatch;
-pub mod partners;
 pub mod sms;
+pub mod webhooks;
 
 use crate::store::{col, Store};
 use domain::credit::{CreditCode, District, EventKind};

@@ -5,8 +5,8 @@
 use crate::i18n::T;
 use crate::vocab::vocab;
 
-pub mod partners;
 pub mod sms;
+pub mod webhooks;
 
 /// The most entries a feed carries (the newest).
 pub const MAX_ENTRIES: usize = 50;

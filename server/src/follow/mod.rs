@@ -25,10 +25,10 @@ use serde::Deserialize;
 /// Public, host-bound (absolute URLs), 30 s in the page cache, answered with an `ETag` and 304s.
 const FEED: Facts = Facts { etag: true, ..Facts::PAGE }.cached(30).host_bound();
 
-/// Partner webhooks in the staff console.
-pub mod partners;
 /// 关注 by SMS: API, forms, the gateway's replies.
 pub mod sms;
+/// Partner webhooks in the staff console.
+pub mod webhooks;
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -40,12 +40,12 @@ pub fn routes() -> Routes {
         .form("/follow/{subject}/sms", Facts::WRITE, "/follow/{subject}", sms::form_follow)
         .form("/follow/confirm/{token}", Facts::WRITE.credential(), "/follow/confirm/{token}", sms::form_confirm)
         .form("/u/{token}", Facts::WRITE.credential(), "/u/{token}", sms::form_unsubscribe)
-        .form("/staff/webhooks", Facts::staff_write(Role::Admin), "/staff/webhooks", partners::register)
+        .form("/staff/webhooks", Facts::staff_write(Role::Admin), "/staff/webhooks", webhooks::register)
         .form(
             "/staff/webhooks/{id}/active",
             Facts::staff_write(Role::Admin),
             "/staff/webhooks/{id}",
-            partners::set_active,
+            webhooks::set_active,
         )
         .get("/feeds/businesses/{credit_code}", FEED, business)
         .get("/feeds/districts/{district}", FEED, district)

@@ -326,7 +326,7 @@ async fn a_partner_down_for_a_while_gets_everything_in_order_once(engine: Backen
     assert_eq!(r.status(), StatusCode::CREATED);
     let id = json(r).await["id"].as_i64().unwrap();
     let secret =
-        backend::follow::partners::secret(&app.db.state, &backend::staff::audit::Actor::cli(), id).await.unwrap();
+        backend::follow::webhooks::secret(&app.db.state, &backend::staff::audit::Actor::cli(), id).await.unwrap();
 
     // Two businesses, three records each, while the receiver is down.
     let codes = vec![a_business(&app, 2).await.0, a_business(&app, 3).await.0];

@@ -7,7 +7,7 @@ use crate::sealed;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Store};
 use crate::AppState;
-use domain::follow::partners::{AttemptView, DeliveryView, ReceiverView, WebhookInput, MAX_RECEIVERS};
+use domain::follow::webhooks::{AttemptView, DeliveryView, ReceiverView, WebhookInput, MAX_RECEIVERS};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
 use rand::RngCore;

@@ -7,7 +7,7 @@ use crate::http::Shared;
 use axum::extract::{Form, State};
 use axum::http::StatusCode;
 use backend::staff::audit::Actor;
-use domain::follow::partners::WebhookFields;
+use domain::follow::webhooks::WebhookFields;
 use domain::AppError;
 use serde_json::json;
 
@@ -30,7 +30,7 @@ pub async fn register(
     }
     f.events = events.join(",");
     let w = f.parse()?;
-    let (id, _) = backend::follow::partners::register(&shared.app, &Actor::staff(&user), &w).await?;
+    let (id, _) = backend::follow::webhooks::register(&shared.app, &Actor::staff(&user), &w).await?;
     Ok(Reply::json(StatusCode::CREATED, json!({ "id": id })).see(format!("/staff/webhooks/{id}")))
 }
 
@@ -52,6 +52,6 @@ pub async fn set_active(
         "0" => false,
         _ => return Err(AppError::field(domain::ErrCode::InvalidValue, "active")),
     };
-    backend::follow::partners::set_active(&shared.app.store, &Actor::staff(&user), id, active).await?;
+    backend::follow::webhooks::set_active(&shared.app.store, &Actor::staff(&user), id, active).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "id": id, "active": active })).see(format!("/staff/webhooks/{id}")))
 }
