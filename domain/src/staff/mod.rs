@@ -111,6 +111,11 @@ vocab! {
         ObjectionRejected = "credit.objection_rejected" / "异议（申请）不予支持" => "Objection or repair rejected";
         ObjectionWaived = "credit.objection_waived" / "商户放弃异议" => "Business waived its objection";
         ObjectionContactsViewed = "credit.objection_contacts_viewed" / "查看异议联系方式" => "Objection contacts viewed";
+        MarketCreate = "markets.create" / "新增市场" => "Market added";
+        MarketKeyIssued = "markets.key_issued" / "签发市场密钥" => "Market key issued";
+        MarketKeyRevoked = "markets.key_revoked" / "吊销市场密钥" => "Market key revoked";
+        MarketUpload = "markets.upload" / "上传市场数据" => "Market data uploaded";
+        MarketCaseOpened = "markets.case_opened" / "快检不合格立案" => "Case opened from a rapid test";
     }
 }
 
