@@ -15,6 +15,7 @@ mod disposal;
 mod feeds;
 mod near;
 mod news;
+mod markets;
 mod objections;
 mod picks;
 mod satisfaction;
