@@ -15,6 +15,7 @@ mod durability;
 mod feeds;
 mod hardening;
 mod near;
+mod markets;
 mod news;
 mod objections;
 mod outbox;
