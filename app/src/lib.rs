@@ -14,6 +14,8 @@ pub mod ui;
 pub mod cases;
 /// 信用查询: search (type-ahead island), business pages, replies.
 pub mod credit;
+/// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
+pub mod markets;
 /// 新闻动态: the list and the article page.
 pub mod news;
 /// 你点我检: rounds, ballots (picker island), nominations, tallies.

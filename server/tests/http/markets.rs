@@ -59,7 +59,27 @@ async fn markets_and_stalls_are_public_and_cacheable(engine: Backend) {
     assert_eq!(qr.status(), StatusCode::OK);
     assert_eq!(header(qr.headers(), "content-type"), "image/svg+xml");
 
+    // The pages, server-rendered: what a phone scanning the stall's code opens.
+    let page = client().get(app.url(&format!("/m/{flagged}"))).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(!header(page.headers(), "cache-control").contains("no-store"), "no credential: in the shared page cache");
+    let html = page.text().await.unwrap();
+    for text in ["今日快检", "不合格", "承诺达标合格证", "不使用禁用农药兽药及非法添加物", &flagged] {
+        assert!(html.contains(text), "the stall page shows {text}");
+    }
+    assert!(!html.contains("<leptos-island"), "no script needed");
+    let html = client().get(app.url(&format!("/markets/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("今日快检") && html.contains("批次 · 合格") && html.contains("近30天快检不合格"));
+    let html = client().get(app.url("/markets")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("涪城区临园路农贸市场"));
+    assert_eq!(client().get(app.url("/m/2222222")).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    let moderator = app.client_as("demo_moderator").await;
+    let html = moderator.get(app.url(&format!("/staff/markets/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("数据接口密钥") && html.contains("上传记录"));
+
     let cert = stall["certificates"][0]["cert_no"].as_str().unwrap();
+    let html = client().get(app.url(&format!("/trace/{cert}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("合格证追溯"));
     let trace = json(client().get(app.url(&format!("/api/v1/certificates/{cert}/trace"))).send().await.unwrap()).await;
     assert!(trace["stalls"].as_array().unwrap().len() >= 2, "the demo's certificates are shared by several stalls");
     app.stop().await;
