@@ -28,8 +28,8 @@ pub async fn market(id: String) -> Result<MarketDetail, AppError> {
 #[component]
 fn Facts(m: MarketSummary) -> impl IntoView {
     let lang = use_lang();
-    let flagged = (m.flagged_stalls > 0)
-        .then(|| T::MarketFlaggedCount.fill(lang, &[("n", &m.flagged_stalls.to_string())]));
+    let flagged =
+        (m.flagged_stalls > 0).then(|| T::MarketFlaggedCount.fill(lang, &[("n", &m.flagged_stalls.to_string())]));
     view! {
         <p class="hint">
             {MarketKind::label_of(&m.kind, lang).to_owned()} " · " {District::label_of(&m.district, lang).to_owned()}
@@ -94,11 +94,7 @@ pub fn MarketPage() -> impl IntoView {
 #[component]
 fn MarketView(d: MarketDetail) -> impl IntoView {
     let name = d.market.name.clone();
-    let grades = d
-        .grades
-        .iter()
-        .map(|g| view! { <li><GradeBadge grade=g.grade/> " " {g.stalls}</li> })
-        .collect_view();
+    let grades = d.grades.iter().map(|g| view! { <li><GradeBadge grade=g.grade/> " " {g.stalls}</li> }).collect_view();
     let stalls = d
         .stalls
         .into_iter()
@@ -123,7 +119,7 @@ fn MarketView(d: MarketDetail) -> impl IntoView {
         <Title text=format!("{} · {}", name, tr(T::NavMarkets))/>
         <crate::ui::Og title=name.clone() description=today_line(d.market.tests_today, d.market.passed_today)/>
         <article class="page">
-            <h1>{name.clone()}</h1>
+            <h1>{name}</h1>
             <Facts m=d.market/>
             <h2>{tr(T::MarketStallsByGrade)}</h2>
             <ul class="inline-list">{grades}</ul>

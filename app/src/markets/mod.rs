@@ -34,7 +34,8 @@ pub fn ResultBadge(result: String) -> impl IntoView {
 #[component]
 pub fn TestsTable(tests: Vec<RapidTestView>, #[prop(optional)] with_stall: bool) -> impl IntoView {
     let lang = crate::lang::use_lang();
-    let mut headers = vec![T::TestTime, T::TestSample, T::TestItem, T::TestMethodLabel, T::TestResultLabel, T::TestTester];
+    let mut headers =
+        vec![T::TestTime, T::TestSample, T::TestItem, T::TestMethodLabel, T::TestResultLabel, T::TestTester];
     if with_stall {
         headers.insert(0, T::StallNumber);
     }
@@ -52,7 +53,7 @@ pub fn TestsTable(tests: Vec<RapidTestView>, #[prop(optional)] with_stall: bool)
                             <td>{t.item.clone()}</td>
                             <td>{method}</td>
                             <td><ResultBadge result=t.result.clone()/></td>
-                            <td>{t.tester.clone()}</td>
+                            <td>{t.tester}</td>
                         </tr>
                     }
                 })
@@ -65,4 +66,3 @@ pub fn TestsTable(tests: Vec<RapidTestView>, #[prop(optional)] with_stall: bool)
 pub fn today_line(n: i64, m: i64) -> String {
     T::MarketTodayTests.fill(crate::lang::use_lang(), &[("n", &n.to_string()), ("m", &m.to_string())])
 }
-

@@ -48,11 +48,8 @@ pub fn StallPage() -> impl IntoView {
 #[component]
 fn Certificate(c: CertificateView) -> impl IntoView {
     let lang = use_lang();
-    let commitments = c
-        .commitments
-        .iter()
-        .map(|s| view! { <li>"☑ " {Commitment::label_of(s, lang).to_owned()}</li> })
-        .collect_view();
+    let commitments =
+        c.commitments.iter().map(|s| view! { <li>"☑ " {Commitment::label_of(s, lang).to_owned()}</li> }).collect_view();
     let trace = format!("/trace/{}", encode(&c.cert_no));
     view! {
         <li class="round-card">
@@ -92,7 +89,7 @@ fn StallView(d: StallDetail) -> impl IntoView {
             <header class="business-head">
                 <GradeBadge grade=s.grade large=true awaiting=s.awaiting_inspection/>
                 <div>
-                    <h1>{title.clone()}</h1>
+                    <h1>{title}</h1>
                     <p>
                         {tr(T::StallOperator)} ": " <a href=format!("/credit/{}", s.credit_code)>{s.operator.clone()}</a>
                         " · " {tr(T::StallGoods)} ": " {s.goods.clone()}

@@ -101,8 +101,18 @@ pub fn App() -> impl IntoView {
 
 /// Every page route with its facts, gathered from the modules.
 pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)> {
-    [site::PAGES, credit::PAGES, picks::PAGES, markets::PAGES, sampling::PAGES, cases::PAGES, news::PAGES, stats::PAGES, staff::PAGES]
-        .into_iter()
-        .flatten()
-        .copied()
+    [
+        site::PAGES,
+        credit::PAGES,
+        picks::PAGES,
+        markets::PAGES,
+        sampling::PAGES,
+        cases::PAGES,
+        news::PAGES,
+        stats::PAGES,
+        staff::PAGES,
+    ]
+    .into_iter()
+    .flatten()
+    .copied()
 }

@@ -165,7 +165,7 @@ fn StaffMarketView(m: StaffMarket, key: Option<IssuedKey>) -> impl IntoView {
     view! {
         <Title text=format!("{} · {}", name, tr(T::StaffMarketsTitle))/>
         <section class="page">
-            <h1>{name.clone()}</h1>
+            <h1>{name}</h1>
             <p class="lead">{today_line(m.market.tests_today, m.market.passed_today)}</p>
             <p><a href=format!("/markets/{id}")>{tr(T::NavMarkets)} " →"</a></p>
             {shown}

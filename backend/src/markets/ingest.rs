@@ -81,9 +81,8 @@ pub async fn receive(
 ) -> Result<BatchReceipt, Refused> {
     let t = now();
     keys::verify(state, market_id, key_id, signature, body, t).await?;
-    let batch: BatchBody = serde_json::from_slice(body).map_err(|e| {
-        AppError::new(if e.is_data() { ErrCode::InvalidValue } else { ErrCode::InvalidJson })
-    })?;
+    let batch: BatchBody = serde_json::from_slice(body)
+        .map_err(|e| AppError::new(if e.is_data() { ErrCode::InvalidValue } else { ErrCode::InvalidJson }))?;
     apply(&state.store, market_id, &batch, &hash(body), Source::Api, t).await
 }
 
@@ -121,8 +120,10 @@ pub async fn apply(
 ) -> Result<BatchReceipt, Refused> {
     {
         let mut conn = store.pool().acquire().await?;
-        let known: Option<i64> =
-            sqlx::query_scalar("SELECT id FROM markets WHERE id = $1").bind(market_id).fetch_optional(&mut *conn).await?;
+        let known: Option<i64> = sqlx::query_scalar("SELECT id FROM markets WHERE id = $1")
+            .bind(market_id)
+            .fetch_optional(&mut *conn)
+            .await?;
         known.ok_or_else(AppError::not_found)?;
         if let Some(r) = stored(&mut conn, market_id, batch.batch_id.trim(), body_hash).await? {
             return Ok(r);
@@ -499,8 +500,7 @@ pub fn parse_csv(kind: UploadKind, data: &[u8]) -> Result<(BatchBody, Vec<u64>),
         Err(_) => return Err(vec![err(1, ErrCode::InvalidValue, "file")]),
     };
     let missing: Vec<&str> = kind.columns().iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
-    let unknown: Vec<&str> =
-        headers.iter().map(String::as_str).filter(|h| !kind.columns().contains(h)).collect();
+    let unknown: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !kind.columns().contains(h)).collect();
     if !missing.is_empty() || !unknown.is_empty() {
         let mut errors: Vec<BatchRowError> = missing.iter().map(|c| err(1, ErrCode::Required, c)).collect();
         errors.extend(unknown.iter().map(|c| err(1, ErrCode::InvalidValue, c)));

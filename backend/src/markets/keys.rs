@@ -164,6 +164,17 @@ pub async fn verify(
     m.verify_slice(&mac).map_err(|_| unsigned(SIGNATURE_HEADER))
 }
 
+/// For a browser: the issued key kept sealed for ten minutes under a random id (the page shows it once, by that
+/// id, and deletes it), so the secret never travels in a URL. (The cases' sealed drafts table serves this.)
+pub async fn keep_shown(state: &AppState, key: &IssuedKey) -> Result<String, AppError> {
+    crate::cases::drafts::save_for(state, PURPOSE, key, 600).await
+}
+
+/// The issued key kept by [`keep_shown`], read once.
+pub async fn take_shown(state: &AppState, id: &str) -> Result<Option<IssuedKey>, AppError> {
+    crate::cases::drafts::take(state, PURPOSE, id).await
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -174,15 +185,4 @@ mod tests {
         assert_ne!(a, super::sign("s", 10, b"{ }"));
         assert_ne!(a, super::sign("t", 10, b"{}"));
     }
-}
-
-/// For a browser: the issued key kept sealed for ten minutes under a random id (the page shows it once, by that
-/// id, and deletes it), so the secret never travels in a URL. (The cases' sealed drafts table serves this.)
-pub async fn keep_shown(state: &AppState, key: &IssuedKey) -> Result<String, AppError> {
-    crate::cases::drafts::save_for(state, PURPOSE, key, 600).await
-}
-
-/// The issued key kept by [`keep_shown`], read once.
-pub async fn take_shown(state: &AppState, id: &str) -> Result<Option<IssuedKey>, AppError> {
-    crate::cases::drafts::take(state, PURPOSE, id).await
 }

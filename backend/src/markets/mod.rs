@@ -14,8 +14,8 @@ use crate::credit::registry::grade_col;
 use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use domain::markets::{
-    day_start, parse_commitments, CertificateView, GradeCount, MarketDetail, MarketInput, MarketSummary,
-    RapidTestView, StallCode, StallDetail, StallSummary, TraceStall, TraceView, FLAG_DAYS,
+    day_start, parse_commitments, CertificateView, GradeCount, MarketDetail, MarketInput, MarketSummary, RapidTestView,
+    StallCode, StallDetail, StallSummary, TraceStall, TraceView, FLAG_DAYS,
 };
 use domain::staff::AuditAction as A;
 use domain::AppError;

@@ -61,7 +61,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
     }
     let t = now();
     let today = day_start(t);
-    let mut rng = Rng::new(0x1_c0de_22);
+    let mut rng = Rng::new(0x01c0_de22);
     let mut markets = Vec::new();
     {
         let mut tx = store.begin_write().await?;
@@ -83,8 +83,7 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
                 let goods = (m + s) % GOODS.len();
                 let business = businesses[(m * STALLS_PER_MARKET + s) % businesses.len()];
                 let number = format!("{}-{:02}", ["A", "B", "C", "D", "E"][s / 10], s % 10 + 1);
-                insert_stall(&mut tx, id, code.as_str(), &number, business, GOODS[goods].0, t - DAYS * 86_400)
-                    .await?;
+                insert_stall(&mut tx, id, code.as_str(), &number, business, GOODS[goods].0, t - DAYS * 86_400).await?;
                 stalls.push((code, goods));
             }
             markets.push((id, stalls));

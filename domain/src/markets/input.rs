@@ -325,7 +325,12 @@ impl BatchBody {
             }
         };
         dup("stalls", out.stalls.iter().map(|(i, s)| (*i, s.number.clone())).collect(), "number", &mut errors);
-        dup("rapid_tests", out.rapid_tests.iter().map(|(i, t)| (*i, t.test_no.clone())).collect(), "test_no", &mut errors);
+        dup(
+            "rapid_tests",
+            out.rapid_tests.iter().map(|(i, t)| (*i, t.test_no.clone())).collect(),
+            "test_no",
+            &mut errors,
+        );
         dup(
             "certificates",
             out.certificates.iter().map(|(i, c)| (*i, format!("{}/{}", c.stall, c.cert_no))).collect(),
@@ -382,10 +387,13 @@ mod tests {
         assert_eq!((t.result, t.method), (TestResult::Pass, TestMethod::EnzymeInhibition));
         let c = cert_row().parse(now()).unwrap();
         assert_eq!(c.commitments.len(), 3);
-        assert_eq!(parse_commitments(&c.commitments_stored()), Some(c.commitments.clone()));
+        assert_eq!(parse_commitments(&c.commitments_stored()), Some(c.commitments));
 
         let field = |r: Result<RapidTestInput, AppError>| r.unwrap_err().field.unwrap();
-        assert_eq!(field(RapidTestFields { tested_at: "2026-12-08T08:30".into(), ..test_row() }.parse(now())), "tested_at");
+        assert_eq!(
+            field(RapidTestFields { tested_at: "2026-12-08T08:30".into(), ..test_row() }.parse(now())),
+            "tested_at"
+        );
         assert_eq!(field(RapidTestFields { result: "阴性?".into(), ..test_row() }.parse(now())), "result");
         assert_eq!(field(RapidTestFields { stall: "".into(), ..test_row() }.parse(now())), "stall");
 
@@ -406,12 +414,8 @@ mod tests {
             certificates: vec![cert_row(), CertificateFields { quantity: "".into(), ..cert_row() }],
         };
         let errors = body.parse(now()).unwrap_err();
-        let at: Vec<(&str, u64, &str)> =
-            errors.iter().map(|e| (e.section.as_str(), e.row, e.field.as_str())).collect();
-        assert_eq!(
-            at,
-            [("rapid_tests", 1, "method"), ("certificates", 1, "quantity"), ("rapid_tests", 2, "test_no")]
-        );
+        let at: Vec<(&str, u64, &str)> = errors.iter().map(|e| (e.section.as_str(), e.row, e.field.as_str())).collect();
+        assert_eq!(at, [("rapid_tests", 1, "method"), ("certificates", 1, "quantity"), ("rapid_tests", 2, "test_no")]);
         assert!(BatchBody { batch_id: "x".into(), ..BatchBody::default() }.parse(now()).is_err(), "empty batch");
         let ok = BatchBody { batch_id: "b2".into(), rapid_tests: vec![test_row()], ..BatchBody::default() };
         assert_eq!(ok.parse(now()).unwrap().rapid_tests.len(), 1);

@@ -123,7 +123,11 @@ pub async fn batch(State(shared): State<Shared>, Id(id): Id, headers: HeaderMap,
 }
 
 /// `/m/{code}/qr.svg`: printed on the stall's card, opens the stall's page.
-pub async fn qr(State(shared): State<Shared>, headers: HeaderMap, Path(code): Path<String>) -> Result<Response, AppError> {
+pub async fn qr(
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     let code = StallCode::parse(&code).map_err(|_| AppError::not_found())?;
     qr_svg(&absolute_url(&shared, &headers, &format!("/m/{code}")), 160)
 }

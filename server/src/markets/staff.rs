@@ -55,8 +55,14 @@ pub async fn revoke_key(
 /// Largest CSV: a market's week.
 pub const UPLOAD_BYTES: usize = 4 * 1024 * 1024;
 /// The upload: `kind` (`stalls`, `rapid_tests`, `certificates`) and one CSV as `file`.
-pub const UPLOAD: Caps =
-    Caps { texts: &["kind"], text_bytes: 32, file: "file", files: 1, file_bytes: UPLOAD_BYTES, total: UPLOAD_BYTES + 32 };
+pub const UPLOAD: Caps = Caps {
+    texts: &["kind"],
+    text_bytes: 32,
+    file: "file",
+    files: 1,
+    file_bytes: UPLOAD_BYTES,
+    total: UPLOAD_BYTES + 32,
+};
 
 #[derive(serde::Deserialize)]
 struct UploadFields {

@@ -64,7 +64,8 @@ async fn markets_and_stalls_are_public_and_cacheable(engine: Backend) {
     assert_eq!(page.status(), StatusCode::OK);
     assert!(!header(page.headers(), "cache-control").contains("no-store"), "no credential: in the shared page cache");
     let html = page.text().await.unwrap();
-    for text in ["今日快检", "不合格", "承诺达标合格证", "不使用禁用农药兽药及非法添加物", &flagged] {
+    for text in ["今日快检", "不合格", "承诺达标合格证", "不使用禁用农药兽药及非法添加物", &flagged]
+    {
         assert!(html.contains(text), "the stall page shows {text}");
     }
     assert!(!html.contains("<leptos-island"), "no script needed");
@@ -114,8 +115,7 @@ fn test_row(no: &str, stall: &str, result: &str) -> Value {
 }
 
 fn cert_row(no: &str, stall: &str, issued: i64) -> Value {
-    let commitments =
-        domain::markets::Commitment::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(";");
+    let commitments = domain::markets::Commitment::ALL.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(";");
     json!({"cert_no": no, "stall": stall, "product": "菠菜", "quantity": "30千克", "origin": "四川省绵阳市盐亭县",
         "producer": "盐亭县嫘祖蔬菜基地", "producer_contact": "0816-7212606", "issued_on": format_date(issued),
         "commitments": commitments, "basis": "委托检测"})
@@ -141,7 +141,10 @@ async fn a_signed_batch_is_stored_replayed_and_refused_by_row(engine: Backend) {
     let replay = json(post_batch(&app, a, &key, &body, "zh").await).await;
     assert_eq!(replay["replayed"], true);
     let stall_now = json(client().get(app.url(&format!("/api/v1/stalls/{stall}"))).send().await.unwrap()).await;
-    assert!(stall_now["today"].as_array().unwrap().iter().any(|t| t["test_no"] == "H2"), "seen at once: the cache cleared");
+    assert!(
+        stall_now["today"].as_array().unwrap().iter().any(|t| t["test_no"] == "H2"),
+        "seen at once: the cache cleared"
+    );
 
     // Unsigned, or signed with another market's key.
     let res = client()
@@ -154,7 +157,14 @@ async fn a_signed_batch_is_stored_replayed_and_refused_by_row(engine: Backend) {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(json(res).await["error"]["field"], "x-market-key");
     let key_b = issue(&app, b).await;
-    let res = post_batch(&app, a, &key_b, &json!({"batch_id": "http-2", "rapid_tests": [test_row("H3", &stall, "合格")]}), "zh").await;
+    let res = post_batch(
+        &app,
+        a,
+        &key_b,
+        &json!({"batch_id": "http-2", "rapid_tests": [test_row("H3", &stall, "合格")]}),
+        "zh",
+    )
+    .await;
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // Rows refused, each named, in English too; nothing stored.
@@ -195,17 +205,18 @@ async fn the_console_issues_keys_and_takes_csv_uploads(engine: Backend) {
     let res = moderator.post(app.url(&format!("/staff/markets/{id}/keys"))).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let admin = app.client_as("demo_admin").await;
-    let res = admin
-        .post(app.url(&format!("/staff/markets/{id}/keys")))
-        .header(ACCEPT, "text/html")
-        .send()
-        .await
-        .unwrap();
+    let res =
+        admin.post(app.url(&format!("/staff/markets/{id}/keys"))).header(ACCEPT, "text/html").send().await.unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER, "a browser is sent to the page that shows the key once");
     assert!(header(res.headers(), "location").starts_with(&format!("/staff/markets/{id}?key=")));
     let key = json(admin.post(app.url(&format!("/staff/markets/{id}/keys"))).send().await.unwrap()).await;
     let key_id = key["key_id"].as_str().unwrap();
-    let res = admin.post(app.url(&format!("/staff/markets/{id}/keys/revoke"))).form(&[("key_id", key_id)]).send().await.unwrap();
+    let res = admin
+        .post(app.url(&format!("/staff/markets/{id}/keys/revoke")))
+        .form(&[("key_id", key_id)])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
 
     let upload = |csv: String| {
@@ -224,7 +235,12 @@ async fn the_console_issues_keys_and_takes_csv_uploads(engine: Backend) {
     let csv = format!(
         "test_no,stall,sample,item,method,result,tested_at,tester\nC1,{stall},韭菜,有机磷和氨基甲酸酯类农药,酶抑制率法,合格,{t},刘洋\n"
     );
-    let res = moderator.post(app.url(&format!("/staff/markets/{id}/upload"))).multipart(upload(csv.clone())).send().await.unwrap();
+    let res = moderator
+        .post(app.url(&format!("/staff/markets/{id}/upload")))
+        .multipart(upload(csv.clone()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     assert_eq!(json(res).await["tests_added"], 1);
     let res = moderator
