@@ -375,6 +375,7 @@ texts! {
     UploadField => "字段", "Field";
     UploadError => "错误", "Error";
     MarketCase => "案件", "Case";
+    MarketOpenCase => "据此立案（举报）", "Open a case from it";
     PicksTitle => "你点我检", "You Pick, We Test";
     PicksIntro => "市民提名、投票选出最关心的食品，由市场监管部门抽样检验并公开结果。", "Citizens nominate and vote for the foods they worry about most; the regulator samples them and publishes what the lab found.";
     PicksNone => "暂无活动。", "No rounds yet.";

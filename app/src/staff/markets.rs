@@ -191,7 +191,24 @@ fn StaffMarketView(m: StaffMarket, key: Option<IssuedKey>) -> impl IntoView {
             <h2>{tr(T::MarketUploads)}</h2>
             <ul class="queue">{uploads}</ul>
             <h2>{tr(T::MarketFailing)}</h2>
-            <TestsTable tests=failing with_stall=true/>
+            <TestsTable tests=failing.clone() with_stall=true/>
+            <ul class="queue">
+                {failing
+                    .into_iter()
+                    .map(|t| {
+                        let case = match t.case_no.clone() {
+                            Some(no) => view! { <span>{tr(T::MarketCase)} ": " <code>{no}</code></span> }.into_any(),
+                            None => view! {
+                                <form method="post" action=format!("/staff/rapid-tests/{}/case", t.id) class="inline">
+                                    <button type="submit" class="button">{tr(T::MarketOpenCase)}</button>
+                                </form>
+                            }
+                            .into_any(),
+                        };
+                        view! { <li class="queue-item">{t.stall_number.clone()} " · " {t.sample.clone()} " · " {t.item.clone()} " · " {case}</li> }
+                    })
+                    .collect_view()}
+            </ul>
         </section>
     }
 }

@@ -296,3 +296,61 @@ pub async fn staff_detail(store: &Store, id: i64) -> Result<domain::markets::Sta
     let failing = failing_in(&mut conn, id, t, true).await?;
     Ok(domain::markets::StaffMarket { market, keys, uploads, failing })
 }
+
+/// Opens a case (举报, typed in by staff) from a failing rapid test: the stall's operator named by credit code,
+/// the test described. Filing uses an idempotency key of the test, so a retry after a failure between the two
+/// steps files nothing twice; the test then records the case's number (audited). A test that has a case
+/// already answers that case; a passing test is 409 naming `result`.
+pub async fn open_case(state: &crate::AppState, actor: &Actor, test_id: i64) -> Result<String, AppError> {
+    use domain::cases::{CaseCategory, CaseInput, CaseKind, Channel};
+    let row = sqlx::query(
+        "SELECT t.test_no, t.sample, t.item, t.method, t.result, t.tested_at, t.tester, t.case_no, s.number, \
+         b.credit_code, b.name AS operator, m.name AS market FROM rapid_tests t JOIN stalls s ON s.id = t.stall_id \
+         JOIN businesses b ON b.id = s.business_id JOIN markets m ON m.id = t.market_id WHERE t.id = $1",
+    )
+    .bind(test_id)
+    .fetch_optional(state.store.pool())
+    .await?
+    .ok_or_else(AppError::not_found)?;
+    if let Some(no) = col::<Option<String>>(&row, "case_no")? {
+        return Ok(no);
+    }
+    if col::<String>(&row, "result")? != domain::markets::TestResult::Fail.as_str() {
+        return Err(AppError::field(domain::ErrCode::Conflict, "result"));
+    }
+    let (market, number): (String, String) = (col(&row, "market")?, col(&row, "number")?);
+    let tested_at: i64 = col(&row, "tested_at")?;
+    let description = format!(
+        "快检不合格：{market} {number} 摊位，样品 {}，检测项目 {}（{}），{} 由 {} 检测，检测编号 {}。",
+        col::<String>(&row, "sample")?,
+        col::<String>(&row, "item")?,
+        col::<String>(&row, "method")?,
+        domain::clock::format_datetime(tested_at),
+        col::<String>(&row, "tester")?,
+        col::<String>(&row, "test_no")?,
+    );
+    let code: String = col(&row, "credit_code")?;
+    let case = CaseInput {
+        kind: CaseKind::Report,
+        channel: Channel::Counter,
+        credit_code: domain::credit::CreditCode::parse(&code).ok(),
+        business_name: col(&row, "operator")?,
+        category: CaseCategory::IllegalAdditives.as_str().to_owned(),
+        description,
+        occurred_at: Some(tested_at),
+        place: format!("{market} {number}"),
+        reporter: None,
+        idempotency_key: Some(format!("rapid-test-{test_id}")),
+    };
+    let receipt = crate::cases::intake::file(state, &case, &[], Some(actor)).await?;
+    let mut tx = state.store.begin_write().await?;
+    sqlx::query("UPDATE rapid_tests SET case_no = $1 WHERE id = $2 AND case_no IS NULL")
+        .bind(&receipt.tracking_no)
+        .bind(test_id)
+        .execute(&mut *tx)
+        .await?;
+    let target = format!("rapid_test:{test_id}");
+    audit::record(&mut tx, actor, Entry::new(A::MarketCaseOpened).target(&target).detail(&receipt.tracking_no)).await?;
+    tx.commit().await?;
+    Ok(receipt.tracking_no)
+}

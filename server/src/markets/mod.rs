@@ -31,6 +31,7 @@ pub fn routes() -> Routes {
             "/staff/markets/{id}",
             staff::revoke_key,
         )
+        .form("/staff/rapid-tests/{id}/case", Facts::staff_write(Role::Moderator), "/staff/markets", staff::open_case)
         .form(
             "/staff/markets/{id}/upload",
             Facts::staff_write(Role::Moderator).body_limit(staff::UPLOAD.body_limit()),

@@ -94,3 +94,9 @@ pub async fn upload(
         }
     })
 }
+
+/// Opens a case from a failing rapid test (moderators); a browser goes to the case queue.
+pub async fn open_case(State(shared): State<Shared>, Staff(user): Staff, Id(id): Id) -> Result<Reply, AppError> {
+    let no = backend::markets::open_case(&shared.app, &Actor::staff(&user), id).await?;
+    Ok(Reply::json(StatusCode::CREATED, json!({ "tracking_no": no })).see("/staff/cases"))
+}

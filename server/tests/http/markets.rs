@@ -252,6 +252,15 @@ async fn the_console_issues_keys_and_takes_csv_uploads(engine: Backend) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert!(header(res.headers(), "location").contains("upload="));
+    // A failing test opens a case, once.
+    let test = detail["failing"][0]["id"].as_i64().unwrap();
+    let res = moderator.post(app.url(&format!("/staff/rapid-tests/{test}/case"))).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let no = json(res).await["tracking_no"].as_str().unwrap().to_owned();
+    let again = json(moderator.post(app.url(&format!("/staff/rapid-tests/{test}/case"))).send().await.unwrap()).await;
+    assert_eq!(again["tracking_no"], no.as_str());
+    let html = moderator.get(app.url(&format!("/staff/markets/{id}"))).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&no));
     let anonymous = client().post(app.url(&format!("/staff/markets/{id}/upload"))).send().await.unwrap();
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
