@@ -188,7 +188,7 @@ fn StaffMarketView(m: StaffMarket, key: Option<IssuedKey>) -> impl IntoView {
                 <FieldError name="file" code field/>
                 <button type="submit" class="button primary">{tr(T::MarketUpload)}</button>
             </form>
-            <h2>{tr(T::MarketUploads)}</h2>
+            <h2 id="uploads">{tr(T::MarketUploads)}</h2>
             <ul class="queue">{uploads}</ul>
             <h2>{tr(T::MarketFailing)}</h2>
             <TestsTable tests=failing.clone() with_stall=true/>

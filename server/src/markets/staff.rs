@@ -84,12 +84,12 @@ pub async fn upload(
     let kind = UploadKind::parse(&f.kind).ok_or_else(|| AppError::field(ErrCode::InvalidValue, "kind"))?;
     let data = parts.file().unwrap_or_default();
     let (upload, outcome) = ingest::upload(&shared.app, &Actor::staff(&user), id, kind, &data).await?;
-    let page = format!("/staff/markets/{id}?upload={upload}#upload-{upload}");
+    let page = format!("/staff/markets/{id}?upload={upload}");
     Ok(match outcome {
-        Ok(receipt) => Reply::json(StatusCode::CREATED, receipt).see(page).into_response(),
+        Ok(receipt) => Reply::json(StatusCode::CREATED, receipt).see(format!("{page}#upload-{upload}")).into_response(),
         Err(rows) => {
             let mut res = rows_refused(rows);
-            res.extensions_mut().insert(Back { url: page, anchor: None });
+            res.extensions_mut().insert(Back { url: page, anchor: Some("uploads") });
             res
         }
     })
