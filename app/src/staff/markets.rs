@@ -205,7 +205,7 @@ fn StaffMarketView(m: StaffMarket, key: Option<IssuedKey>) -> impl IntoView {
                             }
                             .into_any(),
                         };
-                        view! { <li class="queue-item">{t.stall_number.clone()} " · " {t.sample.clone()} " · " {t.item.clone()} " · " {case}</li> }
+                        view! { <li class="queue-item">{t.stall_number.clone()} " · " {t.sample.clone()} " · " {t.item} " · " {case}</li> }
                     })
                     .collect_view()}
             </ul>
