@@ -35,6 +35,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: the entries of each followed subject's Atom feed.
 pub mod follow;
+/// 一码通: markets, stalls, rapid tests and certificates, signed batches from market systems.
+pub mod markets;
 /// 新闻动态.
 pub mod news;
 /// Open311 GeoReport v2: partners' keys and quotas, filing through the case intake, their requests.

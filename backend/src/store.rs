@@ -39,10 +39,12 @@ pub enum Change {
     News,
     /// Case ratings and reopenings (the satisfaction figures of the statistics follow them).
     Cases,
+    /// Markets, stalls, rapid tests and certificates (一码通).
+    Markets,
 }
 
 impl Change {
-    const COUNT: usize = 6;
+    const COUNT: usize = 7;
 
     fn slot(self) -> usize {
         match self {
@@ -52,6 +54,7 @@ impl Change {
             Change::Sampling => 3,
             Change::News => 4,
             Change::Cases => 5,
+            Change::Markets => 6,
         }
     }
 }

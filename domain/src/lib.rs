@@ -26,6 +26,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: Atom feeds per followed subject (business, district, food category, round).
 pub mod follow;
+/// 一码通: markets, stalls, rapid tests (快检), 承诺达标合格证, signed batches.
+pub mod markets;
 /// 新闻动态.
 pub mod news;
 /// Open311 GeoReport v2: the case categories as services, partners' filings, the spec's shapes.

@@ -215,6 +215,11 @@ mod tests {
         check::<crate::staff::AuditAction>();
         check::<crate::sampling::DisposalStep>();
         check::<crate::sampling::QuantityUnit>();
+        check::<crate::markets::MarketKind>();
+        check::<crate::markets::TestMethod>();
+        check::<crate::markets::TestResult>();
+        check::<crate::markets::Commitment>();
+        check::<crate::markets::CertBasis>();
         check::<crate::sampling::RetestResult>();
         check::<crate::follow::Only>();
         check::<crate::follow::sms::Mode>();

@@ -146,6 +146,7 @@ pub fn modules() -> Routes {
         .merge(crate::staff::routes())
         .merge(crate::credit::routes())
         .merge(crate::picks::routes())
+        .merge(crate::markets::routes())
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
         .merge(crate::news::routes())

@@ -6,13 +6,14 @@ use domain::T;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-const NAV: [(&str, T); 8] = [
+const NAV: [(&str, T); 9] = [
     ("/", T::NavHome),
     ("/picks", T::NavPicks),
     ("/report", T::NavReport),
     ("/track", T::NavTrack),
     ("/credit", T::NavCredit),
     ("/results", T::NavResults),
+    ("/markets", T::NavMarkets),
     ("/news", T::NavNews),
     ("/stats", T::NavStats),
 ];

@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{cases, credit, follow, news, picks, sampling, site, staff, stats};
+use crate::{cases, credit, follow, markets, news, picks, sampling, site, staff, stats};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -65,6 +65,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("report/receipt/:id") view=cases::report::ReceiptPage ssr=SsrMode::Async/>
                     <Route path=path!("track") view=cases::track::TrackPage ssr=SsrMode::Async/>
                     <Route path=path!("results") view=sampling::results::ResultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("markets") view=markets::market::MarketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("markets/:id") view=markets::market::MarketPage ssr=SsrMode::Async/>
+                    <Route path=path!("m/:code") view=markets::stall::StallPage ssr=SsrMode::Async/>
+                    <Route path=path!("trace/:cert_no") view=markets::stall::TracePage ssr=SsrMode::Async/>
                     <Route path=path!("news") view=news::pages::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("news/:id") view=news::pages::ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("stats") view=stats::StatsPage ssr=SsrMode::Async/>
@@ -86,6 +90,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/results/:id") view=staff::results::StaffBatchPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases") view=staff::cases::StaffCasesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/markets") view=staff::markets::StaffMarketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/markets/:id") view=staff::markets::StaffMarketPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news/:id") view=staff::news::StaffArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/webhooks") view=staff::webhooks::StaffWebhooksPage ssr=SsrMode::Async/>
@@ -105,6 +111,7 @@ pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)
         site::PAGES,
         credit::PAGES,
         picks::PAGES,
+        markets::PAGES,
         sampling::PAGES,
         cases::PAGES,
         news::PAGES,

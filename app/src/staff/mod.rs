@@ -9,6 +9,8 @@ pub mod cases;
 pub mod home;
 /// Sign-in form (a plain form post, so it works without JavaScript).
 pub mod login;
+/// 一码通: markets, their keys and CSV uploads (moderators; keys and new markets: admins).
+pub mod markets;
 /// News articles (moderators).
 pub mod news;
 /// Objections, credit repair and re-inspection requests to decide (moderators).
@@ -49,6 +51,8 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/results", Facts::staff(Role::Moderator)),
     ("/staff/results/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases", Facts::staff(Role::Moderator)),
+    ("/staff/markets", Facts::staff(Role::Moderator)),
+    ("/staff/markets/{id}", Facts::staff(Role::Moderator)),
     ("/staff/news", Facts::staff(Role::Moderator)),
     ("/staff/news/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases/{id}", Facts::staff(Role::Moderator)),

@@ -40,6 +40,7 @@ pub struct SeedReport {
     pub cases_created: u64,
     pub objections_created: u64,
     pub articles_created: u64,
+    pub rapid_tests_created: u64,
 }
 
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
@@ -63,6 +64,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.cases_created = crate::cases::seed::load(state).await?;
     report.objections_created = crate::credit::seed::objections(state).await?;
     report.articles_created = crate::news::seed::load(state).await?;
+    report.rapid_tests_created = crate::markets::seed::load(state).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

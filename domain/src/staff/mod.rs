@@ -117,6 +117,11 @@ vocab! {
         WebhookSecretViewed = "follow.webhook_secret_viewed" / "查看推送签名密钥" => "Webhook signing secret viewed";
         PartnerKeyIssued = "open311.key_issued" / "签发合作平台密钥" => "Partner key issued";
         PartnerKeyRevoked = "open311.key_revoked" / "吊销合作平台密钥" => "Partner key revoked";
+        MarketCreate = "markets.create" / "新增市场" => "Market added";
+        MarketKeyIssued = "markets.key_issued" / "签发市场密钥" => "Market key issued";
+        MarketKeyRevoked = "markets.key_revoked" / "吊销市场密钥" => "Market key revoked";
+        MarketUpload = "markets.upload" / "上传市场数据" => "Market data uploaded";
+        MarketCaseOpened = "markets.case_opened" / "快检不合格立案" => "Case opened from a rapid test";
     }
 }
 

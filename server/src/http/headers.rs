@@ -172,7 +172,9 @@ pub async fn finish(State(shared): State<Shared>, req: Request, next: Next) -> R
     if (status.is_client_error() || status.is_server_error()) && !server_fn && !own_body {
         let known = res.extensions().get::<AppError>().cloned();
         match known {
-            Some(err) if lang != Lang::Zh => res = localised(res, &err, lang),
+            Some(err) if lang != Lang::Zh && res.extensions().get::<super::json::KeepBody>().is_none() => {
+                res = localised(res, &err, lang)
+            }
             Some(_) => {}
             None if !is_html(&res) => {
                 let err = AppError::new(code_for(status));

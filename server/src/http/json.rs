@@ -29,6 +29,11 @@ pub struct ErrorDetail {
 
 pub struct ApiJson<T>(pub T);
 
+/// On an error response whose body carries more than the error (a batch's refused rows): the language layer
+/// leaves the body as it is rather than re-rendering the error alone.
+#[derive(Clone, Copy, Debug)]
+pub struct KeepBody;
+
 /// The field at fault in axum's data-error text: the serde path before ": " (`kind: invalid type…`), or the name
 /// in backticks of "missing field `body`".
 fn field_of(message: &str) -> Option<String> {

@@ -15,6 +15,7 @@ mod disposal;
 mod durability;
 mod feeds;
 mod hardening;
+mod markets;
 mod near;
 mod news;
 mod objections;
