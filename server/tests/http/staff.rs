@@ -172,7 +172,8 @@ async fn roles_are_enforced_and_actions_audited(engine: Backend) {
 /// role. A route added without facts cannot exist (`Routes` takes them); a page route without facts stops the
 /// server from starting.
 async fn every_declared_role_is_enforced(engine: Backend) {
-    let app = TestApp::start(engine, |_| {}).await;
+    // Two requests per staff route from one address: more writes than a minute's per-client quota allows.
+    let app = TestApp::start(engine, |c| c.rate_limits.write_per_min = 10_000).await;
     let viewer = app.client_as("demo_viewer").await;
     let table = server::startup::route_table().unwrap();
     let mut checked = 0;
