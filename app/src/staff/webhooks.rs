@@ -6,7 +6,6 @@ use crate::ui::{form_error, FieldError, Loaded};
 use domain::clock::format_datetime;
 use domain::follow::webhooks::{DeliveryView, ReceiverView, WebhookFields};
 use domain::follow::EntryKind;
-use domain::staff::Role;
 use domain::{AppError, T};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +13,7 @@ use leptos_router::hooks::use_params_map;
 
 #[server(prefix = "/_sf", endpoint = "webhook_receivers")]
 pub async fn webhook_receivers() -> Result<Vec<ReceiverView>, AppError> {
-    crate::ssr::require(Role::Admin).await?;
+    crate::ssr::require(domain::staff::Role::Admin).await?;
     let state = crate::ssr::state()?;
     backend::follow::webhooks::list(&state.store).await
 }
@@ -22,7 +21,7 @@ pub async fn webhook_receivers() -> Result<Vec<ReceiverView>, AppError> {
 /// A receiver, its secret and its log (admins; opening the secret is on the record).
 #[server(prefix = "/_sf", endpoint = "webhook_log")]
 pub async fn webhook_log(id: i64) -> Result<(ReceiverView, String, Vec<DeliveryView>), AppError> {
-    let user = crate::ssr::require(Role::Admin).await?;
+    let user = crate::ssr::require(domain::staff::Role::Admin).await?;
     let state = crate::ssr::state()?;
     let (r, log) = backend::follow::webhooks::log(&state.store, id).await?;
     let actor = backend::staff::audit::Actor::staff(&user);
