@@ -18,26 +18,6 @@ on_both!(
 
 const INBOUND_SECRET: &str = "gateway-and-portal-share-this";
 
-/// A local SMS gateway: records every message it is asked to send.
-async fn gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let store = seen.clone();
-    let router = axum::Router::new().route(
-        "/sms",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let store = store.clone();
-            async move {
-                store.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/sms", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, seen)
-}
-
 fn to(seen: &Arc<Mutex<Vec<Value>>>, phone: &str) -> Vec<String> {
     seen.lock()
         .unwrap()

@@ -125,3 +125,23 @@ pub fn code(prefix: &str, n: u32) -> String {
     let body = format!("{prefix}{n:07}");
     format!("{body}{}", domain::credit::credit_check_char(body.as_bytes()).unwrap())
 }
+
+/// A local SMS gateway: records every message it is asked to send (`{phone, message}`). Its URL and the record.
+pub async fn gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let store = seen.clone();
+    let router = axum::Router::new().route(
+        "/sms",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let store = store.clone();
+            async move {
+                store.lock().unwrap().push(body);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/sms", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    (url, seen)
+}

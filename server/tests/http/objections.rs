@@ -247,26 +247,6 @@ async fn a_waiver_and_a_rejection_publish_the_pending_grade(engine: Backend) {
     app.stop().await;
 }
 
-/// A local SMS gateway: records every message it is asked to send.
-async fn gateway() -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
-    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let store = seen.clone();
-    let router = axum::Router::new().route(
-        "/sms",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let store = store.clone();
-            async move {
-                store.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/sms", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, seen)
-}
-
 async fn with_a_gateway_the_contacts_phone_is_verified_by_a_code(engine: Backend) {
     let (url, seen) = gateway().await;
     let app = TestApp::start(engine, |c| c.sms_url = Some(url)).await;

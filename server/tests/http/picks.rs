@@ -387,26 +387,6 @@ async fn nominations_go_through_moderation(engine: Backend) {
     app.stop().await;
 }
 
-/// A local SMS gateway: records every message it is asked to send.
-async fn gateway() -> (String, Arc<Mutex<Vec<Value>>>) {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let store = seen.clone();
-    let router = axum::Router::new().route(
-        "/sms",
-        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
-            let store = store.clone();
-            async move {
-                store.lock().unwrap().push(body);
-                "ok"
-            }
-        }),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/sms", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router).await });
-    (url, seen)
-}
-
 async fn sms_rounds_verify_phones_through_the_gateway(engine: Backend) {
     // Without a gateway an SMS round cannot be opened.
     let app = TestApp::start(engine, |_| {}).await;
