@@ -123,7 +123,8 @@ pub struct NetworkBounds {
     pub open311: Bound,
     /// SMS one-time codes requested.
     pub sms: Bound,
-    /// 关注 by SMS: subscriptions asked for (each sends a code).
+    /// 关注 by SMS: subscriptions asked for (each sends a code), and, each counted on its own, confirmations tried
+    /// and unsubscribes.
     pub follows: Bound,
     /// Megabytes of evidence photos stored per network per day.
     pub photo_mb_per_day: i64,
@@ -153,7 +154,7 @@ impl Default for NetworkBounds {
             new_devices_per_hour: 100,
             sms_daily_budget: 20_000,
             sms_per_phone_per_day: 5,
-            follows: Bound::new(5, 20),
+            follows: Bound::new(10, 50),
             follow_sms_per_phone_per_day: 5,
         }
     }

@@ -36,8 +36,7 @@ pub struct Followed {
 pub async fn follow_info(subject: String) -> Result<Followed, AppError> {
     let s = Subject::parse(&subject)?;
     let state = crate::ssr::state()?;
-    let mut conn = state.store.pool().acquire().await?;
-    let name = backend::follow::sms::subject_name(&mut conn, &s).await?;
+    let name = backend::follow::sms::name_of(&state, &s).await?;
     Ok(Followed {
         name,
         param: s.param(),

@@ -73,6 +73,12 @@ pub async fn subject_name(conn: &mut AnyConnection, s: &Subject) -> Result<Strin
     })
 }
 
+/// A subject's name for its follow page (404 naming `subject` for an unknown business or round).
+pub async fn name_of(state: &AppState, s: &Subject) -> Result<String, AppError> {
+    let mut conn = state.store.pool().acquire().await?;
+    subject_name(&mut conn, s).await
+}
+
 /// What a subscription request answers: the token to confirm with (the code went to the phone).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Requested {
@@ -184,11 +190,17 @@ pub struct Confirmed {
     pub unsubscribe: String,
 }
 
-/// Confirms a subscription with its code: it starts (again, if it was cancelled) in the mode it was asked with.
+/// Confirms a subscription with its code (tries bounded per network like subscriptions, `PORTAL_BOUND_FOLLOWS`): it starts (again, if it was cancelled) in the mode it was asked with.
 /// The attempt is counted and committed before the code is compared, so guesses in parallel cannot pass
 /// [`MAX_ATTEMPTS`]; a code is good for ten minutes and once. A token whose MAC is wrong is 404 naming `token`;
 /// a wrong, spent or expired code 400 `invalid_code` naming `code`.
-pub async fn confirm(state: &AppState, token_text: &str, code: &str) -> Result<Confirmed, AppError> {
+pub async fn confirm(
+    state: &AppState,
+    token_text: &str,
+    code: &str,
+    network: Option<&str>,
+) -> Result<Confirmed, AppError> {
+    crate::abuse::spend_bound(&state.store, "follow-confirm", network, state.config.network_bounds.follows).await?;
     let key = state.config.secret_key.expose();
     let id = token_id(key, "confirm", token_text)?;
     let t = now();
@@ -255,9 +267,10 @@ pub async fn describe_stop(state: &AppState, token_text: &str) -> Result<(String
     Ok((name, col::<Option<i64>>(&row, "cancelled_at")?.is_some()))
 }
 
-/// Cancels the subscription an unsubscribe token names: one step, no code, and again is the same. 404 naming
+/// Cancels the subscription an unsubscribe token names (bounded per network, `PORTAL_BOUND_FOLLOWS`): one step, no code, and again is the same. 404 naming
 /// `token` for an altered token. Messages already queued for it are not sent.
-pub async fn unsubscribe(state: &AppState, token_text: &str) -> Result<(), AppError> {
+pub async fn unsubscribe(state: &AppState, token_text: &str, network: Option<&str>) -> Result<(), AppError> {
+    crate::abuse::spend_bound(&state.store, "follow-stop", network, state.config.network_bounds.follows).await?;
     let id = token_id(state.config.secret_key.expose(), "stop", token_text)?;
     let found: Option<i64> = sqlx::query_scalar(
         "UPDATE follow_subscriptions SET cancelled_at = COALESCE(cancelled_at, $1) WHERE id = $2 RETURNING id",

@@ -58,11 +58,15 @@ async fn subscribe(
         (status = 404, description = "the token names no subscription (`token`)", body = crate::http::json::ErrorBody),
         (status = 413, description = "body too large", body = crate::http::json::ErrorBody),
         (status = 415, description = "not JSON", body = crate::http::json::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
+        (status = 429, description = "too many from this network, or rate limited", body = crate::http::json::ErrorBody)
     ))]
-pub async fn post_confirm(State(shared): State<Shared>, ApiJson(f): ApiJson<ConfirmFields>) -> Result<Reply, AppError> {
+pub async fn post_confirm(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    ApiJson(f): ApiJson<ConfirmFields>,
+) -> Result<Reply, AppError> {
     let (token, code) = f.parse()?;
-    let c = service::confirm(&shared.app, &token, &code).await?;
+    let c = service::confirm(&shared.app, &token, &code, Some(&network(ip))).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "subject": c.subject, "mode": c.mode, "unsubscribe": c.unsubscribe })))
 }
 
@@ -84,13 +88,14 @@ pub struct StopFields {
         (status = 404, description = "the token names no subscription (`token`)", body = crate::http::json::ErrorBody),
         (status = 413, description = "body too large", body = crate::http::json::ErrorBody),
         (status = 415, description = "not JSON", body = crate::http::json::ErrorBody),
-        (status = 429, description = "rate limited", body = crate::http::json::ErrorBody)
+        (status = 429, description = "too many from this network, or rate limited", body = crate::http::json::ErrorBody)
     ))]
 pub async fn post_unsubscribe(
     State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     ApiJson(f): ApiJson<StopFields>,
 ) -> Result<Reply, AppError> {
-    service::unsubscribe(&shared.app, f.token.trim()).await?;
+    service::unsubscribe(&shared.app, f.token.trim(), Some(&network(ip))).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "unsubscribed": true })))
 }
 
@@ -108,19 +113,24 @@ pub async fn form_follow(
 /// The confirmation page's form: the token is the page's.
 pub async fn form_confirm(
     State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
     Path(token): Path<String>,
     Form(f): Form<ConfirmFields>,
 ) -> Result<Reply, AppError> {
     let (token, code) = ConfirmFields { token, ..f }.parse()?;
-    let c = service::confirm(&shared.app, &token, &code).await?;
+    let c = service::confirm(&shared.app, &token, &code, Some(&network(ip))).await?;
     let subject = Subject::parse(&c.subject)?;
     Ok(Reply::json(StatusCode::OK, json!({ "subject": c.subject, "unsubscribe": c.unsubscribe }))
         .see(format!("/follow/{}?followed=1", domain::follow::paths::encode(&subject.param()))))
 }
 
 /// The unsubscribe page's one button.
-pub async fn form_unsubscribe(State(shared): State<Shared>, Path(token): Path<String>) -> Result<Reply, AppError> {
-    service::unsubscribe(&shared.app, &token).await?;
+pub async fn form_unsubscribe(
+    State(shared): State<Shared>,
+    Extension(ClientIp(ip)): Extension<ClientIp>,
+    Path(token): Path<String>,
+) -> Result<Reply, AppError> {
+    service::unsubscribe(&shared.app, &token, Some(&network(ip))).await?;
     Ok(Reply::json(StatusCode::OK, json!({ "unsubscribed": true })).see(format!("/u/{token}?done=1")))
 }
 
