@@ -24,6 +24,7 @@
 
 use super::registry::{summary, SUMMARY_COLS};
 use crate::store::{col, Change, Store};
+use domain::credit::geo::{distance_m, BoundingBox, Near, Point};
 use domain::credit::{BusinessSummary, Page, SearchQuery};
 use domain::text::to_half_width;
 use domain::AppError;
@@ -37,6 +38,9 @@ pub const POLL: Duration = Duration::from_secs(2);
 /// Address candidates examined per search once its page is filled: beyond, the total is a lower bound (as the
 /// SQL search's 1,000 candidates; `涪城` matches a fifth of all addresses).
 pub const EXAMINE: usize = 20_000;
+/// The side of a 附近 grid cell in degrees: about 1.1 km north–south and 0.95 km east–west at Mianyang's
+/// latitude, so a 2 km circle touches some 20 cells and a 20 km one some 1,600.
+pub const CELL_DEG: f64 = 0.01;
 /// How far back each look re-reads: a transaction that takes longer than this between writing a business row and
 /// committing would be missed until the next rebuild.
 pub const SLACK_MS: i64 = 30_000;
@@ -83,6 +87,10 @@ struct Data {
     /// Slots below this are in ranking order (name length, name, credit code); later ones were appended since.
     sorted: u32,
     dead: usize,
+    /// Where each slot's business is, if known.
+    coords: Vec<Option<Point>>,
+    /// 附近: the slots of the businesses in each grid cell ([`CELL_DEG`]), in slot order.
+    cells: FxHashMap<(i32, i32), Vec<u32>>,
 }
 
 /// The index and its refresh state; one per [`Store`].
@@ -166,8 +174,44 @@ fn intersect(mut lists: Vec<&[u32]>) -> Vec<u32> {
     out
 }
 
-/// One business as read from the database: id, `changed_at`, summary.
-type Row = (i64, i64, BusinessSummary);
+/// One business as read from the database: id, `changed_at`, summary, place.
+type Row = (i64, i64, BusinessSummary, Option<Point>);
+
+/// The grid cell of a point.
+fn cell_of(p: Point) -> (i32, i32) {
+    ((p.lat / CELL_DEG).floor() as i32, (p.lng / CELL_DEG).floor() as i32)
+}
+
+/// A lower bound of the distance from `at` to any point of a cell: the distance to the cell's point nearest in
+/// latitude and longitude, less 1 % and 10 m (on a cell of a kilometre the clamped point is the nearest to well
+/// within that).
+fn cell_min_m(at: Point, (la, lo): (i32, i32)) -> f64 {
+    let (lat0, lng0) = (f64::from(la) * CELL_DEG, f64::from(lo) * CELL_DEG);
+    let p = Point { lat: at.lat.clamp(lat0, lat0 + CELL_DEG), lng: at.lng.clamp(lng0, lng0 + CELL_DEG) };
+    (distance_m(at, p) * 0.99 - 10.0).max(0.0)
+}
+
+/// A near candidate ordered by distance, then registration order (as `credit::near_sql`).
+#[derive(Clone, Copy, PartialEq)]
+struct ByDistance {
+    d: f64,
+    id: i64,
+    slot: u32,
+}
+
+impl Eq for ByDistance {}
+
+impl Ord for ByDistance {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        self.d.total_cmp(&o.d).then_with(|| self.id.cmp(&o.id))
+    }
+}
+
+impl PartialOrd for ByDistance {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
 
 /// The ranking order within one rank: shorter names first, then name and credit code in byte order.
 fn order_key(s: &BusinessSummary) -> (usize, &str, &str) {
@@ -179,15 +223,19 @@ impl Data {
     fn build(mut rows: Vec<Row>) -> Data {
         rows.sort_by(|a, b| order_key(&a.2).cmp(&order_key(&b.2)));
         let mut d = Data::default();
-        for (id, changed_at, s) in rows {
-            d.push(id, changed_at, s);
+        for (id, changed_at, s, at) in rows {
+            d.push(id, changed_at, s, at);
         }
         d.sorted = d.docs.len() as u32;
         d
     }
 
-    fn push(&mut self, id: i64, changed_at: i64, summary: BusinessSummary) {
+    fn push(&mut self, id: i64, changed_at: i64, summary: BusinessSummary, at: Option<Point>) {
         let slot = self.docs.len() as u32;
+        if let Some(p) = at {
+            self.cells.entry(cell_of(p)).or_default().push(slot);
+        }
+        self.coords.push(at);
         let name = keys(&summary.name);
         let mut all = name.clone();
         all.extend(keys(&summary.address));
@@ -233,13 +281,14 @@ impl Data {
     }
 
     /// Applies one row as read from the database (new, changed or unchanged).
-    fn apply(&mut self, (id, changed_at, summary): Row) {
+    fn apply(&mut self, (id, changed_at, summary, at): Row) {
         match self.by_id.get(&id).copied() {
             Some(slot) => {
                 let doc = &mut self.docs[slot as usize];
                 if doc.summary.name == summary.name
                     && doc.summary.address == summary.address
                     && doc.summary.credit_code == summary.credit_code
+                    && self.coords[slot as usize] == at
                 {
                     let (district, category) = (summary.district.clone(), summary.category.clone());
                     let (grade, watch_list) = (summary.grade, summary.watch_list);
@@ -249,12 +298,13 @@ impl Data {
                     let hot = &mut self.hot[slot as usize];
                     (hot.district, hot.category, hot.grade, hot.watch_list) = (district, category, grade, watch_list);
                 } else {
+                    // Renamed or moved: a new slot (posting lists and cells stay sorted by slot).
                     self.hot[slot as usize].alive = false;
                     self.dead += 1;
-                    self.push(id, changed_at, summary);
+                    self.push(id, changed_at, summary, at);
                 }
             }
-            None => self.push(id, changed_at, summary),
+            None => self.push(id, changed_at, summary, at),
         }
     }
 
@@ -276,8 +326,14 @@ impl Data {
         }
         let docs = std::mem::take(&mut self.docs);
         let hot = std::mem::take(&mut self.hot);
+        let coords = std::mem::take(&mut self.coords);
         *self = Data::build(
-            docs.into_iter().zip(hot).filter(|(_, h)| h.alive).map(|(d, _)| (d.id, d.changed_at, d.summary)).collect(),
+            docs.into_iter()
+                .zip(hot)
+                .zip(coords)
+                .filter(|((_, h), _)| h.alive)
+                .map(|((d, _), at)| (d.id, d.changed_at, d.summary, at))
+                .collect(),
         );
     }
 
@@ -383,6 +439,131 @@ impl Data {
             picked.iter().skip(offset).take(per_page).map(|h| self.docs[h.1 as usize].summary.clone()).collect();
         Page { items, total: total as i64, page: q.page, per_page: per_page as i64, total_is_lower_bound: lower_bound }
     }
+
+    /// 附近 from memory: the businesses within `near.radius_m` of `near.at` that pass the search's filters and
+    /// text (a substring of name or address, ASCII letters in any case, or an exact credit code or licence
+    /// number), nearest first, ties in registration order: the semantics of `credit::near_sql`.
+    ///
+    /// The candidates are the smaller of two sets: the text's posting-list intersection (every one examined:
+    /// exact total), or the grid cells the circle's bounding box touches, walked nearest cell first. The page is
+    /// settled once the next cell cannot hold anything nearer than the page's last item; past that, at most
+    /// [`EXAMINE`] more candidates are counted and the total is then a lower bound (a 20 km circle over a
+    /// million businesses).
+    fn near(&self, q: &SearchQuery, near: &Near) -> Page<BusinessSummary> {
+        let per_page = q.per_page.max(1) as usize;
+        let offset = (q.page.max(1) as usize - 1) * per_page;
+        let need = offset + per_page;
+        let page = |found: Vec<ByDistance>, total: usize, lower_bound: bool| Page {
+            items: found
+                .iter()
+                .skip(offset)
+                .take(per_page)
+                .map(|c| {
+                    let mut b = self.docs[c.slot as usize].summary.clone();
+                    b.distance_m = Some(c.d.round() as i64);
+                    b
+                })
+                .collect(),
+            total: total as i64,
+            page: q.page,
+            per_page: per_page as i64,
+            total_is_lower_bound: lower_bound,
+        };
+        let interned = |v: &Option<String>| match v {
+            None => Ok(None),
+            Some(x) => self.strings.get(x.as_str()).map(|&i| Some(i)).ok_or(()),
+        };
+        let (Ok(district), Ok(category)) = (interned(&q.district), interned(&q.category)) else {
+            return page(Vec::new(), 0, false);
+        };
+        let text = q.q.as_deref();
+        let (at, radius) = (near.at, near.radius_m);
+        // The distance of a slot that matches and lies inside the circle.
+        let matching = |slot: u32| -> Option<ByDistance> {
+            let h = &self.hot[slot as usize];
+            let ok = h.alive
+                && district.is_none_or(|x| h.district == x)
+                && category.is_none_or(|x| h.category == x)
+                && q.grade.is_none_or(|g| h.grade == g)
+                && q.watch_list.is_none_or(|w| h.watch_list == w);
+            if !ok {
+                return None;
+            }
+            let p = self.coords[slot as usize]?;
+            let doc = &self.docs[slot as usize];
+            if let Some(t) = text {
+                let s = &doc.summary;
+                let hit = contains_ci(self.name(h), t)
+                    || contains_ci(self.address(h), t)
+                    || s.credit_code == t
+                    || s.licence_no.as_deref() == Some(t);
+                if !hit {
+                    return None;
+                }
+            }
+            let d = distance_m(at, p);
+            (d <= radius).then_some(ByDistance { d, id: doc.id, slot })
+        };
+
+        // The grid cells the circle's box touches, nearest first, and what they hold.
+        let bb = BoundingBox::around(at, radius);
+        let (lo, hi) =
+            (cell_of(Point { lat: bb.min_lat, lng: bb.min_lng }), cell_of(Point { lat: bb.max_lat, lng: bb.max_lng }));
+        let mut cells: Vec<(f64, &[u32])> = Vec::new();
+        for la in lo.0..=hi.0 {
+            for lg in lo.1..=hi.1 {
+                if let Some(slots) = self.cells.get(&(la, lg)) {
+                    let min = cell_min_m(at, (la, lg));
+                    if min <= radius {
+                        cells.push((min, slots));
+                    }
+                }
+            }
+        }
+        let in_cells: usize = cells.iter().map(|(_, s)| s.len()).sum();
+
+        // A text (not an identifier: those are in no posting list) whose rarest bigram is rarer than the cells'
+        // businesses: every candidate examined, exact total.
+        let text_keys = text.map(keys).unwrap_or_default();
+        if !text_keys.is_empty() && !text.is_some_and(super::search::is_identifier) {
+            let mut lists = Vec::with_capacity(text_keys.len());
+            for key in &text_keys {
+                lists.push(self.postings.get(key).map_or(&[][..], Vec::as_slice));
+            }
+            if lists.iter().map(|l| l.len()).min().unwrap_or(0) < in_cells {
+                let mut found: Vec<ByDistance> = intersect(lists).into_iter().filter_map(matching).collect();
+                found.sort_unstable();
+                let total = found.len();
+                return page(found, total, false);
+            }
+        }
+
+        // The grid walk.
+        cells.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut best: std::collections::BinaryHeap<ByDistance> = std::collections::BinaryHeap::with_capacity(need + 1);
+        let (mut total, mut counted, mut lower_bound) = (0usize, 0usize, false);
+        'walk: for (min, slots) in cells {
+            let settled = best.len() >= need && best.peek().is_some_and(|last| min > last.d);
+            for &slot in slots {
+                if settled {
+                    if counted >= EXAMINE {
+                        lower_bound = true;
+                        break 'walk;
+                    }
+                    counted += 1;
+                }
+                let Some(c) = matching(slot) else { continue };
+                total += 1;
+                if !settled {
+                    best.push(c);
+                    if best.len() > need {
+                        best.pop();
+                    }
+                }
+            }
+        }
+        page(best.into_sorted_vec(), total, lower_bound)
+    }
 }
 
 /// The database's clock in milliseconds, as the triggers stamp `changed_at`.
@@ -391,13 +572,23 @@ async fn db_now_ms(store: &Store) -> Result<i64, AppError> {
 }
 
 fn rows_of(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Row>, AppError> {
-    rows.iter().map(|r| Ok((col::<i64>(r, "id")?, col::<i64>(r, "changed_at")?, summary(r)?))).collect()
+    rows.iter()
+        .map(|r| {
+            let at = match (col::<Option<f64>>(r, "lat")?, col::<Option<f64>>(r, "lng")?) {
+                (Some(lat), Some(lng)) => Some(Point { lat, lng }),
+                _ => None,
+            };
+            Ok((col::<i64>(r, "id")?, col::<i64>(r, "changed_at")?, summary(r)?, at))
+        })
+        .collect()
 }
 
 /// Every business.
 async fn read_all(store: &Store) -> Result<Vec<Row>, AppError> {
     rows_of(
-        &sqlx::query(&format!("SELECT id, changed_at, {SUMMARY_COLS} FROM businesses")).fetch_all(store.pool()).await?,
+        &sqlx::query(&format!("SELECT id, changed_at, lat, lng, {SUMMARY_COLS} FROM businesses"))
+            .fetch_all(store.pool())
+            .await?,
     )
 }
 
@@ -423,7 +614,8 @@ async fn read_changed(index: &SearchIndex, store: &Store, since: i64) -> Result<
     for chunk in stale.chunks(500) {
         // Integers from the database, inlined.
         let ids: Vec<String> = chunk.iter().map(i64::to_string).collect();
-        let sql = format!("SELECT id, changed_at, {SUMMARY_COLS} FROM businesses WHERE id IN ({})", ids.join(","));
+        let sql =
+            format!("SELECT id, changed_at, lat, lng, {SUMMARY_COLS} FROM businesses WHERE id IN ({})", ids.join(","));
         rows.extend(rows_of(&sqlx::query(&sql).fetch_all(store.pool()).await?)?);
     }
     Ok(rows)
@@ -497,6 +689,28 @@ impl SearchIndex {
         text: &str,
         q: &SearchQuery,
     ) -> Result<Page<BusinessSummary>, AppError> {
+        Self::ready(this, store).await?;
+        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
+        let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
+        Ok(data.search(text, q))
+    }
+
+    /// 附近 from memory (see `Data::near`), with the same freshness as a text search.
+    pub async fn near(
+        this: &Arc<SearchIndex>,
+        store: &Store,
+        q: &SearchQuery,
+        near: &Near,
+    ) -> Result<Page<BusinessSummary>, AppError> {
+        Self::ready(this, store).await?;
+        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
+        let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
+        Ok(data.near(q, near))
+    }
+
+    /// Waits for a refresh when the index is not built or this instance wrote since; otherwise starts the
+    /// periodic look for others' writes in a task of its own when it is due.
+    async fn ready(this: &Arc<SearchIndex>, store: &Store) -> Result<(), AppError> {
         if this.behind(store) {
             this.refresh(store).await?;
         } else if this.due() && !this.polling.swap(true, Ordering::AcqRel) {
@@ -509,9 +723,7 @@ impl SearchIndex {
                 index.polling.store(false, Ordering::Release);
             });
         }
-        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
-        let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
-        Ok(data.search(text, q))
+        Ok(())
     }
 
     /// Businesses held (alive), for the health figures and tests.
@@ -568,7 +780,9 @@ mod tests {
     }
 
     fn built(rows: &[(i64, &str, &str, &str)]) -> Data {
-        Data::build(rows.iter().map(|&(id, name, addr, d)| (id, 1, biz(&format!("C{id}"), name, addr, d))).collect())
+        Data::build(
+            rows.iter().map(|&(id, name, addr, d)| (id, 1, biz(&format!("C{id}"), name, addr, d), None)).collect(),
+        )
     }
 
     #[test]
@@ -597,15 +811,15 @@ mod tests {
         q.page = 3;
         assert!(d.search("米粉", &q).items.is_empty());
         // Appended after the build (the unsorted tail), yet placed by its rank and length.
-        d.apply((6, 2, biz("C6", "粉", "米粉巷", "游仙区")));
-        d.apply((7, 2, biz("C7", "米粉王", "游仙区", "游仙区")));
+        d.apply((6, 2, biz("C6", "粉", "米粉巷", "游仙区"), None));
+        d.apply((7, 2, biz("C7", "米粉王", "游仙区", "游仙区"), None));
         assert_eq!(names(&d.search("米粉", &query("米粉"))), ["米粉", "米粉店", "米粉王", "王记米粉", "粉", "面馆"]);
     }
 
     #[test]
     fn a_very_common_term_fills_its_page_and_counts_a_lower_bound() {
         let rows: Vec<Row> = (0..(EXAMINE as i64 + 5_000))
-            .map(|i| (i, 1, biz(&format!("C{i:06}"), &format!("商户{i}"), "绵阳市涪城区临园路", "涪城区")))
+            .map(|i| (i, 1, biz(&format!("C{i:06}"), &format!("商户{i}"), "绵阳市涪城区临园路", "涪城区"), None))
             .collect();
         let d = Data::build(rows);
         let r = d.search("涪城", &query("涪城"));
@@ -620,26 +834,124 @@ mod tests {
 
     #[test]
     fn updates_move_a_business_and_compaction_keeps_it() {
-        let rows: Vec<Row> =
-            (0..2_000).map(|i| (i, 1, biz(&format!("C{i}"), &format!("老字号{i}"), "科学城", "涪城区"))).collect();
+        let rows: Vec<Row> = (0..2_000)
+            .map(|i| (i, 1, biz(&format!("C{i}"), &format!("老字号{i}"), "科学城", "涪城区"), None))
+            .collect();
         let mut d = Data::build(rows);
-        d.apply((7, 2, biz("C7", "新名字", "科学城", "涪城区")));
+        d.apply((7, 2, biz("C7", "新名字", "科学城", "涪城区"), None));
         assert_eq!(d.stale(&[(7, 2), (8, 1), (9, 5), (99_999, 1)]), [9, 99_999], "changed or unknown");
         assert_eq!(d.search("老字号", &query("老字号")).total, 1_999);
         assert_eq!(names(&d.search("新名字", &query("新名字"))), ["新名字"]);
         // Grade-only change: same slot.
         let mut s = biz("C8", "老字号8", "科学城", "涪城区");
         s.grade = domain::credit::Grade::C;
-        d.apply((8, 2, s));
+        d.apply((8, 2, s, None));
         assert_eq!(d.dead, 1);
         for i in 0..1_200 {
-            d.apply((i, 3, biz(&format!("C{i}"), &format!("改名{i}"), "科学城", "涪城区")));
+            d.apply((i, 3, biz(&format!("C{i}"), &format!("改名{i}"), "科学城", "涪城区"), None));
             d.compact_if_needed();
         }
         assert!(d.dead < 1_000, "compacted");
         assert_eq!(d.search("改名", &query("改名")).total, 1_200);
         assert_eq!(d.search("科学城", &query("科学城")).total, 2_000);
         assert_eq!(names(&d.search("改名", &query("改名")))[..3], ["改名0", "改名1", "改名2"]);
+    }
+
+    fn near_query(page: i64, per_page: i64) -> SearchQuery {
+        SearchQuery { page, per_page, ..Default::default() }
+    }
+
+    /// Every answer of the grid walk against a brute force over all businesses: order, distances, totals.
+    #[test]
+    fn near_walks_the_grid_nearest_first_like_a_full_scan() {
+        let centre = Point { lat: 31.4650, lng: 104.7100 };
+        // A spiral of 3,000 businesses out to about 12 km, some without coordinates, two districts.
+        let rows: Vec<Row> = (0..3_000i64)
+            .map(|i| {
+                let r = 4.0 * i as f64;
+                let a = i as f64 * 2.399;
+                let at = (i % 17 != 0).then(|| centre.offset(r * a.sin(), r * a.cos()));
+                let district = if i % 3 == 0 { "游仙区" } else { "涪城区" };
+                (i, 1, biz(&format!("C{i:05}"), &format!("店{i}"), "临园路", district), at)
+            })
+            .collect();
+        let d = Data::build(rows.clone());
+        for (radius, page, per_page, district) in [
+            (500.0, 1, 20, None),
+            (2_000.0, 3, 50, None),
+            (20_000.0, 1, 100, Some("游仙区")),
+            (8_000.0, 7, 100, None),
+            (1.0, 1, 20, None),
+        ] {
+            let mut q = near_query(page, per_page);
+            q.district = district.map(str::to_owned);
+            let n = Near { at: centre.offset(300.0, -200.0), radius_m: radius };
+            let got = d.near(&q, &n);
+            let mut want: Vec<(f64, i64)> = rows
+                .iter()
+                .filter(|(_, _, s, _)| district.is_none_or(|x| s.district == x))
+                .filter_map(|(id, _, _, at)| at.map(|p| (distance_m(n.at, p), *id)))
+                .filter(|(dist, _)| *dist <= radius)
+                .collect();
+            want.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            assert_eq!(got.total as usize, want.len(), "radius {radius}");
+            assert!(!got.total_is_lower_bound);
+            let page_want: Vec<String> = want
+                .iter()
+                .skip(((page - 1) * per_page) as usize)
+                .take(per_page as usize)
+                .map(|w| format!("C{:05}", w.1))
+                .collect();
+            let page_got: Vec<String> = got.items.iter().map(|b| b.credit_code.clone()).collect();
+            assert_eq!(page_got, page_want, "radius {radius} page {page}");
+            for (b, w) in got.items.iter().zip(want.iter().skip(((page - 1) * per_page) as usize)) {
+                assert_eq!(b.distance_m, Some(w.0.round() as i64));
+            }
+        }
+        // The text narrows through the posting lists, every match counted.
+        let mut q = near_query(1, 20);
+        q.q = Some("店12".into());
+        let n = Near { at: centre, radius_m: 20_000.0 };
+        let got = d.near(&q, &n);
+        let want = rows.iter().filter(|(_, _, s, at)| at.is_some() && s.name.contains("店12")).count();
+        assert_eq!(got.total as usize, want);
+    }
+
+    #[test]
+    fn a_crowded_circle_settles_its_page_and_counts_a_lower_bound() {
+        let centre = Point { lat: 31.4650, lng: 104.7100 };
+        // 60,000 businesses on a 1 m-spaced line going east: far more than EXAMINE.
+        let rows: Vec<Row> = (0..60_000i64)
+            .map(|i| {
+                (
+                    i,
+                    1,
+                    biz(&format!("C{i:05}"), &format!("店{i}"), "临园路", "涪城区"),
+                    Some(centre.offset(0.0, i as f64 * 0.3)),
+                )
+            })
+            .collect();
+        let d = Data::build(rows);
+        let got = d.near(&near_query(1, 20), &Near { at: centre, radius_m: 20_000.0 });
+        assert!(got.total_is_lower_bound);
+        assert!(got.total >= EXAMINE as i64, "{}", got.total);
+        let names: Vec<&str> = got.items.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names[..3], ["店0", "店1", "店2"], "nearest first");
+        assert_eq!(got.items.len(), 20);
+    }
+
+    #[test]
+    fn a_moved_business_is_found_at_its_new_place_only() {
+        let centre = Point { lat: 31.4650, lng: 104.7100 };
+        let mut d = Data::build(vec![(1, 1, biz("C1", "搬家面馆", "临园路", "涪城区"), Some(centre))]);
+        let n = Near { at: centre, radius_m: 500.0 };
+        assert_eq!(d.near(&near_query(1, 20), &n).total, 1);
+        d.apply((1, 2, biz("C1", "搬家面馆", "临园路", "涪城区"), Some(centre.offset(5_000.0, 0.0))));
+        assert_eq!(d.near(&near_query(1, 20), &n).total, 0, "moved 5 km north");
+        let there = Near { at: centre.offset(5_000.0, 0.0), radius_m: 500.0 };
+        assert_eq!(d.near(&near_query(1, 20), &there).total, 1);
+        d.apply((1, 3, biz("C1", "搬家面馆", "临园路", "涪城区"), None));
+        assert_eq!(d.near(&near_query(1, 20), &there).total, 0, "place cleared");
     }
 
     #[test]

@@ -6,7 +6,7 @@ pub mod events;
 pub mod import;
 /// The in-process search index behind text searches.
 pub mod index;
-/// 附近: businesses near a point, nearest first.
+/// 附近 in SQL (the in-memory near query's reference) and placing a business.
 pub mod near;
 /// Objections, credit repair and re-inspection requests; the pending downgrade.
 pub mod objections;
@@ -35,6 +35,6 @@ impl Registry {
 }
 
 pub use events::{add_event, recompute, refresh_aged, rules};
-pub use near::{locate, near};
+pub use near::{locate, near_sql};
 pub use registry::{count, detail, export, export_page, export_version, save_business, upsert_business, Upserted};
 pub use search::{lookup, search, search_sql, MAX_CANDIDATES};

@@ -1,4 +1,6 @@
-//! 附近: businesses near a point, nearest first, with their distance. The bounding box of the circle is the SQL
+//! 附近 in SQL: businesses near a point, nearest first, with their distance — the reference the in-memory near
+//! query (`credit::index`, what `credit::lookup` answers with) is tested against, and the benchmark's "before";
+//! and `locate`, which places a business. The bounding box of the circle is the SQL
 //! prefilter (the `(lat, lng)` index of migration 0018, the same plain SQL on both engines: neither PostGIS nor
 //! SpatiaLite is assumed); the exact great-circle distance, the radius cut, the order and the page are computed
 //! here from the candidates' ids and coordinates only, then one query reads the page's rows.
@@ -19,7 +21,7 @@ pub const MAX_SHRINKS: u32 = 6;
 /// Businesses within `near.radius_m` of `near.at`, nearest first (ties by registration order), narrowed by the search's
 /// filters (district, grade, category, watch list) and its text (a substring of name or address, or an exact
 /// credit code or licence number). Businesses without coordinates are never in the answer.
-pub async fn near(store: &Store, q: &SearchQuery, near: &Near) -> Result<Page<BusinessSummary>, AppError> {
+pub async fn near_sql(store: &Store, q: &SearchQuery, near: &Near) -> Result<Page<BusinessSummary>, AppError> {
     let mut radius = near.radius_m;
     let mut lower_bound = false;
     let mut shrinks = 0;
@@ -136,5 +138,7 @@ pub async fn locate(store: &Store, credit_code: &str, at: Option<Point>) -> Resu
                 .await?
         }
     };
+    // The search indexes of this instance place it again before their next answer.
+    store.announce(crate::store::Change::Registry);
     Ok(done.rows_affected() > 0)
 }

@@ -24,7 +24,7 @@ pub(crate) fn like_escape(s: &str) -> String {
 }
 
 /// Whether a query text is an exact identifier (credit code or licence number).
-fn is_identifier(text: &str) -> bool {
+pub(crate) fn is_identifier(text: &str) -> bool {
     CreditCode::parse(text).is_ok() || domain::credit::LicenceNo::parse(text).is_ok()
 }
 
@@ -38,15 +38,15 @@ pub async fn search(state: &AppState, q: &SearchQuery) -> Result<Page<BusinessSu
     }
 }
 
-/// A search, or with `near` a near query (`credit::near`): nearest first within its radius, the search's text
-/// and filters narrowing it.
+/// A search, or with `near` a near query: nearest first within its radius, the search's text and filters
+/// narrowing it, answered from this instance's in-memory index (`credit::near_sql` is its reference).
 pub async fn lookup(
     state: &AppState,
     q: &SearchQuery,
     near: Option<&domain::credit::geo::Near>,
 ) -> Result<Page<BusinessSummary>, AppError> {
     match near {
-        Some(n) => super::near::near(&state.store, q, n).await,
+        Some(n) => SearchIndex::near(state.credit.index(), &state.store, q, n).await,
         None => search(state, q).await,
     }
 }
