@@ -21,6 +21,7 @@ pub const MARKETS: [(&str, &str, &str, &str); 6] = [
     ("科技城园艺山生鲜超市", "商超生鲜区", "科技城新区", "科技城新区园艺山路1号"),
     ("安州区花荄农贸市场", "农贸市场", "安州区", "安州区花荄镇安昌路15号"),
 ];
+/// Stalls per market in the full demo (44,000 businesses).
 pub const STALLS_PER_MARKET: usize = 50;
 pub const DAYS: i64 = 7;
 
@@ -43,8 +44,20 @@ const PRODUCERS: [(&str, &str, &str); 6] = [
 const TESTERS: [&str; 4] = ["王敏", "李娜", "张伟", "刘洋"];
 const BASES: [&str; 4] = ["自控自检", "委托检测", "内部质量控制", "自我承诺"];
 
-/// Loads the demo markets; returns the rapid tests stored.
+/// Stalls per market for a demo registry of `businesses`: 50 for the full 44,000, fewer (at least 10) for the
+/// small registries the tests seed, which would otherwise spend most of their set-up on 4,200 rapid tests.
+pub fn stalls_for(businesses: u64) -> usize {
+    ((businesses / 880) as usize).clamp(10, STALLS_PER_MARKET)
+}
+
+/// Loads the full demo markets; returns the rapid tests stored.
 pub async fn load(state: &AppState) -> Result<u64, AppError> {
+    load_sized(state, STALLS_PER_MARKET).await
+}
+
+/// Loads the demo markets with `stalls_per_market` stalls each (at most 50); returns the rapid tests stored.
+pub async fn load_sized(state: &AppState, stalls_per_market: usize) -> Result<u64, AppError> {
+    let stalls_per_market = stalls_per_market.clamp(1, STALLS_PER_MARKET);
     let store = &state.store;
     let any: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM markets").fetch_one(store.pool()).await?;
     if any > 0 {
@@ -78,10 +91,10 @@ pub async fn load(state: &AppState) -> Result<u64, AppError> {
             .fetch_one(&mut *tx)
             .await?;
             let mut stalls = Vec::new();
-            for s in 0..STALLS_PER_MARKET {
+            for s in 0..stalls_per_market {
                 let code = StallCode::from_random(|| rng.next_u64());
                 let goods = (m + s) % GOODS.len();
-                let business = businesses[(m * STALLS_PER_MARKET + s) % businesses.len()];
+                let business = businesses[(m * stalls_per_market + s) % businesses.len()];
                 let number = format!("{}-{:02}", ["A", "B", "C", "D", "E"][s / 10], s % 10 + 1);
                 insert_stall(&mut tx, id, code.as_str(), &number, business, GOODS[goods].0, t - DAYS * 86_400).await?;
                 stalls.push((code, goods));

@@ -64,7 +64,8 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.cases_created = crate::cases::seed::load(state).await?;
     report.objections_created = crate::credit::seed::objections(state).await?;
     report.articles_created = crate::news::seed::load(state).await?;
-    report.rapid_tests_created = crate::markets::seed::load(state).await?;
+    report.rapid_tests_created =
+        crate::markets::seed::load_sized(state, crate::markets::seed::stalls_for(businesses)).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

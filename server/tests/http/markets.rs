@@ -31,7 +31,7 @@ async fn markets_and_stalls_are_public_and_cacheable(engine: Backend) {
     let list = json(client().get(app.url("/api/v1/markets")).send().await.unwrap()).await;
     assert_eq!(list.as_array().unwrap().len(), 6, "the demo's markets");
     let (id, detail) = first_market(&app).await;
-    assert_eq!(detail["stalls"].as_array().unwrap().len(), 50);
+    assert_eq!(detail["stalls"].as_array().unwrap().len(), backend::markets::seed::stalls_for(300));
     assert!(detail["market"]["tests_today"].as_i64().unwrap() >= 1);
     assert!(!detail["failing"].as_array().unwrap().is_empty(), "the demo's failing test today");
     let flagged = detail["failing"][0]["stall"].as_str().unwrap().to_owned();
