@@ -689,10 +689,7 @@ impl SearchIndex {
         text: &str,
         q: &SearchQuery,
     ) -> Result<Page<BusinessSummary>, AppError> {
-        Self::ready(this, store).await?;
-        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
-        let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
-        Ok(data.search(text, q))
+        Self::answer(this, store, |data| data.search(text, q)).await
     }
 
     /// 附近 from memory (see `Data::near`), with the same freshness as a text search.
@@ -702,15 +699,13 @@ impl SearchIndex {
         q: &SearchQuery,
         near: &Near,
     ) -> Result<Page<BusinessSummary>, AppError> {
-        Self::ready(this, store).await?;
-        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
-        let data = guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?;
-        Ok(data.near(q, near))
+        Self::answer(this, store, |data| data.near(q, near)).await
     }
 
-    /// Waits for a refresh when the index is not built or this instance wrote since; otherwise starts the
-    /// periodic look for others' writes in a task of its own when it is due.
-    async fn ready(this: &Arc<SearchIndex>, store: &Store) -> Result<(), AppError> {
+    /// Answers from the index once it is fresh enough: waits for a refresh when the index is not built or this
+    /// instance wrote since; otherwise starts the periodic look for others' writes in a task of its own when it
+    /// is due, and answers from the index as it is.
+    async fn answer<T>(this: &Arc<SearchIndex>, store: &Store, read: impl FnOnce(&Data) -> T) -> Result<T, AppError> {
         if this.behind(store) {
             this.refresh(store).await?;
         } else if this.due() && !this.polling.swap(true, Ordering::AcqRel) {
@@ -723,7 +718,8 @@ impl SearchIndex {
                 index.polling.store(false, Ordering::Release);
             });
         }
-        Ok(())
+        let guard = this.data.read().map_err(|_| AppError::internal("search index lock poisoned"))?;
+        Ok(read(guard.as_ref().ok_or_else(|| AppError::internal("search index not built"))?))
     }
 
     /// Businesses held (alive), for the health figures and tests.
