@@ -921,6 +921,7 @@ texts! {
     VolunteerReject => "拒绝", "Reject";
     VolunteerSuspend => "停用", "Suspend";
     VolunteerSignedUp => "报名时间", "Signed up";
+    SmsVolunteerCode => "【食安绵阳】您的食安志愿者报名验证码是 {code}，10分钟内有效。", "[Shian Mianyang] Your volunteer sign-up code is {code}, valid 10 minutes.";
     StatsVolunteersTitle => "食安志愿者", "Food-safety volunteers";
     StatsVolunteers => "已通过审核的志愿者", "Approved volunteers";
     StatsVolunteerReports => "志愿者快报", "Volunteer reports";
