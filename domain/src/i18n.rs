@@ -916,6 +916,7 @@ texts! {
     VolunteerCaseNo => "案件编号", "Case number";
     VolunteerCaseState => "办理状态", "Case status";
     StaffVolunteersTitle => "志愿者审核", "Volunteers";
+    VolunteerActions => "操作", "Actions";
     StaffVolunteersEmpty => "还没有报名。", "No sign-ups yet.";
     VolunteerApprove => "通过", "Approve";
     VolunteerReject => "拒绝", "Reject";

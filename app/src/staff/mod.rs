@@ -11,6 +11,8 @@ pub mod home;
 pub mod login;
 /// 一码通: markets, their keys and CSV uploads (moderators; keys and new markets: admins).
 pub mod markets;
+/// 食安志愿者: sign-ups to approve, reject or suspend (moderators).
+pub mod volunteers;
 /// News articles (moderators).
 pub mod news;
 /// Objections, credit repair and re-inspection requests to decide (moderators).
@@ -53,6 +55,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/cases", Facts::staff(Role::Moderator)),
     ("/staff/markets", Facts::staff(Role::Moderator)),
     ("/staff/markets/{id}", Facts::staff(Role::Moderator)),
+    ("/staff/volunteers", Facts::staff(Role::Moderator)),
     ("/staff/news", Facts::staff(Role::Moderator)),
     ("/staff/news/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases/{id}", Facts::staff(Role::Moderator)),
