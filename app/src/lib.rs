@@ -18,8 +18,6 @@ pub mod credit;
 pub mod follow;
 /// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
 pub mod markets;
-/// 食安志愿者: the corps and its leaderboard, sign-up, sign-in, the three-tap report, a volunteer's own page.
-pub mod volunteers;
 /// 新闻动态: the list and the article page.
 pub mod news;
 /// 你点我检: rounds, ballots (picker island), nominations, tallies.
@@ -32,5 +30,7 @@ pub mod site;
 pub mod staff;
 /// 数据统计: live statistics and the district index.
 pub mod stats;
+/// 食安志愿者: the corps and its leaderboard, sign-up, sign-in, the three-tap report, a volunteer's own page.
+pub mod volunteers;
 
 pub use site::shell::{page_facts, shell, App};

@@ -37,8 +37,6 @@ pub mod credit;
 pub mod follow;
 /// 一码通: markets, stalls, rapid tests and certificates, signed batches from market systems.
 pub mod markets;
-/// 食安志愿者: sign-up, staff decisions, sign-in, three-tap reports, points, the leaderboard.
-pub mod volunteers;
 /// 新闻动态.
 pub mod news;
 /// Open311 GeoReport v2: partners' keys and quotas, filing through the case intake, their requests.
@@ -53,6 +51,8 @@ pub mod site;
 pub mod staff;
 /// Live statistics.
 pub mod stats;
+/// 食安志愿者: sign-up, staff decisions, sign-in, three-tap reports, points, the leaderboard.
+pub mod volunteers;
 
 pub use state::AppState;
 pub use store::{Change, Store};

@@ -28,8 +28,6 @@ pub mod credit;
 pub mod follow;
 /// 一码通: markets, stalls, rapid tests (快检), 承诺达标合格证, signed batches.
 pub mod markets;
-/// 食安志愿者: sign-up, states, three-tap reports, points, the leaderboard.
-pub mod volunteers;
 /// 新闻动态.
 pub mod news;
 /// Open311 GeoReport v2: the case categories as services, partners' filings, the spec's shapes.
@@ -44,6 +42,8 @@ pub mod site;
 pub mod staff;
 /// Live statistics.
 pub mod stats;
+/// 食安志愿者: sign-up, states, three-tap reports, points, the leaderboard.
+pub mod volunteers;
 
 pub use error::{AppError, ErrCode};
 pub use i18n::{Lang, T};

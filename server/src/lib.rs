@@ -17,8 +17,6 @@ pub mod credit;
 pub mod follow;
 /// 一码通: markets API, signed batches, stall QR codes, staff forms.
 pub mod markets;
-/// 食安志愿者: sign-up, SMS confirmation, sign-in, the three-tap report, the leaderboard, staff decisions.
-pub mod volunteers;
 /// 新闻动态: feed, covers, API, staff posts.
 pub mod news;
 /// Open311 GeoReport v2 (`/open311/v2/`): services, partners' filings and their requests; staff partner keys.
@@ -33,5 +31,7 @@ pub mod site;
 pub mod staff;
 /// Live statistics API.
 pub mod stats;
+/// 食安志愿者: sign-up, SMS confirmation, sign-in, the three-tap report, the leaderboard, staff decisions.
+pub mod volunteers;
 
 pub use startup::{build, Running};

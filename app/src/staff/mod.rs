@@ -11,8 +11,6 @@ pub mod home;
 pub mod login;
 /// 一码通: markets, their keys and CSV uploads (moderators; keys and new markets: admins).
 pub mod markets;
-/// 食安志愿者: sign-ups to approve, reject or suspend (moderators).
-pub mod volunteers;
 /// News articles (moderators).
 pub mod news;
 /// Objections, credit repair and re-inspection requests to decide (moderators).
@@ -27,6 +25,8 @@ pub mod replies;
 pub mod results;
 /// 你点我检 rounds, candidates and the nomination queue (moderators).
 pub mod rounds;
+/// 食安志愿者: sign-ups to approve, reject or suspend (moderators).
+pub mod volunteers;
 /// Partner webhooks and their delivery log (admins).
 pub mod webhooks;
 

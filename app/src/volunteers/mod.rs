@@ -318,8 +318,11 @@ fn ReportSteps(target: ReportTarget, me: Option<Me>) -> impl IntoView {
     let body = if !ready {
         view! { <CannotReport me/> }.into_any()
     } else if let Some(k) = kind {
-        let (business, stall) =
-            if stall_code.is_empty() { (target.credit_code.clone(), String::new()) } else { (String::new(), stall_code.clone()) };
+        let (business, stall) = if stall_code.is_empty() {
+            (target.credit_code.clone(), String::new())
+        } else {
+            (String::new(), stall_code)
+        };
         view! {
             <p><strong>{tr(T::VolunteerReportConfirm)}</strong></p>
             <p class="big-choice">{k.label(lang)}</p>
@@ -334,7 +337,7 @@ fn ReportSteps(target: ReportTarget, me: Option<Me>) -> impl IntoView {
                 <FieldError name="volunteer" code field/>
                 <button type="submit" class="button primary big">{tr(T::VolunteerReportSubmit)}</button>
             </form>
-            <p><a href=base.clone()>{tr(T::VolunteerReportBack)}</a></p>
+            <p><a href=base>{tr(T::VolunteerReportBack)}</a></p>
         }
         .into_any()
     } else {
@@ -382,7 +385,8 @@ pub fn MePage() -> impl IntoView {
 fn MeView(m: Me) -> impl IntoView {
     let lang = use_lang();
     let query = use_query_map();
-    let filed = query.read_untracked().get("filed").filter(|n| n.len() <= 32 && m.reports.iter().any(|r| &r.tracking_no == n));
+    let filed =
+        query.read_untracked().get("filed").filter(|n| n.len() <= 32 && m.reports.iter().any(|r| &r.tracking_no == n));
     let filed = filed.map(|no| {
         view! { <p class="notice" role="status">{T::VolunteerReportFiled.fill(lang, &[("no", &no)])}</p> }
     });

@@ -383,7 +383,11 @@ async fn write(
         };
         let id: i64 = col(&row, "id")?;
         if let Some(Origin::Volunteer(v)) = origin {
-            sqlx::query("UPDATE cases SET volunteer_id = $1 WHERE id = $2").bind(v).bind(id).execute(&mut *conn).await?;
+            sqlx::query("UPDATE cases SET volunteer_id = $1 WHERE id = $2")
+                .bind(v)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
         }
         if let Some(Origin::Partner(o)) = origin {
             sqlx::query("UPDATE cases SET partner_id = $1 WHERE id = $2")

@@ -29,7 +29,7 @@ use domain::credit::District;
 use domain::i18n::{Lang, T};
 use domain::staff::AuditAction as A;
 use domain::volunteers::{
-    Decision, Group, Joined, JoinInput, LeaderRow, Leaderboard, Me, MyReport, QuickReport, ReportTarget,
+    Decision, Group, JoinInput, Joined, LeaderRow, Leaderboard, Me, MyReport, QuickReport, ReportTarget,
     StaffVolunteer, Target, VolunteerFigures, VolunteerState, CODE_TTL_SECS, MAX_ATTEMPTS, POINTS_PER_SUBSTANTIATED,
     REPORTS_PER_DAY, SESSION_SECS,
 };
@@ -138,7 +138,11 @@ pub async fn join(state: &AppState, j: &JoinInput, lang: Lang, network: Option<&
             let day = format_date(t);
             let sms_phone = keyed_hash(key, "sms-phone", &j.phone);
             if count_sent(&mut tx, &day, &sms_phone, bounds.sms_per_phone_per_day).await?.is_none() {
-                return Err(AppError { code: ErrCode::RateLimited, field: Some("phone".into()), retry_after: Some(wait) });
+                return Err(AppError {
+                    code: ErrCode::RateLimited,
+                    field: Some("phone".into()),
+                    retry_after: Some(wait),
+                });
             }
             if count_sent(&mut tx, &day, "city", bounds.sms_daily_budget).await?.is_none() {
                 return Err(AppError {
@@ -189,14 +193,12 @@ pub async fn verify(state: &AppState, number: &str, code: &str, network: Option<
     if !same(key, &stored, &sms_code_hash(key, number, code)) {
         return Err(bad());
     }
-    let done = sqlx::query(
-        "UPDATE volunteers SET verified_at = $1, code_hash = NULL WHERE id = $2 AND code_hash = $3",
-    )
-    .bind(t)
-    .bind(col::<i64>(&row, "id")?)
-    .bind(&stored)
-    .execute(state.store.pool())
-    .await?;
+    let done = sqlx::query("UPDATE volunteers SET verified_at = $1, code_hash = NULL WHERE id = $2 AND code_hash = $3")
+        .bind(t)
+        .bind(col::<i64>(&row, "id")?)
+        .bind(&stored)
+        .execute(state.store.pool())
+        .await?;
     if done.rows_affected() == 0 {
         return Err(bad());
     }
@@ -261,12 +263,11 @@ pub async fn me(store: &Store, id: i64) -> Result<Option<Me>, AppError> {
     .bind(id)
     .fetch_all(&mut *conn)
     .await?;
-    let points: i64 = sqlx::query_scalar(&format!(
-        "SELECT COALESCE(SUM({SUBSTANTIATED}), 0) FROM cases c WHERE c.volunteer_id = $1"
-    ))
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let points: i64 =
+        sqlx::query_scalar(&format!("SELECT COALESCE(SUM({SUBSTANTIATED}), 0) FROM cases c WHERE c.volunteer_id = $1"))
+            .bind(id)
+            .fetch_one(&mut *conn)
+            .await?;
     let reports = rows
         .iter()
         .map(|r| {
@@ -350,7 +351,7 @@ pub async fn report(state: &AppState, volunteer_id: i64, r: &QuickReport) -> Res
     abuse::spend(&state.store, "volunteer-reports", &volunteer_id.to_string(), abuse::DAY, REPORTS_PER_DAY).await?;
     let mut description = format!("【志愿者快报】{}", r.issue.as_str());
     if !r.note.is_empty() {
-        description.push_str("：");
+        description.push('：');
         description.push_str(&r.note);
     }
     let c = CaseInput {
@@ -452,7 +453,7 @@ async fn board(conn: &mut AnyConnection, column: &str, keys: &[&str]) -> Result<
         .iter()
         .map(|k| LeaderRow { key: (*k).to_owned(), volunteers: 0, reports: 0, substantiated: 0, points: 0 })
         .collect();
-    fn slot<'a>(rows: &'a mut Vec<LeaderRow>, key: String) -> &'a mut LeaderRow {
+    fn slot(rows: &mut Vec<LeaderRow>, key: String) -> &mut LeaderRow {
         if let Some(i) = rows.iter().position(|r| r.key == key) {
             &mut rows[i]
         } else {

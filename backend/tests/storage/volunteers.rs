@@ -75,13 +75,12 @@ async fn a_sign_up_names_the_bad_field_and_stores_nothing(db: &TestDb) {
     let (_, j) = join(db, "13800000001").await;
     assert!(j.number.starts_with("ZY") && j.sign_in_code.len() == 10 && !j.sms_sent, "no gateway: no code sent");
     // The phone is sealed and hashed, never in clear.
-    let row: (Vec<u8>, String, String, Option<i64>) = sqlx::query_as(
-        "SELECT phone_sealed, phone_hash, state, verified_at FROM volunteers WHERE number = $1",
-    )
-    .bind(&j.number)
-    .fetch_one(db.store().pool())
-    .await
-    .unwrap();
+    let row: (Vec<u8>, String, String, Option<i64>) =
+        sqlx::query_as("SELECT phone_sealed, phone_hash, state, verified_at FROM volunteers WHERE number = $1")
+            .bind(&j.number)
+            .fetch_one(db.store().pool())
+            .await
+            .unwrap();
     assert!(!String::from_utf8_lossy(&row.0).contains("13800000001") && !row.1.contains("13800000001"));
     assert_eq!((row.2.as_str(), row.3), ("待审核", None), "pending and unverified");
 }
@@ -106,16 +105,18 @@ async fn decisions_are_audited_and_follow_the_states(db: &TestDb) {
     v::decide(db.store(), &mod_, id, Decision::Approve).await.unwrap();
     v::decide(db.store(), &mod_, id, Decision::Suspend).await.unwrap();
     v::decide(db.store(), &mod_, id, Decision::Approve).await.unwrap();
-    let audited: Vec<String> = sqlx::query_scalar(
-        "SELECT action FROM audit_log WHERE target = $1 AND actor = 'mod1' ORDER BY id",
-    )
-    .bind(format!("volunteer:{}", j.number))
-    .fetch_all(db.store().pool())
-    .await
-    .unwrap();
+    let audited: Vec<String> =
+        sqlx::query_scalar("SELECT action FROM audit_log WHERE target = $1 AND actor = 'mod1' ORDER BY id")
+            .bind(format!("volunteer:{}", j.number))
+            .fetch_all(db.store().pool())
+            .await
+            .unwrap();
     assert_eq!(audited, ["volunteers.approved", "volunteers.suspended", "volunteers.approved"]);
     let list = v::staff_list(db.store()).await.unwrap();
-    assert_eq!((list[0].state.as_str(), list[0].decided_by.as_deref(), list[0].verified), ("已通过", Some("mod1"), false));
+    assert_eq!(
+        (list[0].state.as_str(), list[0].decided_by.as_deref(), list[0].verified),
+        ("已通过", Some("mod1"), false)
+    );
 }
 
 async fn an_approved_volunteer_files_a_volunteer_case_linked_to_the_business(db: &TestDb) {

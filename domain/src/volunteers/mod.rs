@@ -241,10 +241,12 @@ impl QuickReportFields {
     pub fn target(&self) -> Result<Target, AppError> {
         match (self.business.trim(), self.stall.trim()) {
             ("", "") => Err(AppError::field(ErrCode::Required, Self::business)),
-            (b, "") => {
-                CreditCode::parse(b).map(Target::Business).map_err(|_| AppError::field(ErrCode::InvalidValue, "business"))
+            (b, "") => CreditCode::parse(b)
+                .map(Target::Business)
+                .map_err(|_| AppError::field(ErrCode::InvalidValue, "business")),
+            ("", s) => {
+                StallCode::parse(s).map(Target::Stall).map_err(|_| AppError::field(ErrCode::InvalidValue, "stall"))
             }
-            ("", s) => StallCode::parse(s).map(Target::Stall).map_err(|_| AppError::field(ErrCode::InvalidValue, "stall")),
             _ => Err(AppError::field(ErrCode::InvalidValue, Self::stall)),
         }
     }
@@ -383,7 +385,8 @@ mod tests {
 
     #[test]
     fn a_report_names_its_target_and_kind() {
-        let f = QuickReportFields { business: "".into(), stall: "".into(), kind: "过期食品".into(), note: "".into() };
+        let f =
+            QuickReportFields { business: "".into(), stall: "".into(), kind: "过期食品".into(), note: "".into() };
         assert_eq!(f.parse().unwrap_err().field.as_deref(), Some("business"));
         let f = QuickReportFields { stall: "2345678".into(), ..f };
         let r = f.parse().unwrap();

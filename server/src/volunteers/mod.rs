@@ -36,12 +36,7 @@ pub fn routes() -> Routes {
         .form("/volunteers/login", Facts::WRITE.credential(), "/volunteers/login", form_login)
         .form("/volunteers/logout", Facts::WRITE.credential(), "/volunteers", form_logout)
         .form("/volunteers/report", Facts::WRITE.credential(), "/volunteers/report", form_report)
-        .form(
-            "/staff/volunteers/{id}/decision",
-            Facts::staff_write(Role::Moderator),
-            "/staff/volunteers",
-            staff_decide,
-        )
+        .form("/staff/volunteers/{id}/decision", Facts::staff_write(Role::Moderator), "/staff/volunteers", staff_decide)
 }
 
 /// Signs up a volunteer: group, district, phone and consent. Where an SMS gateway is configured a six-digit code
@@ -137,9 +132,13 @@ pub async fn form_login(
 ) -> Result<Reply, AppError> {
     let (number, code) = f.parse()?;
     let token = service::sign_in(&shared.app, &number, &code, Some(&network(ip))).await?;
-    Ok(Reply::json(StatusCode::OK, json!({ "number": number }))
-        .see("/volunteers/me")
-        .cookie(cookie(&shared, service::COOKIE, &token, domain::volunteers::SESSION_SECS, true)))
+    Ok(Reply::json(StatusCode::OK, json!({ "number": number })).see("/volunteers/me").cookie(cookie(
+        &shared,
+        service::COOKIE,
+        &token,
+        domain::volunteers::SESSION_SECS,
+        true,
+    )))
 }
 
 pub async fn form_logout(State(shared): State<Shared>) -> Result<Reply, AppError> {

@@ -45,8 +45,14 @@ async fn sign_up_by_form_and_api_names_fields_stores_nothing_and_is_bounded_per_
     let before = volunteers(&app).await;
     for (b, field) in [
         (body("12345"), "phone"),
-        (serde_json::json!({ "group": "厨师", "district": "游仙区", "phone": "13900000001", "consent": "on" }), "group"),
-        (serde_json::json!({ "group": "快递小哥", "district": "月球区", "phone": "13900000001", "consent": "on" }), "district"),
+        (
+            serde_json::json!({ "group": "厨师", "district": "游仙区", "phone": "13900000001", "consent": "on" }),
+            "group",
+        ),
+        (
+            serde_json::json!({ "group": "快递小哥", "district": "月球区", "phone": "13900000001", "consent": "on" }),
+            "district",
+        ),
         (serde_json::json!({ "group": "快递小哥", "district": "游仙区", "phone": "13900000001" }), "consent"),
     ] {
         let res = api_join(&app, &b).await;
@@ -165,7 +171,10 @@ async fn the_sms_code_confirms_the_phone_and_five_wrong_tries_spend_it(engine: B
         .send()
         .await
         .unwrap();
-    assert_eq!(header(res.headers(), "location"), format!("/volunteers/verify?number={number}&error=invalid_code&field=code"));
+    assert_eq!(
+        header(res.headers(), "location"),
+        format!("/volunteers/verify?number={number}&error=invalid_code&field=code")
+    );
     let res = client()
         .post(app.url("/volunteers/verify"))
         .header(ACCEPT, "text/html")
@@ -245,11 +254,12 @@ async fn staff_approve_and_a_volunteer_reports_in_three_taps_without_javascript(
         .await
         .unwrap();
     assert_eq!((res.status(), header(res.headers(), "location")), (StatusCode::SEE_OTHER, "/staff/volunteers"));
-    let audited: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'volunteers.approved' AND target = $1")
-        .bind(format!("volunteer:{number}"))
-        .fetch_one(app.db.store().pool())
-        .await
-        .unwrap();
+    let audited: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'volunteers.approved' AND target = $1")
+            .bind(format!("volunteer:{number}"))
+            .fetch_one(app.db.store().pool())
+            .await
+            .unwrap();
     assert_eq!(audited, 1);
     // The business page links to the report; so does a stall's.
     let business = client().get(app.url(&format!("/credit/{biz}"))).send().await.unwrap().text().await.unwrap();
@@ -313,12 +323,10 @@ async fn concurrent_sign_ups_on_distinct_phones_all_succeed_within_the_days_boun
     })
     .await;
     let before = volunteers(&app).await;
-    let answers = futures_util::future::join_all(
-        (0..10).map(|i| {
-            let app = &app;
-            async move { api_join(app, &body(&format!("1370000{i:04}"))).await.status() }
-        }),
-    )
+    let answers = futures_util::future::join_all((0..10).map(|i| {
+        let app = &app;
+        async move { api_join(app, &body(&format!("1370000{i:04}"))).await.status() }
+    }))
     .await;
     assert!(answers.iter().all(|s| *s == StatusCode::CREATED), "{answers:?}");
     assert_eq!(volunteers(&app).await, before + 10);
