@@ -134,6 +134,9 @@ fn spawn_follow(state: AppState) {
                 if let Err(e) = backend::follow::sms::sweep(&state.store, now).await {
                     tracing::warn!(error = %e.message(domain::Lang::En), "sweeping subscriptions failed");
                 }
+                if let Err(e) = backend::volunteers::sweep(&state.store, now).await {
+                    tracing::warn!(error = %e.message(domain::Lang::En), "sweeping unconfirmed sign-ups failed");
+                }
             }
         }
     });

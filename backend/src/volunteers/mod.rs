@@ -501,3 +501,18 @@ pub async fn figures_in(conn: &mut AnyConnection) -> Result<VolunteerFigures, Ap
     .await?;
     Ok(VolunteerFigures { volunteers, reports: col(&row, "n")?, substantiated: col(&row, "hit")? })
 }
+
+/// Housekeeping: a sign-up whose SMS code was never confirmed, a day after the code expired, is deleted with its
+/// sealed phone (still pending, with no case), so a mistyped or abandoned sign-up does not hold the phone for
+/// ever. Sign-ups made without a gateway (no code) are kept for staff to decide. Returns how many were deleted.
+pub async fn sweep(store: &Store, t: i64) -> Result<u64, AppError> {
+    let done = sqlx::query(
+        "DELETE FROM volunteers WHERE verified_at IS NULL AND code_expires_at IS NOT NULL AND code_expires_at < $1 \
+         AND state = $2 AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.volunteer_id = volunteers.id)",
+    )
+    .bind(t - 86_400)
+    .bind(VolunteerState::Pending.as_str())
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -188,6 +188,12 @@ async fn the_sms_code_confirms_the_phone_and_five_wrong_tries_spend_it(engine: B
     let by = |n: &str| list.iter().find(|v| v.number == n).unwrap().verified;
     assert!(by(&number), "confirmed");
     assert!(!by(&unconfirmed), "staff see an unconfirmed phone");
+    // A day after their codes expired, the unconfirmed sign-ups are swept and their phones may sign up again.
+    let later = backend::clock::now() + domain::volunteers::CODE_TTL_SECS + 86_400 + 60;
+    assert_eq!(backend::volunteers::sweep(app.db.store(), later).await.unwrap(), 2);
+    let list = backend::volunteers::staff_list(app.db.store()).await.unwrap();
+    assert!(list.iter().any(|v| v.number == number) && !list.iter().any(|v| v.number == unconfirmed));
+    assert_eq!(api_join(&app, &body("13900000011")).await.status(), StatusCode::CREATED);
     app.stop().await;
 }
 
