@@ -30,5 +30,7 @@ pub mod site;
 pub mod staff;
 /// 数据统计: live statistics and the district index.
 pub mod stats;
+/// 食安志愿者: the corps and its leaderboard, sign-up, sign-in, the three-tap report, a volunteer's own page.
+pub mod volunteers;
 
 pub use site::shell::{page_facts, shell, App};

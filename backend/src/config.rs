@@ -126,6 +126,8 @@ pub struct NetworkBounds {
     /// 关注 by SMS: subscriptions asked for (each sends a code), and, each counted on its own, confirmations tried
     /// and unsubscribes.
     pub follows: Bound,
+    /// 食安志愿者 sign-ups, and, each counted on its own, phone confirmations and sign-ins.
+    pub volunteers: Bound,
     /// Megabytes of evidence photos stored per network per day.
     pub photo_mb_per_day: i64,
     /// New 你点我检 device identities issued per network per round per hour.
@@ -155,6 +157,7 @@ impl Default for NetworkBounds {
             sms_daily_budget: 20_000,
             sms_per_phone_per_day: 5,
             follows: Bound::new(10, 50),
+            volunteers: Bound::new(5, 20),
             follow_sms_per_phone_per_day: 5,
         }
     }

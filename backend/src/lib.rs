@@ -51,6 +51,8 @@ pub mod site;
 pub mod staff;
 /// Live statistics.
 pub mod stats;
+/// 食安志愿者: sign-up, staff decisions, sign-in, three-tap reports, points, the leaderboard.
+pub mod volunteers;
 
 pub use state::AppState;
 pub use store::{Change, Store};

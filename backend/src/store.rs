@@ -41,10 +41,12 @@ pub enum Change {
     Cases,
     /// Markets, stalls, rapid tests and certificates (一码通).
     Markets,
+    /// Volunteers signed up or decided on (食安志愿者: the leaderboard).
+    Volunteers,
 }
 
 impl Change {
-    const COUNT: usize = 7;
+    const COUNT: usize = 8;
 
     fn slot(self) -> usize {
         match self {
@@ -55,6 +57,7 @@ impl Change {
             Change::News => 4,
             Change::Cases => 5,
             Change::Markets => 6,
+            Change::Volunteers => 7,
         }
     }
 }

@@ -42,6 +42,8 @@ pub mod site;
 pub mod staff;
 /// Live statistics.
 pub mod stats;
+/// 食安志愿者: sign-up, states, three-tap reports, points, the leaderboard.
+pub mod volunteers;
 
 pub use error::{AppError, ErrCode};
 pub use i18n::{Lang, T};

@@ -223,6 +223,9 @@ mod tests {
         check::<crate::sampling::RetestResult>();
         check::<crate::follow::Only>();
         check::<crate::follow::sms::Mode>();
+        check::<crate::volunteers::Group>();
+        check::<crate::volunteers::VolunteerState>();
+        check::<crate::volunteers::Issue>();
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct Opts {
     /// 关注 by SMS: subscriptions asked for per network (each sends a code).
     #[arg(long, env = "PORTAL_BOUND_FOLLOWS", default_value_t = NetworkBounds::default().follows.to_string(), global = true)]
     pub bound_follows: String,
+    /// 食安志愿者: sign-ups per network (phone confirmations and sign-ins counted apart against the same bound).
+    #[arg(long, env = "PORTAL_BOUND_VOLUNTEERS", default_value_t = NetworkBounds::default().volunteers.to_string(), global = true)]
+    pub bound_volunteers: String,
     /// 关注 alerts one phone may receive per day as they happen; the rest go into the evening's digest.
     #[arg(long, env = "PORTAL_FOLLOW_SMS_PER_PHONE_PER_DAY", default_value_t = NetworkBounds::default().follow_sms_per_phone_per_day, global = true)]
     pub follow_sms_per_phone_per_day: i64,
@@ -316,6 +319,7 @@ impl Opts {
                 open311: Bound::parse("PORTAL_OPEN311_QUOTA", &self.open311_quota)?,
                 sms: Bound::parse("PORTAL_BOUND_SMS", &self.bound_sms)?,
                 follows: Bound::parse("PORTAL_BOUND_FOLLOWS", &self.bound_follows)?,
+                volunteers: Bound::parse("PORTAL_BOUND_VOLUNTEERS", &self.bound_volunteers)?,
                 photo_mb_per_day: positive("PORTAL_BOUND_PHOTO_MB_PER_DAY", self.bound_photo_mb_per_day)?,
                 new_devices_per_hour: positive(
                     "PORTAL_NEW_DEVICES_PER_NETWORK_HOUR",

@@ -31,5 +31,7 @@ pub mod site;
 pub mod staff;
 /// Live statistics API.
 pub mod stats;
+/// 食安志愿者: sign-up, SMS confirmation, sign-in, the three-tap report, the leaderboard, staff decisions.
+pub mod volunteers;
 
 pub use startup::{build, Running};

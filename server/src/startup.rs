@@ -134,6 +134,9 @@ fn spawn_follow(state: AppState) {
                 if let Err(e) = backend::follow::sms::sweep(&state.store, now).await {
                     tracing::warn!(error = %e.message(domain::Lang::En), "sweeping subscriptions failed");
                 }
+                if let Err(e) = backend::volunteers::sweep(&state.store, now).await {
+                    tracing::warn!(error = %e.message(domain::Lang::En), "sweeping unconfirmed sign-ups failed");
+                }
             }
         }
     });
@@ -147,6 +150,7 @@ pub fn modules() -> Routes {
         .merge(crate::credit::routes())
         .merge(crate::picks::routes())
         .merge(crate::markets::routes())
+        .merge(crate::volunteers::routes())
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
         .merge(crate::news::routes())

@@ -126,7 +126,11 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
             </section>
             <crate::sampling::results::BusinessResults code=code.clone()/>
             <crate::cases::disclosure::Disclosed d=d.complaints/>
-            <p><a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a></p>
+            <p>
+                <a class="button" href=format!("/report?credit_code={code}")>{tr(T::ReportAgainst)}</a>
+                " "
+                <a class="button" href=format!("/volunteers/report?business={code}")>{tr(T::VolunteerReportLink)}</a>
+            </p>
             <super::objections::Objections code=code.clone() items=d.objections events=objectable pending sms=d.sms_verification/>
             <super::reply::Replies code=code.clone() replies=d.replies/>
             <section class="share" aria-labelledby="share-title">

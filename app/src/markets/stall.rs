@@ -110,6 +110,9 @@ fn StallView(d: StallDetail) -> impl IntoView {
             {today}
             <h2>{tr(T::StallCertificates)}</h2>
             {certificates}
+            <p>
+                <a class="button" href=format!("/volunteers/report?stall={}", s.code)>{tr(T::VolunteerReportLink)}</a>
+            </p>
             <p class="hint">
                 <a href=format!("/m/{}/qr.svg", s.code)>{tr(T::StallQr)}</a>
             </p>

@@ -6,7 +6,7 @@ use domain::T;
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
-const NAV: [(&str, T); 9] = [
+const NAV: [(&str, T); 10] = [
     ("/", T::NavHome),
     ("/picks", T::NavPicks),
     ("/report", T::NavReport),
@@ -14,6 +14,7 @@ const NAV: [(&str, T); 9] = [
     ("/credit", T::NavCredit),
     ("/results", T::NavResults),
     ("/markets", T::NavMarkets),
+    ("/volunteers", T::NavVolunteers),
     ("/news", T::NavNews),
     ("/stats", T::NavStats),
 ];

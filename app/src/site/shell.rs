@@ -2,7 +2,7 @@
 
 use crate::lang::initial_lang;
 use crate::site::layout::Layout;
-use crate::{cases, credit, follow, markets, news, picks, sampling, site, staff, stats};
+use crate::{cases, credit, follow, markets, news, picks, sampling, site, staff, stats, volunteers};
 use domain::T;
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags};
@@ -69,6 +69,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("markets/:id") view=markets::market::MarketPage ssr=SsrMode::Async/>
                     <Route path=path!("m/:code") view=markets::stall::StallPage ssr=SsrMode::Async/>
                     <Route path=path!("trace/:cert_no") view=markets::stall::TracePage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers") view=volunteers::VolunteersPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/join") view=volunteers::JoinPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/joined/:id") view=volunteers::JoinedPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/verify") view=volunteers::VerifyPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/login") view=volunteers::LoginPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/report") view=volunteers::ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("volunteers/me") view=volunteers::MePage ssr=SsrMode::Async/>
                     <Route path=path!("news") view=news::pages::NewsPage ssr=SsrMode::Async/>
                     <Route path=path!("news/:id") view=news::pages::ArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("stats") view=stats::StatsPage ssr=SsrMode::Async/>
@@ -92,6 +99,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/markets") view=staff::markets::StaffMarketsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/markets/:id") view=staff::markets::StaffMarketPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/volunteers") view=staff::volunteers::StaffVolunteersPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news/:id") view=staff::news::StaffArticlePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/webhooks") view=staff::webhooks::StaffWebhooksPage ssr=SsrMode::Async/>
@@ -118,6 +126,7 @@ pub fn page_facts() -> impl Iterator<Item = (&'static str, domain::route::Facts)
         stats::PAGES,
         staff::PAGES,
         follow::PAGES,
+        volunteers::PAGES,
     ]
     .into_iter()
     .flatten()

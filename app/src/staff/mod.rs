@@ -25,6 +25,8 @@ pub mod replies;
 pub mod results;
 /// 你点我检 rounds, candidates and the nomination queue (moderators).
 pub mod rounds;
+/// 食安志愿者: sign-ups to approve, reject or suspend (moderators).
+pub mod volunteers;
 /// Partner webhooks and their delivery log (admins).
 pub mod webhooks;
 
@@ -53,6 +55,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/cases", Facts::staff(Role::Moderator)),
     ("/staff/markets", Facts::staff(Role::Moderator)),
     ("/staff/markets/{id}", Facts::staff(Role::Moderator)),
+    ("/staff/volunteers", Facts::staff(Role::Moderator)),
     ("/staff/news", Facts::staff(Role::Moderator)),
     ("/staff/news/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases/{id}", Facts::staff(Role::Moderator)),

@@ -104,6 +104,7 @@ fn StatsView(s: Stats) -> impl IntoView {
     let grades = s.grades;
     let districts = s.districts.clone();
     let satisfaction = s.satisfaction.clone();
+    let v = s.volunteers;
     view! {
         <LiveFigures s/>
         <p class="updated">{tr(T::StatsComputedAt)} " " {at}</p>
@@ -144,6 +145,13 @@ fn StatsView(s: Stats) -> impl IntoView {
                 .collect_view()}
         </DataTable>
         <Satisfaction s=satisfaction lang/>
+        <h2 id="volunteers">{tr(T::StatsVolunteersTitle)}</h2>
+        <dl class="figure-grid live volunteers">
+            <div class="figure"><dt>{tr(T::StatsVolunteers)}</dt><dd>{group_thousands(v.volunteers)}</dd></div>
+            <div class="figure"><dt>{tr(T::StatsVolunteerReports)}</dt><dd>{group_thousands(v.reports)}</dd></div>
+            <div class="figure"><dt>{tr(T::StatsVolunteerShare)}</dt><dd>{pct(percent(v.substantiated, v.reports))}</dd></div>
+        </dl>
+        <p><a href="/volunteers">{tr(T::VolunteersTitle)}</a></p>
     }
 }
 

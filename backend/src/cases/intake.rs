@@ -171,7 +171,23 @@ pub async fn file_for_partner(state: &AppState, c: &CaseInput, origin: PartnerOr
     let mut c = c.clone();
     c.channel = domain::cases::Channel::Partner;
     let client = format!("partner:{}", origin.partner_id);
-    file_from(state, &c, &[], None, &client, Some(origin)).await
+    file_from(state, &c, &[], None, &client, Some(Origin::Partner(origin))).await
+}
+
+/// Files a 食安志愿者's report (`backend::volunteers::report` checks the volunteer, the target and the day's cap
+/// first): the same transaction as every case, channel `volunteer`, the volunteer on the row.
+pub async fn file_for_volunteer(state: &AppState, c: &CaseInput, volunteer_id: i64) -> Result<CaseReceipt, AppError> {
+    let mut c = c.clone();
+    c.channel = domain::cases::Channel::Volunteer;
+    let client = format!("volunteer:{volunteer_id}");
+    file_from(state, &c, &[], None, &client, Some(Origin::Volunteer(volunteer_id))).await
+}
+
+/// Who besides the public brought a case in, written on its row.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Origin {
+    Partner(PartnerOrigin),
+    Volunteer(i64),
 }
 
 /// Files a case for `client` (whose idempotency keys are its own).
@@ -181,7 +197,7 @@ async fn file_from(
     photos: &[Photo],
     actor: Option<&Actor>,
     client: &str,
-    origin: Option<PartnerOrigin>,
+    origin: Option<Origin>,
 ) -> Result<CaseReceipt, AppError> {
     // In a task of its own: a client that hangs up mid-request does not cut the filing short.
     let (state, c, photos, actor, client) =
@@ -219,7 +235,7 @@ async fn file_now(
     photos: &[Photo],
     actor: Option<&Actor>,
     client: &str,
-    origin: Option<PartnerOrigin>,
+    origin: Option<Origin>,
 ) -> Result<CaseReceipt, AppError> {
     if photos.len() > MAX_PHOTOS {
         return Err(AppError::field(ErrCode::TooMany, "photos"));
@@ -301,7 +317,7 @@ async fn write(
     reporter: Option<(Vec<u8>, String)>,
     // The scoped idempotency key and the content hash.
     idempotency: Option<(&str, &str)>,
-    origin: Option<PartnerOrigin>,
+    origin: Option<Origin>,
 ) -> Result<Option<CaseReceipt>, AppError> {
     let scoped_key = idempotency.map(|(k, _)| k);
     let t = now();
@@ -366,7 +382,14 @@ async fn write(
             continue;
         };
         let id: i64 = col(&row, "id")?;
-        if let Some(o) = origin {
+        if let Some(Origin::Volunteer(v)) = origin {
+            sqlx::query("UPDATE cases SET volunteer_id = $1 WHERE id = $2")
+                .bind(v)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+        }
+        if let Some(Origin::Partner(o)) = origin {
             sqlx::query("UPDATE cases SET partner_id = $1 WHERE id = $2")
                 .bind(o.partner_id)
                 .bind(id)

@@ -155,6 +155,7 @@ pub async fn compute(store: &Store) -> Result<Stats, AppError> {
     s.rewards_paid = col(&row, "n")?;
     s.rewards_paid_amount = col(&row, "amount")?;
     s.satisfaction = crate::cases::satisfaction::figures_in(&mut conn).await?;
+    s.volunteers = crate::volunteers::figures_in(&mut conn).await?;
     s.rank_districts();
     Ok(s)
 }

@@ -25,3 +25,4 @@ mod search;
 mod site;
 mod staff;
 mod store;
+mod volunteers;

@@ -122,6 +122,9 @@ vocab! {
         MarketKeyRevoked = "markets.key_revoked" / "吊销市场密钥" => "Market key revoked";
         MarketUpload = "markets.upload" / "上传市场数据" => "Market data uploaded";
         MarketCaseOpened = "markets.case_opened" / "快检不合格立案" => "Case opened from a rapid test";
+        VolunteerApproved = "volunteers.approved" / "通过志愿者申请" => "Volunteer approved";
+        VolunteerRejected = "volunteers.rejected" / "拒绝志愿者申请" => "Volunteer rejected";
+        VolunteerSuspended = "volunteers.suspended" / "停用志愿者" => "Volunteer suspended";
     }
 }
 

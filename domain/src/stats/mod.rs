@@ -56,6 +56,9 @@ pub struct Stats {
     /// 满意度: ratings of decided cases, overall, by district and by channel, and the share reopened.
     #[serde(default)]
     pub satisfaction: crate::cases::SatisfactionStats,
+    /// 食安志愿者: approved volunteers, their reports, and how many were substantiated.
+    #[serde(default)]
+    pub volunteers: crate::volunteers::VolunteerFigures,
     /// Unix seconds.
     pub computed_at: i64,
 }

@@ -25,3 +25,4 @@ mod picks;
 mod satisfaction;
 mod site;
 mod staff;
+mod volunteers;
