@@ -4,6 +4,7 @@
 # Each portal starts cold (fresh process, first request measured in the run). Usage:
 #   bench/nearme.sh [seconds per run, default 10] [connections, default 64]
 #   NEARME_ROWS=1000000 bench/nearme.sh   # also a registry grown to 1 M businesses (slow to load)
+#   NEARME_SKIP_BUILD=1 bench/nearme.sh    # measure the release build already there
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
 DURATION="${1:-10}"
@@ -11,7 +12,7 @@ CONNS="${2:-64}"
 ROWS="${NEARME_ROWS:-}"
 command -v wrk >/dev/null 2>&1 || apt_install wrk
 setup_rust
-build_release
+[ "${NEARME_SKIP_BUILD:-0}" = 1 ] || build_release
 cargo build --release -p hello -q
 [ -n "$ROWS" ] && cargo build --release -p backend --example grow_registry -q
 
@@ -37,7 +38,8 @@ start_portal() { # start_portal PORT [ROWS]
   # Cold: the portal process starts after the data is written; nothing has been asked of it yet.
   env "${envs[@]}" "$(server_bin)" serve >"$dir/log" 2>&1 &
   PIDS+=($!)
-  wait_http "http://127.0.0.1:$port/healthz" 60
+  # Ready once its search index is built at start (no request has been answered yet: still cold).
+  wait_http "http://127.0.0.1:$port/readyz" 180
 }
 start_portal 3911
 [ -n "$ROWS" ] && start_portal 3912 "$ROWS"

@@ -727,6 +727,11 @@ impl SearchIndex {
         self.data.read().map(|d| d.as_ref().map_or(0, |d| d.docs.len() - d.dead)).unwrap_or(0)
     }
 
+    /// Whether the index has been built (the instance's readiness waits for it).
+    pub fn is_built(&self) -> bool {
+        self.data.read().map(|d| d.is_some()).unwrap_or(false)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

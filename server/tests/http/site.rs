@@ -25,7 +25,17 @@ async fn health_and_readiness(engine: Backend) {
     let app = TestApp::start(engine, |_| {}).await;
     let res = client().get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let res = client().get(app.url("/readyz")).send().await.unwrap();
+    // Ready once the search index is built at start (a 503 with the error body before).
+    let mut res = client().get(app.url("/readyz")).send().await.unwrap();
+    for _ in 0..100 {
+        if res.status() == 200 {
+            break;
+        }
+        assert_eq!(res.status(), 503);
+        assert_eq!(json(res).await["error"]["code"], "unavailable");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        res = client().get(app.url("/readyz")).send().await.unwrap();
+    }
     assert_eq!(res.status(), 200);
     assert_eq!(json(res).await["status"], "ready");
     app.stop().await;
