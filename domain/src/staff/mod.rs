@@ -122,6 +122,11 @@ vocab! {
         MarketKeyRevoked = "markets.key_revoked" / "吊销市场密钥" => "Market key revoked";
         MarketUpload = "markets.upload" / "上传市场数据" => "Market data uploaded";
         MarketCaseOpened = "markets.case_opened" / "快检不合格立案" => "Case opened from a rapid test";
+        KitchenVendorCreate = "kitchens.vendor_create" / "新增明厨亮灶平台" => "Kitchen vendor added";
+        KitchenKeyIssued = "kitchens.key_issued" / "签发明厨亮灶平台密钥" => "Kitchen vendor key issued";
+        KitchenUpload = "kitchens.upload" / "上传明厨亮灶状态" => "Kitchen status uploaded";
+        KitchenFlagConfirmed = "kitchens.flag_confirmed" / "AI抓拍审核属实" => "Kitchen flag confirmed";
+        KitchenFlagDismissed = "kitchens.flag_dismissed" / "AI抓拍审核不属实" => "Kitchen flag dismissed";
     }
 }
 
