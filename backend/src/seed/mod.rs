@@ -41,6 +41,7 @@ pub struct SeedReport {
     pub objections_created: u64,
     pub articles_created: u64,
     pub rapid_tests_created: u64,
+    pub kitchens_created: u64,
 }
 
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
@@ -65,6 +66,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.objections_created = crate::credit::seed::objections(state).await?;
     report.articles_created = crate::news::seed::load(state).await?;
     report.rapid_tests_created = crate::markets::seed::load(state).await?;
+    report.kitchens_created = crate::kitchens::seed::load(state, businesses).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;
