@@ -40,7 +40,7 @@ pub(crate) async fn sunshine_in(
     let row = sqlx::query(
         "SELECT k.id, k.joined_at, k.camera_connected, k.last_seen_at, k.live_url, k.live_consent, v.name AS vendor, \
          (SELECT COUNT(*) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $2) AS days, \
-         (SELECT COALESCE(SUM(u.permille), 0) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $2) \
+         (SELECT CAST(COALESCE(SUM(u.permille), 0) AS BIGINT) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $2) \
          AS permille \
          FROM kitchens k JOIN kitchen_vendors v ON v.id = k.vendor_id WHERE k.business_id = $1",
     )
@@ -150,7 +150,7 @@ pub async fn staff_view(store: &Store) -> Result<StaffKitchens, AppError> {
     let kitchens = sqlx::query(
         "SELECT b.credit_code, b.name, v.name AS vendor, k.camera_connected, k.last_seen_at, k.live_consent, \
          (SELECT COUNT(*) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $1) AS days, \
-         (SELECT COALESCE(SUM(u.permille), 0) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $1) \
+         (SELECT CAST(COALESCE(SUM(u.permille), 0) AS BIGINT) FROM kitchen_uptime u WHERE u.kitchen_id = k.id AND u.day >= $1) \
          AS permille, \
          (SELECT COUNT(*) FROM kitchen_flags f WHERE f.kitchen_id = k.id AND f.status = $2) AS pending \
          FROM kitchens k JOIN businesses b ON b.id = k.business_id JOIN kitchen_vendors v ON v.id = k.vendor_id \
