@@ -147,6 +147,7 @@ pub fn modules() -> Routes {
         .merge(crate::credit::routes())
         .merge(crate::picks::routes())
         .merge(crate::markets::routes())
+        .merge(crate::kitchens::routes())
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
         .merge(crate::news::routes())
