@@ -18,6 +18,8 @@ pub mod credit;
 pub mod follow;
 /// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
 pub mod markets;
+/// 阳光餐饮: the section of a business's page (its kitchen on camera).
+pub mod kitchens;
 /// 新闻动态: the list and the article page.
 pub mod news;
 /// 你点我检: rounds, ballots (picker island), nominations, tallies.
