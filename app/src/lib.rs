@@ -16,10 +16,10 @@ pub mod cases;
 pub mod credit;
 /// 关注: a subject's follow page (feed, SMS alerts), confirmation, unsubscribe.
 pub mod follow;
-/// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
-pub mod markets;
 /// 阳光餐饮: the section of a business's page (its kitchen on camera).
 pub mod kitchens;
+/// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
+pub mod markets;
 /// 新闻动态: the list and the article page.
 pub mod news;
 /// 你点我检: rounds, ballots (picker island), nominations, tallies.

@@ -35,10 +35,10 @@ pub mod cases;
 pub mod credit;
 /// 关注: the entries of each followed subject's Atom feed.
 pub mod follow;
-/// 一码通: markets, stalls, rapid tests and certificates, signed batches from market systems.
-pub mod markets;
 /// 阳光餐饮 (互联网+明厨亮灶): kitchens on camera, vendors' signed status and AI flags, staff review.
 pub mod kitchens;
+/// 一码通: markets, stalls, rapid tests and certificates, signed batches from market systems.
+pub mod markets;
 /// 新闻动态.
 pub mod news;
 /// Open311 GeoReport v2: partners' keys and quotas, filing through the case intake, their requests.

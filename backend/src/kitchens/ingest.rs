@@ -304,11 +304,8 @@ async fn status(
              WHERE id = $4",
             text_or_null(&s.live_url, 5)
         );
-        let mut q = sqlx::query(&sql)
-            .bind(i64::from(s.camera_connected))
-            .bind(t)
-            .bind(i64::from(s.live_consent))
-            .bind(kitchen);
+        let mut q =
+            sqlx::query(&sql).bind(i64::from(s.camera_connected)).bind(t).bind(i64::from(s.live_consent)).bind(kitchen);
         if let Some(u) = &s.live_url {
             q = q.bind(u.clone());
         }
@@ -383,7 +380,8 @@ const CSV_REQUIRED: [&str; 4] = ["credit_code", "day", "uptime", "camera_connect
 /// The status rows of a CSV with their line numbers, or the errors that refuse it (a missing or unknown column
 /// named by its header, a row that cannot be read).
 pub fn parse_csv(data: &[u8]) -> Result<(KitchenBatch, Vec<u64>), Vec<KitchenRowError>> {
-    let err = |line: u64, code: ErrCode, field: &str| KitchenRowError::new("status", line, &AppError::field(code, field));
+    let err =
+        |line: u64, code: ErrCode, field: &str| KitchenRowError::new("status", line, &AppError::field(code, field));
     let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
     let mut rdr = csv::ReaderBuilder::new().from_reader(data);
     let headers: Vec<String> = match rdr.headers() {
@@ -391,8 +389,7 @@ pub fn parse_csv(data: &[u8]) -> Result<(KitchenBatch, Vec<u64>), Vec<KitchenRow
         Err(_) => return Err(vec![err(1, ErrCode::InvalidValue, "file")]),
     };
     let missing: Vec<&str> = CSV_REQUIRED.iter().copied().filter(|c| !headers.iter().any(|h| h == c)).collect();
-    let unknown: Vec<&str> =
-        headers.iter().map(String::as_str).filter(|h| !StatusFields::FIELDS.contains(h)).collect();
+    let unknown: Vec<&str> = headers.iter().map(String::as_str).filter(|h| !StatusFields::FIELDS.contains(h)).collect();
     if !missing.is_empty() || !unknown.is_empty() {
         let mut errors: Vec<KitchenRowError> = missing.iter().map(|c| err(1, ErrCode::Required, c)).collect();
         errors.extend(unknown.iter().map(|c| err(1, ErrCode::InvalidValue, c)));

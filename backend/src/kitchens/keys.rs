@@ -108,12 +108,11 @@ pub async fn verify(
 ) -> Result<i64, AppError> {
     let key_id = key_id.map(str::trim).filter(|k| !k.is_empty()).ok_or_else(|| unsigned(KEY_HEADER))?;
     let signature = signature.ok_or_else(|| unsigned(SIGNATURE_HEADER))?;
-    let row =
-        sqlx::query("SELECT vendor_id, secret_sealed FROM kitchen_keys WHERE key_id = $1 AND revoked_at IS NULL")
-            .bind(key_id)
-            .fetch_optional(state.store.pool())
-            .await?
-            .ok_or_else(|| unsigned(KEY_HEADER))?;
+    let row = sqlx::query("SELECT vendor_id, secret_sealed FROM kitchen_keys WHERE key_id = $1 AND revoked_at IS NULL")
+        .bind(key_id)
+        .fetch_optional(state.store.pool())
+        .await?
+        .ok_or_else(|| unsigned(KEY_HEADER))?;
     let vendor: i64 = col(&row, "vendor_id")?;
     let sealed: Vec<u8> = col(&row, "secret_sealed")?;
     let secret = sealed::open(state.config.secret_key.expose(), PURPOSE, &place(key_id), &sealed)?;

@@ -15,8 +15,8 @@ use crate::staff::audit::{self, Actor, Entry};
 use crate::store::{col, Change, Store};
 use domain::credit::{CreditCode, EventInput, EventKind, Severity};
 use domain::kitchens::{
-    china_day, Confirmation, ConfirmedFlag, FlagKind, FlagStatus, KitchenRow, PendingFlag, StaffKitchens,
-    SunshineView, VendorView, OFFLINE_AFTER_SECS, UPTIME_DAYS,
+    china_day, Confirmation, ConfirmedFlag, FlagKind, FlagStatus, KitchenRow, PendingFlag, StaffKitchens, SunshineView,
+    VendorView, OFFLINE_AFTER_SECS, UPTIME_DAYS,
 };
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode, Lang};
@@ -100,8 +100,12 @@ pub async fn create_vendor(store: &Store, actor: &Actor, name: &str) -> Result<i
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, Entry::new(A::KitchenVendorCreate).target(&format!("kitchen_vendor:{id}")).detail(name))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(A::KitchenVendorCreate).target(&format!("kitchen_vendor:{id}")).detail(name),
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -119,7 +123,12 @@ pub async fn staff_view(store: &Store) -> Result<StaffKitchens, AppError> {
     .fetch_all(&mut *conn)
     .await?
     {
-        vendors.push(VendorView { id: col(&r, "id")?, name: col(&r, "name")?, kitchens: col(&r, "kitchens")?, keys: vec![] });
+        vendors.push(VendorView {
+            id: col(&r, "id")?,
+            name: col(&r, "name")?,
+            kitchens: col(&r, "kitchens")?,
+            keys: vec![],
+        });
     }
     for v in &mut vendors {
         v.keys = keys::list_in(&mut conn, v.id).await?;
@@ -199,7 +208,13 @@ async fn pending_in(
     if col::<String>(&row, "status")? != FlagStatus::Pending.as_str() {
         return Err(AppError::field(ErrCode::Conflict, "status"));
     }
-    Ok((col(&row, "business_id")?, col(&row, "credit_code")?, col(&row, "kind")?, col(&row, "detected_at")?, col(&row, "event_id")?))
+    Ok((
+        col(&row, "business_id")?,
+        col(&row, "credit_code")?,
+        col(&row, "kind")?,
+        col(&row, "detected_at")?,
+        col(&row, "event_id")?,
+    ))
 }
 
 /// Confirms a flag (moderators): 属实, with the action taken; public from now on. With `credit_event`, an
@@ -222,13 +237,11 @@ pub async fn confirm(store: &Store, actor: &Actor, flag: i64, c: &Confirmation) 
             description: format!("明厨亮灶AI抓拍经核实属实：{label}。处置：{}", c.action_taken),
         };
         crate::credit::events::add_event_in(&mut tx, actor, &event, t).await?;
-        let id: i64 = sqlx::query_scalar(
-            "SELECT MAX(id) FROM credit_events WHERE business_id = $1 AND source = $2",
-        )
-        .bind(business)
-        .bind(&source)
-        .fetch_one(&mut *tx)
-        .await?;
+        let id: i64 = sqlx::query_scalar("SELECT MAX(id) FROM credit_events WHERE business_id = $1 AND source = $2")
+            .bind(business)
+            .bind(&source)
+            .fetch_one(&mut *tx)
+            .await?;
         event_sql = id.to_string();
     }
     sqlx::query(&format!(
@@ -243,8 +256,12 @@ pub async fn confirm(store: &Store, actor: &Actor, flag: i64, c: &Confirmation) 
     .execute(&mut *tx)
     .await?;
     let detail = if c.credit_event { format!("{kind}; credit event") } else { kind };
-    audit::record(&mut tx, actor, Entry::new(A::KitchenFlagConfirmed).target(&format!("kitchen_flag:{flag}")).detail(&detail))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(A::KitchenFlagConfirmed).target(&format!("kitchen_flag:{flag}")).detail(&detail),
+    )
+    .await?;
     tx.commit().await?;
     store.announce(Change::Registry);
     Ok(())
@@ -262,9 +279,12 @@ pub async fn dismiss(store: &Store, actor: &Actor, flag: i64) -> Result<(), AppE
         .bind(flag)
         .execute(&mut *tx)
         .await?;
-    audit::record(&mut tx, actor, Entry::new(A::KitchenFlagDismissed).target(&format!("kitchen_flag:{flag}")).detail(&kind))
-        .await?;
+    audit::record(
+        &mut tx,
+        actor,
+        Entry::new(A::KitchenFlagDismissed).target(&format!("kitchen_flag:{flag}")).detail(&kind),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
-

@@ -90,7 +90,11 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
                     day: format_date(day),
                     uptime: format!("{}.{}", permille / 10, permille % 10),
                     camera_connected: if offline { "0" } else { "1" }.into(),
-                    live_url: if consent { format!("https://live.example.invalid/{}/{code}", v + 1) } else { String::new() },
+                    live_url: if consent {
+                        format!("https://live.example.invalid/{}/{code}", v + 1)
+                    } else {
+                        String::new()
+                    },
                     live_consent: if consent { "1" } else { "0" }.into(),
                 });
                 // About one kitchen in six had a flag some day of the month.
@@ -118,12 +122,13 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
     }
     // Reviews: the newest few stay pending; of the others ~85 % are confirmed (a third of those with a credit
     // event), the rest dismissed.
-    let flags: Vec<(i64, String)> = sqlx::query("SELECT id, kind FROM kitchen_flags ORDER BY detected_at DESC, id DESC")
-        .fetch_all(store.pool())
-        .await?
-        .iter()
-        .map(|r| Ok((col(r, "id")?, col(r, "kind")?)))
-        .collect::<Result<_, AppError>>()?;
+    let flags: Vec<(i64, String)> =
+        sqlx::query("SELECT id, kind FROM kitchen_flags ORDER BY detected_at DESC, id DESC")
+            .fetch_all(store.pool())
+            .await?
+            .iter()
+            .map(|r| Ok((col(r, "id")?, col(r, "kind")?)))
+            .collect::<Result<_, AppError>>()?;
     let pending = (flags.len() / 10).max(3).min(flags.len());
     for (n, (id, kind)) in flags.iter().enumerate().skip(pending) {
         if rng.below(100) < 85 {

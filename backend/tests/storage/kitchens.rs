@@ -81,7 +81,9 @@ async fn a_signed_batch_joins_kitchens_and_a_replay_changes_nothing(db: &TestDb)
     assert_eq!((count(db, "kitchen_uptime").await, count(db, "kitchen_flags").await), (2, 1));
     let other = json!({"batch_id": "b1", "status": [status(&cc, 0, "50.0")]});
     match send(db, &key, &other).await {
-        Err(Refused::Error(e)) => assert_eq!((e.code, e.field.as_deref()), (ErrCode::IdempotencyConflict, Some("batch_id"))),
+        Err(Refused::Error(e)) => {
+            assert_eq!((e.code, e.field.as_deref()), (ErrCode::IdempotencyConflict, Some("batch_id")))
+        }
         r => panic!("{r:?}"),
     }
     // A day sent again replaces that day; a flag sent again with the same content is unchanged.
@@ -137,7 +139,10 @@ async fn a_bad_row_refuses_the_whole_batch_naming_row_and_field(db: &TestDb) {
         "status": [status(&cc, 0, "99"), status(&unknown, 0, "99"), status(&cc, 1, "101")],
         "flags": [flag("E1", &cc, "no_hat"), flag("E2", &unknown, "smoking")]});
     // Parsing errors first: the uptime of row 2.
-    assert_eq!(rows(send(db, &key, &body).await), [("status".to_owned(), 2, "uptime".to_owned(), ErrCode::InvalidValue)]);
+    assert_eq!(
+        rows(send(db, &key, &body).await),
+        [("status".to_owned(), 2, "uptime".to_owned(), ErrCode::InvalidValue)]
+    );
     let body = json!({"batch_id": "b1", "status": [status(&cc, 0, "99"), status(&unknown, 0, "99")],
         "flags": [flag("E1", &cc, "no_hat"), flag("E2", &unknown, "smoking")]});
     assert_eq!(
@@ -160,7 +165,11 @@ async fn a_bad_row_refuses_the_whole_batch_naming_row_and_field(db: &TestDb) {
 }
 
 async fn flag_id(db: &TestDb, event: &str) -> i64 {
-    sqlx::query_scalar("SELECT id FROM kitchen_flags WHERE event_id = $1").bind(event).fetch_one(db.store().pool()).await.unwrap()
+    sqlx::query_scalar("SELECT id FROM kitchen_flags WHERE event_id = $1")
+        .bind(event)
+        .fetch_one(db.store().pool())
+        .await
+        .unwrap()
 }
 
 async fn only_confirmed_flags_are_public_and_a_confirmation_can_record_a_credit_event(db: &TestDb) {
@@ -174,7 +183,8 @@ async fn only_confirmed_flags_are_public_and_a_confirmation_can_record_a_credit_
     let actor = Actor::cli();
     kitchens::dismiss(store, &actor, flag_id(db, "E2").await).await.unwrap();
     assert!(detail(db, &cc).await.sunshine.unwrap().flags.is_empty(), "a dismissed flag is never public");
-    let c = Confirmation { action_taken: "已开展消杀并加装防鼠设施，复查合格".into(), credit_event: true };
+    let c =
+        Confirmation { action_taken: "已开展消杀并加装防鼠设施，复查合格".into(), credit_event: true };
     kitchens::confirm(store, &actor, flag_id(db, "E1").await, &c).await.unwrap();
     let after = detail(db, &cc).await;
     let s = after.sunshine.clone().unwrap();
@@ -219,7 +229,8 @@ async fn the_sunshine_filter_holds_in_every_search(db: &TestDb) {
     assert_eq!(backend::credit::search(&db.state, &q(Some("0"))).await.unwrap().total, 1);
     assert_eq!(backend::credit::search(&db.state, &q(None)).await.unwrap().total, 2);
     // Filter-only browsing (SQL) and 附近 (index and SQL).
-    let browse = SearchQuery::parse(None, None, None, None, None, None, None).unwrap().with_sunshine(Some("1")).unwrap();
+    let browse =
+        SearchQuery::parse(None, None, None, None, None, None, None).unwrap().with_sunshine(Some("1")).unwrap();
     assert_eq!(codes(backend::credit::search(&db.state, &browse).await.unwrap()), [a.clone()]);
     for n in [1, 2] {
         let at = domain::credit::geo::Point { lat: 31.46, lng: 104.68 };
@@ -230,10 +241,7 @@ async fn the_sunshine_filter_holds_in_every_search(db: &TestDb) {
     let sql = backend::credit::near_sql(db.store(), &browse, &near).await.unwrap();
     assert_eq!(codes(mem), [a.clone()]);
     assert_eq!(codes(sql), [a]);
-    assert_eq!(
-        SearchQuery::default().with_sunshine(Some("yes")).unwrap_err().field.as_deref(),
-        Some("sunshine")
-    );
+    assert_eq!(SearchQuery::default().with_sunshine(Some("yes")).unwrap_err().field.as_deref(), Some("sunshine"));
 }
 
 async fn status_csv_names_columns_and_lines_and_is_idempotent(db: &TestDb) {

@@ -86,7 +86,11 @@ fn uptime(field: &'static str, v: &str) -> Result<i64, AppError> {
     }
     let bad = || AppError::field(ErrCode::InvalidValue, field);
     let (whole, frac) = v.split_once('.').unwrap_or((v, "0"));
-    if whole.is_empty() || whole.len() > 3 || frac.len() != 1 || !(whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())) {
+    if whole.is_empty()
+        || whole.len() > 3
+        || frac.len() != 1
+        || !(whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()))
+    {
         return Err(bad());
     }
     let permille = whole.parse::<i64>().map_err(|_| bad())? * 10 + frac.parse::<i64>().map_err(|_| bad())?;
@@ -359,7 +363,10 @@ mod tests {
         assert_eq!(f.kind, FlagKind::NoHat);
         let field = |r: Result<FlagInput, AppError>| r.unwrap_err().field.unwrap();
         assert_eq!(field(FlagFields { kind: "hat".into(), ..flag_row() }.parse(now())), "kind");
-        assert_eq!(field(FlagFields { detected_at: "2026-12-08T08:30".into(), ..flag_row() }.parse(now())), "detected_at");
+        assert_eq!(
+            field(FlagFields { detected_at: "2026-12-08T08:30".into(), ..flag_row() }.parse(now())),
+            "detected_at"
+        );
         assert_eq!(field(FlagFields { event_id: "".into(), ..flag_row() }.parse(now())), "event_id");
     }
 

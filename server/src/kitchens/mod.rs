@@ -27,8 +27,18 @@ pub fn routes() -> Routes {
             "/staff/kitchens",
             staff::upload,
         )
-        .form("/staff/kitchen-flags/{id}/confirm", Facts::staff_write(Role::Moderator), "/staff/kitchens", staff::confirm)
-        .form("/staff/kitchen-flags/{id}/dismiss", Facts::staff_write(Role::Moderator), "/staff/kitchens", staff::dismiss)
+        .form(
+            "/staff/kitchen-flags/{id}/confirm",
+            Facts::staff_write(Role::Moderator),
+            "/staff/kitchens",
+            staff::confirm,
+        )
+        .form(
+            "/staff/kitchen-flags/{id}/dismiss",
+            Facts::staff_write(Role::Moderator),
+            "/staff/kitchens",
+            staff::dismiss,
+        )
 }
 
 /// This module's part of the OpenAPI document.

@@ -83,7 +83,9 @@ async fn a_signed_batch_is_stored_replayed_and_refused_by_row(engine: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| (r["section"].as_str().unwrap().into(), r["row"].as_i64().unwrap(), r["field"].as_str().unwrap().into()))
+        .map(|r| {
+            (r["section"].as_str().unwrap().into(), r["row"].as_i64().unwrap(), r["field"].as_str().unwrap().into())
+        })
         .collect();
     assert!(rows.contains(&("status".into(), 1, "uptime".into())), "{rows:?}");
     assert!(rows.contains(&("flags".into(), 1, "kind".into())), "{rows:?}");
@@ -93,11 +95,20 @@ async fn a_signed_batch_is_stored_replayed_and_refused_by_row(engine: Backend) {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(res).await["error"]["field"], "flags[1].credit_code");
     let detail = json(client().get(app.url(&format!("/api/v1/businesses/{cc}"))).send().await.unwrap()).await;
-    assert!(detail["sunshine"]["flags"].as_array().unwrap().is_empty(), "nothing of the refused batches, no pending flag");
+    assert!(
+        detail["sunshine"]["flags"].as_array().unwrap().is_empty(),
+        "nothing of the refused batches, no pending flag"
+    );
 
     // Unsigned, stale, and a wrong signature.
     let bytes = serde_json::to_vec(&json!({"batch_id": "h4", "status": [status(&cc, "99", "1")]})).unwrap();
-    let res = client().post(app.url("/api/v1/kitchens/batches")).header(CONTENT_TYPE, "application/json").body(bytes.clone()).send().await.unwrap();
+    let res = client()
+        .post(app.url("/api/v1/kitchens/batches"))
+        .header(CONTENT_TYPE, "application/json")
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
     assert_eq!(json(res).await["error"]["field"], "x-kitchen-key");
     let res = client()
@@ -157,9 +168,8 @@ async fn the_review_needs_a_moderator_and_only_confirmed_flags_are_public(engine
             .unwrap();
         ids.push(id);
     }
-    let public = || async {
-        client().get(app.url(&format!("/credit/{cc}"))).send().await.unwrap().text().await.unwrap()
-    };
+    let public =
+        || async { client().get(app.url(&format!("/credit/{cc}"))).send().await.unwrap().text().await.unwrap() };
     assert!(!public().await.contains("已加装防鼠设施"));
     let action = [("action_taken", "已加装防鼠设施，复查合格"), ("credit_event", "1")];
     let confirm = format!("/staff/kitchen-flags/{}/confirm", ids[0]);
@@ -168,7 +178,8 @@ async fn the_review_needs_a_moderator_and_only_confirmed_flags_are_public(engine
     let viewer = app.client_as("demo_viewer").await;
     assert_eq!(viewer.post(app.url(&confirm)).form(&action).send().await.unwrap().status(), StatusCode::FORBIDDEN);
     let moderator = app.client_as("demo_moderator").await;
-    let res = moderator.post(app.url(&confirm)).header("sec-fetch-site", "cross-site").form(&action).send().await.unwrap();
+    let res =
+        moderator.post(app.url(&confirm)).header("sec-fetch-site", "cross-site").form(&action).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     assert_eq!(json(res).await["error"]["code"], "csrf_rejected");
     // Keys are for admins only.
@@ -183,7 +194,12 @@ async fn the_review_needs_a_moderator_and_only_confirmed_flags_are_public(engine
     assert_eq!(json(res).await["error"]["field"], "action_taken");
     let res = moderator.post(app.url(&confirm)).form(&action).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let res = moderator.post(app.url(&format!("/staff/kitchen-flags/{}/dismiss", ids[1]))).header(ACCEPT, "text/html").send().await.unwrap();
+    let res = moderator
+        .post(app.url(&format!("/staff/kitchen-flags/{}/dismiss", ids[1])))
+        .header(ACCEPT, "text/html")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     let again = moderator.post(app.url(&confirm)).form(&action).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::CONFLICT, "reviewed once");
