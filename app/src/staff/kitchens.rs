@@ -64,10 +64,10 @@ fn StaffKitchensView(page: StaffKitchens, key: Option<VendorKey>) -> impl IntoVi
                         </p>
                         <form method="post" action=format!("/staff/kitchen-flags/{id}/confirm") class="form" aria-label=format!("{} · {}", tr(T::KitchenConfirm), label)>
                             <label for=action_id.clone()>{tr(T::FlagAction)}</label>
-                            <input id=action_id.clone() name=R::action_taken type="text" maxlength="200" required/>
+                            <input id=action_id name=R::action_taken type="text" maxlength="200" required/>
                             <FieldError name=R::action_taken code field/>
-                            <label for=event_id.clone()>
-                                <input id=event_id.clone() name=R::credit_event type="checkbox" value="1"/>
+                            <label>
+                                <input id=event_id name=R::credit_event type="checkbox" value="1"/>
                                 " " {tr(T::KitchenRecordEvent)}
                             </label>
                             <button type="submit" class="button primary">{tr(T::KitchenConfirm)}</button>
@@ -103,7 +103,7 @@ fn StaffKitchensView(page: StaffKitchens, key: Option<VendorKey>) -> impl IntoVi
                     </form>
                     <form method="post" action=format!("/staff/kitchens/vendors/{}/upload", v.id) enctype="multipart/form-data" class="form" aria-label=format!("{} · {}", tr(T::KitchenUpload), v.name)>
                         <label for=file_id.clone()>{tr(T::KitchenUpload)}</label>
-                        <input id=file_id.clone() name="file" type="file" accept=".csv,text/csv" required/>
+                        <input id=file_id name="file" type="file" accept=".csv,text/csv" required/>
                         <button type="submit" class="button primary">{tr(T::KitchenUpload)}</button>
                     </form>
                 </li>

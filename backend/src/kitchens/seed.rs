@@ -106,7 +106,7 @@ pub async fn load(state: &AppState, businesses: u64) -> Result<u64, AppError> {
                     batch.flags.push(FlagFields {
                         event_id: format!("AI-{}-{}-{i}", v + 1, format_date(day).replace('-', "")),
                         credit_code: code.clone(),
-                        kind: rng.pick(&FlagKind::ALL).as_str().into(),
+                        kind: rng.pick(FlagKind::ALL).as_str().into(),
                         detected_at: format_datetime_local(at),
                         snapshot_url: format!("https://live.example.invalid/{}/snapshots/{i}-{d}.jpg", v + 1),
                     });

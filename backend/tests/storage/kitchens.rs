@@ -224,14 +224,14 @@ async fn the_sunshine_filter_holds_in_every_search(db: &TestDb) {
     // The index is built before the business joins: joining must reach it.
     assert_eq!(backend::credit::search(&db.state, &q(Some("1"))).await.unwrap().total, 0);
     send(db, &key, &json!({"batch_id": "b1", "status": [status(&a, 0, "99")]})).await.unwrap();
-    assert_eq!(codes(backend::credit::search(&db.state, &q(Some("1"))).await.unwrap()), [a.clone()]);
-    assert_eq!(codes(backend::credit::search_sql(db.store(), &q(Some("1"))).await.unwrap()), [a.clone()]);
+    assert_eq!(codes(backend::credit::search(&db.state, &q(Some("1"))).await.unwrap()), std::slice::from_ref(&a));
+    assert_eq!(codes(backend::credit::search_sql(db.store(), &q(Some("1"))).await.unwrap()), std::slice::from_ref(&a));
     assert_eq!(backend::credit::search(&db.state, &q(Some("0"))).await.unwrap().total, 1);
     assert_eq!(backend::credit::search(&db.state, &q(None)).await.unwrap().total, 2);
     // Filter-only browsing (SQL) and 附近 (index and SQL).
     let browse =
         SearchQuery::parse(None, None, None, None, None, None, None).unwrap().with_sunshine(Some("1")).unwrap();
-    assert_eq!(codes(backend::credit::search(&db.state, &browse).await.unwrap()), [a.clone()]);
+    assert_eq!(codes(backend::credit::search(&db.state, &browse).await.unwrap()), std::slice::from_ref(&a));
     for n in [1, 2] {
         let at = domain::credit::geo::Point { lat: 31.46, lng: 104.68 };
         assert!(backend::credit::locate(db.store(), &code(n), Some(at)).await.unwrap());
@@ -239,7 +239,7 @@ async fn the_sunshine_filter_holds_in_every_search(db: &TestDb) {
     let near = domain::credit::geo::Near::parse(Some("31.46,104.68"), Some("1000")).unwrap().unwrap();
     let mem = backend::credit::lookup(&db.state, &browse, Some(&near)).await.unwrap();
     let sql = backend::credit::near_sql(db.store(), &browse, &near).await.unwrap();
-    assert_eq!(codes(mem), [a.clone()]);
+    assert_eq!(codes(mem), std::slice::from_ref(&a));
     assert_eq!(codes(sql), [a]);
     assert_eq!(SearchQuery::default().with_sunshine(Some("yes")).unwrap_err().field.as_deref(), Some("sunshine"));
 }
