@@ -232,7 +232,8 @@ pub async fn confirm(store: &Store, actor: &Actor, flag: i64, c: &Confirmation) 
             credit_code: CreditCode::parse(&code)?,
             kind: EventKind::InspectionFinding,
             severity: Severity::Minor,
-            occurred_at: detected_at,
+            // Record events are dated by day (as the registry exports and imports them).
+            occurred_at: china_day(detected_at),
             source: source.clone(),
             description: format!("明厨亮灶AI抓拍经核实属实：{label}。处置：{}", c.action_taken),
         };
