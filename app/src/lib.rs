@@ -16,6 +16,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: a subject's follow page (feed, SMS alerts), confirmation, unsubscribe.
 pub mod follow;
+/// 阳光餐饮: the section of a business's page (its kitchen on camera).
+pub mod kitchens;
 /// 一码通: markets, a stall's page (its QR code's target), a certificate's trace.
 pub mod markets;
 /// 新闻动态: the list and the article page.

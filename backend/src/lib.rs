@@ -35,6 +35,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: the entries of each followed subject's Atom feed.
 pub mod follow;
+/// 阳光餐饮 (互联网+明厨亮灶): kitchens on camera, vendors' signed status and AI flags, staff review.
+pub mod kitchens;
 /// 一码通: markets, stalls, rapid tests and certificates, signed batches from market systems.
 pub mod markets;
 /// 新闻动态.

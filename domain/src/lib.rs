@@ -26,6 +26,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: Atom feeds per followed subject (business, district, food category, round).
 pub mod follow;
+/// 阳光餐饮 (互联网+明厨亮灶): kitchens on camera, vendors' signed status and AI flags, staff review.
+pub mod kitchens;
 /// 一码通: markets, stalls, rapid tests (快检), 承诺达标合格证, signed batches.
 pub mod markets;
 /// 新闻动态.

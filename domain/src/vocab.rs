@@ -220,6 +220,8 @@ mod tests {
         check::<crate::markets::TestResult>();
         check::<crate::markets::Commitment>();
         check::<crate::markets::CertBasis>();
+        check::<crate::kitchens::FlagKind>();
+        check::<crate::kitchens::FlagStatus>();
         check::<crate::sampling::RetestResult>();
         check::<crate::follow::Only>();
         check::<crate::follow::sms::Mode>();

@@ -15,6 +15,8 @@ pub mod cases;
 pub mod credit;
 /// 关注: Atom feeds per followed subject (`/feeds/…`).
 pub mod follow;
+/// 阳光餐饮: vendors' signed batches, the console's vendors, keys, uploads and reviews.
+pub mod kitchens;
 /// 一码通: markets API, signed batches, stall QR codes, staff forms.
 pub mod markets;
 /// 新闻动态: feed, covers, API, staff posts.

@@ -151,6 +151,7 @@ pub fn modules() -> Routes {
         .merge(crate::picks::routes())
         .merge(crate::markets::routes())
         .merge(crate::volunteers::routes())
+        .merge(crate::kitchens::routes())
         .merge(crate::sampling::routes())
         .merge(crate::cases::routes())
         .merge(crate::news::routes())

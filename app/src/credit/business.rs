@@ -124,6 +124,7 @@ fn BusinessView(d: BusinessDetail) -> impl IntoView {
                 <h2 id="history-title">{tr(T::GradeHistory)}</h2>
                 <HistoryChart points=d.history/>
             </section>
+            {d.sunshine.map(|s| view! { <crate::kitchens::SunshineSection s/> })}
             <crate::sampling::results::BusinessResults code=code.clone()/>
             <crate::cases::disclosure::Disclosed d=d.complaints/>
             <p>

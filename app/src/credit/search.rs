@@ -17,6 +17,7 @@ pub async fn search_businesses(
     district: Option<String>,
     grade: Option<String>,
     category: Option<String>,
+    sunshine: Option<String>,
     page: Option<String>,
     nearby: NearParams,
 ) -> Result<Page<BusinessSummary>, AppError> {
@@ -29,7 +30,8 @@ pub async fn search_businesses(
         None,
         page.as_deref(),
         None,
-    )?;
+    )?
+    .with_sunshine(sunshine.as_deref())?;
     let state = crate::ssr::state()?;
     backend::credit::lookup(&state, &query, near.as_ref()).await
 }
@@ -73,12 +75,18 @@ pub fn CreditSearchPage() -> impl IntoView {
         move || {
             (
                 (get("q"), get("district"), get("grade"), get("category"), get("page")),
-                (get("near"), get("radius"), get("near_district"), get("street")),
+                (get("near"), get("radius"), get("near_district"), get("street"), get("sunshine")),
             )
         },
-        |((q, district, grade, category, page), (near, radius, near_district, street))| async move {
+        |((q, district, grade, category, page), (near, radius, near_district, street, sunshine))| async move {
             let nearby = [&near, &radius, &near_district, &street].iter().any(|s| !s.is_empty());
-            if !nearby && q.is_empty() && district.is_empty() && grade.is_empty() && category.is_empty() {
+            if !nearby
+                && q.is_empty()
+                && district.is_empty()
+                && grade.is_empty()
+                && category.is_empty()
+                && sunshine.is_empty()
+            {
                 return Ok(None);
             }
             let opt = |s: String| (!s.is_empty()).then_some(s);
@@ -87,6 +95,7 @@ pub fn CreditSearchPage() -> impl IntoView {
                 Some(district),
                 Some(grade),
                 Some(category),
+                opt(sunshine),
                 opt(page),
                 NearParams {
                     near: opt(near),
@@ -149,6 +158,10 @@ pub fn CreditSearchPage() -> impl IntoView {
                             .collect(),
                     )}
                     {filter("category", T::Category, BusinessCategory::ALL.iter().map(|c| (c.as_str(), c.label(lang).to_owned())).collect())}
+                    <label class="check">
+                        <input type="checkbox" name="sunshine" value="1" checked=!get("sunshine").is_empty()/>
+                        " " {tr(T::SunshineFilter)}
+                    </label>
                 </div>
             </form>
             <NearPick/>
@@ -247,7 +260,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
             enc("category")
         );
         // The near query goes on (an empty parameter of these would be refused or mean nothing).
-        for k in ["near", "radius", "near_district", "street"] {
+        for k in ["near", "radius", "near_district", "street", "sunshine"] {
             let v = enc(k);
             if !v.is_empty() {
                 link.push_str(&format!("&{k}={v}"));
@@ -289,6 +302,7 @@ fn Results(page: Page<BusinessSummary>) -> impl IntoView {
                                     <small>
                                         {District::label_of(&b.district, lang).to_owned()} " · " {BusinessCategory::label_of(&b.category, lang).to_owned()}
                                         {b.watch_list.then(|| view! { " · " <em class="watch">{tr(T::WatchList)}</em> })}
+                                        {b.sunshine.then(|| view! { " · " <em class="sunshine">{tr(T::Sunshine)}</em> })}
                                         {b.new_rating_pending.then(|| view! { " · " <em class="pending">{tr(T::NewRatingPending)}</em> })}
                                     </small>
                                     <small class="addr">

@@ -98,6 +98,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("staff/cases") view=staff::cases::StaffCasesPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/cases/:id") view=staff::cases::StaffCasePage ssr=SsrMode::Async/>
                     <Route path=path!("staff/markets") view=staff::markets::StaffMarketsPage ssr=SsrMode::Async/>
+                    <Route path=path!("staff/kitchens") view=staff::kitchens::StaffKitchensPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/markets/:id") view=staff::markets::StaffMarketPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/volunteers") view=staff::volunteers::StaffVolunteersPage ssr=SsrMode::Async/>
                     <Route path=path!("staff/news") view=staff::news::StaffNewsPage ssr=SsrMode::Async/>

@@ -93,6 +93,7 @@ fn Console(user: StaffUser, f: Option<CampaignFigures>, sms: Option<(i64, i64)>)
                     <li><a href="/staff/cases?overdue=1">{tr(T::StaffCasesOverdue)}</a></li>
                     <li><a href="/staff/news">{tr(T::StaffNewsTitle)}</a></li>
                     <li><a href="/staff/volunteers">{tr(T::StaffVolunteersTitle)}</a></li>
+                    <li><a href="/staff/kitchens">{tr(T::StaffKitchensTitle)}</a></li>
                 </ul>
                 <FiguresForm f/>
             }

@@ -7,6 +7,8 @@ pub mod audit;
 pub mod cases;
 /// Console home: who is signed in, the campaign figures form.
 pub mod home;
+/// 阳光餐饮: the review of AI flags, vendors and keys (admins), status CSV uploads.
+pub mod kitchens;
 /// Sign-in form (a plain form post, so it works without JavaScript).
 pub mod login;
 /// 一码通: markets, their keys and CSV uploads (moderators; keys and new markets: admins).
@@ -54,6 +56,7 @@ pub const PAGES: &[(&str, Facts)] = &[
     ("/staff/results/{id}", Facts::staff(Role::Moderator)),
     ("/staff/cases", Facts::staff(Role::Moderator)),
     ("/staff/markets", Facts::staff(Role::Moderator)),
+    ("/staff/kitchens", Facts::staff(Role::Moderator)),
     ("/staff/markets/{id}", Facts::staff(Role::Moderator)),
     ("/staff/volunteers", Facts::staff(Role::Moderator)),
     ("/staff/news", Facts::staff(Role::Moderator)),

@@ -67,6 +67,7 @@ struct Hot {
     category: u32,
     grade: domain::credit::Grade,
     watch_list: bool,
+    sunshine: bool,
     alive: bool,
 }
 
@@ -259,6 +260,7 @@ impl Data {
             category: self.intern(&summary.category),
             grade: summary.grade,
             watch_list: summary.watch_list,
+            sunshine: summary.sunshine,
             alive: true,
         };
         self.hot.push(hot);
@@ -291,12 +293,13 @@ impl Data {
                     && self.coords[slot as usize] == at
                 {
                     let (district, category) = (summary.district.clone(), summary.category.clone());
-                    let (grade, watch_list) = (summary.grade, summary.watch_list);
+                    let (grade, watch_list, sunshine) = (summary.grade, summary.watch_list, summary.sunshine);
                     doc.summary = summary;
                     doc.changed_at = changed_at;
                     let (district, category) = (self.intern(&district), self.intern(&category));
                     let hot = &mut self.hot[slot as usize];
                     (hot.district, hot.category, hot.grade, hot.watch_list) = (district, category, grade, watch_list);
+                    hot.sunshine = sunshine;
                 } else {
                     // Renamed or moved: a new slot (posting lists and cells stay sorted by slot).
                     self.hot[slot as usize].alive = false;
@@ -366,13 +369,14 @@ impl Data {
             Some(x) => self.strings.get(x.as_str()).map(|&i| Some(i)).ok_or(()),
         };
         let (Ok(district), Ok(category)) = (interned(&q.district), interned(&q.category)) else { return empty(0) };
-        let (grade, watch) = (q.grade, q.watch_list);
+        let (grade, watch, sunshine) = (q.grade, q.watch_list, q.sunshine);
         let keep = |h: &Hot| {
             h.alive
                 && district.is_none_or(|x| h.district == x)
                 && category.is_none_or(|x| h.category == x)
                 && grade.is_none_or(|g| h.grade == g)
                 && watch.is_none_or(|w| h.watch_list == w)
+                && sunshine.is_none_or(|s| h.sunshine == s)
         };
         let sorted = self.sorted;
         // Selected hits (rank, slot): within one rank the sorted region is already in order, so only the first
@@ -485,7 +489,8 @@ impl Data {
                 && district.is_none_or(|x| h.district == x)
                 && category.is_none_or(|x| h.category == x)
                 && q.grade.is_none_or(|g| h.grade == g)
-                && q.watch_list.is_none_or(|w| h.watch_list == w);
+                && q.watch_list.is_none_or(|w| h.watch_list == w)
+                && q.sunshine.is_none_or(|s| h.sunshine == s);
             if !ok {
                 return None;
             }
@@ -753,6 +758,7 @@ mod tests {
             score: 100,
             grade: domain::credit::Grade::A,
             watch_list: false,
+            sunshine: false,
             dynamic_grade: None,
             last_inspected_at: None,
             rating_date: None,

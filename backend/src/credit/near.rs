@@ -90,6 +90,9 @@ async fn candidates(
     if let Some(w) = q.watch_list {
         filters.push(format!("b.watch_list = {}", i64::from(w)));
     }
+    if let Some(s) = q.sunshine {
+        filters.push(format!("b.sunshine = {}", i64::from(s)));
+    }
     if let Some(text) = &q.q {
         let like = format!("%{}%", super::search::like_escape(text));
         push("(b.name LIKE ? ESCAPE '\\' OR b.address LIKE ? ESCAPE '\\'", like, &mut filters);

@@ -17,7 +17,7 @@ use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
 pub(crate) const SUMMARY_COLS: &str = "credit_code, licence_no, name, address, district, category, status, score, \
-                                        grade, watch_list, dynamic_grade, last_inspected_at, rating_date, pending_grade";
+                                        grade, watch_list, dynamic_grade, last_inspected_at, rating_date, pending_grade, sunshine";
 
 pub(crate) fn grade_col(r: &AnyRow, name: &str) -> Result<Grade, AppError> {
     let g: String = col(r, name)?;
@@ -40,6 +40,7 @@ pub(crate) fn summary(r: &AnyRow) -> Result<BusinessSummary, AppError> {
         score,
         grade: grade_col(r, "grade")?,
         watch_list,
+        sunshine: col::<i64>(r, "sunshine")? != 0,
         dynamic_grade: dynamic.as_deref().and_then(DynamicGrade::parse),
         last_inspected_at,
         rating_date: col(r, "rating_date")?,
@@ -184,6 +185,11 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
     };
     let open_objection = objections.iter().find(|o| o.state == "open" && o.kind == "objection").cloned();
     let sms_verification = state.config.sms_url.is_some();
+    let sunshine = if col::<i64>(&row, "sunshine")? != 0 {
+        crate::kitchens::sunshine_in(&mut conn, id, now()).await?
+    } else {
+        None
+    };
     Ok(Some(BusinessDetail {
         summary: summary(&row)?,
         events,
@@ -192,6 +198,7 @@ pub async fn detail(state: &AppState, code: &CreditCode) -> Result<Option<Busine
         open_objection,
         objections,
         sms_verification,
+        sunshine,
         complaints,
     }))
 }
@@ -217,7 +224,7 @@ fn detail_sql(dialect: DbKind) -> &'static str {
             format!(
                 "SELECT b.id, b.credit_code, b.licence_no, b.name, b.address, b.district, b.category, \
                  b.status, b.score, b.grade, b.watch_list, b.dynamic_grade, b.last_inspected_at, b.rating_date, \
-                 b.pending_grade, {events} AS events, {history} AS history, \
+                 b.pending_grade, b.sunshine, {events} AS events, {history} AS history, \
                  (SELECT COUNT(*) FROM business_replies r WHERE r.business_id = b.id AND r.status = 'approved' \
                  AND r.kind = 'reply') AS replies, \
                  (SELECT COUNT(*) FROM cases c WHERE c.business_id = b.id AND c.decision IS NOT NULL) AS decided_cases, \

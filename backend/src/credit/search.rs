@@ -72,6 +72,9 @@ pub async fn search_sql(store: &Store, q: &SearchQuery) -> Result<Page<BusinessS
     if let Some(w) = q.watch_list {
         filters.push(format!("b.watch_list = {}", i64::from(w)));
     }
+    if let Some(s) = q.sunshine {
+        filters.push(format!("b.sunshine = {}", i64::from(s)));
+    }
     let offset = (q.page - 1) * q.per_page;
 
     let Some(text) = &q.q else {

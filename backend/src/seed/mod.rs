@@ -42,6 +42,7 @@ pub struct SeedReport {
     pub articles_created: u64,
     pub rapid_tests_created: u64,
     pub volunteers_created: u64,
+    pub kitchens_created: u64,
 }
 
 /// Size of the generated registry in `server seed --demo` (the city has about 44,000 licensed businesses).
@@ -68,6 +69,7 @@ pub async fn demo_with(state: &AppState, businesses: u64, password: &str) -> Res
     report.rapid_tests_created =
         crate::markets::seed::load_sized(state, crate::markets::seed::stalls_for(businesses)).await?;
     report.volunteers_created = crate::volunteers::seed::load(state, businesses).await?;
+    report.kitchens_created = crate::kitchens::seed::load(state, businesses).await?;
     for (name, role) in DEMO_ACCOUNTS {
         if staff::exists(state, name).await? {
             staff::set_password(state, &Actor::cli(), name, password).await?;

@@ -14,6 +14,7 @@ mod cases;
 mod credit;
 mod disposal;
 mod feeds;
+mod kitchens;
 mod markets;
 mod near;
 mod news;

@@ -57,6 +57,9 @@ pub struct SearchQuery {
     pub grade: Option<Grade>,
     pub category: Option<String>,
     pub watch_list: Option<bool>,
+    /// 阳光餐饮: only businesses in (or out of) the transparent-kitchen programme.
+    #[serde(default)]
+    pub sunshine: Option<bool>,
     pub page: i64,
     pub per_page: i64,
 }
@@ -120,7 +123,18 @@ impl SearchQuery {
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             return Err(AppError::field(ErrCode::PerPageTooLarge, "per_page"));
         }
-        Ok(SearchQuery { q, district, grade, category, watch_list, page, per_page })
+        Ok(SearchQuery { q, district, grade, category, watch_list, sunshine: None, page, per_page })
+    }
+
+    /// Adds the 阳光餐饮 filter, parsed like `watch_list` (`1`/`true`/`on`, `0`/`false`; sent empty it is named).
+    pub fn with_sunshine(mut self, sunshine: Option<&str>) -> Result<SearchQuery, AppError> {
+        self.sunshine = match sunshine.map(str::trim) {
+            None => None,
+            Some("true" | "1" | "on") => Some(true),
+            Some("false" | "0") => Some(false),
+            Some(_) => return Err(AppError::field(ErrCode::InvalidValue, "sunshine")),
+        };
+        Ok(self)
     }
 }
 

@@ -20,6 +20,9 @@ pub struct BusinessSummary {
     pub score: i64,
     pub grade: Grade,
     pub watch_list: bool,
+    /// 阳光餐饮: in the transparent-kitchen programme (its detail carries `sunshine`).
+    #[serde(default)]
+    pub sunshine: bool,
     /// 量化分级 for catering.
     pub dynamic_grade: Option<DynamicGrade>,
     /// Unix seconds.
@@ -92,6 +95,10 @@ pub struct BusinessDetail {
     /// Whether a request must verify the contact's phone by an SMS code (`…/objections/code`) first.
     #[serde(default)]
     pub sms_verification: bool,
+    /// 阳光餐饮: its kitchen on camera (uptime, confirmed flags, the live view with consent); `null` when the
+    /// business is not in the programme.
+    #[serde(default)]
+    pub sunshine: Option<crate::kitchens::SunshineView>,
 }
 
 /// What a business submits about its record.

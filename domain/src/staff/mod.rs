@@ -125,6 +125,11 @@ vocab! {
         VolunteerApproved = "volunteers.approved" / "通过志愿者申请" => "Volunteer approved";
         VolunteerRejected = "volunteers.rejected" / "拒绝志愿者申请" => "Volunteer rejected";
         VolunteerSuspended = "volunteers.suspended" / "停用志愿者" => "Volunteer suspended";
+        KitchenVendorCreate = "kitchens.vendor_create" / "新增明厨亮灶平台" => "Kitchen vendor added";
+        KitchenKeyIssued = "kitchens.key_issued" / "签发明厨亮灶平台密钥" => "Kitchen vendor key issued";
+        KitchenUpload = "kitchens.upload" / "上传明厨亮灶状态" => "Kitchen status uploaded";
+        KitchenFlagConfirmed = "kitchens.flag_confirmed" / "AI抓拍审核属实" => "Kitchen flag confirmed";
+        KitchenFlagDismissed = "kitchens.flag_dismissed" / "AI抓拍审核不属实" => "Kitchen flag dismissed";
     }
 }
 

@@ -35,6 +35,9 @@ pub struct SearchParams {
     pub category: Option<String>,
     #[param(value_type = Option<bool>)]
     pub watch_list: Option<String>,
+    /// 阳光餐饮: `1`/`true` only businesses whose kitchen is on camera (互联网+明厨亮灶), `0`/`false` the others
+    #[param(value_type = Option<bool>)]
+    pub sunshine: Option<String>,
     /// from 1
     #[param(value_type = Option<i64>, minimum = 1, maximum = 10000)]
     pub page: Option<Num>,
@@ -60,7 +63,8 @@ impl SearchParams {
             self.watch_list.as_deref(),
             Num::raw(self.page).as_deref(),
             Num::raw(self.per_page).as_deref(),
-        )
+        )?
+        .with_sunshine(self.sunshine.as_deref())
     }
 
     /// The near query, if any (`near` and `radius` named when wrong).
@@ -70,7 +74,7 @@ impl SearchParams {
 }
 
 /// Search the registry: substring of name or address (2+ characters), exact credit code or licence number;
-/// filters by district, grade, category, watch list. Ranked exact > prefix > substring; with `near=lat,lng`
+/// filters by district, grade, category, watch list, 阳光餐饮 (`sunshine`). Ranked exact > prefix > substring; with `near=lat,lng`
 /// (and `radius`, metres) the businesses within the radius, nearest first, each with `distance_m`.
 #[utoipa::path(get, path = "/api/v1/businesses", tag = "credit",
     params(SearchParams),

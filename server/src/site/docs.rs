@@ -30,6 +30,7 @@ pub fn document(table: &[crate::http::routes::Route]) -> utoipa::openapi::OpenAp
     doc.merge(crate::picks::PicksApi::openapi());
     doc.merge(crate::markets::MarketsApi::openapi());
     doc.merge(crate::volunteers::VolunteersApi::openapi());
+    doc.merge(crate::kitchens::KitchensApi::openapi());
     doc.merge(crate::sampling::ResultsApi::openapi());
     doc.merge(crate::cases::api::CasesApi::openapi());
     doc.merge(crate::news::api::NewsApi::openapi());

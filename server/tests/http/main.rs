@@ -15,6 +15,7 @@ mod disposal;
 mod durability;
 mod feeds;
 mod hardening;
+mod kitchens;
 mod markets;
 mod near;
 mod news;
