@@ -93,18 +93,40 @@ pub fn mac(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
+/// How far a signature's `t` may be from the receiver's clock, seconds.
+pub const SIGNATURE_MAX_SKEW_SECS: i64 = 300;
+
 /// A webhook-style signature header: `t=<t>,v1=<hex HMAC-SHA256 of "<t>.<key>.<body>">` under `secret`. Outgoing
 /// webhooks (the case webhook, partner receivers) sign this way, and the SMS gateway signs replies this way.
 pub fn signature(secret: &[u8], t: i64, key: &str, body: &[u8]) -> String {
-    use hmac::{Hmac, Mac};
-    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
-    m.update(format!("{t}.{key}.").as_bytes());
-    m.update(body);
-    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+    signed(secret, &format!("{t}.{key}."), t, body)
 }
 
 /// Checks a [`signature`] header, in constant time, with its `t` at most five minutes from `now`.
 pub fn verify_signature(secret: &[u8], header: &str, key: &str, body: &[u8], now: i64) -> bool {
+    verify_signed(secret, header, body, now, |t| format!("{t}.{key}."))
+}
+
+/// The batch APIs' signature header (market systems, kitchen vendors): `t=<t>,v1=<hex HMAC-SHA256 of
+/// "<t>.<body>">` under the key's secret.
+pub fn batch_signature(secret: &[u8], t: i64, body: &[u8]) -> String {
+    signed(secret, &format!("{t}."), t, body)
+}
+
+/// Checks a [`batch_signature`] header, in constant time, with its `t` at most five minutes from `now`.
+pub fn verify_batch_signature(secret: &[u8], header: &str, body: &[u8], now: i64) -> bool {
+    verify_signed(secret, header, body, now, |t| format!("{t}."))
+}
+
+fn signed(secret: &[u8], prefix: &str, t: i64, body: &[u8]) -> String {
+    use hmac::{Hmac, Mac};
+    let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(prefix.as_bytes());
+    m.update(body);
+    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+}
+
+fn verify_signed(secret: &[u8], header: &str, body: &[u8], now: i64, prefix: impl Fn(i64) -> String) -> bool {
     use hmac::{Hmac, Mac};
     let mut t = None;
     let mut v1 = None;
@@ -116,11 +138,11 @@ pub fn verify_signature(secret: &[u8], header: &str, key: &str, body: &[u8], now
         }
     }
     let (Some(t), Some(v1)) = (t, v1) else { return false };
-    if (now - t).abs() > 300 {
+    if (now - t).abs() > SIGNATURE_MAX_SKEW_SECS {
         return false;
     }
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
-    m.update(format!("{t}.{key}.").as_bytes());
+    m.update(prefix(t).as_bytes());
     m.update(body);
     m.verify_slice(&v1).is_ok()
 }

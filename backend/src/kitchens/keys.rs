@@ -15,9 +15,7 @@ use crate::AppState;
 use domain::kitchens::{VendorKey, VendorKeyView};
 use domain::staff::AuditAction as A;
 use domain::{AppError, ErrCode};
-use hmac::{Hmac, Mac};
 use rand::RngCore;
-use sha2::Sha256;
 use sqlx::AnyConnection;
 
 /// The header naming the key.
@@ -25,7 +23,7 @@ pub const KEY_HEADER: &str = "x-kitchen-key";
 /// The header carrying the signature.
 pub const SIGNATURE_HEADER: &str = "x-kitchen-signature";
 /// How far a signature's time may be from ours.
-pub const MAX_SKEW_SECS: i64 = 300;
+pub const MAX_SKEW_SECS: i64 = sealed::SIGNATURE_MAX_SKEW_SECS;
 
 const PURPOSE: &str = "kitchen-key";
 
@@ -87,10 +85,7 @@ pub(crate) async fn list_in(conn: &mut AnyConnection, vendor_id: i64) -> Result<
 
 /// The signature of `body` at `t` under `secret`, as a vendor computes it.
 pub fn sign(secret: &str, t: i64, body: &[u8]) -> String {
-    let mut m = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
-    m.update(format!("{t}.").as_bytes());
-    m.update(body);
-    format!("t={t},v1={}", hex::encode(m.finalize().into_bytes()))
+    sealed::batch_signature(secret.as_bytes(), t, body)
 }
 
 fn unsigned(field: &str) -> AppError {
@@ -116,23 +111,11 @@ pub async fn verify(
     let vendor: i64 = col(&row, "vendor_id")?;
     let sealed: Vec<u8> = col(&row, "secret_sealed")?;
     let secret = sealed::open(state.config.secret_key.expose(), PURPOSE, &place(key_id), &sealed)?;
-    let (mut at, mut mac) = (None, None);
-    for part in signature.split(',') {
-        match part.trim().split_once('=') {
-            Some(("t", v)) => at = v.parse::<i64>().ok(),
-            Some(("v1", v)) => mac = hex::decode(v).ok(),
-            _ => {}
-        }
+    if sealed::verify_batch_signature(&secret, signature, body, t) {
+        Ok(vendor)
+    } else {
+        Err(unsigned(SIGNATURE_HEADER))
     }
-    let (Some(at), Some(mac)) = (at, mac) else { return Err(unsigned(SIGNATURE_HEADER)) };
-    if (at - t).abs() > MAX_SKEW_SECS {
-        return Err(unsigned(SIGNATURE_HEADER));
-    }
-    let mut m = Hmac::<Sha256>::new_from_slice(&secret).expect("HMAC takes any key length");
-    m.update(format!("{at}.").as_bytes());
-    m.update(body);
-    m.verify_slice(&mac).map_err(|_| unsigned(SIGNATURE_HEADER))?;
-    Ok(vendor)
 }
 
 /// For a browser: the issued key kept sealed for ten minutes under a random id (the page shows it once).
