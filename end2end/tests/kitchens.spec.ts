@@ -8,7 +8,7 @@ import { test, expect, signIn } from "./fixtures";
 test("the 阳光餐饮 filter finds kitchens on camera and a business page shows the section", async ({ page }) => {
   await page.goto("/credit");
   await page.getByLabel("只看阳光餐饮（明厨亮灶）").check();
-  await page.getByRole("button", { name: "搜索" }).click();
+  await page.getByRole("button", { name: "查询" }).click();
   await expect(page).toHaveURL(/sunshine=1/);
   await expect(page.getByRole("status")).toContainText(/\d+/);
   const first = page.locator("ul.results li a").first();
@@ -46,7 +46,7 @@ test("a moderator confirms a pending AI flag and it shows on the business's page
   expect(href).toMatch(/^\/credit\//);
   const action = `已责令整改，复查合格（E2E ${Date.now()}）`;
   await item.getByLabel("处置情况").fill(action);
-  await item.getByRole("button", { name: "属实" }).click();
+  await item.getByRole("button", { name: "属实", exact: true }).click();
   await expect(page).toHaveURL(/\/staff\/kitchens/);
 
   await page.goto(href!);
@@ -62,7 +62,7 @@ test("a dismissed flag never shows publicly", async ({ page }) => {
   const href = await item.getByRole("link").first().getAttribute("href");
   const code = href!.split("/").pop();
   const before = await (await page.request.get(`/api/v1/businesses/${code}`)).json();
-  await item.getByRole("button", { name: "不属实" }).click();
+  await item.getByRole("button", { name: "不属实", exact: true }).click();
   await expect(page).toHaveURL(/\/staff\/kitchens/);
   const after = await (await page.request.get(`/api/v1/businesses/${code}`)).json();
   expect(after.sunshine.flags.length).toBe(before.sunshine.flags.length);

@@ -13,7 +13,7 @@ test("join, approval, sign-in and a report in three taps from a business page", 
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("报名成为食安志愿者");
   await page.getByLabel("所属群体").selectOption("外卖小哥");
   await page.getByLabel("区县").selectOption("涪城区");
-  await page.getByLabel("手机号").fill(phone);
+  await page.getByLabel("手机号", { exact: true }).fill(phone);
   await page.getByLabel(/我同意/).check();
   await page.getByRole("button", { name: "提交报名" }).click();
 
