@@ -29,8 +29,8 @@ test("the 阳光餐饮 filter finds kitchens on camera and a business page shows
   // The API says the same.
   const code = page.url().split("/").pop();
   const detail = await (await page.request.get(`/api/v1/businesses/${code}`)).json();
-  expect(detail.sunshine).not.toBeNull();
-  for (const f of detail.sunshine.flags) {
+  expect(detail.kitchen).not.toBeNull();
+  for (const f of detail.kitchen.flags) {
     expect(f.action_taken).not.toBe("");
   }
 });
@@ -65,5 +65,5 @@ test("a dismissed flag never shows publicly", async ({ page }) => {
   await item.getByRole("button", { name: "不属实", exact: true }).click();
   await expect(page).toHaveURL(/\/staff\/kitchens/);
   const after = await (await page.request.get(`/api/v1/businesses/${code}`)).json();
-  expect(after.sunshine.flags.length).toBe(before.sunshine.flags.length);
+  expect(after.kitchen.flags.length).toBe(before.kitchen.flags.length);
 });

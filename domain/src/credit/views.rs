@@ -96,8 +96,9 @@ pub struct BusinessDetail {
     #[serde(default)]
     pub sms_verification: bool,
     /// 阳光餐饮: its kitchen on camera (uptime, confirmed flags, the live view with consent); `null` when the
-    /// business is not in the programme.
-    #[serde(default)]
+    /// business is not in the programme. Named `kitchen` in JSON: the summary's `sunshine` flag is flattened
+    /// into the same object.
+    #[serde(default, rename = "kitchen")]
     pub sunshine: Option<crate::kitchens::SunshineView>,
 }
 

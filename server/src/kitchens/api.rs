@@ -17,6 +17,8 @@ use serde::Serialize;
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct KitchenBatchRefused {
     pub error: crate::http::json::ErrorDetail,
+    /// Every refused row; absent when the batch as a whole was refused (an unknown market, invalid JSON).
+    #[schema(required = false)]
     pub rows: Vec<KitchenRowError>,
 }
 

@@ -72,6 +72,8 @@ pub async fn trace(State(shared): State<Shared>, Path(cert_no): Path<String>) ->
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct BatchRefused {
     pub error: crate::http::json::ErrorDetail,
+    /// Every refused row; absent when the batch as a whole was refused (an unknown market, invalid JSON).
+    #[schema(required = false)]
     pub rows: Vec<BatchRowError>,
 }
 

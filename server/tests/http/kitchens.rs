@@ -96,7 +96,7 @@ async fn a_signed_batch_is_stored_replayed_and_refused_by_row(engine: Backend) {
     assert_eq!(json(res).await["error"]["field"], "flags[1].credit_code");
     let detail = json(client().get(app.url(&format!("/api/v1/businesses/{cc}"))).send().await.unwrap()).await;
     assert!(
-        detail["sunshine"]["flags"].as_array().unwrap().is_empty(),
+        detail["kitchen"]["flags"].as_array().unwrap().is_empty(),
         "nothing of the refused batches, no pending flag"
     );
 
@@ -133,13 +133,17 @@ async fn the_api_shows_sunshine_and_filters_by_it(engine: Backend) {
     assert!(page["items"].as_array().unwrap().iter().all(|b| b["sunshine"] == true));
     let cc = page["items"][0]["credit_code"].as_str().unwrap();
     let detail = json(client().get(app.url(&format!("/api/v1/businesses/{cc}"))).send().await.unwrap()).await;
-    let s = &detail["sunshine"];
+    // One key each: the summary's flag and the kitchen's section (a duplicate key would be invalid JSON for
+    // strict readers).
+    assert_eq!(detail["sunshine"], true);
+    let s = &detail["kitchen"];
     assert!(s["uptime_permille"].as_i64().unwrap() > 0);
     assert!(s["camera_connected"].is_boolean());
     assert_eq!(s["days_reported"], 30);
     let other = outsiders(&app, 1).await.remove(0);
     let detail = json(client().get(app.url(&format!("/api/v1/businesses/{other}"))).send().await.unwrap()).await;
-    assert!(detail["sunshine"].is_null(), "null when not in the programme");
+    assert!(detail["kitchen"].is_null(), "null when not in the programme");
+    assert_eq!(detail["sunshine"], false);
     let res = client().get(app.url("/api/v1/businesses?sunshine=maybe")).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
     assert_eq!(json(res).await["error"]["field"], "sunshine");
@@ -209,7 +213,7 @@ async fn the_review_needs_a_moderator_and_only_confirmed_flags_are_public(engine
     assert!(!html.contains("吸烟"), "the dismissed flag is never shown");
     assert!(!html.contains("live.example.invalid/http"), "no consent, no live view");
     let detail = json(client().get(app.url(&format!("/api/v1/businesses/{cc}"))).send().await.unwrap()).await;
-    assert_eq!(detail["sunshine"]["flags"].as_array().unwrap().len(), 1);
+    assert_eq!(detail["kitchen"]["flags"].as_array().unwrap().len(), 1);
     assert!(detail["events"].as_array().unwrap().iter().any(|e| e["source"].as_str().unwrap().starts_with("阳光餐饮")));
     app.stop().await;
 }
