@@ -300,7 +300,7 @@ async fn a_configured_public_origin_makes_qr_codes_cacheable_and_unforgeable(eng
 }
 
 async fn receipts_are_shown_once_and_drafts_are_bounded(engine: Backend) {
-    let app = app_behind_proxy(engine, |c| c.network_bounds.drafts = Bound::new(2, 3)).await;
+    let app = app_behind_proxy(engine, |c| c.network_bounds.drafts = Bound::new(2, 2)).await;
     let html = |f: Form, ip: &'static str| {
         client()
             .post(app.url("/report"))
